@@ -1,0 +1,14 @@
+export {
+  SETTINGS,
+  SECRET_NAMES,
+  VARIABLE_NAMES,
+  REQUIRED_SECRETS,
+  settingNamed,
+  howToSet,
+  type Setting,
+  type SettingKind,
+  type Integration,
+} from "./settings.js";
+export { loadStageSettings, stageKindOf, stageNameFrom, type StageSettings, type StageKind, type BucketSettings } from "./stage.js";
+export { loadRuntimeConfig, substituteStage, enabledIntegrations, type RuntimeConfig, type OAuthClient } from "./runtime.js";
+export type { Source } from "./parse.js";

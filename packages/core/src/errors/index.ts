@@ -1,0 +1,74 @@
+/**
+ * Tandem's domain errors. Core code throws these; the API maps `kind` to an HTTP status in one
+ * place (packages/api/src/http/problem.ts). Every message tells the user what to do next.
+ */
+export type ErrorKind =
+  | "invalid_input"
+  | "unauthenticated"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "rate_limited"
+  | "unavailable"
+  | "misconfigured"
+  | "internal";
+
+export interface ErrorIssue {
+  /** Field, setting or path the issue is about. */
+  readonly name: string;
+  readonly message: string;
+}
+
+export class DomainError extends Error {
+  override readonly name: string = "DomainError";
+  constructor(
+    /** Dotted, stable code for clients, e.g. `config.missing_secret`. */
+    readonly code: string,
+    readonly kind: ErrorKind,
+    message: string,
+    readonly issues: readonly ErrorIssue[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export class InvalidInputError extends DomainError {
+  override readonly name = "InvalidInputError";
+  constructor(message: string, issues: readonly ErrorIssue[] = [], code = "request.invalid") {
+    super(code, "invalid_input", message, issues);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  override readonly name = "NotFoundError";
+  constructor(message: string, code = "resource.not_found") {
+    super(code, "not_found", message);
+  }
+}
+
+export class ConflictError extends DomainError {
+  override readonly name = "ConflictError";
+  constructor(message: string, code = "resource.conflict") {
+    super(code, "conflict", message);
+  }
+}
+
+export class UnavailableError extends DomainError {
+  override readonly name = "UnavailableError";
+  constructor(message: string, code = "service.unavailable", options?: { cause?: unknown }) {
+    super(code, "unavailable", message, [], options);
+  }
+}
+
+/** A stage setting or secret is missing or malformed; the issues name each one and how to fix it. */
+export class ConfigError extends DomainError {
+  override readonly name = "ConfigError";
+  constructor(message: string, issues: readonly ErrorIssue[]) {
+    super("config.invalid", "misconfigured", message, issues);
+  }
+}
+
+export function isDomainError(error: unknown): error is DomainError {
+  return error instanceof DomainError;
+}

@@ -1,0 +1,49 @@
+import { mkdirSync } from "node:fs";
+import getPort from "get-port";
+import { ensureFerretDB } from "./install.js";
+import { say } from "./log.js";
+import { FERRETDB_VERSION } from "./paths.js";
+import { startProcess, waitForPort, type ManagedProcess } from "./process.js";
+
+export interface FerretDB {
+  readonly port: number;
+  /** Connection string without a database name; append `/<db>`. */
+  readonly uri: string;
+  stop(): Promise<void>;
+  /** Starts it again on the same port and data, e.g. after a test stopped it. */
+  start(): Promise<void>;
+}
+
+export async function startFerretDB(options: { dataDir: string; port?: number; name?: string }): Promise<FerretDB> {
+  const binary = await ensureFerretDB();
+  const port = options.port ?? (await getPort({ host: "127.0.0.1" }));
+  const name = options.name ?? "ferretdb";
+  mkdirSync(options.dataDir, { recursive: true });
+  let proc: ManagedProcess | undefined;
+
+  async function start(): Promise<void> {
+    // The debug (metrics) listener gets its own free port so that several instances can run.
+    const debugPort = await getPort({ host: "127.0.0.1" });
+    proc = startProcess(name, binary, [
+      "--handler=sqlite",
+      `--sqlite-url=file:${options.dataDir}/`,
+      `--state-dir=${options.dataDir}`,
+      `--listen-addr=127.0.0.1:${port}`,
+      `--debug-addr=127.0.0.1:${debugPort}`,
+      "--telemetry=disable",
+      "--log-level=warn",
+    ]);
+    await waitForPort(port, `FerretDB ${FERRETDB_VERSION}`, proc.logFile);
+  }
+
+  await start();
+  say(`FerretDB ${FERRETDB_VERSION} (SQLite backend, data in ${options.dataDir}) is listening on 127.0.0.1:${port}`);
+  return {
+    port,
+    uri: `mongodb://127.0.0.1:${port}`,
+    start,
+    async stop() {
+      await proc?.stop();
+    },
+  };
+}

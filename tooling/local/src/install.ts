@@ -1,0 +1,70 @@
+import { existsSync } from "node:fs";
+import { chmod, cp, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { run } from "./exec.js";
+import { say, withProgress } from "./log.js";
+import {
+  BIN_DIR,
+  BUILD_DIR,
+  FERRETDB_BIN,
+  FERRETDB_MODULE,
+  FERRETDB_VERSION,
+  MOTO_BIN,
+  MOTO_VERSION,
+  VENV_DIR,
+} from "./paths.js";
+
+async function stampMatches(stamp: string, version: string): Promise<boolean> {
+  return existsSync(stamp) && (await readFile(stamp, "utf8")).trim() === version;
+}
+
+/**
+ * Builds FerretDB from the Go module proxy. `go install module@version` does not work for it:
+ * its binary refuses to start without a generated build/version/version.txt, so we build a
+ * copy of the module source with that file written.
+ */
+export async function ensureFerretDB(): Promise<string> {
+  const stamp = `${FERRETDB_BIN}.version`;
+  if (existsSync(FERRETDB_BIN) && (await stampMatches(stamp, FERRETDB_VERSION))) return FERRETDB_BIN;
+  await withProgress(`Building FerretDB ${FERRETDB_VERSION} with go (first run only, about 2-4 minutes)`, async () => {
+    const info = JSON.parse(await run("go", ["mod", "download", "-json", `${FERRETDB_MODULE}@${FERRETDB_VERSION}`])) as { Dir?: string };
+    if (!info.Dir) throw new Error(`go mod download did not return a source folder for ${FERRETDB_MODULE}@${FERRETDB_VERSION}`);
+    const source = path.join(BUILD_DIR, `ferretdb-${FERRETDB_VERSION}`);
+    await rm(source, { recursive: true, force: true });
+    await mkdir(BUILD_DIR, { recursive: true });
+    await cp(info.Dir, source, { recursive: true });
+    await run("chmod", ["-R", "u+w", source]);
+    await writeFile(path.join(source, "build", "version", "version.txt"), `${FERRETDB_VERSION}\n`);
+    await mkdir(BIN_DIR, { recursive: true });
+    const temporary = `${FERRETDB_BIN}.${process.pid}.tmp`;
+    await run("go", ["build", "-trimpath", "-buildvcs=false", "-o", temporary, "./cmd/ferretdb"], {
+      cwd: source,
+      env: { ...process.env, CGO_ENABLED: "0" },
+    });
+    await rename(temporary, FERRETDB_BIN);
+    await writeFile(stamp, FERRETDB_VERSION);
+    await rm(source, { recursive: true, force: true });
+  });
+  return FERRETDB_BIN;
+}
+
+/** Installs moto's server from PyPI into a private virtualenv. */
+export async function ensureMoto(): Promise<string> {
+  const stamp = path.join(VENV_DIR, ".moto-version");
+  if (existsSync(MOTO_BIN) && (await stampMatches(stamp, MOTO_VERSION))) return MOTO_BIN;
+  await withProgress(`Installing moto ${MOTO_VERSION} from PyPI (first run only, about a minute)`, async () => {
+    const python = process.env.PYTHON ?? "python3";
+    if (!existsSync(path.join(VENV_DIR, "bin", "pip"))) await run(python, ["-m", "venv", VENV_DIR]);
+    await run(path.join(VENV_DIR, "bin", "pip"), ["install", "--quiet", "--disable-pip-version-check", `moto[server]==${MOTO_VERSION}`]);
+    await chmod(MOTO_BIN, 0o755);
+    await writeFile(stamp, MOTO_VERSION);
+  });
+  return MOTO_BIN;
+}
+
+export async function installLocalServices(): Promise<void> {
+  // Sequential on purpose: both steps are CPU-bound and the machines have two cores.
+  await ensureFerretDB();
+  await ensureMoto();
+  say(`FerretDB ${FERRETDB_VERSION} and moto ${MOTO_VERSION} are installed in ${path.dirname(BIN_DIR)}`);
+}

@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startFerretDB, type FerretDB } from "./ferretdb.js";
+import { say } from "./log.js";
+import { startMoto, type Moto } from "./moto.js";
+import { DATA_DIR } from "./paths.js";
+
+export interface LocalServices {
+  /** Base connection string (no database name). */
+  readonly mongodbUri: string;
+  readonly ferretdb?: FerretDB;
+  readonly moto?: Moto;
+  /** Environment for the API and tools: the database and the AWS endpoint. */
+  readonly env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export interface LocalServicesOptions {
+  /** Keep data between runs (pnpm dev) or use a throw-away folder (tests). */
+  readonly persistent: boolean;
+  /** Whether real AWS may replace moto when credentials are configured (pnpm dev only). */
+  readonly allowRealAws: boolean;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+function hasRealAws(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.AWS_PROFILE || (env.AWS_ACCESS_KEY_ID && env.AWS_ACCESS_KEY_ID !== "test"));
+}
+
+export async function startLocalServices(options: LocalServicesOptions): Promise<LocalServices> {
+  const env = options.env ?? process.env;
+  const stops: Array<() => Promise<void>> = [];
+  const serviceEnv: Record<string, string> = {};
+  let ferretdb: FerretDB | undefined;
+  let moto: Moto | undefined;
+
+  let mongodbUri = env.MONGODB_URI;
+  if (mongodbUri) {
+    say("MONGODB_URI is set: using that database instead of the embedded FerretDB");
+  } else {
+    const dataDir = options.persistent ? path.join(DATA_DIR, "ferretdb") : mkdtempSync(path.join(os.tmpdir(), "tandem-ferretdb-"));
+    ferretdb = await startFerretDB({ dataDir });
+    mongodbUri = ferretdb.uri;
+    const started = ferretdb;
+    stops.push(async () => {
+      await started.stop();
+      if (!options.persistent) rmSync(dataDir, { recursive: true, force: true });
+    });
+  }
+
+  if (env.AWS_ENDPOINT_URL) {
+    say(`AWS_ENDPOINT_URL is set: using ${env.AWS_ENDPOINT_URL} instead of the embedded moto`);
+  } else if (options.allowRealAws && hasRealAws(env)) {
+    say("AWS credentials are set: using your real AWS account instead of the embedded moto");
+  } else {
+    moto = await startMoto();
+    Object.assign(serviceEnv, moto.env);
+    stops.push(moto.stop);
+  }
+
+  return {
+    mongodbUri,
+    ferretdb,
+    moto,
+    env: { ...serviceEnv, MONGODB_URI: mongodbUri },
+    async stop() {
+      await Promise.all(stops.map((stop) => stop()));
+    },
+  };
+}
