@@ -1,0 +1,75 @@
+import mongoose, { type Connection, type ConnectOptions } from "mongoose";
+import { UnavailableError } from "../errors/index.js";
+
+export interface DatabaseOptions {
+  readonly uri: string;
+  /** CA bundle for DocumentDB's TLS (Amazon's global-bundle.pem); see docs/documentdb.md. */
+  readonly tlsCAFile?: string;
+  /** How long an operation waits for a reachable server before failing. */
+  readonly serverSelectionTimeoutMS?: number;
+}
+
+export type DatabaseEngine = "mongodb" | "documentdb" | "ferretdb";
+
+const DOCUMENTDB_HOST = /\.docdb(-elastic)?\.amazonaws\.com(\.cn)?(:\d+)?$/i;
+
+export function isDocumentDbHost(host: string): boolean {
+  return DOCUMENTDB_HOST.test(host);
+}
+
+export function isDocumentDbUri(uri: string): boolean {
+  const hosts = uri.replace(/^mongodb(\+srv)?:\/\//, "").split("/")[0]?.split("@").pop() ?? "";
+  return hosts.split(",").some(isDocumentDbHost);
+}
+
+/** Driver options that work on MongoDB, DocumentDB and FerretDB alike. */
+export function connectOptionsFor(options: DatabaseOptions): ConnectOptions {
+  const documentDb = isDocumentDbUri(options.uri);
+  return {
+    // Fail fast instead of queueing: a Lambda should answer 503, not hang until it times out.
+    bufferCommands: false,
+    serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5_000,
+    // A Lambda instance serves one request at a time; a small pool keeps DocumentDB's
+    // connection limit (per instance class) from being exhausted by concurrency spikes.
+    maxPoolSize: 5,
+    // DocumentDB does not support retryable writes; FerretDB v1 has no transactions either.
+    ...(documentDb ? { retryWrites: false, tls: true } : {}),
+    ...(options.tlsCAFile ? { tls: true, tlsCAFile: options.tlsCAFile } : {}),
+  };
+}
+
+interface CachedConnection {
+  readonly key: string;
+  readonly connection: Promise<Connection>;
+}
+
+// Module scope survives between invocations of a warm Lambda, so the connection is reused.
+let cached: CachedConnection | undefined;
+
+/**
+ * Returns the shared connection, connecting on first use. A failed connect is not cached: the
+ * next call tries again, so the app recovers when the database comes back without a restart.
+ */
+export function getConnection(options: DatabaseOptions): Promise<Connection> {
+  const key = `${options.uri}|${options.tlsCAFile ?? ""}`;
+  if (cached?.key === key) return cached.connection;
+  const connection = mongoose
+    .createConnection(options.uri, connectOptionsFor(options))
+    .asPromise()
+    .catch((error: unknown) => {
+      if (cached?.key === key) cached = undefined;
+      throw new UnavailableError(
+        `Could not connect to the database: ${error instanceof Error ? error.message : String(error)}. Check that MONGODB_URI points at a running MongoDB, DocumentDB or FerretDB server reachable from here.`,
+        "database.unreachable",
+        { cause: error },
+      );
+    });
+  cached = { key, connection };
+  return connection;
+}
+
+export async function closeConnection(): Promise<void> {
+  const current = cached;
+  cached = undefined;
+  if (current) await (await current.connection.catch(() => undefined))?.close();
+}

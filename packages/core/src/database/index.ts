@@ -1,0 +1,12 @@
+export {
+  getConnection,
+  closeConnection,
+  connectOptionsFor,
+  isDocumentDbUri,
+  type DatabaseOptions,
+  type DatabaseEngine,
+} from "./connection.js";
+export { detectCapabilities, type DatabaseCapabilities } from "./capabilities.js";
+export { pingDatabase, type DatabaseProbe } from "./health.js";
+export { ensureExpiryIndex, notExpired, purgeExpired, EXPIRES_AT } from "./expiry.js";
+export { isDuplicateKeyError } from "./errors.js";

@@ -1,0 +1,1 @@
+export { userModel, type UserDocument, type UserModel } from "./model.js";

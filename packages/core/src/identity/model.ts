@@ -1,0 +1,22 @@
+import { Schema, type Connection, type InferSchemaType, type Model } from "mongoose";
+
+const userSchema = new Schema(
+  {
+    // Stored lower-cased: case-insensitive uniqueness without collations, which FerretDB v1 lacks.
+    email: { type: String, required: true, lowercase: true, trim: true },
+    name: { type: String, required: true, trim: true },
+    emailVerifiedAt: { type: Date },
+    // Never selected unless asked for explicitly.
+    passwordHash: { type: String, select: false },
+    status: { type: String, enum: ["active", "disabled"], required: true, default: "active" },
+  },
+  { timestamps: true, collection: "users" },
+);
+userSchema.index({ email: 1 }, { unique: true, name: "email_unique" });
+
+export type UserDocument = InferSchemaType<typeof userSchema>;
+export type UserModel = Model<UserDocument>;
+
+export function userModel(connection: Connection): UserModel {
+  return (connection.models.User as UserModel | undefined) ?? connection.model("User", userSchema);
+}
