@@ -65,7 +65,7 @@ describe("stage settings", () => {
       loadStageSettings({ SST_STAGE: "dev", VPC_ID: "my-vpc", ENABLE_WARMING: "sometimes", SERVER_DOMAIN: "https://acme.com/" }),
     );
     expect(error.issues.map((i) => i.name).sort()).toEqual(["ENABLE_WARMING", "SERVER_DOMAIN", "VPC_ID"]);
-    expect(error.message).toContain('stage "dev"');
+    expect(error.message).toContain('The stage settings of stage "dev" are not valid');
     expect(error.message).toMatch(/VPC_ID must be a VPC id.*existing VPC.*\.env\.dev/);
   });
 

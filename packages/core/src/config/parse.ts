@@ -29,7 +29,7 @@ export class IssueCollector {
   throwIfAny(what: string): void {
     if (this.issues.length === 0) return;
     const lines = this.issues.map((i) => `  - ${i.message}`).join("\n");
-    throw new ConfigError(`${what} for stage "${this.stage}" is not valid:\n${lines}`, this.issues);
+    throw new ConfigError(`${what} of stage "${this.stage}" are not valid:\n${lines}`, this.issues);
   }
 }
 

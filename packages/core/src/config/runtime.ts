@@ -88,7 +88,7 @@ export function loadRuntimeConfig(source: Source, options: { stage?: string } = 
   const salesforce = integration("salesforce", "Salesforce sync");
   const smtp = integration("smtp", "SMTP mail");
 
-  issues.throwIfAny("The stage secrets");
+  issues.throwIfAny("The secrets");
   const from = mailFrom ?? `Tandem <no-reply@${serverDomain ?? "localhost"}>`;
 
   return {

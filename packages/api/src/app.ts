@@ -1,0 +1,29 @@
+import express, { type Express } from "express";
+import { pinoHttp } from "pino-http";
+import type { AppDeps } from "./deps.js";
+import { notFoundHandler, problemHandler } from "./http/problem.js";
+import { requestId } from "./http/request-id.js";
+import { docsRoutes } from "./routes/docs.js";
+import { healthRoutes } from "./routes/health.js";
+
+/** The one Express app, used by the Lambda handler and by the local server alike. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", true);
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: requestId,
+      // Health probes arrive every few seconds; only their failures are worth a line.
+      autoLogging: { ignore: (req) => req.url === "/api/health" },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info"),
+    }),
+  );
+  app.use(express.json({ limit: "1mb" }));
+  app.use(healthRoutes(deps));
+  app.use(docsRoutes(deps.version));
+  app.use(notFoundHandler);
+  app.use(problemHandler);
+  return app;
+}

@@ -1,0 +1,23 @@
+import { enabledIntegrations, loadRuntimeConfig, type Source } from "@tandem/core/config";
+import { getConnection } from "@tandem/core/database";
+import type { AppDeps } from "./deps.js";
+import { createLogger, type Logger } from "./logger.js";
+
+/** Set by the stacks from the release being deployed; "dev" in pnpm dev and tests. */
+export function versionFrom(source: Source): string {
+  return source.TANDEM_VERSION ?? "dev";
+}
+
+/** Builds the app's dependencies from the environment (plus secrets) and says what is on. */
+export function createDeps(source: Source, logger?: Logger): AppDeps {
+  const config = loadRuntimeConfig(source);
+  const log = logger ?? createLogger({ stage: config.stage, level: source.LOG_LEVEL });
+  for (const warning of config.warnings) log.warn(warning);
+  log.info({ stage: config.stage, integrations: enabledIntegrations(config) }, "configuration loaded");
+  return {
+    config,
+    logger: log,
+    version: versionFrom(source),
+    database: () => getConnection({ uri: config.mongodbUri, tlsCAFile: source.MONGODB_TLS_CA_FILE }),
+  };
+}

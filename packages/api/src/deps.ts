@@ -1,0 +1,12 @@
+import type { RuntimeConfig } from "@tandem/core/config";
+import type { Connection } from "mongoose";
+import type { Logger } from "./logger.js";
+
+/** Everything the Express app needs, built once per process (or per warm Lambda). */
+export interface AppDeps {
+  readonly config: RuntimeConfig;
+  readonly logger: Logger;
+  readonly version: string;
+  /** The shared database connection; connects on first use and after an outage. */
+  readonly database: () => Promise<Connection>;
+}

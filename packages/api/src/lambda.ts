@@ -1,0 +1,48 @@
+import { loadStageSettings } from "@tandem/core/config";
+import { readSstSecrets } from "@tandem/core/config/ssm";
+import { isDomainError } from "@tandem/core/errors";
+import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
+import serverless from "serverless-http";
+import { createApp } from "./app.js";
+import { createDeps } from "./context.js";
+import { createLogger } from "./logger.js";
+
+type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
+
+// Built on the first invocation and kept while the instance is warm, with its DB connection.
+let ready: Promise<Handler> | undefined;
+
+async function init(): Promise<Handler> {
+  const env = process.env;
+  const stage = loadStageSettings(env);
+  // Secrets come from SSM where `pnpm sst secrets set` put them; optional ones may be absent.
+  const secrets = await readSstSecrets({ app: env.SST_APP ?? stage.app, stage: stage.stage, prefix: env.SST_SSM_PREFIX });
+  const deps = createDeps({ ...env, ...secrets });
+  return serverless(createApp(deps)) as Handler;
+}
+
+export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<unknown> {
+  ready ??= init();
+  try {
+    return await (await ready)(event, context);
+  } catch (error) {
+    // Not cached: once the operator sets the missing secret, the next request starts cleanly.
+    ready = undefined;
+    const logger = createLogger({ stage: process.env.SST_STAGE ?? "unknown" });
+    logger.error({ err: error }, "the API could not start");
+    const configProblem = isDomainError(error) && error.kind === "misconfigured";
+    return {
+      statusCode: configProblem ? 500 : 503,
+      headers: { "content-type": "application/problem+json" },
+      body: JSON.stringify({
+        type: `urn:tandem:problem:${configProblem ? "config.invalid" : "service.unavailable"}`,
+        title: configProblem ? "Internal error" : "Service unavailable",
+        status: configProblem ? 500 : 503,
+        code: configProblem ? "config.invalid" : "service.unavailable",
+        detail: configProblem
+          ? "The API is not configured for this stage. The operator can see which setting is missing in the function's logs, or by running pnpm doctor."
+          : "The API could not start. Try again in a moment.",
+      }),
+    };
+  }
+}

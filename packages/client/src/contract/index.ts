@@ -1,0 +1,2 @@
+export { HealthResponse, DatabaseCheck } from "./health.js";
+export { Problem } from "./problem.js";
