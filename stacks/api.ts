@@ -1,0 +1,48 @@
+import { RemovalPolicy } from "aws-cdk-lib";
+import * as ec2 from "aws-cdk-lib/aws-ec2";
+import { Api as SstApi, use, type StackContext } from "sst/constructs";
+import { Secrets } from "./config.js";
+import { Network } from "./network.js";
+import { stageSettings } from "./settings.js";
+import { Storage } from "./storage.js";
+
+/** The Express app (packages/api) on one Lambda behind an HTTP API. */
+export function Api({ stack, app }: StackContext) {
+  const settings = stageSettings(app);
+  const { secrets } = use(Secrets);
+  const { vpc } = use(Network);
+  const { knowledgeFiles, generatedImages, appFiles } = use(Storage);
+
+  const api = new SstApi(stack, "Api", {
+    defaults: {
+      function: {
+        runtime: "nodejs20.x",
+        // Inside the VPC's private subnets to reach DocumentDB; the NAT gateway gives egress.
+        vpc,
+        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+        // API Gateway stops waiting after 30 s, so a longer timeout would only hide hangs.
+        timeout: 29,
+        // mongoose, the AWS SDK and Express start in about 1 s at 1 GB; less memory means
+        // proportionally less CPU and slower cold starts.
+        memorySize: 1024,
+        bind: [...secrets, knowledgeFiles, generatedImages, appFiles],
+        environment: {
+          TANDEM_VERSION: process.env.TANDEM_VERSION ?? app.stage,
+          SEED_APP_NAME: settings.app,
+          ...(process.env.SERVER_DOMAIN ? { SERVER_DOMAIN: process.env.SERVER_DOMAIN } : {}),
+          KNOWLEDGE_FILES_BUCKET: knowledgeFiles.bucketName,
+          GENERATED_IMAGES_BUCKET: generatedImages.bucketName,
+          APP_FILES_BUCKET: appFiles.bucketName,
+        },
+        nodejs: { format: "esm", sourcemap: true },
+      },
+    },
+    routes: {
+      $default: "packages/api/src/lambda.handler",
+    },
+  });
+  // SST retains the access log group whatever the stage; only production should keep it.
+  api.cdk.accessLogGroup?.applyRemovalPolicy(settings.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
+  stack.addOutputs({ ApiUrl: api.url });
+  return { api };
+}

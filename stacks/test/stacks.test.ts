@@ -1,0 +1,142 @@
+import { SECRET_NAMES } from "@tandem/core/config";
+import { Match } from "aws-cdk-lib/assertions";
+import { beforeAll, describe, expect, it } from "vitest";
+import { synthesize, type Synthesized } from "./synth.js";
+
+const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-0123456789ab";
+const IMPORTED_VPC = "vpc-0abc1234def567890";
+
+function resources(s: Synthesized, stack: Parameters<Synthesized["template"]>[0], type: string): Record<string, { Properties?: Record<string, unknown>; DeletionPolicy?: string }> {
+  return s.template(stack).findResources(type);
+}
+
+function apiFunction(s: Synthesized) {
+  const fns = Object.values(resources(s, "Api", "AWS::Lambda::Function")).filter((f) =>
+    JSON.stringify(f.Properties?.Environment ?? {}).includes("SST_Secret_value_MONGODB_URI"),
+  );
+  expect(fns).toHaveLength(1);
+  return fns[0]!.Properties as { Runtime: string; Environment: { Variables: Record<string, unknown> }; VpcConfig?: { SubnetIds: unknown[] } };
+}
+
+/** The warmer's WARM_PARAMS, flattened to text (it holds a reference to the server function). */
+function warmParams(s: Synthesized): string {
+  const warmer = Object.values(resources(s, "Web", "AWS::Lambda::Function")).find((f) => JSON.stringify(f.Properties).includes("WARM_PARAMS"));
+  return JSON.stringify((warmer?.Properties as { Environment: { Variables: { WARM_PARAMS: unknown } } }).Environment.Variables.WARM_PARAMS);
+}
+
+describe("production stage", () => {
+  let s: Synthesized;
+  beforeAll(async () => {
+    s = await synthesize("production", {
+      SERVER_DOMAIN: "example.com",
+      APP_CERT_ARN: CERT,
+      VPC_ID: IMPORTED_VPC,
+      FAB_FILES_BUCKET_NAME: "acme-tandem-knowledge",
+      ENABLE_BUCKET_VERSIONING: "true",
+      ENABLE_WARMING: "true",
+    });
+  });
+
+  it("serves the site at app.<SERVER_DOMAIN> with the given certificate, in the domain's own zone", () => {
+    const web = s.template("Web");
+    web.hasResourceProperties("AWS::CloudFront::Distribution", {
+      DistributionConfig: Match.objectLike({
+        Aliases: ["app.example.com"],
+        ViewerCertificate: Match.objectLike({ AcmCertificateArn: CERT }),
+      }),
+    });
+    web.hasResourceProperties("AWS::Route53::RecordSet", { Name: "app.example.com.", Type: "A", HostedZoneId: "Z0EXAMPLEPROD" });
+    expect(JSON.stringify(web.toJSON())).not.toContain("CertificateRequestor");
+  });
+
+  it("imports the VPC of VPC_ID instead of creating one, and runs the API in its private subnets", () => {
+    s.template("Network").resourceCountIs("AWS::EC2::VPC", 0);
+    s.template("Network").resourceCountIs("AWS::EC2::NatGateway", 0);
+    expect(apiFunction(s).VpcConfig?.SubnetIds).toEqual(["subnet-0private000000a", "subnet-0private000000b"]);
+  });
+
+  it("imports FAB_FILES_BUCKET_NAME, creates the other buckets versioned, and retains them", () => {
+    const buckets = resources(s, "Storage", "AWS::S3::Bucket");
+    expect(Object.keys(buckets)).toHaveLength(2);
+    for (const bucket of Object.values(buckets)) {
+      expect(bucket.DeletionPolicy).toBe("Retain");
+      expect(bucket.Properties?.VersioningConfiguration).toEqual({ Status: "Enabled" });
+    }
+    expect(JSON.stringify(s.template("Api").toJSON())).toContain("acme-tandem-knowledge");
+    s.template("Storage").resourceCountIs("Custom::S3AutoDeleteObjects", 0);
+  });
+
+  it("binds every secret of the stage contract to the API function on Node 20", () => {
+    const fn = apiFunction(s);
+    // The template holds SST's placeholder until `sst deploy` bundles; the construct has the runtime.
+    expect(s.apiRuntime()).toBe("nodejs20.x");
+    for (const name of SECRET_NAMES) expect(fn.Environment.Variables[`SST_Secret_value_${name}`]).toBe("__FETCH_FROM_SSM__");
+    // The function may read exactly the SSM paths that readSstSecrets asks for: the stage's and the fallback.
+    const ssmGrants = JSON.stringify(
+      // CDK moves statements past the inline policy size limit into managed policies.
+      [...Object.values(resources(s, "Api", "AWS::IAM::Policy")), ...Object.values(resources(s, "Api", "AWS::IAM::ManagedPolicy"))].flatMap((p) =>
+        (p.Properties?.PolicyDocument as { Statement: Array<{ Action: unknown }> }).Statement.filter((st) => JSON.stringify(st.Action).includes("ssm:GetParameters")),
+      ),
+    );
+    for (const name of SECRET_NAMES) {
+      expect(ssmGrants).toContain(`parameter/sst/tandem/production/Secret/${name}/value`);
+      expect(ssmGrants).toContain(`parameter/sst/tandem/.fallback/Secret/${name}/value`);
+    }
+  });
+
+  it("keeps five server instances warm when ENABLE_WARMING is true", () => {
+    expect(warmParams(s)).toContain('\\"concurrency\\":5');
+  });
+});
+
+describe("dev stage", () => {
+  let s: Synthesized;
+  beforeAll(async () => {
+    s = await synthesize("dev", { SERVER_DOMAIN: "dev.example.com", HOSTED_ZONE: "example.com" });
+  });
+
+  it("serves app.<SERVER_DOMAIN> from HOSTED_ZONE with a certificate AWS issues", () => {
+    const web = s.template("Web");
+    web.hasResourceProperties("AWS::Route53::RecordSet", { Name: "app.dev.example.com.", HostedZoneId: "Z0EXAMPLEPROD" });
+    expect(JSON.stringify(web.toJSON())).toContain("CertificateRequestor");
+  });
+
+  it("creates a VPC with a single NAT gateway", () => {
+    s.template("Network").resourceCountIs("AWS::EC2::VPC", 1);
+    s.template("Network").resourceCountIs("AWS::EC2::NatGateway", 1);
+  });
+
+  it("creates three unversioned buckets that are emptied and deleted with the stage", () => {
+    const buckets = resources(s, "Storage", "AWS::S3::Bucket");
+    expect(Object.keys(buckets)).toHaveLength(3);
+    for (const bucket of Object.values(buckets)) {
+      expect(bucket.DeletionPolicy).toBe("Delete");
+      expect(bucket.Properties?.VersioningConfiguration).toBeUndefined();
+    }
+    s.template("Storage").resourceCountIs("Custom::S3AutoDeleteObjects", 3);
+  });
+
+  it("does not warm the site when ENABLE_WARMING is unset", () => {
+    expect(warmParams(s)).toBe('"[]"');
+  });
+});
+
+describe("pull-request stage", () => {
+  let s: Synthesized;
+  beforeAll(async () => {
+    s = await synthesize("pr123", { SERVER_DOMAIN: "example.com", PREVIEW_DOMAIN: "preview.example.com", HOSTED_ZONE: "example.com" });
+  });
+
+  it("serves the site at app.pr123.<PREVIEW_DOMAIN>", () => {
+    s.template("Web").hasResourceProperties("AWS::CloudFront::Distribution", {
+      DistributionConfig: Match.objectLike({ Aliases: ["app.pr123.preview.example.com"] }),
+    });
+    s.template("Web").hasResourceProperties("AWS::Route53::RecordSet", { Name: "app.pr123.preview.example.com.", HostedZoneId: "Z0EXAMPLEPROD" });
+  });
+
+  it("removes everything with the stage", () => {
+    for (const bucket of Object.values(resources(s, "Storage", "AWS::S3::Bucket"))) expect(bucket.DeletionPolicy).toBe("Delete");
+    const retained = Object.entries(s.template("Api").toJSON().Resources as Record<string, { DeletionPolicy?: string }>).filter(([, r]) => r.DeletionPolicy === "Retain");
+    expect(retained).toEqual([]);
+  });
+});

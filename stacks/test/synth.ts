@@ -1,0 +1,48 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { SETTINGS } from "@tandem/core/config";
+import { Template } from "aws-cdk-lib/assertions";
+import { App, getStack, type Api as SstApi } from "sst/constructs";
+import { initProject } from "sst/project.js";
+import { Api, Network, Secrets, Storage, tandemStacks, Web } from "../index.js";
+import { writeOpenNextFixture } from "./open-next-fixture.js";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const ACCOUNT = "123456789012";
+const cdkContext = JSON.parse(readFileSync(path.join(ROOT, "cdk.context.json"), "utf8")) as Record<string, unknown>;
+const webFixture = writeOpenNextFixture();
+
+export interface Synthesized {
+  template(stack: "Secrets" | "Network" | "Storage" | "Api" | "Web"): Template;
+  /** Runtime the API function is deployed with. */
+  apiRuntime(): string | undefined;
+}
+
+const STACKS = { Secrets, Network, Storage, Api, Web };
+
+/** Synthesizes the whole app for a stage with the given stage variables, offline. */
+export async function synthesize(stage: string, variables: Record<string, string>): Promise<Synthesized> {
+  for (const s of SETTINGS) delete process.env[s.name];
+  Object.assign(process.env, variables, { TANDEM_WEB_PATH: webFixture });
+  await initProject({ stage, root: ROOT });
+  // Look-ups (hosted zones, VPCs) are answered from cdk.context.json, as in a real build.
+  const app = new App({ mode: "deploy", stage, name: "tandem", region: "us-east-1", account: ACCOUNT }, { context: cdkContext });
+  tandemStacks(app);
+  const templates = new Map<string, Template>();
+  return {
+    apiRuntime() {
+      const api = getStack(Api).node.findChild("Api") as SstApi;
+      // `props` is not public in SST's typings, but it is what the function is built from.
+      return (api.getFunction("$default") as unknown as { props: { runtime?: string } } | undefined)?.props.runtime;
+    },
+    template(name) {
+      let t = templates.get(name);
+      if (!t) {
+        t = Template.fromStack(getStack(STACKS[name]));
+        templates.set(name, t);
+      }
+      return t;
+    },
+  };
+}
