@@ -1,0 +1,13 @@
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  reactStrictMode: true,
+  // Workspace packages ship TypeScript sources; Next compiles them with the app.
+  transpilePackages: ["@tandem/client"],
+  webpack(config) {
+    // Our ESM sources import "./x.js" that is really "./x.ts".
+    config.resolve.extensionAlias = { ".js": [".ts", ".tsx", ".js"] };
+    return config;
+  },
+};
+
+export default nextConfig;
