@@ -28,7 +28,7 @@ export async function handler(event: APIGatewayProxyEventV2, context: Context): 
   } catch (error) {
     // Not cached: once the operator sets the missing secret, the next request starts cleanly.
     ready = undefined;
-    const logger = createLogger({ stage: process.env.SST_STAGE ?? "unknown" });
+    const logger = createLogger({ stage: process.env.SST_STAGE ?? "unknown", level: process.env.LOG_LEVEL });
     logger.error({ err: error }, "the API could not start");
     const configProblem = isDomainError(error) && error.kind === "misconfigured";
     return {

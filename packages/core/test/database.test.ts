@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startFerretDB, type FerretDB } from "@tandem/local";
-import mongoose, { Schema, type Connection } from "mongoose";
+import { Schema, type Connection, type InferSchemaType, type Model } from "mongoose";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   closeConnection,
@@ -67,9 +67,9 @@ describe("models", () => {
 });
 
 describe("capabilities and expiry", () => {
-  const Invite = () =>
-    (connection.models.ExpiryProbe as mongoose.Model<{ token: string; expiresAt: Date }> | undefined) ??
-    connection.model("ExpiryProbe", new Schema({ token: String, expiresAt: Date }, { autoIndex: false }));
+  const probeSchema = new Schema({ token: { type: String, required: true }, expiresAt: { type: Date, required: true } }, { autoIndex: false });
+  type Probe = InferSchemaType<typeof probeSchema>;
+  const Invite = (): Model<Probe> => (connection.models.ExpiryProbe as Model<Probe> | undefined) ?? connection.model<Probe>("ExpiryProbe", probeSchema);
 
   it("recognises the server and expires documents without relying on TTL indexes", async () => {
     const capabilities = await detectCapabilities(connection);

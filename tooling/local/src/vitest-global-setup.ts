@@ -1,14 +1,6 @@
+import type {} from "./vitest-context.js";
 import type { TestProject } from "vitest/node";
 import { startLocalServices, type LocalServices } from "./services.js";
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    /** Base URI of the test database server (FerretDB unless MONGODB_URI is set). */
-    mongodbUri: string;
-    /** Environment pointing the AWS SDK at moto (empty when AWS_ENDPOINT_URL is given). */
-    awsEnv: Record<string, string>;
-  }
-}
 
 let services: LocalServices | undefined;
 

@@ -2,7 +2,8 @@ import type { Connection } from "mongoose";
 import { z } from "zod";
 import { isDuplicateKeyError } from "../database/index.js";
 import { ConflictError, InvalidInputError, NotFoundError } from "../errors/index.js";
-import { tenantModel, TENANT_STATUSES, type TenantDocument } from "./model.js";
+import type { TENANT_STATUSES} from "./model.js";
+import { tenantModel, type TenantDocument } from "./model.js";
 
 export { tenantModel, TENANT_STATUSES, type TenantDocument, type TenantModel } from "./model.js";
 
