@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { RemovalPolicy } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import { Api as SstApi, use, type StackContext } from "sst/constructs";
@@ -5,6 +6,9 @@ import { Secrets } from "./config.js";
 import { Network } from "./network.js";
 import { stageSettings } from "./settings.js";
 import { Storage } from "./storage.js";
+
+// Amazon's CA bundle for DocumentDB TLS, when the operator has put it there (docs/documentdb.md).
+const DOCUMENTDB_CA = "packages/api/certs/global-bundle.pem";
 
 /** The Express app (packages/api) on one Lambda behind an HTTP API. */
 export function Api({ stack, app }: StackContext) {
@@ -33,7 +37,9 @@ export function Api({ stack, app }: StackContext) {
           KNOWLEDGE_FILES_BUCKET: knowledgeFiles.bucketName,
           GENERATED_IMAGES_BUCKET: generatedImages.bucketName,
           APP_FILES_BUCKET: appFiles.bucketName,
+          ...(existsSync(DOCUMENTDB_CA) ? { MONGODB_TLS_CA_FILE: "/var/task/certs/global-bundle.pem" } : {}),
         },
+        copyFiles: existsSync(DOCUMENTDB_CA) ? [{ from: DOCUMENTDB_CA, to: "certs/global-bundle.pem" }] : [],
         nodejs: { format: "esm", sourcemap: true },
       },
     },
