@@ -39,6 +39,8 @@ export function createTandemClient(options: TandemClientOptions): TandemClient {
       response = await doFetch(`${base}${path}`, {
         headers: { accept: "application/json", ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
         signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+        // API answers are live data; Next.js would otherwise cache server-side fetches.
+        cache: "no-store",
       });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);

@@ -27,7 +27,7 @@ export async function pingDatabase(connect: () => Promise<Connection>, timeoutMs
     return {
       status: "down",
       latencyMs: Math.round(performance.now() - started),
-      reason: error instanceof Error ? error.message : String(error),
+      reason: `The database did not answer: ${error instanceof Error ? error.message : String(error)}`,
     };
   } finally {
     clearTimeout(timer);
