@@ -36,12 +36,14 @@ export function createTandemClient(options: TandemClientOptions): TandemClient {
   async function request(path: string, accept: number[] = []): Promise<unknown> {
     let response: Response;
     try {
-      response = await doFetch(`${base}${path}`, {
+      const init = {
         headers: { accept: "application/json", ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
         signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
         // API answers are live data; Next.js would otherwise cache server-side fetches.
+        // (`cache` is standard fetch, missing only from Node's RequestInit typings.)
         cache: "no-store",
-      });
+      } as RequestInit;
+      response = await doFetch(`${base}${path}`, init);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new TandemApiError(0, undefined, `Could not reach the Tandem API at ${base}: ${reason}. Check that it is running and the address is right.`);
