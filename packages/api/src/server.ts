@@ -1,10 +1,11 @@
 import type { Server } from "node:http";
+import type { Source } from "@tandem/core/config";
 import { closeConnection } from "@tandem/core/database";
 import { createApp } from "./app.js";
 import { createDeps } from "./context.js";
 
 /** The local API server of `pnpm dev`: the same app as on Lambda, on a plain HTTP port. */
-export async function startServer(source: NodeJS.ProcessEnv, port: number, host = "127.0.0.1"): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+export async function startServer(source: Source, port: number, host = "127.0.0.1"): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const deps = createDeps(source);
   const app = createApp(deps);
   const server = await new Promise<Server>((resolve, reject) => {
