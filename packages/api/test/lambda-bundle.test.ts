@@ -1,0 +1,92 @@
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { TEST_SECRETS } from "./helpers.js";
+
+const run = promisify(execFile);
+const ENTRY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../src/lambda.ts");
+const APP = "tandem-bundle-test";
+let outDir: string;
+
+// The esbuild that SST bundles functions with, and the options of its Node runtime for ESM.
+const requireFromApi = createRequire(createRequire(import.meta.url).resolve("swagger-ui-express"));
+const requireFromSst = createRequire(createRequire(import.meta.url).resolve("sst/package.json"));
+const INSTALLED = ["swagger-ui-dist"];
+const esbuild = requireFromSst("esbuild") as typeof import("esbuild");
+
+beforeAll(async () => {
+  outDir = mkdtempSync(path.join(os.tmpdir(), "tandem-lambda-bundle-"));
+  await esbuild.build({
+    entryPoints: [ENTRY],
+    outfile: path.join(outDir, "lambda.mjs"),
+    platform: "node",
+    bundle: true,
+    keepNames: true,
+    format: "esm",
+    target: "esnext",
+    mainFields: ["module", "main"],
+    // SST's `nodejs.install` in stacks/api.ts: packages that serve files from their own folder.
+    external: ["sharp", "pg-native", ...INSTALLED],
+    logLevel: "silent",
+    banner: {
+      js: [
+        `import { createRequire as topLevelCreateRequire } from 'module';`,
+        `const require = topLevelCreateRequire(import.meta.url);`,
+        `import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from "url"`,
+        `const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url))`,
+      ].join("\n"),
+    },
+  });
+  // What `nodejs.install` does: the package sits in node_modules beside the bundle.
+  mkdirSync(path.join(outDir, "node_modules"));
+  for (const pkg of INSTALLED) {
+    symlinkSync(path.dirname(requireFromApi.resolve(`${pkg}/package.json`)), path.join(outDir, "node_modules", pkg));
+  }
+  const ssm = new SSMClient({ ...clientConfig() });
+  for (const [name, value] of Object.entries({ ...TEST_SECRETS, MONGODB_URI: `${inject("mongodbUri")}/bundle-%stage%` })) {
+    await ssm.send(new PutParameterCommand({ Name: `/sst/${APP}/.fallback/Secret/${name}/value`, Value: value, Type: "SecureString", Overwrite: true }));
+  }
+}, 120_000);
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+function clientConfig() {
+  const aws = inject("awsEnv");
+  return aws.AWS_ENDPOINT_URL
+    ? { endpoint: aws.AWS_ENDPOINT_URL, region: aws.AWS_REGION, credentials: { accessKeyId: aws.AWS_ACCESS_KEY_ID!, secretAccessKey: aws.AWS_SECRET_ACCESS_KEY! } }
+    : {};
+}
+
+describe("the API as SST bundles it for Lambda", () => {
+  it("is one file (plus swagger-ui-dist) that answers /api/health and serves /api-docs outside the workspace", async () => {
+    const size = statSync(path.join(outDir, "lambda.mjs")).size;
+    expect(size).toBeGreaterThan(100_000);
+    writeFileSync(
+      path.join(outDir, "invoke.mjs"),
+      `import { handler } from "./lambda.mjs";
+const event = (path) => ({ version: "2.0", routeKey: "$default", rawPath: path, rawQueryString: "", headers: { host: "x" }, isBase64Encoded: false,
+  requestContext: { http: { method: "GET", path, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "t" }, stage: "$default", requestId: "r", routeKey: "$default", accountId: "1", apiId: "a", domainName: "x", domainPrefix: "x", time: "", timeEpoch: 0 } });
+const results = [];
+for (const path of ["/api/health", "/api-docs/swagger-ui.css"]) results.push(await handler(event(path), {}));
+process.stdout.write(JSON.stringify(results));
+process.exit(0);`,
+    );
+    // A bare environment, as on Lambda: only what SST and the stack set, plus the AWS endpoint.
+    const { stdout } = await run(process.execPath, ["invoke.mjs"], {
+      cwd: outDir,
+      env: { PATH: process.env.PATH, ...inject("awsEnv"), SST_APP: APP, SST_STAGE: "pr9", SST_SSM_PREFIX: `/sst/${APP}/pr9/`, LOG_LEVEL: "warn", TANDEM_VERSION: "bundle" },
+      timeout: 60_000,
+    });
+    const [health, docsAsset] = JSON.parse(stdout) as Array<{ statusCode: number; body: string; headers: Record<string, string> }>;
+    expect(health?.statusCode).toBe(200);
+    expect(JSON.parse(health!.body)).toMatchObject({ status: "ok", stage: "pr9", version: "bundle", checks: { database: { status: "up" } } });
+    // The API reference's assets are served on Lambda too.
+    expect(docsAsset?.statusCode).toBe(200);
+    expect(docsAsset?.headers["content-type"]).toMatch(/^text\/css/);
+  });
+});
