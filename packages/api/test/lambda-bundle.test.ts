@@ -18,7 +18,7 @@ let outDir: string;
 const requireFromApi = createRequire(createRequire(import.meta.url).resolve("swagger-ui-express"));
 const requireFromSst = createRequire(createRequire(import.meta.url).resolve("sst/package.json"));
 const INSTALLED = ["swagger-ui-dist"];
-const esbuild = requireFromSst("esbuild") as typeof import("esbuild");
+const esbuild = requireFromSst("esbuild") as { build(options: Record<string, unknown>): Promise<unknown> };
 
 beforeAll(async () => {
   outDir = mkdtempSync(path.join(os.tmpdir(), "tandem-lambda-bundle-"));
