@@ -17,6 +17,8 @@ export function createApp(deps: AppDeps): Express {
       genReqId: requestId,
       // Health probes arrive every few seconds; only their failures are worth a line.
       autoLogging: { ignore: (req) => req.url === "/api/health" },
+      customSuccessMessage: (req, res, responseTime) => `${req.method} ${req.url} ${res.statusCode} in ${Math.round(responseTime)} ms`,
+      customErrorMessage: (req, res, error) => `${req.method} ${req.url} ${res.statusCode}: ${error.message}`,
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info"),
     }),
   );

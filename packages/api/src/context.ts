@@ -11,7 +11,7 @@ export function versionFrom(source: Source): string {
 /** Builds the app's dependencies from the environment (plus secrets) and says what is on. */
 export function createDeps(source: Source, logger?: Logger): AppDeps {
   const config = loadRuntimeConfig(source);
-  const log = logger ?? createLogger({ stage: config.stage, level: source.LOG_LEVEL });
+  const log = logger ?? createLogger({ stage: config.stage, level: source.LOG_LEVEL, pretty: source.LOG_FORMAT === "pretty" });
   for (const warning of config.warnings) log.warn(warning);
   log.info({ stage: config.stage, integrations: enabledIntegrations(config) }, "configuration loaded");
   return {

@@ -1,4 +1,4 @@
-import { pino, type Logger } from "pino";
+import pino, { type Logger } from "pino";
 
 /**
  * Structured JSON logs. Anything that can carry a credential is redacted at the source, so a
@@ -24,7 +24,16 @@ export const REDACT_PATHS = [
   "*.MONGODB_URI",
 ];
 
-export function createLogger(options: { level?: string; stage: string; destination?: NodeJS.WritableStream } = { stage: "local" }): Logger {
+export interface LoggerOptions {
+  readonly stage: string;
+  readonly level?: string;
+  /** Human-readable colour lines for `pnpm dev`; JSON everywhere else. */
+  readonly pretty?: boolean;
+  readonly destination?: NodeJS.WritableStream;
+}
+
+export function createLogger(options: LoggerOptions = { stage: "local" }): Logger {
+  const destination = options.destination ?? (options.pretty ? pino.transport({ target: "pino-pretty", options: { translateTime: "HH:MM:ss", ignore: "pid,hostname,service,stage,req,res,responseTime" } }) : process.stdout);
   return pino(
     {
       level: options.level ?? "info",
@@ -32,7 +41,7 @@ export function createLogger(options: { level?: string; stage: string; destinati
       redact: { paths: REDACT_PATHS, censor: "[redacted]" },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    options.destination ?? process.stdout,
+    destination,
   );
 }
 export type { Logger };

@@ -37,6 +37,7 @@ async function dev(): Promise<void> {
     MONGODB_URI: process.env.MONGODB_URI ?? `${services.mongodbUri}/tandem-local`,
     PORT: String(apiPort),
     TANDEM_API_URL: apiUrl,
+    LOG_FORMAT: process.env.LOG_FORMAT ?? "pretty",
   };
   // The API restarts on changes (tsx watch); the web app has Next's own fast refresh.
   const api = spawn("pnpm", ["exec", "tsx", "watch", "--clear-screen=false", "packages/api/src/server.ts"], { cwd: ROOT, env, stdio: "inherit" });
