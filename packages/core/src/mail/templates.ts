@@ -1,0 +1,63 @@
+import type { MailMessage } from "./message.js";
+
+/** Escapes text for HTML; every value placed in a template goes through it. */
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
+}
+
+interface Layout {
+  readonly to: string;
+  readonly subject: string;
+  readonly greeting: string;
+  readonly paragraphs: readonly string[];
+  readonly action: { readonly label: string; readonly url: string };
+  readonly footer: string;
+}
+
+function render(layout: Layout): MailMessage {
+  const html = `<!doctype html>
+<html><body style="margin:0;padding:24px;background:#f6f8fa;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1f2328">
+<table role="presentation" width="100%" style="max-width:560px;margin:0 auto;background:#ffffff;border-radius:12px;padding:24px">
+<tr><td>
+<p style="font-size:16px">${escapeHtml(layout.greeting)}</p>
+${layout.paragraphs.map((p) => `<p style="font-size:16px;line-height:1.5">${escapeHtml(p)}</p>`).join("\n")}
+<p style="margin:28px 0"><a href="${escapeHtml(layout.action.url)}" style="background:#1f6feb;color:#ffffff;padding:12px 20px;border-radius:8px;text-decoration:none;font-weight:600">${escapeHtml(layout.action.label)}</a></p>
+<p style="font-size:13px;color:#6e7781">If the button does not work, open this address: <br><a href="${escapeHtml(layout.action.url)}">${escapeHtml(layout.action.url)}</a></p>
+<p style="font-size:13px;color:#6e7781">${escapeHtml(layout.footer)}</p>
+</td></tr></table></body></html>`;
+  const text = [layout.greeting, "", ...layout.paragraphs.flatMap((p) => [p, ""]), `${layout.action.label}: ${layout.action.url}`, "", layout.footer, ""].join("\n");
+  return { to: layout.to, subject: layout.subject, html, text };
+}
+
+export function verifyEmailMail(input: { to: string; name: string; url: string; expiresInHours: number }): MailMessage {
+  return render({
+    to: input.to,
+    subject: "Confirm your email address for Tandem",
+    greeting: `Hello ${input.name},`,
+    paragraphs: [`Confirm that ${input.to} is your address to finish setting up your Tandem account. The link works for ${input.expiresInHours} hours.`],
+    action: { label: "Confirm my email", url: input.url },
+    footer: "If you did not sign up for Tandem, ignore this mail; no account will be activated.",
+  });
+}
+
+export function resetPasswordMail(input: { to: string; name: string; url: string; expiresInMinutes: number }): MailMessage {
+  return render({
+    to: input.to,
+    subject: "Reset your Tandem password",
+    greeting: `Hello ${input.name},`,
+    paragraphs: [`Someone asked to reset the password of your Tandem account. The link works once, for ${input.expiresInMinutes} minutes.`],
+    action: { label: "Choose a new password", url: input.url },
+    footer: "If you did not ask for this, ignore this mail: your password stays as it is.",
+  });
+}
+
+export function inviteMail(input: { to: string; inviterName: string; organisation: string; url: string; expiresInDays: number }): MailMessage {
+  return render({
+    to: input.to,
+    subject: `${input.inviterName} invited you to ${input.organisation} on Tandem`,
+    greeting: "Hello,",
+    paragraphs: [`${input.inviterName} invited you to join ${input.organisation} on Tandem, your organisation's AI workspace. The invitation works once, for ${input.expiresInDays} days.`],
+    action: { label: `Join ${input.organisation}`, url: input.url },
+    footer: "If you were not expecting this invitation, ignore this mail.",
+  });
+}
