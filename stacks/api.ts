@@ -3,6 +3,7 @@ import { RemovalPolicy } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import { Api as SstApi, use, type StackContext } from "sst/constructs";
 import { Secrets } from "./config.js";
+import { Email } from "./email.js";
 import { Network } from "./network.js";
 import { stageSettings } from "./settings.js";
 import { Storage } from "./storage.js";
@@ -16,6 +17,7 @@ export function Api({ stack, app }: StackContext) {
   const { secrets } = use(Secrets);
   const { vpc } = use(Network);
   const { knowledgeFiles, generatedImages, appFiles } = use(Storage);
+  const { configurationSet, sendPolicy } = use(Email);
 
   const api = new SstApi(stack, "Api", {
     defaults: {
@@ -30,6 +32,7 @@ export function Api({ stack, app }: StackContext) {
         // proportionally less CPU and slower cold starts.
         memorySize: 1024,
         bind: [...secrets, knowledgeFiles, generatedImages, appFiles],
+        permissions: [sendPolicy],
         environment: {
           TANDEM_VERSION: process.env.TANDEM_VERSION ?? app.stage,
           SEED_APP_NAME: settings.app,
@@ -37,6 +40,7 @@ export function Api({ stack, app }: StackContext) {
           KNOWLEDGE_FILES_BUCKET: knowledgeFiles.bucketName,
           GENERATED_IMAGES_BUCKET: generatedImages.bucketName,
           APP_FILES_BUCKET: appFiles.bucketName,
+          SES_CONFIGURATION_SET: configurationSet.configurationSetName,
           ...(existsSync(DOCUMENTDB_CA) ? { MONGODB_TLS_CA_FILE: "/var/task/certs/global-bundle.pem" } : {}),
         },
         copyFiles: existsSync(DOCUMENTDB_CA) ? [{ from: DOCUMENTDB_CA, to: "certs/global-bundle.pem" }] : [],

@@ -89,6 +89,32 @@ describe("production stage", () => {
   });
 });
 
+describe("email", () => {
+  let s: Synthesized;
+  beforeAll(async () => {
+    s = await synthesize("pr7", {});
+  });
+
+  it("gives each stage a configuration set that suppresses bounces and complaints", () => {
+    s.template("Email").hasResourceProperties("AWS::SES::ConfigurationSet", {
+      SuppressionOptions: { SuppressedReasons: ["BOUNCE", "COMPLAINT"] },
+    });
+  });
+
+  it("lets the API send through SES with its configuration set, and nothing else does", () => {
+    const sesGrants = JSON.stringify(
+      [...Object.values(resources(s, "Api", "AWS::IAM::Policy")), ...Object.values(resources(s, "Api", "AWS::IAM::ManagedPolicy"))].flatMap((p) =>
+        (p.Properties?.PolicyDocument as { Statement: Array<{ Action: unknown }> }).Statement.filter((st) => JSON.stringify(st.Action).includes("ses:SendEmail")),
+      ),
+    );
+    expect(sesGrants).toContain("ses:SendRawEmail");
+    expect(sesGrants).toContain(":identity/*");
+    expect(sesGrants).toContain(":configuration-set/");
+    expect(JSON.stringify(apiFunction(s).Environment.Variables.SES_CONFIGURATION_SET)).toContain("Fn::ImportValue");
+    expect(JSON.stringify(s.template("Web").toJSON())).not.toContain("ses:SendEmail");
+  });
+});
+
 describe("dev stage", () => {
   let s: Synthesized;
   beforeAll(async () => {

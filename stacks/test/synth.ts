@@ -5,7 +5,7 @@ import { SETTINGS } from "@tandem/core/config";
 import { Template } from "aws-cdk-lib/assertions";
 import { App, getStack, type Api as SstApi } from "sst/constructs";
 import { initProject } from "sst/project.js";
-import { Api, Network, Secrets, Storage, tandemStacks, Web } from "../index.js";
+import { Api, Email, Network, Secrets, Storage, tandemStacks, Web } from "../index.js";
 import { writeOpenNextFixture } from "./open-next-fixture.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -14,12 +14,12 @@ const cdkContext = JSON.parse(readFileSync(path.join(ROOT, "cdk.context.json"), 
 const webFixture = writeOpenNextFixture();
 
 export interface Synthesized {
-  template(stack: "Secrets" | "Network" | "Storage" | "Api" | "Web"): Template;
+  template(stack: "Secrets" | "Network" | "Storage" | "Email" | "Api" | "Web"): Template;
   /** Runtime the API function is deployed with. */
   apiRuntime(): string | undefined;
 }
 
-const STACKS = { Secrets, Network, Storage, Api, Web };
+const STACKS = { Secrets, Network, Storage, Email, Api, Web };
 
 /** Synthesizes the whole app for a stage with the given stage variables, offline. */
 export async function synthesize(stage: string, variables: Record<string, string>): Promise<Synthesized> {

@@ -128,7 +128,7 @@ describe("SES mail (moto)", () => {
     const client = ses();
     await client.send(new VerifyEmailIdentityCommand({ EmailAddress: "no-reply@tandem.test" }));
     const before = (await client.send(new GetSendQuotaCommand({}))).SentLast24Hours ?? 0;
-    const sent = await createMailer({ transport: sesTransport(client), from: "Tandem <no-reply@tandem.test>", replyTo: SUPPORT }).send(
+    const sent = await createMailer({ transport: sesTransport({ client }), from: "Tandem <no-reply@tandem.test>", replyTo: SUPPORT }).send(
       verifyEmailMail({ to: "ada@example.com", name: "Ada", url: "https://app.example.com/verify?t=1", expiresInHours: 24 }),
     );
     expect(sent).toMatchObject({ attempts: 1, transport: "ses" });
@@ -139,7 +139,7 @@ describe("SES mail (moto)", () => {
   it("does not retry an unverified sender and says what to check", async () => {
     const failures: string[] = [];
     const error = await createMailer({
-      transport: sesTransport(ses()),
+      transport: sesTransport({ client: ses() }),
       from: "Tandem <nobody@unverified.test>",
       replyTo: SUPPORT,
       onFailure: (f) => failures.push(`${f.attempt}:${f.transient}`),

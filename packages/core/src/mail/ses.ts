@@ -5,7 +5,14 @@ import { TransportError, type MailTransport } from "./message.js";
 // an unverified sender, a suppressed address) will not pass on a later try.
 const TRANSIENT = new Set(["Throttling", "ThrottlingException", "ServiceUnavailable", "InternalFailure", "RequestTimeout", "TimeoutError", "NetworkingError"]);
 
-export function sesTransport(client: SESClient = new SESClient({})): MailTransport {
+export interface SesOptions {
+  readonly client?: SESClient;
+  /** The stage's configuration set (SES_CONFIGURATION_SET from the email stack). */
+  readonly configurationSet?: string;
+}
+
+export function sesTransport(options: SesOptions = {}): MailTransport {
+  const client = options.client ?? new SESClient({});
   return {
     name: "ses",
     async send(mail) {
@@ -13,6 +20,7 @@ export function sesTransport(client: SESClient = new SESClient({})): MailTranspo
         const result = await client.send(
           new SendEmailCommand({
             Source: mail.from,
+            ConfigurationSetName: options.configurationSet,
             ReplyToAddresses: [mail.replyTo],
             Destination: { ToAddresses: [mail.to] },
             Message: {
