@@ -54,3 +54,4 @@ export async function getTenantBySlug(connection: Connection, slug: string): Pro
   if (!doc) throw new NotFoundError(`No organisation has the handle "${slug}". Check the address.`, "tenant.not_found");
   return toTenant(doc);
 }
+export { membershipModel, ROLES, type Role, type MembershipDocument, type MembershipModel } from "./membership.js";
