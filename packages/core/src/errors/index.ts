@@ -61,6 +61,13 @@ export class UnavailableError extends DomainError {
   }
 }
 
+export class UnauthenticatedError extends DomainError {
+  override readonly name = "UnauthenticatedError";
+  constructor(message: string, code = "auth.unauthenticated") {
+    super(code, "unauthenticated", message);
+  }
+}
+
 /** A stage setting or secret is missing or malformed; the issues name each one and how to fix it. */
 export class ConfigError extends DomainError {
   override readonly name = "ConfigError";
