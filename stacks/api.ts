@@ -44,9 +44,9 @@ export function Api({ stack, app }: StackContext) {
           ...(existsSync(DOCUMENTDB_CA) ? { MONGODB_TLS_CA_FILE: "/var/task/certs/global-bundle.pem" } : {}),
         },
         copyFiles: existsSync(DOCUMENTDB_CA) ? [{ from: DOCUMENTDB_CA, to: "certs/global-bundle.pem" }] : [],
-        // swagger-ui-dist serves the /api-docs assets from its own folder, so it is installed
-        // beside the bundle instead of being bundled.
-        nodejs: { format: "esm", sourcemap: true, install: ["swagger-ui-dist"] },
+        // Installed beside the bundle instead of bundled: swagger-ui-dist serves the /api-docs
+        // assets from its own folder; @node-rs/argon2 loads a native binary for the platform.
+        nodejs: { format: "esm", sourcemap: true, install: ["swagger-ui-dist", "@node-rs/argon2"] },
       },
     },
     routes: {

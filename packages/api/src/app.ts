@@ -3,6 +3,7 @@ import { pinoHttp } from "pino-http";
 import type { AppDeps } from "./deps.js";
 import { notFoundHandler, problemHandler } from "./http/problem.js";
 import { requestId } from "./http/request-id.js";
+import { accountRoutes } from "./routes/accounts.js";
 import { docsRoutes } from "./routes/docs.js";
 import { healthRoutes } from "./routes/health.js";
 
@@ -24,6 +25,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(express.json({ limit: "1mb" }));
   app.use(healthRoutes(deps));
+  app.use(accountRoutes(deps));
   app.use(docsRoutes(deps.version));
   app.use(notFoundHandler);
   app.use(problemHandler);

@@ -1,5 +1,6 @@
 import { enabledIntegrations, loadRuntimeConfig, type Source } from "@tandem/core/config";
 import { getConnection } from "@tandem/core/database";
+import { mailerFromConfig } from "@tandem/core/mail";
 import type { AppDeps } from "./deps.js";
 import { createLogger, type Logger } from "./logger.js";
 
@@ -19,5 +20,10 @@ export function createDeps(source: Source, logger?: Logger): AppDeps {
     logger: log,
     version: versionFrom(source),
     database: () => getConnection({ uri: config.mongodbUri, tlsCAFile: source.MONGODB_TLS_CA_FILE }),
+    mailer: mailerFromConfig(config.mail, {
+      configurationSet: source.SES_CONFIGURATION_SET,
+      onFailure: (failure) => log.warn({ mail: failure }, "mail attempt failed"),
+    }),
+    appUrl: (source.APP_URL ?? "http://127.0.0.1:3000").replace(/\/+$/, ""),
   };
 }

@@ -1,4 +1,5 @@
 import type { RuntimeConfig } from "@tandem/core/config";
+import type { Mailer } from "@tandem/core/mail";
 import type { Connection } from "mongoose";
 import type { Logger } from "./logger.js";
 
@@ -9,4 +10,7 @@ export interface AppDeps {
   readonly version: string;
   /** The shared database connection; connects on first use and after an outage. */
   readonly database: () => Promise<Connection>;
+  readonly mailer: Mailer;
+  /** Address of the web app, for links in mails (APP_URL). */
+  readonly appUrl: string;
 }

@@ -16,8 +16,9 @@ let outDir: string;
 
 // The esbuild that SST bundles functions with, and the options of its Node runtime for ESM.
 const requireFromApi = createRequire(createRequire(import.meta.url).resolve("swagger-ui-express"));
+const requireFromCore = createRequire(createRequire(import.meta.url).resolve("@tandem/core/identity"));
 const requireFromSst = createRequire(createRequire(import.meta.url).resolve("sst/package.json"));
-const INSTALLED = ["swagger-ui-dist"];
+const INSTALLED = ["swagger-ui-dist", "@node-rs/argon2"];
 const esbuild = requireFromSst("esbuild") as { build(options: Record<string, unknown>): Promise<unknown> };
 
 beforeAll(async () => {
@@ -46,7 +47,9 @@ beforeAll(async () => {
   // What `nodejs.install` does: the package sits in node_modules beside the bundle.
   mkdirSync(path.join(outDir, "node_modules"));
   for (const pkg of INSTALLED) {
-    symlinkSync(path.dirname(requireFromApi.resolve(`${pkg}/package.json`)), path.join(outDir, "node_modules", pkg));
+    const from = pkg.startsWith("@node-rs/") ? requireFromCore : requireFromApi;
+    mkdirSync(path.dirname(path.join(outDir, "node_modules", pkg)), { recursive: true });
+    symlinkSync(path.dirname(from.resolve(`${pkg}/package.json`)), path.join(outDir, "node_modules", pkg));
   }
   const ssm = new SSMClient({ ...clientConfig() });
   for (const [name, value] of Object.entries({ ...TEST_SECRETS, MONGODB_URI: `${inject("mongodbUri")}/bundle-%stage%` })) {
@@ -63,17 +66,20 @@ function clientConfig() {
 }
 
 describe("the API as SST bundles it for Lambda", () => {
-  it("is one file (plus swagger-ui-dist) that answers /api/health and serves /api-docs outside the workspace", async () => {
+  it("is one file (plus swagger-ui-dist and argon2) that serves health, /api-docs and sign-up outside the workspace", async () => {
     const size = statSync(path.join(outDir, "lambda.mjs")).size;
     expect(size).toBeGreaterThan(100_000);
     writeFileSync(
       path.join(outDir, "invoke.mjs"),
       `import { handler } from "./lambda.mjs";
-const event = (path) => ({ version: "2.0", routeKey: "$default", rawPath: path, rawQueryString: "", headers: { host: "x" }, isBase64Encoded: false,
-  requestContext: { http: { method: "GET", path, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "t" }, stage: "$default", requestId: "r", routeKey: "$default", accountId: "1", apiId: "a", domainName: "x", domainPrefix: "x", time: "", timeEpoch: 0 } });
+const event = (path, body) => ({ version: "2.0", routeKey: "$default", rawPath: path, rawQueryString: "", headers: { host: "x", "content-type": "application/json" }, isBase64Encoded: false,
+  body: body === undefined ? undefined : JSON.stringify(body),
+  requestContext: { http: { method: body === undefined ? "GET" : "POST", path, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "t" }, stage: "$default", requestId: "r", routeKey: "$default", accountId: "1", apiId: "a", domainName: "x", domainPrefix: "x", time: "", timeEpoch: 0 } });
 const results = [];
 for (const path of ["/api/health", "/api-docs/swagger-ui.css"]) results.push(await handler(event(path), {}));
-process.stdout.write(JSON.stringify(results));
+// Signing up hashes with argon2's native binary, installed beside the bundle.
+results.push(await handler(event("/api/accounts", { email: "lambda@example.com", name: "Lambda", password: "bundled passphrase" }), {}));
+process.stdout.write("\\nRESULTS " + JSON.stringify(results) + "\\n");
 process.exit(0);`,
     );
     // A bare environment, as on Lambda: only what SST and the stack set, plus the AWS endpoint.
@@ -82,11 +88,15 @@ process.exit(0);`,
       env: { PATH: process.env.PATH, ...inject("awsEnv"), SST_APP: APP, SST_STAGE: "pr9", SST_SSM_PREFIX: `/sst/${APP}/pr9/`, LOG_LEVEL: "warn", TANDEM_VERSION: "bundle" },
       timeout: 60_000,
     });
-    const [health, docsAsset] = JSON.parse(stdout) as Array<{ statusCode: number; body: string; headers: Record<string, string> }>;
+    // The function's own log lines share stdout; the results are on their marked line.
+    const line = stdout.split("\n").find((l) => l.startsWith("RESULTS "));
+    const [health, docsAsset, signUp] = JSON.parse(line!.slice("RESULTS ".length)) as Array<{ statusCode: number; body: string; headers: Record<string, string> }>;
     expect(health?.statusCode).toBe(200);
     expect(JSON.parse(health!.body)).toMatchObject({ status: "ok", stage: "pr9", version: "bundle", checks: { database: { status: "up" } } });
     // The API reference's assets are served on Lambda too.
     expect(docsAsset?.statusCode).toBe(200);
     expect(docsAsset?.headers["content-type"]).toMatch(/^text\/css/);
+    expect(signUp?.statusCode).toBe(201);
+    expect(JSON.parse(signUp!.body)).toMatchObject({ account: { email: "lambda@example.com" } });
   });
 });

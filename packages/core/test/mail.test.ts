@@ -1,52 +1,15 @@
 import { GetSendQuotaCommand, SESClient, VerifyEmailIdentityCommand } from "@aws-sdk/client-ses";
-import { simpleParser, type ParsedMail } from "mailparser";
-import { SMTPServer } from "smtp-server";
+import { startMailCatcher, type MailCatcher } from "@tandem/local";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createMailer, inviteMail, MailDeliveryError, mailerFromConfig, resetPasswordMail, sesTransport, smtpTransport, verifyEmailMail } from "../src/mail/index.js";
-
-/** A real SMTP server on loopback that keeps what it receives and can refuse on demand. */
-function startSmtp(refuse: () => { code: number; message: string } | undefined) {
-  const received: ParsedMail[] = [];
-  const server = new SMTPServer({
-    authOptional: false,
-    disabledCommands: ["STARTTLS"],
-    onAuth(auth, _session, callback) {
-      if (auth.username === "mailer" && auth.password === "pw") callback(null, { user: "mailer" });
-      else callback(new Error("Invalid username or password"));
-    },
-    onData(stream, _session, callback) {
-      simpleParser(stream).then((mail) => {
-        const refusal = refuse();
-        if (refusal) {
-          const error = Object.assign(new Error(refusal.message), { responseCode: refusal.code });
-          return callback(error);
-        }
-        received.push(mail);
-        callback();
-      }, callback);
-    },
-  });
-  return new Promise<{ port: number; received: ParsedMail[]; close(): Promise<void> }>((resolve) => {
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.server.address();
-      resolve({
-        port: typeof address === "object" && address ? address.port : 0,
-        received,
-        close: () => new Promise((r) => server.close(() => r())),
-      });
-    });
-  });
-}
 
 const FROM = "Tandem <no-reply@example.com>";
 const SUPPORT = "support@example.com";
 
 describe("SMTP mail", () => {
-  let smtp: Awaited<ReturnType<typeof startSmtp>>;
-  let refusals: Array<{ code: number; message: string } | undefined> = [];
+  let smtp: MailCatcher;
   beforeAll(async () => {
-    // Each delivery takes the next planned refusal, if any.
-    smtp = await startSmtp(() => refusals.shift());
+    smtp = await startMailCatcher();
   });
   afterAll(() => smtp.close());
 
@@ -57,7 +20,6 @@ describe("SMTP mail", () => {
     );
 
   it("delivers the verify mail in HTML and text, from MAIL_FROM with SUPPORT_EMAIL as reply-to", async () => {
-    refusals = [];
     const url = "https://app.example.com/verify?token=abc123";
     const sent = await mailer().send(verifyEmailMail({ to: "ada@example.com", name: "Ada <Lovelace>", url, expiresInHours: 24 }));
     expect(sent).toMatchObject({ attempts: 1, transport: "smtp" });
@@ -72,7 +34,7 @@ describe("SMTP mail", () => {
   });
 
   it("retries a temporary refusal and then delivers", async () => {
-    refusals = [{ code: 451, message: "Try again later" }];
+    smtp.refuseNext({ code: 451, message: "Try again later" });
     const failures: string[] = [];
     const before = smtp.received.length;
     const sent = await createMailer({
@@ -88,7 +50,7 @@ describe("SMTP mail", () => {
   });
 
   it("reports a permanent refusal at once, with what to check, instead of dropping the mail", async () => {
-    refusals = [{ code: 550, message: "Mailbox unavailable" }];
+    smtp.refuseNext({ code: 550, message: "Mailbox unavailable" });
     const failures: string[] = [];
     const error = await mailer(failures)
       .send(inviteMail({ to: "eve@example.com", inviterName: "Ada", organisation: "Acme", url: "https://app.example.com/invite/x", expiresInDays: 7 }))

@@ -4,3 +4,4 @@ export { startMoto, type Moto } from "./moto.js";
 export { ensureFerretDB, ensureMoto, installLocalServices } from "./install.js";
 export { startProcess, waitForPort } from "./process.js";
 export { say } from "./log.js";
+export { startMailCatcher, type MailCatcher, type Refusal } from "./mail-catcher.js";
