@@ -41,6 +41,9 @@ export function Api({ stack, app }: StackContext) {
           GENERATED_IMAGES_BUCKET: generatedImages.bucketName,
           APP_FILES_BUCKET: appFiles.bucketName,
           SES_CONFIGURATION_SET: configurationSet.configurationSetName,
+          // Links in mails point at the site. Without a custom domain the CloudFront address is
+          // only known after the web stack, which depends on this one; set APP_URL then.
+          ...(settings.siteDomain ? { APP_URL: `https://${settings.siteDomain}` } : process.env.APP_URL ? { APP_URL: process.env.APP_URL } : {}),
           ...(existsSync(DOCUMENTDB_CA) ? { MONGODB_TLS_CA_FILE: "/var/task/certs/global-bundle.pem" } : {}),
         },
         copyFiles: existsSync(DOCUMENTDB_CA) ? [{ from: DOCUMENTDB_CA, to: "certs/global-bundle.pem" }] : [],

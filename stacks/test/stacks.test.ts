@@ -153,6 +153,10 @@ describe("pull-request stage", () => {
     s = await synthesize("pr123", { SERVER_DOMAIN: "example.com", PREVIEW_DOMAIN: "preview.example.com", HOSTED_ZONE: "example.com" });
   });
 
+  it("points the links in mails at the PR's own site", () => {
+    expect(apiFunction(s).Environment.Variables.APP_URL).toBe("https://app.pr123.preview.example.com");
+  });
+
   it("serves the site at app.pr123.<PREVIEW_DOMAIN>", () => {
     s.template("Web").hasResourceProperties("AWS::CloudFront::Distribution", {
       DistributionConfig: Match.objectLike({ Aliases: ["app.pr123.preview.example.com"] }),
