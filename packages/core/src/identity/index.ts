@@ -13,3 +13,17 @@ export {
   RESET_PASSWORD_TTL_MS,
   type Account,
 } from "./accounts.js";
+export {
+  startSession,
+  rotateRefreshToken,
+  endSession,
+  endAllSessions,
+  signAccessToken,
+  verifyAccessToken,
+  refreshTokenModel,
+  refreshRotationModel,
+  ACCESS_TOKEN_TTL_SECONDS,
+  REFRESH_TOKEN_TTL_MS,
+  type SessionTokens,
+  type AccessClaims,
+} from "./sessions.js";

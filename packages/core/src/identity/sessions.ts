@@ -1,0 +1,122 @@
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import { Schema, type Connection, type InferSchemaType, type Model } from "mongoose";
+import { isDuplicateKeyError } from "../database/index.js";
+import { UnauthenticatedError } from "../errors/index.js";
+
+/**
+ * Sessions: a short-lived access token (JWT, HS256 with JWT_SECRET) and a long-lived refresh
+ * token that is rotated on every use. Refresh tokens of one sign-in form a family; presenting a
+ * token that was already rotated means it was copied, so the whole family is revoked.
+ */
+// Short enough that a stolen access token soon expires; long enough not to refresh per click.
+export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+// A month of inactivity signs a device out.
+export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+
+const refreshSchema = new Schema(
+  {
+    hash: { type: String, required: true },
+    userId: { type: Schema.Types.ObjectId, required: true },
+    familyId: { type: String, required: true },
+    expiresAt: { type: Date, required: true },
+    revokedAt: { type: Date, default: null },
+  },
+  { timestamps: true, collection: "refresh_tokens" },
+);
+refreshSchema.index({ hash: 1 }, { unique: true, name: "hash_unique" });
+refreshSchema.index({ familyId: 1 }, { name: "family_1" });
+refreshSchema.index({ userId: 1 }, { name: "user_1" });
+refreshSchema.index({ expiresAt: 1 }, { name: "expiresAt_1" });
+
+// Rotation claims a token by inserting its hash here; the unique index lets exactly one win.
+const rotationSchema = new Schema({ hash: { type: String, required: true }, at: { type: Date, required: true } }, { collection: "refresh_token_rotations" });
+rotationSchema.index({ hash: 1 }, { unique: true, name: "hash_unique" });
+
+type RefreshDocument = InferSchemaType<typeof refreshSchema>;
+type RotationDocument = InferSchemaType<typeof rotationSchema>;
+
+export function refreshTokenModel(connection: Connection): Model<RefreshDocument> {
+  return (connection.models.RefreshToken as Model<RefreshDocument> | undefined) ?? connection.model("RefreshToken", refreshSchema);
+}
+export function refreshRotationModel(connection: Connection): Model<RotationDocument> {
+  return (connection.models.RefreshRotation as Model<RotationDocument> | undefined) ?? connection.model("RefreshRotation", rotationSchema);
+}
+
+const digest = (token: string) => createHash("sha256").update(token).digest("hex");
+
+export interface SessionTokens {
+  readonly userId: string;
+  readonly sessionId: string;
+  readonly refreshToken: string;
+  readonly refreshExpiresAt: Date;
+}
+
+async function issueRefresh(connection: Connection, userId: string, familyId: string, now: Date): Promise<SessionTokens> {
+  const refreshToken = randomBytes(32).toString("base64url");
+  const refreshExpiresAt = new Date(now.getTime() + REFRESH_TOKEN_TTL_MS);
+  await refreshTokenModel(connection).create({ hash: digest(refreshToken), userId, familyId, expiresAt: refreshExpiresAt });
+  return { userId, sessionId: familyId, refreshToken, refreshExpiresAt };
+}
+
+export function startSession(connection: Connection, userId: string, now: Date = new Date()): Promise<SessionTokens> {
+  return issueRefresh(connection, userId, randomUUID(), now);
+}
+
+const signedOut = (code: string) => new UnauthenticatedError("Your session has ended. Sign in again.", code);
+
+export async function rotateRefreshToken(connection: Connection, refreshToken: string, now: Date = new Date()): Promise<SessionTokens> {
+  const hash = digest(refreshToken);
+  const tokens = refreshTokenModel(connection);
+  const doc = await tokens.findOne({ hash }).lean();
+  if (!doc || doc.revokedAt || doc.expiresAt <= now) throw signedOut("session.invalid");
+  try {
+    await refreshRotationModel(connection).create({ hash, at: now });
+  } catch (error) {
+    if (!isDuplicateKeyError(error)) throw error;
+    // Used before: someone holds a copy. End every session of this sign-in.
+    await tokens.updateMany({ familyId: doc.familyId }, { $set: { revokedAt: now } });
+    throw signedOut("session.replayed");
+  }
+  return issueRefresh(connection, String(doc.userId), doc.familyId, now);
+}
+
+export async function endSession(connection: Connection, sessionId: string, now: Date = new Date()): Promise<void> {
+  await refreshTokenModel(connection).updateMany({ familyId: sessionId, revokedAt: null }, { $set: { revokedAt: now } });
+}
+
+/** Signs the user out of every device. Access tokens already issued lapse within their TTL. */
+export async function endAllSessions(connection: Connection, userId: string, now: Date = new Date()): Promise<void> {
+  await refreshTokenModel(connection).updateMany({ userId, revokedAt: null }, { $set: { revokedAt: now } });
+}
+
+export interface AccessClaims {
+  readonly userId: string;
+  readonly sessionId: string;
+}
+
+const key = (secret: string) => new TextEncoder().encode(secret);
+const ISSUER = "tandem";
+
+export function signAccessToken(secret: string, claims: AccessClaims, now: Date = new Date()): Promise<string> {
+  const issuedAt = Math.floor(now.getTime() / 1000);
+  return new SignJWT({ sid: claims.sessionId })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(claims.userId)
+    .setIssuer(ISSUER)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + ACCESS_TOKEN_TTL_SECONDS)
+    .sign(key(secret));
+}
+
+export async function verifyAccessToken(secret: string, token: string, now: Date = new Date()): Promise<AccessClaims> {
+  try {
+    const { payload } = await jwtVerify(token, key(secret), { issuer: ISSUER, algorithms: ["HS256"], currentDate: now });
+    if (typeof payload.sub !== "string" || typeof payload.sid !== "string") throw signedOut("session.invalid");
+    return { userId: payload.sub, sessionId: payload.sid };
+  } catch (error) {
+    if (error instanceof joseErrors.JWTExpired) throw new UnauthenticatedError("Your sign-in has expired. Refresh the session or sign in again.", "session.expired");
+    if (error instanceof UnauthenticatedError) throw error;
+    throw signedOut("session.invalid");
+  }
+}

@@ -1,0 +1,82 @@
+import { Types, type Connection } from "mongoose";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { closeConnection, getConnection } from "../src/database/index.js";
+import { UnauthenticatedError } from "../src/errors/index.js";
+import {
+  ACCESS_TOKEN_TTL_SECONDS,
+  endAllSessions,
+  refreshRotationModel,
+  refreshTokenModel,
+  rotateRefreshToken,
+  signAccessToken,
+  startSession,
+  verifyAccessToken,
+} from "../src/identity/index.js";
+
+const uri = `${inject("mongodbUri")}/core-sessions-test`;
+const SECRET = "s".repeat(48);
+let connection: Connection;
+const userId = new Types.ObjectId().toString();
+
+beforeAll(async () => {
+  connection = await getConnection({ uri });
+  await connection.dropDatabase();
+  await Promise.all([refreshTokenModel(connection).init(), refreshRotationModel(connection).init()]);
+});
+afterAll(() => closeConnection());
+
+describe("access tokens", () => {
+  it("round-trips the user and session", async () => {
+    const token = await signAccessToken(SECRET, { userId, sessionId: "family-1" });
+    expect(await verifyAccessToken(SECRET, token)).toEqual({ userId, sessionId: "family-1" });
+  });
+
+  it("refuses a tampered, foreign-signed or expired token", async () => {
+    const token = await signAccessToken(SECRET, { userId, sessionId: "family-1" });
+    const [header, payload, signature] = token.split(".");
+    const forged = Buffer.from(JSON.stringify({ sub: new Types.ObjectId().toString(), sid: "family-1", iss: "tandem", exp: 9_999_999_999 })).toString("base64url");
+    await expect(verifyAccessToken(SECRET, `${header}.${forged}.${signature}`)).rejects.toMatchObject({ code: "session.invalid" });
+    await expect(verifyAccessToken("x".repeat(48), token)).rejects.toMatchObject({ code: "session.invalid" });
+    await expect(verifyAccessToken(SECRET, `${header}.${payload}.`)).rejects.toBeInstanceOf(UnauthenticatedError);
+    const later = new Date(Date.now() + (ACCESS_TOKEN_TTL_SECONDS + 5) * 1000);
+    await expect(verifyAccessToken(SECRET, token, later)).rejects.toMatchObject({ code: "session.expired" });
+  });
+});
+
+describe("refresh tokens", () => {
+  it("rotates on every use, keeping the session", async () => {
+    const first = await startSession(connection, userId);
+    const second = await rotateRefreshToken(connection, first.refreshToken);
+    expect(second.sessionId).toBe(first.sessionId);
+    expect(second.refreshToken).not.toBe(first.refreshToken);
+    const third = await rotateRefreshToken(connection, second.refreshToken);
+    expect(third.userId).toBe(userId);
+  });
+
+  it("revokes the whole family when a rotated token is replayed", async () => {
+    const first = await startSession(connection, userId);
+    const second = await rotateRefreshToken(connection, first.refreshToken);
+    await expect(rotateRefreshToken(connection, first.refreshToken)).rejects.toMatchObject({ code: "session.replayed" });
+    // The legitimate holder's newer token is gone too: the thief cannot keep the session alive.
+    await expect(rotateRefreshToken(connection, second.refreshToken)).rejects.toMatchObject({ code: "session.invalid" });
+  });
+
+  it("lets only one of two simultaneous refreshes through", async () => {
+    const first = await startSession(connection, userId);
+    const results = await Promise.allSettled([rotateRefreshToken(connection, first.refreshToken), rotateRefreshToken(connection, first.refreshToken)]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+  });
+
+  it("signs a user out of every device", async () => {
+    const laptop = await startSession(connection, userId);
+    const phone = await startSession(connection, userId);
+    await endAllSessions(connection, userId);
+    await expect(rotateRefreshToken(connection, laptop.refreshToken)).rejects.toBeInstanceOf(UnauthenticatedError);
+    await expect(rotateRefreshToken(connection, phone.refreshToken)).rejects.toBeInstanceOf(UnauthenticatedError);
+  });
+
+  it("refuses an expired refresh token", async () => {
+    const old = await startSession(connection, userId, new Date(Date.now() - 31 * 24 * 60 * 60 * 1000));
+    await expect(rotateRefreshToken(connection, old.refreshToken)).rejects.toMatchObject({ code: "session.invalid" });
+  });
+});
