@@ -2,7 +2,7 @@ import type { Connection } from "mongoose";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { closeConnection, getConnection } from "../src/database/index.js";
 import { ConflictError, InvalidInputError, UnauthenticatedError } from "../src/errors/index.js";
-import { issueToken, oneTimeTokenModel, oneTimeTokenUseModel, requestPasswordReset, resetPassword, signIn, signUp, userModel, verifyEmail } from "../src/identity/index.js";
+import { issueToken, oneTimeTokenModel, requestPasswordReset, resetPassword, signIn, signUp, userModel, verifyEmail } from "../src/identity/index.js";
 
 const uri = `${inject("mongodbUri")}/core-accounts-test`;
 let connection: Connection;
@@ -10,7 +10,7 @@ let connection: Connection;
 beforeAll(async () => {
   connection = await getConnection({ uri });
   await connection.dropDatabase();
-  await Promise.all([userModel(connection).init(), oneTimeTokenModel(connection).init(), oneTimeTokenUseModel(connection).init()]);
+  await Promise.all([userModel(connection).init(), oneTimeTokenModel(connection).init()]);
 });
 afterAll(() => closeConnection());
 

@@ -5,7 +5,6 @@ import { UnauthenticatedError } from "../src/errors/index.js";
 import {
   ACCESS_TOKEN_TTL_SECONDS,
   endAllSessions,
-  refreshRotationModel,
   refreshTokenModel,
   rotateRefreshToken,
   signAccessToken,
@@ -21,7 +20,7 @@ const userId = new Types.ObjectId().toString();
 beforeAll(async () => {
   connection = await getConnection({ uri });
   await connection.dropDatabase();
-  await Promise.all([refreshTokenModel(connection).init(), refreshRotationModel(connection).init()]);
+  await refreshTokenModel(connection).init();
 });
 afterAll(() => closeConnection());
 

@@ -10,3 +10,4 @@ export { detectCapabilities, type DatabaseCapabilities } from "./capabilities.js
 export { pingDatabase, type DatabaseProbe } from "./health.js";
 export { ensureExpiryIndex, notExpired, purgeExpired, EXPIRES_AT } from "./expiry.js";
 export { isDuplicateKeyError } from "./errors.js";
+export { claimOnce, claimModel } from "./claim.js";

@@ -1,6 +1,6 @@
 export { userModel, type UserDocument, type UserModel } from "./model.js";
 export { hashPassword, verifyPassword, needsRehash, Password } from "./password.js";
-export { issueToken, consumeToken, oneTimeTokenModel, oneTimeTokenUseModel, TOKEN_PURPOSES, type TokenPurpose } from "./tokens.js";
+export { issueToken, consumeToken, oneTimeTokenModel, TOKEN_PURPOSES, type TokenPurpose } from "./tokens.js";
 export {
   signUp,
   signIn,
@@ -21,7 +21,6 @@ export {
   signAccessToken,
   verifyAccessToken,
   refreshTokenModel,
-  refreshRotationModel,
   ACCESS_TOKEN_TTL_SECONDS,
   REFRESH_TOKEN_TTL_MS,
   type SessionTokens,

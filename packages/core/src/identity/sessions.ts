@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { Schema, type Connection, type InferSchemaType, type Model } from "mongoose";
-import { isDuplicateKeyError } from "../database/index.js";
+import { claimOnce } from "../database/index.js";
 import { UnauthenticatedError } from "../errors/index.js";
 
 /**
@@ -29,20 +29,11 @@ refreshSchema.index({ familyId: 1 }, { name: "family_1" });
 refreshSchema.index({ userId: 1 }, { name: "user_1" });
 refreshSchema.index({ expiresAt: 1 }, { name: "expiresAt_1" });
 
-// Rotation claims a token by inserting its hash here; the unique index lets exactly one win.
-const rotationSchema = new Schema({ hash: { type: String, required: true }, at: { type: Date, required: true } }, { collection: "refresh_token_rotations" });
-rotationSchema.index({ hash: 1 }, { unique: true, name: "hash_unique" });
-
 type RefreshDocument = InferSchemaType<typeof refreshSchema>;
-type RotationDocument = InferSchemaType<typeof rotationSchema>;
 
 export function refreshTokenModel(connection: Connection): Model<RefreshDocument> {
   return (connection.models.RefreshToken as Model<RefreshDocument> | undefined) ?? connection.model("RefreshToken", refreshSchema);
 }
-export function refreshRotationModel(connection: Connection): Model<RotationDocument> {
-  return (connection.models.RefreshRotation as Model<RotationDocument> | undefined) ?? connection.model("RefreshRotation", rotationSchema);
-}
-
 const digest = (token: string) => createHash("sha256").update(token).digest("hex");
 
 export interface SessionTokens {
@@ -70,10 +61,7 @@ export async function rotateRefreshToken(connection: Connection, refreshToken: s
   const tokens = refreshTokenModel(connection);
   const doc = await tokens.findOne({ hash }).lean();
   if (!doc || doc.revokedAt || doc.expiresAt <= now) throw signedOut("session.invalid");
-  try {
-    await refreshRotationModel(connection).create({ hash, at: now });
-  } catch (error) {
-    if (!isDuplicateKeyError(error)) throw error;
+  if (!(await claimOnce(connection, "refresh_token_rotations", hash, now))) {
     // Used before: someone holds a copy. End every session of this sign-in.
     await tokens.updateMany({ familyId: doc.familyId }, { $set: { revokedAt: now } });
     throw signedOut("session.replayed");

@@ -1,13 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
-import { isDuplicateKeyError } from "../database/index.js";
+import { claimOnce } from "../database/index.js";
 import { Schema, type Connection, type InferSchemaType, type Model, type Types } from "mongoose";
 
 /**
  * One-time tokens sent by mail (verify an address, reset a password). Only a SHA-256 of the
- * token is stored, so a database leak reveals no usable link. A token is claimed by inserting
- * its hash into a collection with a unique index: exactly one of two simultaneous clicks wins on
- * every engine. (A conditional findOneAndUpdate is not enough: FerretDB v1 lets two concurrent
- * ones both match; see docs/documentdb.md.)
+ * token is stored, so a database leak reveals no usable link. A token is used through
+ * claimOnce, so exactly one of two simultaneous clicks wins on every engine.
  */
 export const TOKEN_PURPOSES = ["verify_email", "reset_password"] as const;
 export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
@@ -27,16 +25,10 @@ tokenSchema.index({ userId: 1, purpose: 1 }, { name: "user_purpose" });
 tokenSchema.index({ expiresAt: 1 }, { name: "expiresAt_1" });
 
 type TokenDocument = InferSchemaType<typeof tokenSchema>;
-
-const tokenUseSchema = new Schema({ hash: { type: String, required: true }, usedAt: { type: Date, required: true } }, { collection: "one_time_token_uses" });
-tokenUseSchema.index({ hash: 1 }, { unique: true, name: "hash_unique" });
-type TokenUseDocument = InferSchemaType<typeof tokenUseSchema>;
-export function oneTimeTokenUseModel(connection: Connection): Model<TokenUseDocument> {
-  return (connection.models.OneTimeTokenUse as Model<TokenUseDocument> | undefined) ?? connection.model("OneTimeTokenUse", tokenUseSchema);
-}
 export function oneTimeTokenModel(connection: Connection): Model<TokenDocument> {
   return (connection.models.OneTimeToken as Model<TokenDocument> | undefined) ?? connection.model("OneTimeToken", tokenSchema);
 }
+
 
 const digest = (token: string) => createHash("sha256").update(token).digest("hex");
 
@@ -53,12 +45,7 @@ export async function consumeToken(connection: Connection, token: string, purpos
   const tokens = oneTimeTokenModel(connection);
   const doc = await tokens.findOne({ hash, purpose, usedAt: null, expiresAt: { $gt: now } }).lean();
   if (!doc) return undefined;
-  try {
-    await oneTimeTokenUseModel(connection).create({ hash, usedAt: now });
-  } catch (error) {
-    if (isDuplicateKeyError(error)) return undefined;
-    throw error;
-  }
+  if (!(await claimOnce(connection, "one_time_token_uses", hash, now))) return undefined;
   await tokens.updateOne({ _id: doc._id }, { $set: { usedAt: now } });
   return String(doc.userId);
 }
