@@ -5,6 +5,7 @@ import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import serverless from "serverless-http";
 import { createApp } from "./app.js";
 import { createDeps } from "./context.js";
+import { problem } from "./http/problem.js";
 import { createLogger } from "./logger.js";
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
@@ -30,19 +31,10 @@ export async function handler(event: APIGatewayProxyEventV2, context: Context): 
     ready = undefined;
     const logger = createLogger({ stage: process.env.SST_STAGE ?? "unknown", level: process.env.LOG_LEVEL });
     logger.error({ err: error }, "the API could not start");
-    const configProblem = isDomainError(error) && error.kind === "misconfigured";
-    return {
-      statusCode: configProblem ? 500 : 503,
-      headers: { "content-type": "application/problem+json" },
-      body: JSON.stringify({
-        type: `urn:tandem:problem:${configProblem ? "config.invalid" : "service.unavailable"}`,
-        title: configProblem ? "Internal error" : "Service unavailable",
-        status: configProblem ? 500 : 503,
-        code: configProblem ? "config.invalid" : "service.unavailable",
-        detail: configProblem
-          ? "The API is not configured for this stage. The operator can see which setting is missing in the function's logs, or by running pnpm doctor."
-          : "The API could not start. Try again in a moment.",
-      }),
-    };
+    const body =
+      isDomainError(error) && error.kind === "misconfigured"
+        ? problem(500, "config.invalid", "The API is not configured for this stage. The operator can see which setting is missing in the function's logs, or by running pnpm doctor.")
+        : problem(503, "service.unavailable", "The API could not start. Try again in a moment.");
+    return { statusCode: body.status, headers: { "content-type": "application/problem+json" }, body: JSON.stringify(body) };
   }
 }

@@ -27,7 +27,7 @@ const TITLE: Record<number, string> = {
   503: "Service unavailable",
 };
 
-function problem(status: number, code: string, detail: string, extra: Partial<Problem> = {}): Problem {
+export function problem(status: number, code: string, detail: string, extra: Partial<Problem> = {}): Problem {
   return { type: `urn:tandem:problem:${code}`, title: TITLE[status] ?? "Error", status, detail, code, ...extra };
 }
 
@@ -50,7 +50,7 @@ export const problemHandler: ErrorRequestHandler = (error: unknown, req, res, _n
     body =
       status >= 500 && error.kind !== "unavailable"
         ? problem(status, error.code, `Something went wrong on our side. Try again later; if it keeps happening, contact support with request id ${base.requestId}.`, base)
-        : problem(status, error.code, error.message, { ...base, ...(error.issues.length ? { issues: [...error.issues] } : {}) });
+        : problem(status, error.code, error.userMessage ?? error.message, { ...base, ...(error.issues.length ? { issues: [...error.issues] } : {}) });
   } else {
     body = fromHttpError(error) ?? problem(500, "internal", `Something went wrong on our side. Try again later; if it keeps happening, contact support with request id ${base.requestId}.`);
     body = { ...base, ...body };

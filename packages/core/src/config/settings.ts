@@ -33,6 +33,11 @@ const hostname = z
   )
   .transform((v) => v.toLowerCase());
 
+// An SMTP relay may be reached by a single-label name on a private network (localhost, mailpit).
+const host = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i, "must be a host name such as email-smtp.us-east-1.amazonaws.com (no scheme, no port)");
+
 // S3 bucket naming rules: 3-63 characters, lowercase letters, digits, dots and hyphens.
 const bucketName = z
   .string()
@@ -94,7 +99,7 @@ export const SETTINGS: readonly Setting[] = [
   secret("STRIPE_WEBHOOK_SECRET", "signing secret of the Stripe webhook endpoint", "whsec_...", z.string().regex(/^whsec_\w+$/, "must be a Stripe webhook signing secret (whsec_...)"), "billing off", { integration: "stripe" }),
   secret("SUPPORT_EMAIL", "address users reply to and see for help", "support@example.com", email, "MAIL_FROM"),
   secret("MAIL_FROM", "sender of Tandem's mails (verified in SES)", "Tandem <no-reply@example.com>", email, "no-reply@<SERVER_DOMAIN>"),
-  secret("MAIL_HOST", "SMTP host (SES SMTP endpoint or your relay); with the other MAIL_ values switches mail to SMTP", "email-smtp.us-east-1.amazonaws.com", hostname, "mail is sent through the SES API", { integration: "smtp" }),
+  secret("MAIL_HOST", "SMTP host (SES SMTP endpoint or your relay); with the other MAIL_ values switches mail to SMTP", "email-smtp.us-east-1.amazonaws.com", host, "mail is sent through the SES API", { integration: "smtp" }),
   secret("MAIL_PORT", "SMTP port", "587", z.string().regex(/^\d{1,5}$/, "must be a port number").transform(Number).pipe(z.number().int().min(1).max(65535)), "mail is sent through the SES API", { integration: "smtp" }),
   secret("MAIL_USERNAME", "SMTP user name (SES SMTP credentials)", "AKIA...", text, "mail is sent through the SES API", { integration: "smtp" }),
   secret("MAIL_PASSWORD", "SMTP password (SES SMTP credentials)", "...", text, "mail is sent through the SES API", { integration: "smtp" }),

@@ -1,3 +1,5 @@
+import type { z } from "zod";
+
 /**
  * Tandem's domain errors. Core code throws these; the API maps `kind` to an HTTP status in one
  * place (packages/api/src/http/problem.ts). Every message tells the user what to do next.
@@ -27,10 +29,13 @@ export class DomainError extends Error {
     readonly kind: ErrorKind,
     message: string,
     readonly issues: readonly ErrorIssue[] = [],
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; userMessage?: string },
   ) {
     super(message, options);
+    this.userMessage = options?.userMessage;
   }
+  /** What the person using the product should read, when `message` is meant for the operator. */
+  readonly userMessage?: string;
 }
 
 export class InvalidInputError extends DomainError {
@@ -74,6 +79,13 @@ export class ConfigError extends DomainError {
   constructor(message: string, issues: readonly ErrorIssue[]) {
     super("config.invalid", "misconfigured", message, issues);
   }
+}
+
+/** Parses input at a domain entry point; anything else is an InvalidInputError naming each field. */
+export function parseInput<S extends z.ZodTypeAny>(schema: S, input: unknown, what: string): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new InvalidInputError(`The ${what} are not valid.`, result.error.issues.map((i) => ({ name: i.path.join("."), message: i.message })));
 }
 
 export function isDomainError(error: unknown): error is DomainError {

@@ -1,7 +1,7 @@
 import type { Connection } from "mongoose";
 import { z } from "zod";
 import { isDuplicateKeyError } from "../database/index.js";
-import { ConflictError, InvalidInputError, UnauthenticatedError } from "../errors/index.js";
+import { ConflictError, InvalidInputError, parseInput, UnauthenticatedError } from "../errors/index.js";
 import { userModel } from "./model.js";
 import { burnPasswordCheck, hashPassword, needsRehash, Password, verifyPassword } from "./password.js";
 import { consumeToken, issueToken } from "./tokens.js";
@@ -26,21 +26,13 @@ export interface Account {
   readonly emailVerified: boolean;
 }
 
-function parse<S extends z.ZodTypeAny>(schema: S, input: unknown, what: string): z.infer<S> {
-  const result = schema.safeParse(input);
-  if (!result.success) {
-    throw new InvalidInputError(`The ${what} details are not valid.`, result.error.issues.map((i) => ({ name: i.path.join("."), message: i.message })));
-  }
-  return result.data;
-}
-
 function toAccount(doc: { _id: unknown; email: string; name: string; emailVerifiedAt?: Date | null }): Account {
   return { id: String(doc._id), email: doc.email, name: doc.name, emailVerified: Boolean(doc.emailVerifiedAt) };
 }
 
 /** Creates an unverified account and the token for its verification mail. */
 export async function signUp(connection: Connection, input: z.input<typeof SignUpInput>): Promise<{ account: Account; verifyToken: string }> {
-  const data = parse(SignUpInput, input, "sign-up");
+  const data = parseInput(SignUpInput, input, "sign-up details");
   if (data.password.toLowerCase() === data.email) throw new InvalidInputError("Choose a password that is not your email address.", [{ name: "password", message: "must differ from the email" }]);
   try {
     const user = await userModel(connection).create({ email: data.email, name: data.name, passwordHash: await hashPassword(data.password) });
@@ -72,7 +64,7 @@ async function updateUser(connection: Connection, userId: string, set: Record<st
 
 /** Checks a password; unknown emails and wrong passwords get the same answer in the same time. */
 export async function signIn(connection: Connection, input: z.input<typeof SignInInput>): Promise<Account> {
-  const data = parse(SignInInput, input, "sign-in");
+  const data = parseInput(SignInInput, input, "sign-in details");
   const users = userModel(connection);
   const user = await users.findOne({ email: data.email, status: "active" }).select("+passwordHash").lean();
   if (!user?.passwordHash) {
@@ -96,7 +88,7 @@ export async function requestPasswordReset(connection: Connection, email: string
 }
 
 export async function resetPassword(connection: Connection, token: string, newPassword: string): Promise<Account> {
-  const password = parse(z.object({ password: Password }), { password: newPassword }, "new password").password;
+  const password = parseInput(z.object({ password: Password }), { password: newPassword }, "new password details").password;
   const userId = await consumeToken(connection, token, "reset_password");
   if (!userId) throw new UnauthenticatedError("This reset link is used or expired. Ask for a new one.", "account.reset_link_invalid");
   // Reaching the inbox proves the address, so a reset also verifies it.

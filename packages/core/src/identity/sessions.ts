@@ -1,7 +1,8 @@
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { Schema, type Connection, type InferSchemaType, type Model } from "mongoose";
 import { claimOnce } from "../database/index.js";
+import { digestToken, newSecretToken } from "./secret-token.js";
 import { UnauthenticatedError } from "../errors/index.js";
 
 /**
@@ -34,7 +35,6 @@ type RefreshDocument = InferSchemaType<typeof refreshSchema>;
 export function refreshTokenModel(connection: Connection): Model<RefreshDocument> {
   return (connection.models.RefreshToken as Model<RefreshDocument> | undefined) ?? connection.model("RefreshToken", refreshSchema);
 }
-const digest = (token: string) => createHash("sha256").update(token).digest("hex");
 
 export interface SessionTokens {
   readonly userId: string;
@@ -44,9 +44,9 @@ export interface SessionTokens {
 }
 
 async function issueRefresh(connection: Connection, userId: string, familyId: string, now: Date): Promise<SessionTokens> {
-  const refreshToken = randomBytes(32).toString("base64url");
+  const refreshToken = newSecretToken();
   const refreshExpiresAt = new Date(now.getTime() + REFRESH_TOKEN_TTL_MS);
-  await refreshTokenModel(connection).create({ hash: digest(refreshToken), userId, familyId, expiresAt: refreshExpiresAt });
+  await refreshTokenModel(connection).create({ hash: digestToken(refreshToken), userId, familyId, expiresAt: refreshExpiresAt });
   return { userId, sessionId: familyId, refreshToken, refreshExpiresAt };
 }
 
@@ -57,7 +57,7 @@ export function startSession(connection: Connection, userId: string, now: Date =
 const signedOut = (code: string) => new UnauthenticatedError("Your session has ended. Sign in again.", code);
 
 export async function rotateRefreshToken(connection: Connection, refreshToken: string, now: Date = new Date()): Promise<SessionTokens> {
-  const hash = digest(refreshToken);
+  const hash = digestToken(refreshToken);
   const tokens = refreshTokenModel(connection);
   const doc = await tokens.findOne({ hash }).lean();
   if (!doc || doc.revokedAt || doc.expiresAt <= now) throw signedOut("session.invalid");

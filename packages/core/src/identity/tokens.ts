@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from "node:crypto";
 import { claimOnce } from "../database/index.js";
+import { digestToken, newSecretToken } from "./secret-token.js";
 import { Schema, type Connection, type InferSchemaType, type Model, type Types } from "mongoose";
 
 /**
@@ -30,18 +30,17 @@ export function oneTimeTokenModel(connection: Connection): Model<TokenDocument> 
 }
 
 
-const digest = (token: string) => createHash("sha256").update(token).digest("hex");
 
 export async function issueToken(connection: Connection, input: { userId: Types.ObjectId | string; purpose: TokenPurpose; ttlMs: number; now?: Date }): Promise<string> {
-  const token = randomBytes(32).toString("base64url");
+  const token = newSecretToken();
   const now = input.now ?? new Date();
-  await oneTimeTokenModel(connection).create({ hash: digest(token), purpose: input.purpose, userId: input.userId, expiresAt: new Date(now.getTime() + input.ttlMs) });
+  await oneTimeTokenModel(connection).create({ hash: digestToken(token), purpose: input.purpose, userId: input.userId, expiresAt: new Date(now.getTime() + input.ttlMs) });
   return token;
 }
 
 /** Marks the token used and returns its user, or undefined when unknown, used or expired. */
 export async function consumeToken(connection: Connection, token: string, purpose: TokenPurpose, now: Date = new Date()): Promise<string | undefined> {
-  const hash = digest(token);
+  const hash = digestToken(token);
   const tokens = oneTimeTokenModel(connection);
   const doc = await tokens.findOne({ hash, purpose, usedAt: null, expiresAt: { $gt: now } }).lean();
   if (!doc) return undefined;

@@ -7,7 +7,7 @@ export class MailDeliveryError extends DomainError {
   constructor(
     message: string,
     readonly attempts: number,
-    options?: { cause?: unknown },
+    options: { cause?: unknown; userMessage?: string } = {},
   ) {
     super("mail.delivery_failed", "unavailable", message, [], options);
   }
@@ -64,7 +64,10 @@ export function createMailer(options: MailerOptions): Mailer {
       throw new MailDeliveryError(
         `The mail "${message.subject}" to ${message.to} could not be sent${tries}: ${lastError instanceof Error ? lastError.message : String(lastError)}. Check the mail settings (MAIL_FROM verified in SES, or MAIL_HOST / MAIL_PORT / MAIL_USERNAME / MAIL_PASSWORD) and try again.`,
         attempts,
-        { cause: lastError },
+        {
+          cause: lastError,
+          userMessage: `We could not send the mail to ${message.to} just now. Try again in a few minutes; if it keeps failing, contact support.`,
+        },
       );
     },
   };

@@ -1,7 +1,7 @@
 import type { Connection } from "mongoose";
 import { z } from "zod";
 import { isDuplicateKeyError } from "../database/index.js";
-import { ConflictError, InvalidInputError, NotFoundError } from "../errors/index.js";
+import { ConflictError, NotFoundError, parseInput } from "../errors/index.js";
 import type { TENANT_STATUSES} from "./model.js";
 import { tenantModel, type TenantDocument } from "./model.js";
 
@@ -30,20 +30,14 @@ function toTenant(doc: TenantDocument & { _id: unknown }): Tenant {
 }
 
 export async function createTenant(connection: Connection, input: TenantInput): Promise<Tenant> {
-  const parsed = TenantInput.safeParse(input);
-  if (!parsed.success) {
-    throw new InvalidInputError(
-      "The organisation's details are not valid.",
-      parsed.error.issues.map((i) => ({ name: i.path.join("."), message: i.message })),
-    );
-  }
+  const data = parseInput(TenantInput, input, "organisation's details");
   try {
-    const doc = await tenantModel(connection).create(parsed.data);
+    const doc = await tenantModel(connection).create(data);
     return toTenant(doc.toObject());
   } catch (error) {
     // The unique index decides, so two concurrent sign-ups cannot both take a slug.
     if (isDuplicateKeyError(error)) {
-      throw new ConflictError(`The organisation handle "${parsed.data.slug}" is taken. Choose another one.`, "tenant.slug_taken");
+      throw new ConflictError(`The organisation handle "${data.slug}" is taken. Choose another one.`, "tenant.slug_taken");
     }
     throw error;
   }
