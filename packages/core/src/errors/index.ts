@@ -73,6 +73,25 @@ export class UnauthenticatedError extends DomainError {
   }
 }
 
+export class ForbiddenError extends DomainError {
+  override readonly name = "ForbiddenError";
+  constructor(message: string, code = "auth.forbidden") {
+    super(code, "forbidden", message);
+  }
+}
+
+/** Too many attempts; `retryAfterSeconds` becomes the Retry-After header. */
+export class RateLimitedError extends DomainError {
+  override readonly name = "RateLimitedError";
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    code = "rate_limited",
+  ) {
+    super(code, "rate_limited", message);
+  }
+}
+
 /** A stage setting or secret is missing or malformed; the issues name each one and how to fix it. */
 export class ConfigError extends DomainError {
   override readonly name = "ConfigError";

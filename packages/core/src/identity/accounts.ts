@@ -4,13 +4,16 @@ import { isDuplicateKeyError } from "../database/index.js";
 import { ConflictError, InvalidInputError, parseInput, UnauthenticatedError } from "../errors/index.js";
 import { userModel } from "./model.js";
 import { burnPasswordCheck, hashPassword, needsRehash, Password, verifyPassword } from "./password.js";
+import { endAllSessions } from "./sessions.js";
+import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "./throttle.js";
 import { consumeToken, issueToken } from "./tokens.js";
 
 // A verification link may sit in an inbox over a weekend; a reset link is a live credential.
 export const VERIFY_EMAIL_TTL_MS = 48 * 60 * 60 * 1000;
 export const RESET_PASSWORD_TTL_MS = 30 * 60 * 1000;
+export const CHANGE_EMAIL_TTL_MS = 24 * 60 * 60 * 1000;
 
-const Email = z.string().trim().toLowerCase().email("Enter an email address such as ada@example.com").max(254);
+export const Email = z.string().trim().toLowerCase().email("Enter an email address such as ada@example.com").max(254);
 
 export const SignUpInput = z.object({
   email: Email,
@@ -19,15 +22,30 @@ export const SignUpInput = z.object({
 });
 export const SignInInput = z.object({ email: Email, password: z.string().min(1, "Enter your password").max(256) });
 
+export const ChangePasswordInput = z.object({ currentPassword: z.string().min(1, "Enter your current password").max(256), newPassword: Password });
+export const ChangeEmailInput = z.object({ email: Email, password: z.string().min(1, "Enter your password").max(256) });
+
 export interface Account {
   readonly id: string;
   readonly email: string;
   readonly name: string;
   readonly emailVerified: boolean;
+  /** False for accounts made through Google, GitHub or Okta that never set a password. */
+  readonly hasPassword: boolean;
+  readonly currentTenantId: string | null;
 }
 
-function toAccount(doc: { _id: unknown; email: string; name: string; emailVerifiedAt?: Date | null }): Account {
-  return { id: String(doc._id), email: doc.email, name: doc.name, emailVerified: Boolean(doc.emailVerifiedAt) };
+type UserLike = { _id: unknown; email: string; name: string; emailVerifiedAt?: Date | null; passwordHash?: string | null; hasPassword?: boolean; currentTenantId?: unknown };
+
+export function toAccount(doc: UserLike): Account {
+  return {
+    id: String(doc._id),
+    email: doc.email,
+    name: doc.name,
+    emailVerified: Boolean(doc.emailVerifiedAt),
+    hasPassword: doc.hasPassword ?? Boolean(doc.passwordHash),
+    currentTenantId: doc.currentTenantId ? String(doc.currentTenantId) : null,
+  };
 }
 
 /** Creates an unverified account and the token for its verification mail. */
@@ -35,7 +53,7 @@ export async function signUp(connection: Connection, input: z.input<typeof SignU
   const data = parseInput(SignUpInput, input, "sign-up details");
   if (data.password.toLowerCase() === data.email) throw new InvalidInputError("Choose a password that is not your email address.", [{ name: "password", message: "must differ from the email" }]);
   try {
-    const user = await userModel(connection).create({ email: data.email, name: data.name, passwordHash: await hashPassword(data.password) });
+    const user = await userModel(connection).create({ email: data.email, name: data.name, passwordHash: await hashPassword(data.password), hasPassword: true });
     const verifyToken = await issueToken(connection, { userId: user._id, purpose: "verify_email", ttlMs: VERIFY_EMAIL_TTL_MS });
     return { account: toAccount(user), verifyToken };
   } catch (error) {
@@ -45,7 +63,7 @@ export async function signUp(connection: Connection, input: z.input<typeof SignU
 }
 
 export async function verifyEmail(connection: Connection, token: string): Promise<Account> {
-  const userId = await consumeToken(connection, token, "verify_email");
+  const { userId } = (await consumeToken(connection, token, "verify_email")) ?? {};
   if (!userId) throw new UnauthenticatedError("This confirmation link is used or expired. Sign in to get a new one.", "account.verify_link_invalid");
   return updateUser(connection, userId, { emailVerifiedAt: new Date() });
 }
@@ -62,18 +80,22 @@ async function updateUser(connection: Connection, userId: string, set: Record<st
   return toAccount(user);
 }
 
-/** Checks a password; unknown emails and wrong passwords get the same answer in the same time. */
-export async function signIn(connection: Connection, input: z.input<typeof SignInInput>): Promise<Account> {
+/**
+ * Checks a password; unknown emails and wrong passwords get the same answer in the same time.
+ * Failures count towards the lock-out of the account and of the client's address.
+ */
+export async function signIn(connection: Connection, input: z.input<typeof SignInInput>, context: { ip?: string; now?: Date } = {}): Promise<Account> {
   const data = parseInput(SignInInput, input, "sign-in details");
+  const attempt = { email: data.email, ip: context.ip };
+  await assertLoginAllowed(connection, attempt, context.now);
   const users = userModel(connection);
   const user = await users.findOne({ email: data.email, status: "active" }).select("+passwordHash").lean();
-  if (!user?.passwordHash) {
-    await burnPasswordCheck(data.password);
+  const ok = user?.passwordHash ? await verifyPassword(user.passwordHash, data.password) : await burnPasswordCheck(data.password);
+  if (!user?.passwordHash || !ok) {
+    await recordLoginFailure(connection, attempt, context.now);
     throw new UnauthenticatedError("The email or password is not right. Check both, or reset your password.", "auth.invalid_credentials");
   }
-  if (!(await verifyPassword(user.passwordHash, data.password))) {
-    throw new UnauthenticatedError("The email or password is not right. Check both, or reset your password.", "auth.invalid_credentials");
-  }
+  await clearLoginFailures(connection, data.email);
   if (needsRehash(user.passwordHash)) await users.updateOne({ _id: user._id }, { $set: { passwordHash: await hashPassword(data.password) } });
   return toAccount(user);
 }
@@ -89,8 +111,70 @@ export async function requestPasswordReset(connection: Connection, email: string
 
 export async function resetPassword(connection: Connection, token: string, newPassword: string): Promise<Account> {
   const password = parseInput(z.object({ password: Password }), { password: newPassword }, "new password details").password;
-  const userId = await consumeToken(connection, token, "reset_password");
+  const { userId } = (await consumeToken(connection, token, "reset_password")) ?? {};
   if (!userId) throw new UnauthenticatedError("This reset link is used or expired. Ask for a new one.", "account.reset_link_invalid");
-  // Reaching the inbox proves the address, so a reset also verifies it.
-  return updateUser(connection, userId, { passwordHash: await hashPassword(password), emailVerifiedAt: new Date() });
+  // Reaching the inbox proves the address, so a reset also verifies it. Whoever knew the old
+  // password is signed out everywhere.
+  const account = await updateUser(connection, userId, { passwordHash: await hashPassword(password), hasPassword: true, emailVerifiedAt: new Date() });
+  await endAllSessions(connection, userId);
+  return account;
+}
+
+export async function getAccount(connection: Connection, userId: string): Promise<Account> {
+  const user = await userModel(connection).findOne({ _id: userId, status: "active" }).lean();
+  if (!user) throw new UnauthenticatedError("This account no longer exists or is disabled. Sign in again.", "account.missing");
+  return toAccount(user);
+}
+
+export async function renameAccount(connection: Connection, userId: string, name: unknown): Promise<Account> {
+  const data = parseInput(z.object({ name: SignUpInput.shape.name }), { name }, "account details");
+  return updateUser(connection, userId, { name: data.name });
+}
+
+/** Sets the organisation the user works in; the caller checks the membership first. */
+export function setCurrentTenant(connection: Connection, userId: string, tenantId: string | null): Promise<Account> {
+  return updateUser(connection, userId, { currentTenantId: tenantId });
+}
+
+async function checkPassword(connection: Connection, userId: string, password: string): Promise<void> {
+  const user = await userModel(connection).findById(userId).select("+passwordHash").lean();
+  if (!user?.passwordHash || !(await verifyPassword(user.passwordHash, password))) {
+    throw new InvalidInputError("Your current password is not right. Enter it again, or sign out and reset it.", [{ name: "currentPassword", message: "does not match" }], "account.wrong_password");
+  }
+}
+
+/**
+ * Changes the password and ends every session of the account; the caller starts a new one for
+ * the device the change was made on.
+ */
+export async function changePassword(connection: Connection, userId: string, input: z.input<typeof ChangePasswordInput>): Promise<Account> {
+  const data = parseInput(ChangePasswordInput, input, "password details");
+  await checkPassword(connection, userId, data.currentPassword);
+  const account = await updateUser(connection, userId, { passwordHash: await hashPassword(data.newPassword), hasPassword: true });
+  await endAllSessions(connection, userId);
+  return account;
+}
+
+/** Starts a change of address: the new address gets a link; nothing changes until it is used. */
+export async function requestEmailChange(connection: Connection, userId: string, input: z.input<typeof ChangeEmailInput>): Promise<{ account: Account; email: string; token: string }> {
+  const data = parseInput(ChangeEmailInput, input, "new email details");
+  await checkPassword(connection, userId, data.password);
+  const account = await getAccount(connection, userId);
+  if (account.email === data.email) throw new InvalidInputError("This is already your email address.", [{ name: "email", message: "unchanged" }], "account.email_unchanged");
+  if (await userModel(connection).exists({ email: data.email })) {
+    throw new ConflictError("Another account uses this email address. Choose another one.", "account.email_taken");
+  }
+  const token = await issueToken(connection, { userId, purpose: "change_email", email: data.email, ttlMs: CHANGE_EMAIL_TTL_MS });
+  return { account, email: data.email, token };
+}
+
+export async function confirmEmailChange(connection: Connection, token: string): Promise<Account> {
+  const claim = await consumeToken(connection, token, "change_email");
+  if (!claim?.email) throw new UnauthenticatedError("This link is used or expired. Ask for the change again in your account settings.", "account.change_email_link_invalid");
+  try {
+    return await updateUser(connection, claim.userId, { email: claim.email, emailVerifiedAt: new Date() });
+  } catch (error) {
+    if (isDuplicateKeyError(error)) throw new ConflictError("Another account took this email address meanwhile. Choose another one.", "account.email_taken");
+    throw error;
+  }
 }

@@ -8,7 +8,11 @@ const userSchema = new Schema(
     emailVerifiedAt: { type: Date },
     // Never selected unless asked for explicitly.
     passwordHash: { type: String, select: false },
+    // Whether a password is set, readable without selecting the hash.
+    hasPassword: { type: Boolean, default: false },
     status: { type: String, enum: ["active", "disabled"], required: true, default: "active" },
+    // The organisation the user last switched to; the web app opens it.
+    currentTenantId: { type: Schema.Types.ObjectId, default: null },
   },
   { timestamps: true, collection: "users" },
 );

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { Schema, type Connection, type InferSchemaType, type Model } from "mongoose";
-import { claimOnce } from "../database/index.js";
+import { claimModel, claimOnce } from "../database/index.js";
 import { digestToken, newSecretToken } from "./secret-token.js";
 import { UnauthenticatedError } from "../errors/index.js";
 
@@ -14,6 +14,9 @@ import { UnauthenticatedError } from "../errors/index.js";
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 // A month of inactivity signs a device out.
 export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+// Two tabs of one browser may refresh with the same token at once; the second within this
+// window is served, not taken for a thief. Later reuse revokes the family.
+export const REFRESH_REUSE_GRACE_MS = 10 * 1000;
 
 const refreshSchema = new Schema(
   {
@@ -62,6 +65,8 @@ export async function rotateRefreshToken(connection: Connection, refreshToken: s
   const doc = await tokens.findOne({ hash }).lean();
   if (!doc || doc.revokedAt || doc.expiresAt <= now) throw signedOut("session.invalid");
   if (!(await claimOnce(connection, "refresh_token_rotations", hash, now))) {
+    const claim = await claimModel(connection, "refresh_token_rotations").findOne({ key: hash }).lean();
+    if (claim && now.getTime() - claim.at.getTime() < REFRESH_REUSE_GRACE_MS) return issueRefresh(connection, String(doc.userId), doc.familyId, now);
     // Used before: someone holds a copy. End every session of this sign-in.
     await tokens.updateMany({ familyId: doc.familyId }, { $set: { revokedAt: now } });
     throw signedOut("session.replayed");

@@ -1,0 +1,128 @@
+import type { Connection } from "mongoose";
+import { z } from "zod";
+import { ConflictError, ForbiddenError, NotFoundError, parseInput } from "../errors/index.js";
+import { userModel } from "../identity/model.js";
+import { runAsSystem, withTenant } from "../tenancy/index.js";
+import { createTenant, TenantInput, type Tenant } from "./tenants.js";
+import { membershipModel, ROLES, type Role } from "./membership.js";
+import { tenantModel } from "./model.js";
+
+/** Organisations are Tandem's tenants seen from their members: create, rename, members, roles. */
+const RANK: Record<Role, number> = { member: 1, admin: 2, owner: 3 };
+
+export function roleAtLeast(role: Role, needed: Role): boolean {
+  return RANK[role] >= RANK[needed];
+}
+
+export interface Organisation {
+  readonly id: string;
+  readonly slug: string;
+  readonly name: string;
+  /** The caller's role in it. */
+  readonly role: Role;
+}
+
+export interface Member {
+  readonly userId: string;
+  readonly name: string;
+  readonly email: string;
+  readonly role: Role;
+  readonly joinedAt: Date;
+}
+
+const isObjectId = (id: string) => /^[0-9a-f]{24}$/i.test(id);
+const notMember = () => new NotFoundError("There is no such organisation, or you are not a member of it. Check the address, or ask its admin for an invitation.", "organisation.not_found");
+
+/** The caller's role in an organisation; not-found (never "forbidden") for outsiders, so ids cannot be probed. */
+export async function requireMember(connection: Connection, tenantId: string, userId: string, needed: Role = "member"): Promise<{ tenant: Tenant; role: Role }> {
+  if (!isObjectId(tenantId)) throw notMember();
+  const membership = await withTenant(tenantId, () => membershipModel(connection).findOne({ userId }).lean());
+  if (!membership) throw notMember();
+  const tenant = await tenantModel(connection).findById(tenantId).lean();
+  if (!tenant || tenant.status !== "active") throw notMember();
+  if (!roleAtLeast(membership.role, needed)) {
+    throw new ForbiddenError(`Only an organisation ${needed} can do this; you are a ${membership.role}. Ask an ${needed} of "${tenant.name}".`, "organisation.role_required");
+  }
+  return { tenant: { id: String(tenant._id), slug: tenant.slug, name: tenant.name, status: tenant.status, createdAt: tenant.createdAt }, role: membership.role };
+}
+
+/** Creates an organisation with the caller as its owner. */
+export async function createOrganisation(connection: Connection, userId: string, input: TenantInput): Promise<Organisation> {
+  const tenant = await createTenant(connection, input);
+  await withTenant(tenant.id, () => membershipModel(connection).create({ userId, role: "owner" }));
+  return { id: tenant.id, slug: tenant.slug, name: tenant.name, role: "owner" };
+}
+
+/** Every organisation the user belongs to, by name. */
+export async function listOrganisations(connection: Connection, userId: string): Promise<Organisation[]> {
+  const memberships = await runAsSystem("list the organisations of one user", () => membershipModel(connection).find({ userId }).lean());
+  if (memberships.length === 0) return [];
+  const tenants = await tenantModel(connection)
+    .find({ _id: { $in: memberships.map((m) => m.tenantId) }, status: "active" })
+    .lean();
+  const roleOf = new Map(memberships.map((m) => [String(m.tenantId), m.role]));
+  return tenants
+    .map((t) => ({ id: String(t._id), slug: t.slug, name: t.name, role: roleOf.get(String(t._id))! }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export async function renameOrganisation(connection: Connection, tenantId: string, name: unknown): Promise<void> {
+  const data = parseInput(z.object({ name: TenantInput.shape.name }), { name }, "organisation's details");
+  await tenantModel(connection).updateOne({ _id: tenantId }, { $set: { name: data.name } });
+}
+
+export async function listMembers(connection: Connection, tenantId: string): Promise<Member[]> {
+  const memberships = await withTenant(tenantId, () => membershipModel(connection).find().lean());
+  const users = await userModel(connection)
+    .find({ _id: { $in: memberships.map((m) => m.userId) } })
+    .lean();
+  const byId = new Map(users.map((u) => [String(u._id), u]));
+  return memberships
+    .filter((m) => byId.has(String(m.userId)))
+    .map((m) => {
+      const user = byId.get(String(m.userId))!;
+      return { userId: String(m.userId), name: user.name, email: user.email, role: m.role, joinedAt: m.createdAt };
+    })
+    .sort((a, b) => RANK[b.role] - RANK[a.role] || a.name.localeCompare(b.name));
+}
+
+async function targetMembership(connection: Connection, tenantId: string, userId: string) {
+  if (!isObjectId(userId)) throw new NotFoundError("This person is not a member of the organisation. Reload the member list.", "member.not_found");
+  const target = await withTenant(tenantId, () => membershipModel(connection).findOne({ userId }).lean());
+  if (!target) throw new NotFoundError("This person is not a member of the organisation. Reload the member list.", "member.not_found");
+  return target;
+}
+
+async function assertNotLastOwner(connection: Connection, tenantId: string, action: string): Promise<void> {
+  const owners = await withTenant(tenantId, () => membershipModel(connection).countDocuments({ role: "owner" }));
+  if (owners <= 1) throw new ConflictError(`An organisation needs an owner: make someone else owner before you ${action}.`, "organisation.last_owner");
+}
+
+export const RoleInput = z.object({ role: z.enum(ROLES, { message: `Choose one of ${ROLES.join(", ")}` }) });
+
+/** Admins manage members and admins; only owners grant or take away ownership. */
+export async function changeRole(connection: Connection, tenantId: string, actor: { userId: string; role: Role }, userId: string, input: unknown): Promise<Member> {
+  const { role } = parseInput(RoleInput, input, "role");
+  const target = await targetMembership(connection, tenantId, userId);
+  if ((role === "owner" || target.role === "owner") && actor.role !== "owner") {
+    throw new ForbiddenError("Only an owner can grant or take away ownership. Ask an owner of the organisation.", "organisation.role_required");
+  }
+  if (target.role === "owner" && role !== "owner") await assertNotLastOwner(connection, tenantId, "step down");
+  await withTenant(tenantId, () => membershipModel(connection).updateOne({ userId }, { $set: { role } }));
+  const member = (await listMembers(connection, tenantId)).find((m) => m.userId === userId);
+  return member!;
+}
+
+/**
+ * Removes a member (or lets a member leave). Access ends at once: every request checks the
+ * membership, and the member's API keys for the organisation are revoked.
+ */
+export async function removeMember(connection: Connection, tenantId: string, actor: { userId: string; role: Role }, userId: string, onRemoved?: () => Promise<void>): Promise<void> {
+  const target = await targetMembership(connection, tenantId, userId);
+  const self = actor.userId === userId;
+  if (!self && !roleAtLeast(actor.role, "admin")) throw new ForbiddenError("Only an organisation admin can remove members. Ask an admin.", "organisation.role_required");
+  if (!self && target.role === "owner" && actor.role !== "owner") throw new ForbiddenError("Only an owner can remove an owner.", "organisation.role_required");
+  if (target.role === "owner") await assertNotLastOwner(connection, tenantId, self ? "leave" : "remove the last owner");
+  await withTenant(tenantId, () => membershipModel(connection).deleteOne({ userId }));
+  await onRemoved?.();
+}
