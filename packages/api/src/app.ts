@@ -1,5 +1,11 @@
 import express, { type Express } from "express";
+import cookieParser from "cookie-parser";
 import { pinoHttp } from "pino-http";
+import { authProviders } from "./auth/providers.js";
+import { apiKeyScopes, authenticate, csrfProtection } from "./http/auth.js";
+import { authRoutes } from "./routes/auth.js";
+import { meRoutes } from "./routes/me.js";
+import { organisationRoutes } from "./routes/organisations.js";
 import type { AppDeps } from "./deps.js";
 import { notFoundHandler, problemHandler } from "./http/problem.js";
 import { requestId } from "./http/request-id.js";
@@ -25,8 +31,16 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(express.json({ limit: "1mb" }));
   app.use(healthRoutes(deps));
-  app.use(accountRoutes(deps));
   app.use(docsRoutes(deps.version));
+  // Who is calling (cookies, bearer token or API key), then the checks that depend on it.
+  app.use(cookieParser());
+  app.use(authenticate(deps));
+  app.use(csrfProtection(deps));
+  app.use(apiKeyScopes());
+  app.use(accountRoutes(deps));
+  app.use(authRoutes(deps, authProviders(deps)));
+  app.use(meRoutes(deps));
+  app.use(organisationRoutes(deps));
   app.use(notFoundHandler);
   app.use(problemHandler);
   return app;

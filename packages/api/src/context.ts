@@ -10,7 +10,7 @@ export function versionFrom(source: Source): string {
 }
 
 /** Builds the app's dependencies from the environment (plus secrets) and says what is on. */
-export function createDeps(source: Source, logger?: Logger): AppDeps {
+export function createDeps(source: Source, logger?: Logger, options: Pick<AppDeps, "issuerOverrides"> = {}): AppDeps {
   const config = loadRuntimeConfig(source);
   const log = logger ?? createLogger({ stage: config.stage, level: source.LOG_LEVEL, pretty: source.LOG_FORMAT === "pretty" });
   for (const warning of config.warnings) log.warn(warning);
@@ -25,5 +25,6 @@ export function createDeps(source: Source, logger?: Logger): AppDeps {
       onFailure: (failure) => log.warn({ mail: failure }, "mail attempt failed"),
     }),
     appUrl: (source.APP_URL ?? "http://127.0.0.1:3000").replace(/\/+$/, ""),
+    ...options,
   };
 }

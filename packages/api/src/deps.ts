@@ -13,4 +13,6 @@ export interface AppDeps {
   readonly mailer: Mailer;
   /** Address of the web app, for links in mails (APP_URL). */
   readonly appUrl: string;
+  /** Tests point Google / Okta sign-in at a local OpenID provider; never set in a stage. */
+  readonly issuerOverrides?: { readonly google?: string; readonly okta?: string };
 }

@@ -31,6 +31,9 @@ describe("accounts", () => {
   });
 
   it("signs in with the right password only, and says the same for unknown emails", async () => {
+    // Until the address is confirmed, the right password gets a pointer to the mail instead.
+    await expect(signIn(connection, { email: "grace@example.com", password: "correct horse battery" })).rejects.toMatchObject({ code: "account.unverified" });
+    await userModel(connection).updateOne({ email: "grace@example.com" }, { $set: { emailVerifiedAt: new Date() } });
     expect((await signIn(connection, { email: "GRACE@example.com", password: "correct horse battery" })).email).toBe("grace@example.com");
     const wrong = await signIn(connection, { email: "grace@example.com", password: "wrong password!" }).catch((e: unknown) => e);
     const unknown = await signIn(connection, { email: "nobody@example.com", password: "wrong password!" }).catch((e: unknown) => e);

@@ -1,4 +1,4 @@
-import { isDomainError, type ErrorKind } from "@tandem/core/errors";
+import { isDomainError, RateLimitedError, type ErrorKind } from "@tandem/core/errors";
 import type { Problem } from "@tandem/client/contract";
 import type { ErrorRequestHandler, RequestHandler } from "express";
 
@@ -55,6 +55,7 @@ export const problemHandler: ErrorRequestHandler = (error: unknown, req, res, _n
     body = fromHttpError(error) ?? problem(500, "internal", `Something went wrong on our side. Try again later; if it keeps happening, contact support with request id ${base.requestId}.`);
     body = { ...base, ...body };
   }
+  if (error instanceof RateLimitedError) res.setHeader("Retry-After", String(error.retryAfterSeconds));
   if (body.status >= 500) req.log.error({ err: error }, "request failed");
   else req.log.info({ code: body.code }, "request refused");
   res.status(body.status).type("application/problem+json").json(body);

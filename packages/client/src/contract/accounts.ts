@@ -5,6 +5,8 @@ export const Account = z.object({
   email: z.string(),
   name: z.string(),
   emailVerified: z.boolean(),
+  hasPassword: z.boolean().describe("false for accounts made through Google, GitHub or Okta without a password"),
+  currentOrganisationId: z.string().nullable().describe("The organisation the user last switched to"),
 });
 export type Account = z.infer<typeof Account>;
 
@@ -22,7 +24,10 @@ export const SignUpResponse = z.object({
 export type SignUpResponse = z.infer<typeof SignUpResponse>;
 
 export const TokenRequest = z.object({ token: z.string().min(1).max(200) });
-export const PasswordResetRequest = z.object({ email: z.string() });
+export const EmailRequest = z.object({ email: z.string() });
+export const PasswordResetRequest = EmailRequest;
 export const PasswordResetConfirmRequest = z.object({ token: z.string().min(1).max(200), password: z.string() });
 export const AccountResponse = z.object({ account: Account });
 export type AccountResponse = z.infer<typeof AccountResponse>;
+export const AcceptedResponse = z.object({ status: z.string() });
+export type AcceptedResponse = z.infer<typeof AcceptedResponse>;

@@ -1,7 +1,7 @@
 import type { Connection } from "mongoose";
 import { z } from "zod";
 import { isDuplicateKeyError } from "../database/index.js";
-import { ConflictError, InvalidInputError, parseInput, UnauthenticatedError } from "../errors/index.js";
+import { ConflictError, ForbiddenError, InvalidInputError, parseInput, UnauthenticatedError } from "../errors/index.js";
 import { userModel } from "./model.js";
 import { burnPasswordCheck, hashPassword, needsRehash, Password, verifyPassword } from "./password.js";
 import { endAllSessions } from "./sessions.js";
@@ -32,7 +32,7 @@ export interface Account {
   readonly emailVerified: boolean;
   /** False for accounts made through Google, GitHub or Okta that never set a password. */
   readonly hasPassword: boolean;
-  readonly currentTenantId: string | null;
+  readonly currentOrganisationId: string | null;
 }
 
 type UserLike = { _id: unknown; email: string; name: string; emailVerifiedAt?: Date | null; passwordHash?: string | null; hasPassword?: boolean; currentTenantId?: unknown };
@@ -44,7 +44,7 @@ export function toAccount(doc: UserLike): Account {
     name: doc.name,
     emailVerified: Boolean(doc.emailVerifiedAt),
     hasPassword: doc.hasPassword ?? Boolean(doc.passwordHash),
-    currentTenantId: doc.currentTenantId ? String(doc.currentTenantId) : null,
+    currentOrganisationId: doc.currentTenantId ? String(doc.currentTenantId) : null,
   };
 }
 
@@ -96,6 +96,9 @@ export async function signIn(connection: Connection, input: z.input<typeof SignI
     throw new UnauthenticatedError("The email or password is not right. Check both, or reset your password.", "auth.invalid_credentials");
   }
   await clearLoginFailures(connection, data.email);
+  if (!user.emailVerifiedAt) {
+    throw new ForbiddenError(`Confirm your email address first: open the link we sent to ${user.email}, or ask for a new one.`, "account.unverified");
+  }
   if (needsRehash(user.passwordHash)) await users.updateOne({ _id: user._id }, { $set: { passwordHash: await hashPassword(data.password) } });
   return toAccount(user);
 }

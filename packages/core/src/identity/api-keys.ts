@@ -64,7 +64,7 @@ const toApiKey = (doc: ApiKeyDocument): ApiKey => ({
 });
 
 /** Creates a key; `secret` is returned this once and never again. */
-export async function createApiKey(connection: Connection, tenantId: string, userId: string, input: z.input<typeof ApiKeyInput>, now: Date = new Date()): Promise<{ key: ApiKey; secret: string }> {
+export async function createApiKey(connection: Connection, tenantId: string, userId: string, input: unknown, now: Date = new Date()): Promise<{ key: ApiKey; secret: string }> {
   const data = parseInput(ApiKeyInput, input, "API key details");
   const secret = `${API_KEY_PREFIX}${newSecretToken()}`;
   const doc = await withTenant(tenantId, () =>

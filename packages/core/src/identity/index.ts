@@ -28,6 +28,7 @@ export {
   startSession,
   rotateRefreshToken,
   endSession,
+  isSessionActive,
   endAllSessions,
   signAccessToken,
   verifyAccessToken,

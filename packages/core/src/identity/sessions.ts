@@ -74,6 +74,11 @@ export async function rotateRefreshToken(connection: Connection, refreshToken: s
   return issueRefresh(connection, String(doc.userId), doc.familyId, now);
 }
 
+/** False once the sign-in was ended (sign-out, sign-out everywhere, replay) or lapsed. */
+export async function isSessionActive(connection: Connection, sessionId: string, now: Date = new Date()): Promise<boolean> {
+  return Boolean(await refreshTokenModel(connection).exists({ familyId: sessionId, revokedAt: null, expiresAt: { $gt: now } }));
+}
+
 export async function endSession(connection: Connection, sessionId: string, now: Date = new Date()): Promise<void> {
   await refreshTokenModel(connection).updateMany({ familyId: sessionId, revokedAt: null }, { $set: { revokedAt: now } });
 }

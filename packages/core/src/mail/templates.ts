@@ -61,3 +61,14 @@ export function inviteMail(input: { to: string; inviterName: string; organisatio
     footer: "If you were not expecting this invitation, ignore this mail.",
   });
 }
+
+export function changeEmailMail(input: { to: string; name: string; url: string; expiresInHours: number }): MailMessage {
+  return render({
+    to: input.to,
+    subject: "Confirm your new email address for Tandem",
+    greeting: `Hello ${input.name},`,
+    paragraphs: [`You asked to use this address for your Tandem account. Confirm it within ${input.expiresInHours} hours; until then, your old address stays in use.`],
+    action: { label: "Use this address", url: input.url },
+    footer: "If you did not ask for this, ignore this mail: nothing changes.",
+  });
+}

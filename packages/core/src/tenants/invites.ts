@@ -57,7 +57,7 @@ export async function createInvite(
   connection: Connection,
   tenantId: string,
   actor: { userId: string; role: Role },
-  input: z.input<typeof InviteInput>,
+  input: unknown,
   now: Date = new Date(),
 ): Promise<{ invite: Invite; token: string }> {
   const data = parseInput(InviteInput, input, "invitation details");

@@ -1,0 +1,46 @@
+import { NotFoundError } from "@tandem/core/errors";
+import { requireMember, type Role } from "@tandem/core/tenants";
+import { withTenant } from "@tandem/core/tenancy";
+import type { RequestHandler } from "express";
+import type { AppDeps } from "../deps.js";
+import { requireAuth } from "./auth.js";
+
+export interface OrganisationContext {
+  readonly id: string;
+  readonly slug: string;
+  readonly name: string;
+  /** The caller's role. */
+  readonly role: Role;
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      organisation?: OrganisationContext;
+    }
+  }
+}
+
+/**
+ * Guards /api/orgs/:orgId/...: the caller must be a member (with at least `needed`), checked on
+ * every request so a removed member loses access at once. Outsiders get 404, never 403, so
+ * organisation ids cannot be probed. The rest of the request runs inside the tenant's scope.
+ */
+export function organisationAccess(deps: AppDeps, needed: Role = "member"): RequestHandler {
+  return async (req, _res, next) => {
+    const auth = requireAuth(req);
+    const orgId = String(req.params.orgId);
+    if (auth.apiKey && auth.apiKey.tenantId !== orgId) {
+      throw new NotFoundError("There is no such organisation, or you are not a member of it. This API key works only in its own organisation.", "organisation.not_found");
+    }
+    const { tenant, role } = await requireMember(await deps.database(), orgId, auth.userId, needed);
+    req.organisation = { id: tenant.id, slug: tenant.slug, name: tenant.name, role };
+    await withTenant(tenant.id, () => next());
+  };
+}
+
+export function currentOrganisation(req: Parameters<RequestHandler>[0]): OrganisationContext {
+  if (!req.organisation) throw new Error("organisationAccess() must run before this route");
+  return req.organisation;
+}

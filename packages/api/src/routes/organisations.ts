@@ -1,0 +1,128 @@
+import { CreateApiKeyRequest, CreateOrganisationRequest, InviteRequest, RenameOrganisationRequest, RoleRequest, TokenRequest } from "@tandem/client/contract";
+import { createApiKey, getAccount, listApiKeys, revokeApiKey, revokeApiKeysOf, setCurrentTenant } from "@tandem/core/identity";
+import { inviteMail } from "@tandem/core/mail";
+import {
+  acceptInvite,
+  changeRole,
+  createInvite,
+  createOrganisation,
+  INVITE_TTL_MS,
+  listInvites,
+  listMembers,
+  listOrganisations,
+  previewInvite,
+  removeMember,
+  renameOrganisation,
+  revokeInvite,
+} from "@tandem/core/tenants";
+import { Router } from "express";
+import type { AppDeps } from "../deps.js";
+import { requireAuth, requireSession } from "../http/auth.js";
+import { currentOrganisation, organisationAccess } from "../http/organisation.js";
+import { body } from "../http/validate.js";
+
+/**
+ * Organisations (tenants), their members, invitations and the caller's API keys. Every
+ * /api/orgs/:orgId route goes through organisationAccess, which checks membership and role.
+ */
+export function organisationRoutes(deps: AppDeps): Router {
+  const router = Router();
+  const member = organisationAccess(deps, "member");
+  const admin = organisationAccess(deps, "admin");
+  const actor = (req: Parameters<typeof requireAuth>[0]) => ({ userId: requireAuth(req).userId, role: currentOrganisation(req).role });
+
+  router.get("/api/orgs", async (req, res) => {
+    const auth = requireAuth(req);
+    const organisations = await listOrganisations(await deps.database(), auth.userId);
+    res.json({ organisations: auth.apiKey ? organisations.filter((o) => o.id === auth.apiKey!.tenantId) : organisations });
+  });
+
+  router.post("/api/orgs", async (req, res) => {
+    const auth = requireSession(req);
+    const database = await deps.database();
+    const organisation = await createOrganisation(database, auth.userId, body(req, CreateOrganisationRequest));
+    await setCurrentTenant(database, auth.userId, organisation.id);
+    res.status(201).json({ organisation });
+  });
+
+  router.get("/api/orgs/:orgId", member, (req, res) => {
+    const { id, slug, name, role } = currentOrganisation(req);
+    res.json({ organisation: { id, slug, name, role } });
+  });
+
+  router.patch("/api/orgs/:orgId", admin, async (req, res) => {
+    const org = currentOrganisation(req);
+    await renameOrganisation(await deps.database(), org.id, body(req, RenameOrganisationRequest).name);
+    res.json({ organisation: { id: org.id, slug: org.slug, name: body(req, RenameOrganisationRequest).name.trim(), role: org.role } });
+  });
+
+  router.get("/api/orgs/:orgId/members", member, async (req, res) => {
+    res.json({ members: await listMembers(await deps.database(), currentOrganisation(req).id) });
+  });
+
+  router.patch("/api/orgs/:orgId/members/:userId", admin, async (req, res) => {
+    const member = await changeRole(await deps.database(), currentOrganisation(req).id, actor(req), String(req.params.userId), body(req, RoleRequest));
+    res.json({ member });
+  });
+
+  router.delete("/api/orgs/:orgId/members/:userId", member, async (req, res) => {
+    const database = await deps.database();
+    const orgId = currentOrganisation(req).id;
+    const userId = String(req.params.userId);
+    await removeMember(database, orgId, actor(req), userId, () => revokeApiKeysOf(database, orgId, userId));
+    res.status(204).end();
+  });
+
+  router.get("/api/orgs/:orgId/invites", admin, async (req, res) => {
+    res.json({ invites: await listInvites(await deps.database(), currentOrganisation(req).id) });
+  });
+
+  router.post("/api/orgs/:orgId/invites", admin, async (req, res) => {
+    const org = currentOrganisation(req);
+    const database = await deps.database();
+    const { invite, token } = await createInvite(database, org.id, actor(req), body(req, InviteRequest));
+    const inviter = await getAccount(database, requireAuth(req).userId);
+    const mailSent = await deps.mailer
+      .send(inviteMail({ to: invite.email, inviterName: inviter.name, organisation: org.name, url: `${deps.appUrl}/invites/accept?token=${encodeURIComponent(token)}`, expiresInDays: INVITE_TTL_MS / 86_400_000 }))
+      .then(() => true)
+      .catch((error: unknown) => {
+        req.log.error({ err: error, inviteId: invite.id }, "invitation mail not sent");
+        return false;
+      });
+    res.status(201).json({ invite, mailSent });
+  });
+
+  router.delete("/api/orgs/:orgId/invites/:inviteId", admin, async (req, res) => {
+    await revokeInvite(await deps.database(), currentOrganisation(req).id, String(req.params.inviteId));
+    res.status(204).end();
+  });
+
+  router.get("/api/orgs/:orgId/api-keys", member, async (req, res) => {
+    res.json({ apiKeys: await listApiKeys(await deps.database(), currentOrganisation(req).id, requireAuth(req).userId) });
+  });
+
+  router.post("/api/orgs/:orgId/api-keys", member, async (req, res) => {
+    // A key cannot mint keys: only a signed-in person can.
+    const auth = requireSession(req);
+    const { key, secret } = await createApiKey(await deps.database(), currentOrganisation(req).id, auth.userId, body(req, CreateApiKeyRequest));
+    res.status(201).json({ apiKey: key, secret });
+  });
+
+  router.delete("/api/orgs/:orgId/api-keys/:keyId", member, async (req, res) => {
+    await revokeApiKey(await deps.database(), currentOrganisation(req).id, requireAuth(req).userId, String(req.params.keyId));
+    res.status(204).end();
+  });
+
+  router.post("/api/invites/preview", async (req, res) => {
+    res.json({ invite: await previewInvite(await deps.database(), body(req, TokenRequest).token) });
+  });
+
+  router.post("/api/invites/accept", async (req, res) => {
+    const auth = requireSession(req);
+    const database = await deps.database();
+    const organisation = await acceptInvite(database, body(req, TokenRequest).token, auth.userId);
+    await setCurrentTenant(database, auth.userId, organisation.id);
+    res.json({ organisation });
+  });
+  return router;
+}

@@ -1,0 +1,31 @@
+import { z } from "zod";
+import { Account } from "./accounts.js";
+import { Organisation } from "./organisations.js";
+
+// Strings, not z.string() refinements: the values go to core, whose zod schemas say what is wrong.
+export const SignInRequest = z.object({ email: z.string(), password: z.string() });
+export type SignInRequest = z.infer<typeof SignInRequest>;
+
+export const Provider = z.object({
+  id: z.enum(["google", "github", "okta"]),
+  label: z.string(),
+  startUrl: z.string().describe("Open in the browser to sign in with this provider"),
+});
+export const ProvidersResponse = z.object({ password: z.literal(true), providers: z.array(Provider) });
+export type ProvidersResponse = z.infer<typeof ProvidersResponse>;
+
+export const MeResponse = z.object({
+  account: Account,
+  organisations: z.array(Organisation),
+  linkedProviders: z.array(z.string()),
+  authenticatedWith: z.enum(["cookie", "bearer", "api_key"]),
+});
+export type MeResponse = z.infer<typeof MeResponse>;
+
+export const UpdateMeRequest = z.object({
+  name: z.string().optional(),
+  currentOrganisationId: z.string().nullable().optional().describe("Switch organisation; you must be a member"),
+});
+export type UpdateMeRequest = z.infer<typeof UpdateMeRequest>;
+export const ChangePasswordRequest = z.object({ currentPassword: z.string(), newPassword: z.string() });
+export const ChangeEmailRequest = z.object({ email: z.string(), password: z.string() });
