@@ -1,5 +1,12 @@
 import { Writable } from "node:stream";
+import { closeConnection } from "@tandem/core/database";
+import { startMailCatcher, type MailCatcher } from "@tandem/local";
+import type { Express } from "express";
+import request from "supertest";
+import { inject } from "vitest";
+import { createApp } from "../src/app.js";
 import { createDeps } from "../src/context.js";
+import type { AppDeps } from "../src/deps.js";
 import { createLogger } from "../src/logger.js";
 
 export const TEST_SECRETS = {
@@ -27,4 +34,82 @@ export function capturedLogger(): { logger: ReturnType<typeof createLogger>; lin
 
 export function testDeps(mongodbUri: string, logger = capturedLogger().logger) {
   return createDeps({ ...TEST_SECRETS, MONGODB_URI: mongodbUri, TANDEM_VERSION: "1.2.3-test" }, logger);
+}
+
+type ParsedMail = Awaited<ReturnType<MailCatcher["waitFor"]>>;
+
+/** The token of a link in a mail's text part, as a person would click it. */
+export function linkToken(message: ParsedMail, path: string, appUrl = "http://app.tandem.test"): string {
+  const match = new RegExp(`${appUrl.replace(/[.]/g, "\\.")}${path}\\?token=([\\w%-]+)`).exec(message.text ?? "");
+  if (!match) throw new Error(`no ${path} link in: ${message.text}`);
+  return decodeURIComponent(match[1]!);
+}
+
+export interface IdentityHarness {
+  readonly app: Express;
+  readonly deps: AppDeps;
+  readonly source: Record<string, string>;
+  readonly mail: MailCatcher;
+  /** Signs up, confirms the address through the mailed link, and signs in; cookies kept in `agent`. */
+  member(email: string, name?: string, password?: string): Promise<SignedIn>;
+  close(): Promise<void>;
+}
+
+export interface SignedIn {
+  readonly agent: ReturnType<typeof request.agent>;
+  readonly userId: string;
+  readonly email: string;
+  readonly password: string;
+  /** The anti-forgery token the web app copies from its cookie into X-CSRF-Token. */
+  readonly csrf: string;
+}
+
+/** Reads a cookie's value from a response's Set-Cookie headers. */
+export function setCookie(res: { headers: Record<string, unknown> }, name: string): string | undefined {
+  const headers = (res.headers["set-cookie"] as string[] | undefined) ?? [];
+  const line = headers.find((h) => h.startsWith(`${name}=`));
+  return line ? decodeURIComponent(line.slice(name.length + 1).split(";")[0]!) : undefined;
+}
+
+/** The API with a real SMTP server catching its mail and its own database. */
+export async function identityHarness(database: string, options: { issuerOverrides?: AppDeps["issuerOverrides"]; source?: Record<string, string> } = {}): Promise<IdentityHarness> {
+  const mail = await startMailCatcher();
+  const source = {
+      ...TEST_SECRETS,
+      MONGODB_URI: `${inject("mongodbUri")}/${database}`,
+      MAIL_HOST: "127.0.0.1",
+      MAIL_PORT: String(mail.port),
+      MAIL_USERNAME: "mailer",
+      MAIL_PASSWORD: "pw",
+      MAIL_FROM: "Tandem <no-reply@tandem.test>",
+      SUPPORT_EMAIL: "help@tandem.test",
+      // http, so supertest's cookie jar sends the cookies back (it keeps Secure ones for https).
+      APP_URL: "http://app.tandem.test/",
+      ...options.source,
+  };
+  const deps = createDeps(source, capturedLogger().logger, { issuerOverrides: options.issuerOverrides });
+  await (await deps.database()).dropDatabase();
+  const app = createApp(deps);
+
+  async function member(email: string, name = email.split("@")[0]!, password = "a long enough passphrase"): Promise<SignedIn> {
+    const since = mail.received.length;
+    const signUp = await request(app).post("/api/accounts").send({ email, name, password }).expect(201);
+    const token = linkToken(await mail.waitFor(email, since), "/verify-email");
+    await request(app).post("/api/accounts/verify-email").send({ token }).expect(200);
+    const agent = request.agent(app);
+    const res = await agent.post("/api/auth/sign-in").send({ email, password }).expect(200);
+    return { agent, userId: (signUp.body as { account: { id: string } }).account.id, email, password, csrf: setCookie(res, "tandem_csrf")! };
+  }
+
+  return {
+    app,
+    deps,
+    source,
+    mail,
+    member,
+    async close() {
+      await mail.close();
+      await closeConnection();
+    },
+  };
 }

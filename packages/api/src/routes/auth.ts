@@ -1,4 +1,4 @@
-import type { ProvidersResponse } from "@tandem/client/contract";
+import { SignInRequest, type ProvidersResponse } from "@tandem/client/contract";
 import { isDomainError, NotFoundError, UnauthenticatedError } from "@tandem/core/errors";
 import { endAllSessions, endSession, getAccount, PROVIDER_LABELS, PROVIDERS, signInWithProvider, type Account, type ExternalProfile, type Provider } from "@tandem/core/identity";
 import cookieSession from "cookie-session";
@@ -7,6 +7,7 @@ import type { AuthProviders } from "../auth/providers.js";
 import type { AppDeps } from "../deps.js";
 import { beginSession, refreshFromCookie, requireSession } from "../http/auth.js";
 import { clearSessionCookies } from "../http/cookies.js";
+import { body } from "../http/validate.js";
 
 /** Runs a passport strategy and resolves with what it decided (user, or the reason it failed). */
 function runStrategy<T>(providers: AuthProviders, name: string, req: Request, res: Response, next: NextFunction): Promise<{ user?: T; info?: unknown }> {
@@ -53,6 +54,8 @@ export function authRoutes(deps: AppDeps, providers: AuthProviders): Router {
   });
 
   router.post("/api/auth/sign-in", async (req, res, next) => {
+    // Strings only: an operator object such as {"$gt": ""} is a 400 here, never a query.
+    body(req, SignInRequest);
     const { user, info } = await runStrategy<Account>(providers, "local", req, res, next);
     if (!user) {
       // passport-local fails before our code only when a field is missing.
