@@ -1,0 +1,113 @@
+import { TenantScopeError } from "@tandem/core/tenancy";
+import type { Express } from "express";
+import request from "supertest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { identityHarness, type IdentityHarness, type SignedIn } from "./helpers.js";
+
+/**
+ * The isolation matrix: a member of organisation A tries every tenant-owned route on
+ * organisation B's resources, by B's path and by A's path with B's ids, with cookies and with
+ * an API key. Every attempt must be 404 (never 403: ids must not be confirmable), and B's data
+ * must be unchanged afterwards.
+ */
+let h: IdentityHarness;
+let alice: SignedIn;
+let bob: SignedIn;
+const ids = { orgA: "", orgB: "", bobUser: "", inviteB: "", keyB: "", keyA: "" };
+
+const write = (who: SignedIn, method: "post" | "patch" | "delete", path: string) => who.agent[method](path).set("x-csrf-token", who.csrf);
+
+beforeAll(async () => {
+  h = await identityHarness("api-isolation-test");
+  alice = await h.member("alice@a.example", "Alice");
+  bob = await h.member("bob@b.example", "Bob");
+  ids.orgA = (await write(alice, "post", "/api/orgs").send({ name: "Org A", slug: "org-a" }).expect(201)).body.organisation.id;
+  ids.orgB = (await write(bob, "post", "/api/orgs").send({ name: "Org B", slug: "org-b" }).expect(201)).body.organisation.id;
+  ids.bobUser = bob.userId;
+  ids.inviteB = (await write(bob, "post", `/api/orgs/${ids.orgB}/invites`).send({ email: "carol@b.example" }).expect(201)).body.invite.id;
+  ids.keyB = (await write(bob, "post", `/api/orgs/${ids.orgB}/api-keys`).send({ name: "bob's script", scopes: ["read", "write"] }).expect(201)).body.apiKey.id;
+  const keyA = await write(alice, "post", `/api/orgs/${ids.orgA}/api-keys`).send({ name: "alice's script", scopes: ["read", "write"] }).expect(201);
+  ids.keyA = keyA.body.secret;
+});
+afterAll(() => h.close());
+
+type Method = "get" | "post" | "patch" | "delete";
+/** Every tenant-owned route, with a body that would be valid for its own tenant. */
+const MATRIX: Array<{ method: Method; route: string; body?: object }> = [
+  { method: "get", route: "/api/orgs/:orgId" },
+  { method: "patch", route: "/api/orgs/:orgId", body: { name: "Taken over" } },
+  { method: "get", route: "/api/orgs/:orgId/members" },
+  { method: "patch", route: "/api/orgs/:orgId/members/:userId", body: { role: "member" } },
+  { method: "delete", route: "/api/orgs/:orgId/members/:userId" },
+  { method: "get", route: "/api/orgs/:orgId/invites" },
+  { method: "post", route: "/api/orgs/:orgId/invites", body: { email: "mallory@a.example" } },
+  { method: "delete", route: "/api/orgs/:orgId/invites/:inviteId" },
+  { method: "get", route: "/api/orgs/:orgId/api-keys" },
+  { method: "post", route: "/api/orgs/:orgId/api-keys", body: { name: "sneaky" } },
+  { method: "delete", route: "/api/orgs/:orgId/api-keys/:keyId" },
+];
+
+function fill(route: string, orgId: string): string {
+  return route.replace(":orgId", orgId).replace(":userId", ids.bobUser).replace(":inviteId", ids.inviteB).replace(":keyId", ids.keyB);
+}
+
+/** The app's routes under /api/orgs/:orgId, read from Express's router. */
+function tenantRoutes(app: Express): string[] {
+  const found: string[] = [];
+  type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
+  const walk = (stack: Layer[]) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        for (const method of Object.keys(layer.route.methods)) if (layer.route.path.startsWith("/api/orgs/:orgId")) found.push(`${method} ${layer.route.path}`);
+      } else if (layer.handle?.stack) walk(layer.handle.stack);
+    }
+  };
+  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
+  return found.sort();
+}
+
+describe("tenant isolation", () => {
+  it("covers every tenant-owned route of the app", () => {
+    expect(MATRIX.map((r) => `${r.method} ${r.route}`).sort()).toEqual(tenantRoutes(h.app));
+  });
+
+  for (const { method, route, body } of MATRIX) {
+    it(`${method.toUpperCase()} ${route}: 404 for a member of another organisation`, async () => {
+      // B's resources under B's path, with A's cookies.
+      const direct = await (method === "get" ? alice.agent.get(fill(route, ids.orgB)) : write(alice, method, fill(route, ids.orgB)).send(body ?? {}));
+      expect(direct.status, `${method} ${fill(route, ids.orgB)}`).toBe(404);
+      // B's resources under A's own path (ids from another tenant).
+      if (/:(userId|inviteId|keyId)/.test(route)) {
+        const crossed = await write(alice, method as "patch" | "delete", fill(route, ids.orgA)).send(body ?? {});
+        expect(crossed.status, `${method} ${fill(route, ids.orgA)}`).toBe(404);
+      }
+      // A's API key on B's path.
+      const withKey = await request(h.app)[method](fill(route, ids.orgB)).set("authorization", `Bearer ${ids.keyA}`).send(body ?? {});
+      expect(withKey.status).toBe(404);
+    });
+  }
+
+  it("left B's data as it was", async () => {
+    const org = await bob.agent.get(`/api/orgs/${ids.orgB}`).expect(200);
+    expect(org.body.organisation.name).toBe("Org B");
+    const members = await bob.agent.get(`/api/orgs/${ids.orgB}/members`).expect(200);
+    expect(members.body.members).toEqual([expect.objectContaining({ email: "bob@b.example", role: "owner" })]);
+    const invites = await bob.agent.get(`/api/orgs/${ids.orgB}/invites`).expect(200);
+    expect(invites.body.invites.map((i: { id: string }) => i.id)).toEqual([ids.inviteB]);
+    const keys = await bob.agent.get(`/api/orgs/${ids.orgB}/api-keys`).expect(200);
+    expect(keys.body.apiKeys.map((k: { id: string }) => k.id)).toEqual([ids.keyB]);
+    const aliceOrgs = await alice.agent.get("/api/orgs").expect(200);
+    expect(aliceOrgs.body.organisations.map((o: { id: string }) => o.id)).toEqual([ids.orgA]);
+  });
+
+  it("refuses an unscoped query on every tenant-owned model at the data layer", async () => {
+    const connection = await h.deps.database();
+    const tenantOwned = Object.values(connection.models).filter((m) => m.schema.path("tenantId"));
+    expect(tenantOwned.map((m) => m.modelName).sort()).toEqual(expect.arrayContaining(["ApiKey", "Invite", "Membership"]));
+    for (const model of tenantOwned) {
+      await expect(model.find({}).exec(), model.modelName).rejects.toBeInstanceOf(TenantScopeError);
+      await expect(model.countDocuments({}).exec(), model.modelName).rejects.toBeInstanceOf(TenantScopeError);
+      await expect(model.aggregate([{ $match: {} }]).exec(), model.modelName).rejects.toBeInstanceOf(TenantScopeError);
+    }
+  });
+});
