@@ -94,7 +94,7 @@ export async function identityHarness(database: string, options: { issuerOverrid
   async function member(email: string, name = email.split("@")[0]!, password = "a long enough passphrase"): Promise<SignedIn> {
     const since = mail.received.length;
     const signUp = await request(app).post("/api/accounts").send({ email, name, password }).expect(201);
-    const token = linkToken(await mail.waitFor(email, since), "/verify-email");
+    const token = linkToken(await mail.waitFor(email, since), "/verify-email", deps.appUrl);
     await request(app).post("/api/accounts/verify-email").send({ token }).expect(200);
     const agent = request.agent(app);
     const res = await agent.post("/api/auth/sign-in").send({ email, password }).expect(200);

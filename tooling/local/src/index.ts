@@ -5,3 +5,4 @@ export { ensureFerretDB, ensureMoto, installLocalServices } from "./install.js";
 export { startProcess, waitForPort } from "./process.js";
 export { say } from "./log.js";
 export { startMailCatcher, type MailCatcher, type Refusal } from "./mail-catcher.js";
+export { startOidcProvider, type LocalOidcProvider, type OidcAccount, type OidcClient } from "./oidc-provider.js";
