@@ -1,6 +1,28 @@
 import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
 import {
+  AcceptedResponse,
   AccountResponse,
+  ApiKeyCreatedResponse,
+  ApiKeysResponse,
+  ChangeEmailRequest,
+  ChangePasswordRequest,
+  CreateApiKeyRequest,
+  CreateOrganisationRequest,
+  EmailRequest,
+  InviteCreatedResponse,
+  InvitePreviewResponse,
+  InviteRequest,
+  InvitesResponse,
+  MemberResponse,
+  MembersResponse,
+  MeResponse,
+  OrganisationResponse,
+  OrganisationsResponse,
+  ProvidersResponse,
+  RenameOrganisationRequest,
+  RoleRequest,
+  SignInRequest,
+  UpdateMeRequest,
   HealthResponse,
   PasswordResetConfirmRequest,
   PasswordResetRequest,
@@ -76,8 +98,77 @@ export function buildOpenApiDocument(version: string): ReturnType<OpenApiGenerat
     responses: { 200: { description: "Password changed", ...json(account) }, ...problems },
   });
 
+  registerIdentityPaths(registry, problem);
+
+  registry.registerComponent("securitySchemes", "apiKey", {
+    type: "http",
+    scheme: "bearer",
+    description: "A personal API key (tdm_...) from account settings, or an access token",
+  });
+  registry.registerComponent("securitySchemes", "cookie", { type: "apiKey", in: "cookie", name: "tandem_access", description: "Browser session; writes also need the X-CSRF-Token header" });
+
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: "3.1.0",
     info: { title: "Tandem API", version, description: "The API of Tandem, the multi-tenant AI workspace." },
   });
+}
+
+type Method = "get" | "post" | "patch" | "delete";
+/** method, path, summary, request body, success status and body; tag from the path. */
+type Row = [Method, string, string, z.ZodTypeAny | undefined, number, z.ZodTypeAny | undefined];
+
+const ROWS: Row[] = [
+  ["get", "/api/auth/providers", "The sign-in options this installation offers", undefined, 200, ProvidersResponse],
+  ["post", "/api/auth/sign-in", "Sign in with email and password; sets the session cookies (locked out after 5 failures in 15 minutes)", SignInRequest, 200, AccountResponse],
+  ["post", "/api/auth/refresh", "Rotate the refresh cookie into a new session pair", undefined, 200, AccountResponse],
+  ["post", "/api/auth/sign-out", "End this session and clear its cookies", undefined, 204, undefined],
+  ["post", "/api/auth/sign-out-everywhere", "End every session of the account", undefined, 204, undefined],
+  ["get", "/api/auth/{provider}", "Start a Google, GitHub or Okta sign-in (browser redirect with state and PKCE)", undefined, 302, undefined],
+  ["get", "/api/auth/{provider}/callback", "Where the provider sends the browser back; redirects to the web app", undefined, 303, undefined],
+  ["post", "/api/accounts/verify-email/resend", "Mail a new confirmation link (same answer for every address)", EmailRequest, 202, AcceptedResponse],
+  ["post", "/api/accounts/email-change/confirm", "Confirm a new email address with the token from its mail", TokenRequest, 200, AccountResponse],
+  ["get", "/api/me", "The signed-in account, its organisations and linked providers", undefined, 200, MeResponse],
+  ["patch", "/api/me", "Rename, or switch organisation", UpdateMeRequest, 200, AccountResponse],
+  ["post", "/api/me/password", "Change the password; ends other sessions", ChangePasswordRequest, 200, AccountResponse],
+  ["post", "/api/me/email", "Change the email: mails a link to the new address", ChangeEmailRequest, 202, AcceptedResponse],
+  ["get", "/api/orgs", "Your organisations", undefined, 200, OrganisationsResponse],
+  ["post", "/api/orgs", "Create an organisation; you become its owner", CreateOrganisationRequest, 201, OrganisationResponse],
+  ["get", "/api/orgs/{orgId}", "One of your organisations", undefined, 200, OrganisationResponse],
+  ["patch", "/api/orgs/{orgId}", "Rename (admin)", RenameOrganisationRequest, 200, OrganisationResponse],
+  ["get", "/api/orgs/{orgId}/members", "Members and their roles", undefined, 200, MembersResponse],
+  ["patch", "/api/orgs/{orgId}/members/{userId}", "Change a member's role (admin; ownership by owners)", RoleRequest, 200, MemberResponse],
+  ["delete", "/api/orgs/{orgId}/members/{userId}", "Remove a member (admin) or leave; access ends at once", undefined, 204, undefined],
+  ["get", "/api/orgs/{orgId}/invites", "Open invitations (admin)", undefined, 200, InvitesResponse],
+  ["post", "/api/orgs/{orgId}/invites", "Invite by email (admin); valid 7 days, once", InviteRequest, 201, InviteCreatedResponse],
+  ["delete", "/api/orgs/{orgId}/invites/{inviteId}", "Revoke an invitation (admin)", undefined, 204, undefined],
+  ["get", "/api/orgs/{orgId}/api-keys", "Your API keys in this organisation", undefined, 200, ApiKeysResponse],
+  ["post", "/api/orgs/{orgId}/api-keys", "Create an API key; its secret is shown this once", CreateApiKeyRequest, 201, ApiKeyCreatedResponse],
+  ["delete", "/api/orgs/{orgId}/api-keys/{keyId}", "Revoke one of your API keys", undefined, 204, undefined],
+  ["post", "/api/invites/preview", "What an invitation link is for (no sign-in needed)", TokenRequest, 200, InvitePreviewResponse],
+  ["post", "/api/invites/accept", "Accept an invitation as the signed-in, invited address", TokenRequest, 200, OrganisationResponse],
+];
+
+function registerIdentityPaths(registry: OpenAPIRegistry, problem: z.ZodTypeAny): void {
+  const problemContent = { content: { "application/problem+json": { schema: problem } } };
+  for (const [method, path, summary, requestBody, status, responseBody] of ROWS) {
+    const params = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+    registry.registerPath({
+      method,
+      path,
+      summary,
+      tags: [path.startsWith("/api/orgs") || path.startsWith("/api/invites") ? "Organisations" : path.startsWith("/api/auth") ? "Sessions" : "Accounts"],
+      request: {
+        ...(params.length ? { params: z.object(Object.fromEntries(params.map((p) => [p, z.string()]))) } : {}),
+        ...(requestBody ? { body: { content: { "application/json": { schema: requestBody } } } } : {}),
+      },
+      responses: {
+        [status]: { description: "Success", ...(responseBody ? { content: { "application/json": { schema: responseBody } } } : {}) },
+        400: { description: "Invalid input; `issues` names each field", ...problemContent },
+        401: { description: "Not signed in, or the session / key is no good", ...problemContent },
+        403: { description: "Role, scope or anti-forgery token missing", ...problemContent },
+        404: { description: "No such resource in an organisation you belong to", ...problemContent },
+        ...(path === "/api/auth/sign-in" ? { 429: { description: "Locked out; Retry-After says for how long", ...problemContent } } : {}),
+      },
+    });
+  }
 }

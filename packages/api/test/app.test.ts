@@ -3,7 +3,7 @@ import { closeConnection } from "@tandem/core/database";
 import request from "supertest";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { createApp } from "../src/app.js";
-import { capturedLogger, testDeps } from "./helpers.js";
+import { appRoutes, capturedLogger, testDeps } from "./helpers.js";
 
 const uri = `${inject("mongodbUri")}/api-app-test`;
 const log = capturedLogger();
@@ -29,6 +29,15 @@ describe("OpenAPI", () => {
     expect(res.body.paths["/api/health"].get.responses).toHaveProperty("503");
     expect(res.body.components.schemas.HealthResponse.properties.checks).toBeDefined();
     expect(res.body.components.schemas.Problem.required).toEqual(expect.arrayContaining(["code", "detail", "status"]));
+  });
+
+  it("documents every API route the app serves", async () => {
+    const res = await request(app).get("/openapi.json").expect(200);
+    const documented = Object.entries(res.body.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method} ${path.replace(/\{(\w+)\}/g, ":$1")}`),
+    );
+    const served = appRoutes(app).filter((r) => r.includes(" /api/"));
+    expect(served.filter((r) => !documented.includes(r))).toEqual([]);
   });
 
   it("renders a browsable reference at /api-docs that loads /openapi.json", async () => {
