@@ -2,6 +2,7 @@ import { apiUrl } from "../lib/config";
 import { loadHealth } from "../lib/health";
 import { AutoRefresh } from "./auto-refresh";
 import { HealthPanel } from "./health-panel";
+import { Workspace } from "./workspace";
 
 // Health is live data: render on every request, never at build time.
 export const dynamic = "force-dynamic";
@@ -11,7 +12,9 @@ export default async function HomePage() {
   return (
     <main>
       <h1>Tandem</h1>
-      <p className="lead">Your organisation&apos;s AI workspace. Sign-in and notebooks arrive next; this page shows whether the service is ready.</p>
+      <p className="lead">Your organisation&apos;s AI workspace.</p>
+      <Workspace />
+      <h2>Service status</h2>
       <HealthPanel view={view} apiUrl={apiUrl} />
       <AutoRefresh everyMs={5_000} />
     </main>

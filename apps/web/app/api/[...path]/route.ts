@@ -1,0 +1,47 @@
+import type { NextRequest } from "next/server";
+import { apiUrl } from "../../../lib/config";
+
+/**
+ * The web app serves the API under its own origin: /api/* is passed to TANDEM_API_URL as it is
+ * (method, headers, body, status, cookies, redirects, streamed bodies). So the session cookies are
+ * first-party on the site's domain, and there is no CORS to configure.
+ */
+export const dynamic = "force-dynamic";
+
+// Hop-by-hop headers, and what fetch decodes or recomputes itself.
+const DROP_REQUEST = new Set(["host", "connection", "keep-alive", "transfer-encoding", "upgrade", "content-length"]);
+const DROP_RESPONSE = new Set(["connection", "keep-alive", "transfer-encoding", "content-encoding", "content-length"]);
+
+async function proxy(request: NextRequest): Promise<Response> {
+  const target = new URL(request.nextUrl.pathname + request.nextUrl.search, apiUrl);
+  const headers = new Headers();
+  request.headers.forEach((value, name) => {
+    if (!DROP_REQUEST.has(name)) headers.set(name, value);
+  });
+  headers.set("x-forwarded-host", request.headers.get("host") ?? "");
+  headers.set("x-forwarded-proto", request.nextUrl.protocol.replace(":", ""));
+  const hasBody = !["GET", "HEAD"].includes(request.method);
+  let upstream: Response;
+  try {
+    upstream = await fetch(target, {
+      method: request.method,
+      headers,
+      body: hasBody ? request.body : undefined,
+      redirect: "manual",
+      cache: "no-store",
+      signal: request.signal,
+      ...(hasBody ? { duplex: "half" } : {}),
+    } as RequestInit);
+  } catch (error) {
+    const detail = `The web app could not reach the Tandem API at ${apiUrl}: ${error instanceof Error ? error.message : String(error)}. Try again in a moment.`;
+    return Response.json({ type: "urn:tandem:problem:api.unreachable", title: "Service unavailable", status: 502, code: "api.unreachable", detail }, { status: 502, headers: { "content-type": "application/problem+json" } });
+  }
+  const responseHeaders = new Headers();
+  upstream.headers.forEach((value, name) => {
+    if (!DROP_RESPONSE.has(name) && name !== "set-cookie") responseHeaders.set(name, value);
+  });
+  for (const cookie of upstream.headers.getSetCookie()) responseHeaders.append("set-cookie", cookie);
+  return new Response(upstream.body, { status: upstream.status, headers: responseHeaders });
+}
+
+export { proxy as GET, proxy as POST, proxy as PATCH, proxy as PUT, proxy as DELETE };

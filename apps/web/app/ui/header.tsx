@@ -1,0 +1,37 @@
+"use client";
+
+import Link from "next/link";
+import { api } from "../../lib/browser-api";
+import { useSession } from "./session";
+
+export function Header() {
+  const session = useSession();
+  async function signOut() {
+    await api("/api/auth/sign-out", { method: "POST" }).catch(() => undefined);
+    window.location.href = "/sign-in";
+  }
+  return (
+    <header className="top">
+      <Link href="/" className="brand">
+        Tandem
+      </Link>
+      <nav>
+        {session.status === "signed-in" ? (
+          <>
+            <Link href="/account" data-testid="account-link">
+              {session.me.account.name}
+            </Link>
+            <button type="button" className="link" onClick={signOut} data-testid="sign-out">
+              Sign out
+            </button>
+          </>
+        ) : session.status === "signed-out" ? (
+          <>
+            <Link href="/sign-in">Sign in</Link>
+            <Link href="/sign-up">Sign up</Link>
+          </>
+        ) : null}
+      </nav>
+    </header>
+  );
+}

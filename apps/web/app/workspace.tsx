@@ -1,0 +1,57 @@
+"use client";
+
+import type { Organisation } from "@tandem/client/contract";
+import Link from "next/link";
+import { api } from "../lib/browser-api";
+import { ErrorBox, Field, useSubmit } from "./ui/form";
+import { useSession } from "./ui/session";
+
+/** The signed-in start: the organisations, a switch between them, and creating one. */
+export function Workspace() {
+  const session = useSession();
+  const create = useSubmit((v) => api<{ organisation: Organisation }>("/api/orgs", { body: { name: v.name, slug: v.slug } }), (r) => {
+    window.location.href = `/orgs/${r.organisation.id}`;
+  });
+  async function switchTo(id: string) {
+    await api("/api/me", { method: "PATCH", body: { currentOrganisationId: id } });
+    session.reload();
+  }
+  if (session.status === "loading") return null;
+  if (session.status !== "signed-in") {
+    return (
+      <section className="card stack">
+        <p>Sign in to reach your organisation&apos;s workspace.</p>
+        <p>
+          <Link className="button" href="/sign-in">Sign in</Link> <Link className="button secondary" href="/sign-up">Create an account</Link>
+        </p>
+      </section>
+    );
+  }
+  const { account, organisations } = session.me;
+  const current = organisations.find((o) => o.id === account.currentOrganisationId) ?? organisations[0];
+  return (
+    <>
+      <section className="card stack" aria-label="Organisations">
+        <h2>Hello {account.name}</h2>
+        {organisations.length === 0 ? <p>You are not in an organisation yet. Create one, or open an invitation you were sent.</p> : null}
+        <ul className="list" data-testid="organisations">
+          {organisations.map((o) => (
+            <li key={o.id}>
+              <span>
+                <Link href={`/orgs/${o.id}`}>{o.name}</Link> <small>{o.role}</small>
+              </span>
+              {current?.id === o.id ? <small data-testid="current-org">current</small> : <button type="button" className="link" onClick={() => void switchTo(o.id)}>Switch</button>}
+            </li>
+          ))}
+        </ul>
+      </section>
+      <form className="card stack" onSubmit={create.onSubmit} noValidate aria-label="New organisation">
+        <h2>New organisation</h2>
+        <Field name="name" label="Name" error={create.error} />
+        <Field name="slug" label="Handle" error={create.error} hint="Lowercase letters, digits and hyphens, e.g. acme-corp" />
+        <ErrorBox error={create.error} />
+        <button type="submit" disabled={create.pending}>Create organisation</button>
+      </form>
+    </>
+  );
+}
