@@ -6,12 +6,15 @@ import { devSecrets } from "./dev-secrets.js";
 import { doctor } from "./doctor.js";
 import { installLocalServices } from "./install.js";
 import { say } from "./log.js";
+import { startMailCatcher } from "./mail-catcher.js";
+import { startMailbox } from "./mailbox.js";
 import { ROOT } from "./paths.js";
 import { startLocalServices } from "./services.js";
 
 const USAGE = `Usage: pnpm dev | pnpm services | pnpm services:install | pnpm doctor --stage <stage>
 
-  dev       start FerretDB, moto, the API (http://127.0.0.1:4000) and the web app (http://127.0.0.1:3000)
+  dev       start FerretDB, moto, the API (http://127.0.0.1:4000), the web app (http://127.0.0.1:3000)
+            and the local inbox for the mails the app sends (http://127.0.0.1:8025)
   services  start only FerretDB and moto and print the environment that reaches them
   install   build / install FerretDB and moto into .tandem/ (done automatically on first use)
   doctor    check a deployed stage's variables and SSM secrets before deploying it`;
@@ -29,6 +32,11 @@ async function dev(): Promise<void> {
   const apiPort = await getPort({ host: "127.0.0.1", port: Number(process.env.API_PORT ?? 4000) });
   const webPort = await getPort({ host: "127.0.0.1", port: Number(process.env.PORT ?? 3000) });
   const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const webUrl = `http://127.0.0.1:${webPort}`;
+  // Mail goes to a local SMTP server and its inbox page, unless MAIL_HOST names a real one.
+  const catcher = process.env.MAIL_HOST ? undefined : await startMailCatcher();
+  const mailbox = catcher ? await startMailbox(catcher, await getPort({ host: "127.0.0.1", port: Number(process.env.MAILBOX_PORT ?? 8025) })) : undefined;
+  const mailEnv = catcher ? { MAIL_HOST: "127.0.0.1", MAIL_PORT: String(catcher.port), MAIL_USERNAME: "mailer", MAIL_PASSWORD: "pw" } : {};
   const env = {
     ...process.env,
     ...devSecrets(),
@@ -37,6 +45,9 @@ async function dev(): Promise<void> {
     MONGODB_URI: process.env.MONGODB_URI ?? `${services.mongodbUri}/tandem-local`,
     PORT: String(apiPort),
     TANDEM_API_URL: apiUrl,
+    // Links in mails open the web app, which serves the API under /api.
+    APP_URL: process.env.APP_URL ?? webUrl,
+    ...mailEnv,
     LOG_FORMAT: process.env.LOG_FORMAT ?? "pretty",
   };
   // The API restarts on changes (tsx watch); the web app has Next's own fast refresh.
@@ -47,7 +58,8 @@ async function dev(): Promise<void> {
     stdio: "inherit",
   });
   say(`API      ${apiUrl}  (health: ${apiUrl}/api/health, reference: ${apiUrl}/api-docs)`);
-  say(`Web app  http://127.0.0.1:${webPort}`);
+  say(`Web app  ${webUrl}`);
+  if (mailbox) say(`Mail     ${mailbox.url}  (every mail the app sends: verification, reset, invitations)`);
   say("Press Ctrl-C to stop everything.");
   const childExit = new Promise<void>((resolve) => {
     api.once("exit", () => resolve());
@@ -57,6 +69,8 @@ async function dev(): Promise<void> {
   say("Stopping...");
   api.kill("SIGTERM");
   web.kill("SIGTERM");
+  await mailbox?.close();
+  await catcher?.close();
   await services.stop();
 }
 

@@ -6,3 +6,4 @@ export { startProcess, waitForPort } from "./process.js";
 export { say } from "./log.js";
 export { startMailCatcher, type MailCatcher, type Refusal } from "./mail-catcher.js";
 export { startOidcProvider, type LocalOidcProvider, type OidcAccount, type OidcClient } from "./oidc-provider.js";
+export { startMailbox, type Mailbox } from "./mailbox.js";

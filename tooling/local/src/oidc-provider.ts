@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import Provider, { type ClientMetadata } from "oidc-provider";
+import type { ClientMetadata } from "oidc-provider";
 
 /**
  * A real OpenID Connect provider (panva's certified oidc-provider) on loopback, standing in for
@@ -34,6 +34,8 @@ export async function startOidcProvider(clients: readonly OidcClient[]): Promise
   const { port } = server.address() as { port: number };
   const issuer = `http://127.0.0.1:${port}`;
 
+  // Loaded on use: only the tests that need a provider pay for it (and see its Node version note).
+  const { default: Provider } = await import("oidc-provider");
   const provider = new Provider(issuer, {
     clients: clients.map(
       (c): ClientMetadata => ({

@@ -1,0 +1,144 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { startServer } from "@tandem/api";
+import { startMailCatcher, waitForPort, type MailCatcher } from "@tandem/local";
+import getPort from "get-port";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+
+/**
+ * The whole identity journey in Chromium: sign up, confirm through the mailed link, sign in,
+ * create an organisation, invite a second person, who signs up, confirms and joins through
+ * the invitation mail. Mail goes to a real SMTP server; screenshots go to artifacts/.
+ */
+const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const ARTIFACTS = path.resolve(WEB_DIR, "..", "..", "artifacts");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+let mail: MailCatcher;
+let api: Awaited<ReturnType<typeof startServer>>;
+let web: ChildProcess;
+let webUrl: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  mail = await startMailCatcher();
+  const port = await getPort({ host: "127.0.0.1" });
+  webUrl = `http://127.0.0.1:${port}`;
+  api = await startServer(
+    {
+      MONGODB_URI: `${inject("mongodbUri")}/web-identity-flow`,
+      SESSION_SECRET: "web-flow-session-secret-0123456789abcdef",
+      JWT_SECRET: "web-flow-jwt-secret-0123456789abcdef0123",
+      MAIL_HOST: "127.0.0.1",
+      MAIL_PORT: String(mail.port),
+      MAIL_USERNAME: "mailer",
+      MAIL_PASSWORD: "pw",
+      MAIL_FROM: "Tandem <no-reply@tandem.test>",
+      APP_URL: webUrl,
+      LOG_LEVEL: "silent",
+    },
+    0,
+  );
+  web = spawn("pnpm", ["exec", "next", "dev", "--hostname", "127.0.0.1", "--port", String(port)], {
+    cwd: WEB_DIR,
+    env: { ...process.env, TANDEM_API_URL: api.url, NODE_ENV: "development", NEXT_TELEMETRY_DISABLED: "1", NEXT_DIST_DIR: ".next-test-identity" },
+    stdio: "ignore",
+    detached: true,
+  });
+  await waitForPort(port, "next dev", "(next dev output is not kept)", 60_000);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (web?.pid) process.kill(-web.pid, "SIGTERM");
+  await api?.close();
+  await mail?.close();
+});
+
+/** The link of a mail's button, as the person would click it. */
+async function linkIn(to: string, since: number, pathname: string): Promise<string> {
+  const message = await mail.waitFor(to, since, 20_000);
+  const match = new RegExp(`${webUrl}${pathname}\\?token=[\\w%-]+`).exec(message.text ?? "");
+  expect(match, `no ${pathname} link in the mail to ${to}`).not.toBeNull();
+  return match![0];
+}
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: path.join(ARTIFACTS, `identity-${name}.png`), fullPage: true });
+}
+
+async function signUpAndConfirm(page: Page, name: string, email: string, password: string) {
+  const since = mail.received.length;
+  await page.goto(`${webUrl}/sign-up`, { timeout: 120_000 });
+  await page.getByLabel("Your name").fill(name);
+  await page.getByLabel("Work email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect.poll(() => page.getByTestId("sign-up-done").textContent(), { timeout: 60_000 }).toContain(email);
+  const link = await linkIn(email, since, "/verify-email");
+  await page.goto(link, { timeout: 120_000 });
+  await expect.poll(() => page.getByTestId("token-done").textContent(), { timeout: 60_000 }).toContain("confirmed");
+}
+
+async function signIn(page: Page, email: string, password: string, next?: string) {
+  await page.goto(`${webUrl}/sign-in${next ? `?next=${encodeURIComponent(next)}` : ""}`, { timeout: 120_000 });
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+describe("identity in the browser", () => {
+  it("signs up, confirms by mail, signs in, creates an organisation and invites a second person who joins", async () => {
+    const ada = await browser.newPage({ viewport: { width: 375, height: 800 } });
+    await signUpAndConfirm(ada, "Ada Lovelace", "ada@tandem.test", "analytical engine 1843");
+    await shot(ada, "1-confirmed");
+
+    // A wrong password first: the page says what to do.
+    await signIn(ada, "ada@tandem.test", "not my password");
+    await expect.poll(() => ada.getByTestId("form-error").textContent(), { timeout: 30_000 }).toContain("reset your password");
+    expect(await ada.getByTestId("providers").count()).toBe(0);
+    await shot(ada, "2-wrong-password");
+
+    await signIn(ada, "ada@tandem.test", "analytical engine 1843");
+    await ada.waitForURL(`${webUrl}/`, { timeout: 60_000 });
+    await expect.poll(() => ada.getByRole("heading", { name: "Hello Ada Lovelace" }).count(), { timeout: 60_000 }).toBe(1);
+
+    await ada.getByLabel("Name", { exact: true }).fill("Analytical Engines");
+    await ada.getByLabel("Handle").fill("engines");
+    await ada.getByRole("button", { name: "Create organisation" }).click();
+    await expect.poll(() => ada.getByTestId("org-name").textContent(), { timeout: 60_000 }).toBe("Analytical Engines");
+    await shot(ada, "3-organisation");
+
+    const since = mail.received.length;
+    await ada.getByLabel("Email to invite").fill("charles@tandem.test");
+    await ada.getByRole("button", { name: "Send invitation" }).click();
+    await expect.poll(() => ada.getByTestId("org-note").textContent(), { timeout: 30_000 }).toBe("Invitation sent to charles@tandem.test.");
+    expect(await ada.getByTestId("invites").textContent()).toContain("charles@tandem.test");
+    await shot(ada, "4-invited");
+    const invitation = await linkIn("charles@tandem.test", since, "/invites/accept");
+
+    // The second person, in a browser of their own.
+    const charles = await (await browser.newContext({ viewport: { width: 375, height: 800 } })).newPage();
+    await charles.goto(invitation, { timeout: 120_000 });
+    await expect.poll(() => charles.getByTestId("invite-summary").textContent(), { timeout: 60_000 }).toContain("Ada Lovelace invited charles@tandem.test to Analytical Engines");
+    await shot(charles, "5-invitation");
+    await signUpAndConfirm(charles, "Charles Babbage", "charles@tandem.test", "difference engine 1822");
+    await signIn(charles, "charles@tandem.test", "difference engine 1822", new URL(invitation).pathname + new URL(invitation).search);
+    await charles.waitForURL((url) => url.pathname === "/invites/accept", { timeout: 60_000 });
+    await charles.getByRole("button", { name: "Join Analytical Engines" }).click();
+    await expect.poll(() => charles.getByTestId("org-name").textContent(), { timeout: 60_000 }).toBe("Analytical Engines");
+    await expect.poll(() => charles.getByTestId("members").textContent()).toContain("Ada Lovelace");
+    expect(await charles.getByTestId("members").textContent()).toContain("Charles Babbage");
+    await shot(charles, "6-joined");
+
+    // Ada sees the invitation used and Charles among the members.
+    await ada.reload();
+    await expect.poll(() => ada.getByTestId("members").textContent(), { timeout: 30_000 }).toContain("Charles Babbage");
+    expect(await ada.getByTestId("invites").textContent()).not.toContain("charles@tandem.test");
+  }, 420_000);
+});
