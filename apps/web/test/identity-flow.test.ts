@@ -118,7 +118,7 @@ describe("identity in the browser", () => {
     await ada.getByLabel("Email to invite").fill("charles@tandem.test");
     await ada.getByRole("button", { name: "Send invitation" }).click();
     await expect.poll(() => ada.getByTestId("org-note").textContent(), { timeout: 30_000 }).toBe("Invitation sent to charles@tandem.test.");
-    expect(await ada.getByTestId("invites").textContent()).toContain("charles@tandem.test");
+    await expect.poll(() => ada.getByTestId("invites").textContent()).toContain("charles@tandem.test");
     await shot(ada, "4-invited");
     const invitation = await linkIn("charles@tandem.test", since, "/invites/accept");
 

@@ -14,8 +14,8 @@ export default function AccountPage() {
   });
   const password = useSubmit((v) => api("/api/me/password", { body: { currentPassword: v.currentPassword, newPassword: v.newPassword } }), () =>
     setNote("Your password is changed. Other devices were signed out."),
-  );
-  const email = useSubmit((v) => api<{ status: string }>("/api/me/email", { body: { email: v.email, password: v.password } }), (r) => setNote(r.status));
+  { reset: true });
+  const email = useSubmit((v) => api<{ status: string }>("/api/me/email", { body: { email: v.email, password: v.password } }), (r) => setNote(r.status), { reset: true });
   const everywhere = useSubmit(() => api("/api/auth/sign-out-everywhere", { method: "POST" }), () => {
     window.location.href = "/sign-in";
   });

@@ -4,7 +4,7 @@ import { useState, type FormEvent, type ReactNode } from "react";
 import { ApiProblem } from "../../lib/browser-api";
 
 /** Runs a form's submit, keeping its pending state, its error and the per-field issues. */
-export function useSubmit<T>(action: (values: Record<string, string>) => Promise<T>, onDone?: (result: T) => void) {
+export function useSubmit<T>(action: (values: Record<string, string>) => Promise<T>, onDone?: (result: T) => void, options: { reset?: boolean } = {}) {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<ApiProblem | undefined>();
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -15,6 +15,7 @@ export function useSubmit<T>(action: (values: Record<string, string>) => Promise
     setError(undefined);
     try {
       const result = await action(values);
+      if (options.reset) form.reset();
       onDone?.(result);
     } catch (e) {
       setError(e instanceof ApiProblem ? e : new ApiProblem(0, "unknown", e instanceof Error ? e.message : String(e)));

@@ -39,7 +39,7 @@ export default function OrganisationPage({ params }: { params: { orgId: string }
   const invite = useSubmit((v) => api<{ invite: Invite; mailSent: boolean }>(`${base}/invites`, { body: { email: v.email, role: v.role } }), (r) => {
     setNote(r.mailSent ? `Invitation sent to ${r.invite.email}.` : `The invitation to ${r.invite.email} exists, but its mail could not be sent. Revoke it and invite again later.`);
     void load();
-  });
+  }, { reset: true });
   const rename = useSubmit((v) => api(`${base}`, { method: "PATCH", body: { name: v.name } }), () => {
     setNote("The organisation is renamed.");
     void load();
@@ -47,7 +47,7 @@ export default function OrganisationPage({ params }: { params: { orgId: string }
   const newKey = useSubmit((v) => api<ApiKeyCreatedResponse>(`${base}/api-keys`, { body: { name: v.name, scopes: v.scope === "write" ? ["read", "write"] : ["read"] } }), (r) => {
     setSecret(r.secret);
     void load();
-  });
+  }, { reset: true });
 
   async function act(path: string, method: "DELETE" | "PATCH", body?: unknown, done?: string) {
     try {
