@@ -84,6 +84,15 @@ describe("production stage", () => {
     }
   });
 
+  it("runs the housekeeping job hourly in the VPC with the stage's secrets", () => {
+    const jobs = s.template("Jobs");
+    jobs.hasResourceProperties("AWS::Events::Rule", { ScheduleExpression: "rate(1 hour)" });
+    const fns = Object.values(resources(s, "Jobs", "AWS::Lambda::Function")).map((f) => f.Properties as { Handler?: string; Runtime: string; VpcConfig?: unknown; Environment?: { Variables: Record<string, unknown> } });
+    const job = fns.find((f) => JSON.stringify(f.Environment?.Variables ?? {}).includes("SST_Secret_value_MONGODB_URI"));
+    expect(job?.VpcConfig).toBeDefined();
+    expect(s.jobRuntime()).toBe("nodejs20.x");
+  });
+
   it("keeps five server instances warm when ENABLE_WARMING is true", () => {
     expect(warmParams(s)).toContain('\\"concurrency\\":5');
   });

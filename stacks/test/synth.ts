@@ -5,7 +5,7 @@ import { SETTINGS } from "@tandem/core/config";
 import { Template } from "aws-cdk-lib/assertions";
 import { App, getStack, type Api as SstApi } from "sst/constructs";
 import { initProject } from "sst/project.js";
-import { Api, Email, Network, Secrets, Storage, tandemStacks, Web } from "../index.js";
+import { Api, Email, Jobs, Network, Secrets, Storage, tandemStacks, Web } from "../index.js";
 import { writeOpenNextFixture } from "./open-next-fixture.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -14,12 +14,14 @@ const cdkContext = JSON.parse(readFileSync(path.join(ROOT, "cdk.context.json"), 
 const webFixture = writeOpenNextFixture();
 
 export interface Synthesized {
-  template(stack: "Secrets" | "Network" | "Storage" | "Email" | "Api" | "Web"): Template;
+  /** The housekeeping job's runtime, as the function is built (the template holds a placeholder). */
+  jobRuntime(): string | undefined;
+  template(stack: "Secrets" | "Network" | "Storage" | "Email" | "Api" | "Jobs" | "Web"): Template;
   /** Runtime the API function is deployed with. */
   apiRuntime(): string | undefined;
 }
 
-const STACKS = { Secrets, Network, Storage, Email, Api, Web };
+const STACKS = { Secrets, Network, Storage, Email, Api, Jobs, Web };
 
 /** Synthesizes the whole app for a stage with the given stage variables, offline. */
 export async function synthesize(stage: string, variables: Record<string, string>): Promise<Synthesized> {
@@ -35,6 +37,10 @@ export async function synthesize(stage: string, variables: Record<string, string
       const api = getStack(Api).node.findChild("Api") as SstApi;
       // `props` is not public in SST's typings, but it is what the function is built from.
       return (api.getFunction("$default") as unknown as { props: { runtime?: string } } | undefined)?.props.runtime;
+    },
+    jobRuntime() {
+      const cron = getStack(Jobs).node.findChild("Housekeeping") as unknown as { jobFunction: { props: { runtime?: string } } };
+      return cron.jobFunction.props.runtime;
     },
     template(name) {
       let t = templates.get(name);

@@ -1,10 +1,9 @@
-import { loadStageSettings } from "@tandem/core/config";
-import { readSstSecrets } from "@tandem/core/config/ssm";
 import { isDomainError } from "@tandem/core/errors";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import serverless from "serverless-http";
 import { createApp } from "./app.js";
 import { createDeps } from "./context.js";
+import { lambdaSource } from "./lambda-source.js";
 import { problem } from "./http/problem.js";
 import { createLogger } from "./logger.js";
 
@@ -14,12 +13,7 @@ type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unkn
 let ready: Promise<Handler> | undefined;
 
 async function init(): Promise<Handler> {
-  const env = process.env;
-  const stage = loadStageSettings(env);
-  // Secrets come from SSM where `pnpm sst secrets set` put them; optional ones may be absent.
-  const secrets = await readSstSecrets({ app: env.SST_APP ?? stage.app, stage: stage.stage, prefix: env.SST_SSM_PREFIX });
-  const deps = createDeps({ ...env, ...secrets });
-  return serverless(createApp(deps)) as Handler;
+  return serverless(createApp(createDeps(await lambdaSource()))) as Handler;
 }
 
 export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<unknown> {

@@ -62,3 +62,14 @@ describe("the Lambda entry point", () => {
     expect(served.headers["x-request-id"]).toBe("lambda-1");
   });
 });
+
+describe("the housekeeping job", () => {
+  it("reads the stage's secrets from SSM and purges expired documents", async () => {
+    process.env.SST_STAGE = "dev";
+    process.env.SST_SSM_PREFIX = `/sst/${APP}/dev/`;
+    await setSecret("dev", "MONGODB_URI", `${inject("mongodbUri")}/lambda-%stage%`);
+    const { handler } = await import("../src/jobs/housekeeping.js");
+    const removed = await handler();
+    expect(Object.keys(removed)).toEqual(expect.arrayContaining(["login_failures", "refresh_tokens", "one_time_tokens", "invites", "api_keys"]));
+  });
+});

@@ -1,0 +1,28 @@
+import type { Connection, Model } from "mongoose";
+import { claimModel, purgeExpired } from "../database/index.js";
+import { apiKeyModel, loginFailureModel, oneTimeTokenModel, refreshTokenModel } from "../identity/index.js";
+import { runAsSystem } from "../tenancy/index.js";
+import { inviteModel } from "../tenants/index.js";
+
+/**
+ * Removes what has expired: mailed links, refresh tokens, login failures, invitations and
+ * expired API keys, and the claim records of claimOnce() once nothing they guard can be used.
+ * FerretDB has no TTL indexes, so this job is what keeps these collections small on every
+ * engine; reads never depend on it (they filter on expiresAt themselves).
+ */
+// Longer than any link, refresh token or invitation lives, so a claim outlives what it guards.
+export const CLAIM_RETENTION_MS = 45 * 24 * 60 * 60 * 1000;
+const CLAIM_COLLECTIONS = ["one_time_token_uses", "refresh_token_rotations", "invite_uses"];
+
+export async function purgeExpiredData(connection: Connection, now: Date = new Date()): Promise<Record<string, number>> {
+  return runAsSystem("housekeeping: purge expired documents in every tenant", async () => {
+    const removed: Record<string, number> = {};
+    const models: Array<Model<never>> = [oneTimeTokenModel(connection), refreshTokenModel(connection), loginFailureModel(connection), inviteModel(connection), apiKeyModel(connection)] as never;
+    for (const model of models) removed[model.collection.collectionName] = await purgeExpired(model, now);
+    const before = new Date(now.getTime() - CLAIM_RETENTION_MS);
+    for (const collection of CLAIM_COLLECTIONS) {
+      removed[collection] = (await claimModel(connection, collection).deleteMany({ at: { $lt: before } })).deletedCount;
+    }
+    return removed;
+  });
+}

@@ -1,0 +1,30 @@
+import * as ec2 from "aws-cdk-lib/aws-ec2";
+import { Cron, use, type StackContext } from "sst/constructs";
+import { Secrets } from "./config.js";
+import { Network } from "./network.js";
+import { stageSettings } from "./settings.js";
+
+/** Scheduled work: the hourly housekeeping that removes expired links, tokens and invitations. */
+export function Jobs({ stack, app }: StackContext) {
+  const settings = stageSettings(app);
+  const { secrets } = use(Secrets);
+  const { vpc } = use(Network);
+  const housekeeping = new Cron(stack, "Housekeeping", {
+    schedule: "rate(1 hour)",
+    job: {
+      function: {
+        handler: "packages/api/src/jobs/housekeeping.handler",
+        runtime: "nodejs20.x",
+        // Same network as the API, to reach DocumentDB.
+        vpc,
+        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+        timeout: 300,
+        memorySize: 512,
+        bind: secrets,
+        environment: { SEED_APP_NAME: settings.app, TANDEM_VERSION: process.env.TANDEM_VERSION ?? app.stage },
+        nodejs: { format: "esm", sourcemap: true },
+      },
+    },
+  });
+  return { housekeeping };
+}
