@@ -1,0 +1,168 @@
+import { createServer, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from "node:http2";
+import { EventStreamCodec } from "@smithy/eventstream-codec";
+import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
+
+/**
+ * A local stand-in for Amazon Bedrock Runtime, for tests and for `pnpm dev` without AWS. It speaks
+ * the real wire format (HTTP/2, as the SDK's default handler does, REST-JSON, and the
+ * application/vnd.amazon.eventstream framing of ConverseStream), so the real
+ * @aws-sdk/client-bedrock-runtime with its default configuration is what talks to it. Its replies are
+ * deterministic and it is listed in the app as a local test model, never as a real one.
+ */
+export const LOCAL_MODEL_ID = "tandem.local-echo-v1";
+
+export interface BedrockStandInOptions {
+  /** Pause between streamed tokens (default 2 ms); tests of "stop" raise it. */
+  readonly tokenDelayMs?: number;
+  /** Model ids answered with AccessDeniedException, as a model not enabled in the console. */
+  readonly deniedModels?: readonly string[];
+  readonly port?: number;
+}
+
+export interface BedrockStandIn {
+  readonly url: string;
+  /** Every request, in order: operation and model id. */
+  readonly requests: Array<{ operation: "converse" | "converse-stream"; modelId: string }>;
+  /** How many streams the client closed before their end. */
+  readonly cancelledStreams: () => number;
+  /** The next `count` requests are answered with ThrottlingException (HTTP 429). */
+  throttleNext(count: number): void;
+  close(): Promise<void>;
+}
+
+const codec = new EventStreamCodec(toUtf8, fromUtf8);
+
+type Block = { text?: string };
+type Message = { role: string; content?: Block[] };
+interface ConverseBody {
+  messages?: Message[];
+  system?: Block[];
+  inferenceConfig?: { maxTokens?: number };
+}
+
+/** Roughly 4 characters a token, as Bedrock's own estimates for English. */
+const estimateTokens = (text: string) => Math.max(1, Math.ceil(text.length / 4));
+
+/**
+ * The reply: "stream N tokens" gives N numbered tokens (for benchmarks); otherwise the reply
+ * repeats the question and says which documents the system prompt gave it.
+ */
+export function standInReply(body: ConverseBody): string[] {
+  const last = [...(body.messages ?? [])].reverse().find((m) => m.role === "user");
+  const question = (last?.content ?? []).map((b) => b.text ?? "").join(" ").trim();
+  const count = /^stream (\d+) tokens/i.exec(question);
+  if (count) return Array.from({ length: Number(count[1]) }, (_, i) => `t${i + 1} `);
+  const system = (body.system ?? []).map((b) => b.text ?? "").join("\n");
+  const sources = [...system.matchAll(/\[(\d+)\]/g)].map((m) => m[1]);
+  const cite = sources.length ? ` According to the documents, the answer is in passage [${sources[0]}].` : "";
+  const words = `You asked: ${question}.${cite} This reply comes from the local test model.`.split(/(?<= )/);
+  return words;
+}
+
+function readBody(req: Http2ServerRequest): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function error(res: Http2ServerResponse, status: number, type: string, message: string) {
+  res.writeHead(status, { "content-type": "application/json", "x-amzn-errortype": `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/`, "x-amzn-requestid": "standin" });
+  res.end(JSON.stringify({ message }));
+}
+
+function event(type: string, payload: unknown): Uint8Array {
+  return codec.encode({
+    headers: {
+      ":message-type": { type: "string", value: "event" },
+      ":event-type": { type: "string", value: type },
+      ":content-type": { type: "string", value: "application/json" },
+    },
+    body: fromUtf8(JSON.stringify(payload)),
+  });
+}
+
+export async function startBedrockStandIn(options: BedrockStandInOptions = {}): Promise<BedrockStandIn> {
+  const requests: BedrockStandIn["requests"] = [];
+  const denied = new Set(options.deniedModels ?? []);
+  let throttle = 0;
+  let cancelled = 0;
+  const delay = options.tokenDelayMs ?? 2;
+
+  const sessions = new Set<Http2Session>();
+  // HTTP/2 without TLS (prior knowledge), which the SDK's handler speaks to an http:// endpoint.
+  const server = createServer((req, res) => {
+    void (async () => {
+      const match = /^\/model\/([^/]+)\/(converse|converse-stream)$/.exec(req.url ?? "");
+      if (req.method !== "POST" || !match) return error(res, 404, "UnknownOperationException", `The stand-in does not implement ${req.method} ${req.url}.`);
+      const modelId = decodeURIComponent(match[1]!);
+      const operation = match[2] as "converse" | "converse-stream";
+      requests.push({ operation, modelId });
+      const body = JSON.parse((await readBody(req)) || "{}") as ConverseBody;
+      if (throttle > 0) {
+        throttle--;
+        return error(res, 429, "ThrottlingException", "Too many requests, please wait before trying again.");
+      }
+      if (denied.has(modelId)) return error(res, 403, "AccessDeniedException", "You don't have access to the model with the specified model ID.");
+      if (!body.messages?.length) return error(res, 400, "ValidationException", "A conversation must start with a user message.");
+
+      const started = Date.now();
+      const inputText = [...(body.system ?? []), ...body.messages.flatMap((m) => m.content ?? [])].map((b) => b.text ?? "").join(" ");
+      let tokens = standInReply(body);
+      const maxTokens = body.inferenceConfig?.maxTokens;
+      const truncated = maxTokens !== undefined && tokens.length > maxTokens;
+      if (truncated) tokens = tokens.slice(0, maxTokens);
+      const usage = { inputTokens: estimateTokens(inputText), outputTokens: tokens.length, totalTokens: estimateTokens(inputText) + tokens.length };
+      const stopReason = truncated ? "max_tokens" : "end_turn";
+
+      if (operation === "converse") {
+        res.writeHead(200, { "content-type": "application/json" });
+        return res.end(JSON.stringify({ output: { message: { role: "assistant", content: [{ text: tokens.join("") }] } }, stopReason, usage, metrics: { latencyMs: Date.now() - started } }));
+      }
+
+      res.writeHead(200, { "content-type": "application/vnd.amazon.eventstream", "x-amzn-requestid": "standin" });
+      let closed = false;
+      let finished = false;
+      res.on("close", () => {
+        if (!finished) {
+          closed = true;
+          cancelled++;
+        }
+      });
+      res.write(event("messageStart", { role: "assistant" }));
+      for (const text of tokens) {
+        if (closed) return;
+        res.write(event("contentBlockDelta", { contentBlockIndex: 0, delta: { text } }));
+        if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+      }
+      res.write(event("contentBlockStop", { contentBlockIndex: 0 }));
+      res.write(event("messageStop", { stopReason }));
+      finished = true;
+      res.end(event("metadata", { usage, metrics: { latencyMs: Date.now() - started } }));
+    })().catch((e: unknown) => {
+      if (!res.headersSent) error(res, 500, "InternalServerException", String(e));
+      else res.stream.close();
+    });
+  });
+  server.on("session", (session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    cancelledStreams: () => cancelled,
+    throttleNext(count) {
+      throttle += count;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        for (const session of sessions) session.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
