@@ -5,6 +5,7 @@ import { authProviders } from "./auth/providers.js";
 import { apiKeyScopes, authenticate, csrfProtection } from "./http/auth.js";
 import { authRoutes } from "./routes/auth.js";
 import { meRoutes } from "./routes/me.js";
+import { notebookRoutes } from "./routes/notebooks.js";
 import { organisationRoutes } from "./routes/organisations.js";
 import type { AppDeps } from "./deps.js";
 import { notFoundHandler, problemHandler } from "./http/problem.js";
@@ -41,6 +42,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(authRoutes(deps, authProviders(deps)));
   app.use(meRoutes(deps));
   app.use(organisationRoutes(deps));
+  app.use(notebookRoutes(deps));
   app.use(notFoundHandler);
   app.use(problemHandler);
   return app;

@@ -1,3 +1,4 @@
+import { createBedrockClient, DEFAULT_MODELS, LOCAL_TEST_MODEL, modelCatalog } from "@tandem/core/ai";
 import { enabledIntegrations, loadRuntimeConfig, type Source } from "@tandem/core/config";
 import { getConnection } from "@tandem/core/database";
 import { mailerFromConfig } from "@tandem/core/mail";
@@ -7,6 +8,23 @@ import { createLogger, type Logger } from "./logger.js";
 /** Set by the stacks from the release being deployed; "dev" in pnpm dev and tests. */
 export function versionFrom(source: Source): string {
   return source.TANDEM_VERSION ?? "dev";
+}
+
+/**
+ * Bedrock in us-east-1, or the local stand-in when AWS_ENDPOINT_URL_BEDROCK_RUNTIME points at a
+ * loopback address (pnpm dev without AWS, tests): then the stand-in's test model is offered, first,
+ * and clearly named as such.
+ */
+export function aiFrom(source: Source, models = DEFAULT_MODELS): AppDeps["ai"] {
+  const endpoint = source.AWS_ENDPOINT_URL_BEDROCK_RUNTIME;
+  const local = endpoint !== undefined && /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/?$/.test(endpoint);
+  // The stand-in ignores signatures; any credentials will do when none are configured.
+  const credentials = local && !source.AWS_ACCESS_KEY_ID ? { accessKeyId: "AKIDLOCALSTANDIN", secretAccessKey: "local-stand-in" } : undefined;
+  return {
+    bedrock: createBedrockClient({ endpoint, credentials }),
+    catalog: modelCatalog(local ? [LOCAL_TEST_MODEL, ...models] : models),
+    local,
+  };
 }
 
 /** Builds the app's dependencies from the environment (plus secrets) and says what is on. */
@@ -24,6 +42,7 @@ export function createDeps(source: Source, logger?: Logger, options: Pick<AppDep
       configurationSet: source.SES_CONFIGURATION_SET,
       onFailure: (failure) => log.warn({ mail: failure }, "mail attempt failed"),
     }),
+    ai: aiFrom(source, config.models),
     appUrl: (source.APP_URL ?? "http://127.0.0.1:3000").replace(/\/+$/, ""),
     ...options,
   };

@@ -1,3 +1,5 @@
+import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
+import type { ModelCatalog } from "@tandem/core/ai";
 import type { RuntimeConfig } from "@tandem/core/config";
 import type { Mailer } from "@tandem/core/mail";
 import type { Connection } from "mongoose";
@@ -13,6 +15,8 @@ export interface AppDeps {
   readonly mailer: Mailer;
   /** Address of the web app, for links in mails (APP_URL). */
   readonly appUrl: string;
+  /** Amazon Bedrock (us-east-1) or the local stand-in, and the model catalog. */
+  readonly ai: { readonly bedrock: BedrockRuntimeClient; readonly catalog: ModelCatalog; readonly local: boolean };
   /** Tests point Google / Okta sign-in at a local OpenID provider; never set in a stage. */
   readonly issuerOverrides?: { readonly google?: string; readonly okta?: string };
 }

@@ -14,6 +14,13 @@ import {
   InviteRequest,
   InvitesResponse,
   MemberResponse,
+  ModelPolicy,
+  ModelsResponse,
+  NotebookInput,
+  NotebookPage,
+  NotebookResponse,
+  NotebookWithMessages,
+  SendMessageRequest,
   MembersResponse,
   MeResponse,
   OrganisationResponse,
@@ -113,7 +120,7 @@ export function buildOpenApiDocument(version: string): ReturnType<OpenApiGenerat
   });
 }
 
-type Method = "get" | "post" | "patch" | "delete";
+type Method = "get" | "post" | "patch" | "put" | "delete";
 /** method, path, summary, request body, success status and body; tag from the path. */
 type Row = [Method, string, string, z.ZodTypeAny | undefined, number, z.ZodTypeAny | undefined];
 
@@ -144,6 +151,15 @@ const ROWS: Row[] = [
   ["get", "/api/orgs/{orgId}/api-keys", "Your API keys in this organisation", undefined, 200, ApiKeysResponse],
   ["post", "/api/orgs/{orgId}/api-keys", "Create an API key; its secret is shown this once", CreateApiKeyRequest, 201, ApiKeyCreatedResponse],
   ["delete", "/api/orgs/{orgId}/api-keys/{keyId}", "Revoke one of your API keys", undefined, 204, undefined],
+  ["get", "/api/orgs/{orgId}/models", "The chat models this organisation allows (the local stand-in's test model is marked local)", undefined, 200, ModelsResponse],
+  ["put", "/api/orgs/{orgId}/model-policy", "Restrict the chat models and set a Bedrock guardrail (admin)", ModelPolicy, 200, ModelPolicy],
+  ["get", "/api/orgs/{orgId}/notebooks", "Your notebooks, newest activity first (?limit, ?cursor, ?q searches titles and messages)", undefined, 200, NotebookPage],
+  ["post", "/api/orgs/{orgId}/notebooks", "Create a notebook", NotebookInput, 201, NotebookResponse],
+  ["get", "/api/orgs/{orgId}/notebooks/{notebookId}", "A notebook with its messages", undefined, 200, NotebookWithMessages],
+  ["patch", "/api/orgs/{orgId}/notebooks/{notebookId}", "Rename, or change its system prompt or model", NotebookInput, 200, NotebookResponse],
+  ["delete", "/api/orgs/{orgId}/notebooks/{notebookId}", "Delete a notebook and its messages", undefined, 204, undefined],
+  ["get", "/api/orgs/{orgId}/notebooks/{notebookId}/export", "Download as Markdown or JSON (?format=markdown|json)", undefined, 200, undefined],
+  ["post", "/api/orgs/{orgId}/notebooks/{notebookId}/messages", "Send a message; the reply streams as text/event-stream: start, delta..., done or error. Closing the connection stops the model.", SendMessageRequest, 200, undefined],
   ["post", "/api/invites/preview", "What an invitation link is for (no sign-in needed)", TokenRequest, 200, InvitePreviewResponse],
   ["post", "/api/invites/accept", "Accept an invitation as the signed-in, invited address", TokenRequest, 200, OrganisationResponse],
 ];
@@ -156,7 +172,7 @@ function registerIdentityPaths(registry: OpenAPIRegistry, problem: z.ZodTypeAny)
       method,
       path,
       summary,
-      tags: [path.startsWith("/api/orgs") || path.startsWith("/api/invites") ? "Organisations" : path.startsWith("/api/auth") ? "Sessions" : "Accounts"],
+      tags: [/\/(notebooks|models|model-policy)/.test(path) ? "Notebooks" : path.startsWith("/api/orgs") || path.startsWith("/api/invites") ? "Organisations" : path.startsWith("/api/auth") ? "Sessions" : "Accounts"],
       request: {
         ...(params.length ? { params: z.object(Object.fromEntries(params.map((p) => [p, z.string()]))) } : {}),
         ...(requestBody ? { body: { content: { "application/json": { schema: requestBody } } } } : {}),

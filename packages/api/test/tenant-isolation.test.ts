@@ -12,9 +12,9 @@ import { appRoutes, identityHarness, type IdentityHarness, type SignedIn } from 
 let h: IdentityHarness;
 let alice: SignedIn;
 let bob: SignedIn;
-const ids = { orgA: "", orgB: "", bobUser: "", inviteB: "", keyB: "", keyA: "" };
+const ids = { orgA: "", orgB: "", bobUser: "", inviteB: "", keyB: "", keyA: "", notebookB: "" };
 
-const write = (who: SignedIn, method: "post" | "patch" | "delete", path: string) => who.agent[method](path).set("x-csrf-token", who.csrf);
+const write = (who: SignedIn, method: "post" | "patch" | "put" | "delete", path: string) => who.agent[method](path).set("x-csrf-token", who.csrf);
 
 beforeAll(async () => {
   h = await identityHarness("api-isolation-test");
@@ -27,10 +27,11 @@ beforeAll(async () => {
   ids.keyB = (await write(bob, "post", `/api/orgs/${ids.orgB}/api-keys`).send({ name: "bob's script", scopes: ["read", "write"] }).expect(201)).body.apiKey.id;
   const keyA = await write(alice, "post", `/api/orgs/${ids.orgA}/api-keys`).send({ name: "alice's script", scopes: ["read", "write"] }).expect(201);
   ids.keyA = keyA.body.secret;
+  ids.notebookB = (await write(bob, "post", `/api/orgs/${ids.orgB}/notebooks`).send({ title: "Bob's plans" }).expect(201)).body.notebook.id;
 });
 afterAll(() => h.close());
 
-type Method = "get" | "post" | "patch" | "delete";
+type Method = "get" | "post" | "patch" | "put" | "delete";
 /** Every tenant-owned route, with a body that would be valid for its own tenant. */
 const MATRIX: Array<{ method: Method; route: string; body?: object }> = [
   { method: "get", route: "/api/orgs/:orgId" },
@@ -44,10 +45,19 @@ const MATRIX: Array<{ method: Method; route: string; body?: object }> = [
   { method: "get", route: "/api/orgs/:orgId/api-keys" },
   { method: "post", route: "/api/orgs/:orgId/api-keys", body: { name: "sneaky" } },
   { method: "delete", route: "/api/orgs/:orgId/api-keys/:keyId" },
+  { method: "get", route: "/api/orgs/:orgId/models" },
+  { method: "put", route: "/api/orgs/:orgId/model-policy", body: { allowedModelIds: [], guardrail: null } },
+  { method: "get", route: "/api/orgs/:orgId/notebooks" },
+  { method: "post", route: "/api/orgs/:orgId/notebooks", body: { title: "Planted" } },
+  { method: "get", route: "/api/orgs/:orgId/notebooks/:notebookId" },
+  { method: "patch", route: "/api/orgs/:orgId/notebooks/:notebookId", body: { title: "Taken over" } },
+  { method: "delete", route: "/api/orgs/:orgId/notebooks/:notebookId" },
+  { method: "get", route: "/api/orgs/:orgId/notebooks/:notebookId/export" },
+  { method: "post", route: "/api/orgs/:orgId/notebooks/:notebookId/messages", body: { text: "hello" } },
 ];
 
 function fill(route: string, orgId: string): string {
-  return route.replace(":orgId", orgId).replace(":userId", ids.bobUser).replace(":inviteId", ids.inviteB).replace(":keyId", ids.keyB);
+  return route.replace(":orgId", orgId).replace(":userId", ids.bobUser).replace(":inviteId", ids.inviteB).replace(":keyId", ids.keyB).replace(":notebookId", ids.notebookB);
 }
 
 describe("tenant isolation", () => {
@@ -61,8 +71,8 @@ describe("tenant isolation", () => {
       const direct = await (method === "get" ? alice.agent.get(fill(route, ids.orgB)) : write(alice, method, fill(route, ids.orgB)).send(body ?? {}));
       expect(direct.status, `${method} ${fill(route, ids.orgB)}`).toBe(404);
       // B's resources under A's own path (ids from another tenant).
-      if (/:(userId|inviteId|keyId)/.test(route)) {
-        const crossed = await write(alice, method as "patch" | "delete", fill(route, ids.orgA)).send(body ?? {});
+      if (/:(userId|inviteId|keyId|notebookId)/.test(route)) {
+        const crossed = await (method === "get" ? alice.agent.get(fill(route, ids.orgA)) : write(alice, method, fill(route, ids.orgA)).send(body ?? {}));
         expect(crossed.status, `${method} ${fill(route, ids.orgA)}`).toBe(404);
       }
       // A's API key on B's path.
@@ -80,6 +90,9 @@ describe("tenant isolation", () => {
     expect(invites.body.invites.map((i: { id: string }) => i.id)).toEqual([ids.inviteB]);
     const keys = await bob.agent.get(`/api/orgs/${ids.orgB}/api-keys`).expect(200);
     expect(keys.body.apiKeys.map((k: { id: string }) => k.id)).toEqual([ids.keyB]);
+    const notebook = await bob.agent.get(`/api/orgs/${ids.orgB}/notebooks/${ids.notebookB}`).expect(200);
+    expect(notebook.body).toMatchObject({ notebook: { title: "Bob's plans" }, messages: [] });
+    expect((await bob.agent.get(`/api/orgs/${ids.orgB}/notebooks`).expect(200)).body.notebooks).toHaveLength(1);
     const aliceOrgs = await alice.agent.get("/api/orgs").expect(200);
     expect(aliceOrgs.body.organisations.map((o: { id: string }) => o.id)).toEqual([ids.orgA]);
   });
@@ -87,7 +100,7 @@ describe("tenant isolation", () => {
   it("refuses an unscoped query on every tenant-owned model at the data layer", async () => {
     const connection = await h.deps.database();
     const tenantOwned = Object.values(connection.models).filter((m) => m.schema.path("tenantId"));
-    expect(tenantOwned.map((m) => m.modelName).sort()).toEqual(expect.arrayContaining(["ApiKey", "Invite", "Membership"]));
+    expect(tenantOwned.map((m) => m.modelName).sort()).toEqual(expect.arrayContaining(["ApiKey", "Invite", "Membership", "Notebook", "NotebookMessage"]));
     for (const model of tenantOwned) {
       await expect(model.find({}).exec(), model.modelName).rejects.toBeInstanceOf(TenantScopeError);
       await expect(model.countDocuments({}).exec(), model.modelName).rejects.toBeInstanceOf(TenantScopeError);

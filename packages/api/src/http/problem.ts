@@ -41,20 +41,20 @@ function fromHttpError(error: unknown): Problem | undefined {
   return undefined;
 }
 
-export const problemHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
-  const base = { instance: req.originalUrl, requestId: String(req.id ?? "") };
-  let body: Problem;
+/** The problem body for any error; 5xx details are for operators and go only to the log. */
+export function problemOf(error: unknown, base: { instance?: string; requestId: string }): Problem {
   if (isDomainError(error)) {
     const status = STATUS[error.kind];
-    // 5xx details are for operators: they go to the log, never to the client.
-    body =
-      status >= 500 && error.kind !== "unavailable"
-        ? problem(status, error.code, `Something went wrong on our side. Try again later; if it keeps happening, contact support with request id ${base.requestId}.`, base)
-        : problem(status, error.code, error.userMessage ?? error.message, { ...base, ...(error.issues.length ? { issues: [...error.issues] } : {}) });
-  } else {
-    body = fromHttpError(error) ?? problem(500, "internal", `Something went wrong on our side. Try again later; if it keeps happening, contact support with request id ${base.requestId}.`);
-    body = { ...base, ...body };
+    return status >= 500 && error.kind !== "unavailable"
+      ? problem(status, error.code, `Something went wrong on our side. Try again later; if it keeps happening, contact support with request id ${base.requestId}.`, base)
+      : problem(status, error.code, error.userMessage ?? error.message, { ...base, ...(error.issues.length ? { issues: [...error.issues] } : {}) });
   }
+  const body = fromHttpError(error) ?? problem(500, "internal", `Something went wrong on our side. Try again later; if it keeps happening, contact support with request id ${base.requestId}.`);
+  return { ...base, ...body };
+}
+
+export const problemHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
+  const body = problemOf(error, { instance: req.originalUrl, requestId: String(req.id ?? "") });
   if (error instanceof RateLimitedError) res.setHeader("Retry-After", String(error.retryAfterSeconds));
   if (body.status >= 500) req.log.error({ err: error }, "request failed");
   else req.log.info({ code: body.code }, "request refused");

@@ -34,3 +34,21 @@ export {
   CreateApiKeyRequest,
   ApiKeyCreatedResponse,
 } from "./organisations.js";
+export {
+  ModelInfo,
+  ModelPolicy,
+  ModelsResponse,
+  Notebook,
+  MessageStatus,
+  NotebookMessage,
+  NotebookPage,
+  NotebookResponse,
+  NotebookWithMessages,
+  NotebookInput,
+  SendMessageRequest,
+  NotebookQuery,
+  ExportQuery,
+  StreamStart,
+  StreamDelta,
+  StreamDone,
+} from "./notebooks.js";

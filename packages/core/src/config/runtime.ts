@@ -1,3 +1,4 @@
+import type { ModelEntry } from "../ai/catalog.js";
 import { IssueCollector, parseSetting, present, type Source } from "./parse.js";
 import { integrationSettings, REQUIRED_SECRETS, settingNamed, type Integration } from "./settings.js";
 import { stageKindOf, stageNameFrom, type StageKind } from "./stage.js";
@@ -15,6 +16,8 @@ export interface RuntimeConfig {
   readonly jwtSecret: string;
   readonly defaultTheme: "light" | "dark" | "system";
   readonly pdfViewerKey?: string;
+  /** The operator's model catalog (BEDROCK_MODELS); the built-in one when unset. */
+  readonly models?: readonly ModelEntry[];
   readonly mail: {
     readonly from: string;
     readonly supportEmail: string;
@@ -59,6 +62,7 @@ export function loadRuntimeConfig(source: Source, options: { stage?: string } = 
   const jwtSecret = parseSetting<string>(source, "JWT_SECRET", issues);
   const defaultTheme = parseSetting<RuntimeConfig["defaultTheme"]>(source, "DEFAULT_THEME", issues) ?? "system";
   const pdfViewerKey = parseSetting<string>(source, "PDFJS_EXPRESS_VIEWER_KEY", issues);
+  const models = parseSetting<ModelEntry[]>(source, "BEDROCK_MODELS", issues);
   const mailFrom = parseSetting<string>(source, "MAIL_FROM", issues);
   const supportEmail = parseSetting<string>(source, "SUPPORT_EMAIL", issues);
   const serverDomain = present(source, "SERVER_DOMAIN");
@@ -99,6 +103,7 @@ export function loadRuntimeConfig(source: Source, options: { stage?: string } = 
     jwtSecret: jwtSecret as string,
     defaultTheme,
     pdfViewerKey,
+    models,
     mail: {
       from,
       supportEmail: supportEmail ?? from,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ModelCatalogJson } from "../ai/catalog.js";
 
 /**
  * The stage contract: every variable and secret a Tandem stage reads (seed 000), what it is for,
@@ -92,6 +93,7 @@ export const SETTINGS: readonly Setting[] = [
   secret("OKTA_AUDIENCE", "Okta issuer URL (authorization server) for organisation sign-in", "https://acme.okta.com/oauth2/default", httpsUrl, "Okta sign-in off", { integration: "okta" }),
   secret("OKTA_CLIENT_ID", "Okta OIDC application client id", "0oa1b2c3d4", text, "Okta sign-in off", { integration: "okta" }),
   secret("OKTA_CLIENT_SECRET", "Okta OIDC application client secret", "...", text, "Okta sign-in off", { integration: "okta" }),
+  secret("BEDROCK_MODELS", "model catalog as a JSON array of {id, name, provider, contextWindow, inputPricePer1k, outputPricePer1k, capabilities}; replaces the built-in list", '[{"id":"us.amazon.nova-pro-v1:0",...}]', ModelCatalogJson as unknown as Setting["schema"], "the built-in catalog (packages/core/src/ai/catalog.ts)"),
   secret("PDFJS_EXPRESS_VIEWER_KEY", "licence key of the PDF.js Express viewer for cited passages", "...", text, "the plain PDF.js viewer"),
   secret("DEFAULT_THEME", "theme new users start with", "dark", z.enum(["light", "dark", "system"]), "system"),
   secret("STRIPE_SECRET_KEY", "Stripe API secret key", "sk_live_...", z.string().regex(/^(sk|rk)_(test|live)_\w+$/, "must be a Stripe secret key (sk_live_..., sk_test_... or rk_...)"), "billing off", { integration: "stripe" }),

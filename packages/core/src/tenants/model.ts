@@ -8,6 +8,10 @@ const tenantSchema = new Schema(
     slug: { type: String, required: true, lowercase: true, trim: true },
     name: { type: String, required: true, trim: true },
     status: { type: String, enum: TENANT_STATUSES, required: true, default: "active" },
+    // What its admins allow in notebooks: model ids (empty: every chat model) and a guardrail.
+    allowedModelIds: { type: [String], default: [] },
+    guardrailId: { type: String, default: null },
+    guardrailVersion: { type: String, default: null },
   },
   { timestamps: true, collection: "tenants" },
 );

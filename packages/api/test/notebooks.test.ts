@@ -1,0 +1,192 @@
+import type { Server } from "node:http";
+import { StreamDone, StreamStart } from "@tandem/client/contract";
+import { usageEventModel } from "@tandem/core/notebooks";
+import { runAsSystem } from "@tandem/core/tenancy";
+import { startBedrockStandIn, type BedrockStandIn } from "@tandem/local";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { identityHarness, type IdentityHarness, type SignedIn } from "./helpers.js";
+
+/** Notebooks and streamed replies: the API over real HTTP, Bedrock's SDK against the stand-in. */
+let h: IdentityHarness;
+let standIn: BedrockStandIn;
+let server: Server;
+let base: string;
+let ann: SignedIn;
+let orgId: string;
+let cookie: string;
+const SONNET = "us.anthropic.claude-3-5-sonnet-20241022-v2:0";
+
+beforeAll(async () => {
+  standIn = await startBedrockStandIn({ tokenDelayMs: 3, deniedModels: [SONNET] });
+  h = await identityHarness("api-notebooks-test", { source: { AWS_ENDPOINT_URL_BEDROCK_RUNTIME: standIn.url } });
+  ann = await h.member("ann@example.com", "Ann");
+  orgId = (await ann.agent.post("/api/orgs").set("x-csrf-token", ann.csrf).send({ name: "Ann Co", slug: "ann-co" }).expect(201)).body.organisation.id;
+  // A real HTTP server, so the test reads the stream as a browser would.
+  server = h.app.listen(0, "127.0.0.1");
+  await new Promise((r) => server.once("listening", r));
+  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const signIn = await fetch(`${base}/api/auth/sign-in`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: ann.email, password: ann.password }) });
+  cookie = signIn.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+});
+afterAll(async () => {
+  server?.close();
+  await standIn?.close();
+  await h?.close();
+});
+
+const path = (p = "") => `/api/orgs/${orgId}/notebooks${p}`;
+const write = (method: "post" | "patch" | "put" | "delete", p: string) => ann.agent[method](p).set("x-csrf-token", ann.csrf);
+
+interface StreamEvent {
+  event: string;
+  data: unknown;
+}
+
+/** Posts a message and reads the event stream; `stopAfter` deltas, it closes the connection. */
+async function chat(notebookId: string, text: string, options: { stopAfter?: number; modelId?: string } = {}): Promise<{ status: number; events: StreamEvent[] }> {
+  const controller = new AbortController();
+  const csrf = /tandem_csrf=([^;]+)/.exec(cookie)?.[1] ?? "";
+  const res = await fetch(`${base}${path(`/${notebookId}/messages`)}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", cookie, "x-csrf-token": decodeURIComponent(csrf) },
+    body: JSON.stringify({ text, modelId: options.modelId }),
+    signal: controller.signal,
+  });
+  const events: StreamEvent[] = [];
+  if (!res.headers.get("content-type")?.startsWith("text/event-stream")) return { status: res.status, events: [{ event: "problem", data: await res.json() }] };
+  const decoder = new TextDecoder();
+  let buffer = "";
+  try {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const event = /^event: (.+)$/m.exec(block)?.[1] ?? "message";
+        const data = JSON.parse(/^data: (.+)$/m.exec(block)?.[1] ?? "null") as unknown;
+        events.push({ event, data });
+        if (options.stopAfter !== undefined && events.filter((e) => e.event === "delta").length >= options.stopAfter) controller.abort();
+      }
+    }
+  } catch (error) {
+    if (!controller.signal.aborted) throw error;
+  }
+  return { status: res.status, events };
+}
+
+describe("models", () => {
+  it("offers the stand-in's model first, clearly marked as a local test model", async () => {
+    const res = await ann.agent.get(`/api/orgs/${orgId}/models`).expect(200);
+    expect(res.body.models[0]).toMatchObject({ id: "tandem.local-echo-v1", name: "Local test model (not a real model)", local: true });
+    expect(res.body.models.filter((m: { local: boolean }) => m.local)).toHaveLength(1);
+    expect(res.body.defaultModelId).toBe("tandem.local-echo-v1");
+  });
+});
+
+describe("notebooks", () => {
+  it("creates, renames, lists newest first a page at a time, and deletes", async () => {
+    const ids: string[] = [];
+    for (const title of ["First", "Second", "Third"]) ids.push((await write("post", path()).send({ title }).expect(201)).body.notebook.id);
+    await write("patch", path(`/${ids[0]}`)).send({ title: "First, renamed", systemPrompt: "Answer briefly." }).expect(200);
+    const page1 = await ann.agent.get(path("?limit=2")).expect(200);
+    expect(page1.body.notebooks.map((n: { title: string }) => n.title)).toEqual(["Third", "Second"]);
+    const page2 = await ann.agent.get(path(`?limit=2&cursor=${page1.body.nextCursor}`)).expect(200);
+    expect(page2.body.notebooks.map((n: { title: string }) => n.title)).toEqual(["First, renamed"]);
+    expect(page2.body.nextCursor).toBeUndefined();
+    await write("delete", path(`/${ids[1]}`)).expect(204);
+    await ann.agent.get(path(`/${ids[1]}`)).expect(404);
+  });
+
+  it("keeps a notebook to its owner, even inside the organisation", async () => {
+    const id = (await write("post", path()).send({ title: "Private" }).expect(201)).body.notebook.id;
+    const since = h.mail.received.length;
+    await write("post", `/api/orgs/${orgId}/invites`).send({ email: "ben@example.com" }).expect(201);
+    const token = /invites\/accept\?token=([\w%-]+)/.exec((await h.mail.waitFor("ben@example.com", since)).text ?? "")![1]!;
+    const ben = await h.member("ben@example.com", "Ben");
+    await ben.agent.post("/api/invites/accept").set("x-csrf-token", ben.csrf).send({ token: decodeURIComponent(token) }).expect(200);
+    await ben.agent.get(path(`/${id}`)).expect(404);
+    expect((await ben.agent.get(path()).expect(200)).body.notebooks).toEqual([]);
+  });
+});
+
+describe("streamed replies", () => {
+  it("streams the deltas in order, then saves the reply with its tokens and records usage once", async () => {
+    const id = (await write("post", path()).send({ title: "Counting" }).expect(201)).body.notebook.id;
+    const { status, events } = await chat(id, "stream 40 tokens now");
+    expect(status).toBe(200);
+    expect(events[0]!.event).toBe("start");
+    const start = StreamStart.parse(events[0]!.data);
+    expect(start.assistantMessage.status).toBe("streaming");
+    const deltas = events.filter((e) => e.event === "delta").map((e) => (e.data as { text: string }).text);
+    expect(deltas).toEqual(Array.from({ length: 40 }, (_, i) => `t${i + 1} `));
+    const done = StreamDone.parse(events.at(-1)!.data);
+    expect(done.message).toMatchObject({ status: "complete", content: deltas.join(""), outputTokens: 40, modelId: "tandem.local-echo-v1" });
+    expect(done.message.inputTokens).toBeGreaterThan(0);
+    expect(done.message.latencyMs).toBeGreaterThanOrEqual(done.message.firstTokenMs!);
+
+    const saved = await ann.agent.get(path(`/${id}`)).expect(200);
+    expect(saved.body.messages.map((m: { role: string; status: string }) => `${m.role}:${m.status}`)).toEqual(["user:complete", "assistant:complete"]);
+    const connection = await h.deps.database();
+    const usage = await runAsSystem("test: read usage", () => usageEventModel(connection).find({ messageId: done.message.id }).lean());
+    expect(usage).toHaveLength(1);
+    expect(usage[0]).toMatchObject({ idempotencyKey: `reply:${done.message.id}`, modelId: "tandem.local-echo-v1", outputTokens: 40, costUsd: 0, tenantId: expect.anything() });
+    expect(String(usage[0]!.tenantId)).toBe(orgId);
+  });
+
+  it("stops the model upstream when the browser closes the stream, and saves the reply as stopped", async () => {
+    const id = (await write("post", path()).send({ title: "Long" }).expect(201)).body.notebook.id;
+    const cancelledBefore = standIn.cancelledStreams();
+    const { events } = await chat(id, "stream 2000 tokens", { stopAfter: 5 });
+    expect(events.filter((e) => e.event === "delta").length).toBeGreaterThanOrEqual(5);
+    await expect.poll(() => standIn.cancelledStreams(), { timeout: 10_000 }).toBe(cancelledBefore + 1);
+    await expect
+      .poll(async () => (await ann.agent.get(path(`/${id}`))).body.messages[1]?.status, { timeout: 10_000 })
+      .toBe("stopped");
+    const reply = (await ann.agent.get(path(`/${id}`))).body.messages[1];
+    expect(reply.content.startsWith("t1 t2 t3 t4 t5 ")).toBe(true);
+    expect(reply.outputTokens).toBeLessThan(2000);
+  });
+
+  it("tells the user to enable a model in the Bedrock console when it is not enabled", async () => {
+    const id = (await write("post", path()).send({ title: "Sonnet", modelId: SONNET }).expect(201)).body.notebook.id;
+    const { events } = await chat(id, "hello");
+    const error = events.find((e) => e.event === "error")!.data as { code: string; detail: string; status: number };
+    expect(error).toMatchObject({ code: "model.not_enabled", status: 403 });
+    expect(error.detail).toContain("Amazon Bedrock console in us-east-1");
+    const saved = await ann.agent.get(path(`/${id}`)).expect(200);
+    expect(saved.body.messages[1]).toMatchObject({ status: "failed", error: expect.stringContaining("Model access") });
+  });
+
+  it("follows the organisation's model policy", async () => {
+    await write("put", `/api/orgs/${orgId}/model-policy`).send({ allowedModelIds: ["tandem.local-echo-v1"], guardrail: { id: "gr1abc", version: "1" } }).expect(200);
+    const models = await ann.agent.get(`/api/orgs/${orgId}/models`).expect(200);
+    expect(models.body.models.map((m: { id: string }) => m.id)).toEqual(["tandem.local-echo-v1"]);
+    expect(models.body.policy.guardrail).toEqual({ id: "gr1abc", version: "1" });
+    const id = (await write("post", path()).send({ title: "Policy" }).expect(201)).body.notebook.id;
+    const refused = await chat(id, "hello", { modelId: "us.amazon.nova-pro-v1:0" });
+    expect(refused.status).toBe(403);
+    expect((refused.events[0]!.data as { code: string }).code).toBe("model.not_allowed");
+    await write("put", `/api/orgs/${orgId}/model-policy`).send({ allowedModelIds: ["made.up-model"], guardrail: null }).expect(400);
+    await write("put", `/api/orgs/${orgId}/model-policy`).send({ allowedModelIds: [], guardrail: null }).expect(200);
+  });
+});
+
+describe("search and export", () => {
+  it("finds notebooks by title and by message text, and exports Markdown and JSON", async () => {
+    const id = (await write("post", path()).send({ title: "Quarterly plans" }).expect(201)).body.notebook.id;
+    await chat(id, "What about the Zanzibar launch?");
+    expect((await ann.agent.get(path("?q=quarterly")).expect(200)).body.notebooks.map((n: { id: string }) => n.id)).toEqual([id]);
+    expect((await ann.agent.get(path("?q=zanzibar")).expect(200)).body.notebooks.map((n: { id: string }) => n.id)).toEqual([id]);
+    expect((await ann.agent.get(path("?q=(unbalanced")).expect(200)).body.notebooks).toEqual([]);
+
+    const md = await ann.agent.get(path(`/${id}/export?format=markdown`)).expect(200);
+    expect(md.headers["content-type"]).toContain("text/markdown");
+    expect(md.headers["content-disposition"]).toMatch(/attachment; filename="?Quarterly-plans.md"?/);
+    expect(md.text).toContain("# Quarterly plans");
+    expect(md.text).toContain("## You\n\nWhat about the Zanzibar launch?");
+    const json = await ann.agent.get(path(`/${id}/export?format=json`)).expect(200);
+    expect(JSON.parse(json.text).messages).toHaveLength(2);
+  });
+});
+

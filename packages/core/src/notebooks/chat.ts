@@ -1,0 +1,122 @@
+import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
+import type { Connection } from "mongoose";
+import { z } from "zod";
+import { costOf, streamChat, type ModelCatalog, type ModelEntry } from "../ai/index.js";
+import { isDuplicateKeyError } from "../database/index.js";
+import { ForbiddenError, InvalidInputError, isDomainError, parseInput } from "../errors/index.js";
+import { withTenant } from "../tenancy/index.js";
+import { messageModel, notebookModel, usageEventModel } from "./model.js";
+import { getNotebook, listMessages, toMessage, type NotebookMessage, type Owner } from "./notebooks.js";
+
+export const MessageInput = z.object({
+  text: z.string().trim().min(1, "Write a message first").max(100_000, "Keep a message under 100,000 characters"),
+  modelId: z.string().min(1).max(200).optional(),
+});
+
+/** What an organisation's admins allow: a list of model ids (empty: all) and a guardrail. */
+export interface ModelPolicy {
+  readonly allowedModelIds: readonly string[];
+  readonly guardrail?: { readonly id: string; readonly version: string };
+}
+
+export interface ChatServices {
+  readonly bedrock: BedrockRuntimeClient;
+  readonly catalog: ModelCatalog;
+  readonly policy: ModelPolicy;
+}
+
+/** The model a member may use, or an error that says which ones they may. */
+export function chooseModel(services: ChatServices, modelId: string): ModelEntry {
+  const model = services.catalog.find(modelId);
+  const allowed = (m: ModelEntry) => services.policy.allowedModelIds.length === 0 || services.policy.allowedModelIds.includes(m.id);
+  if (!model || !model.capabilities.includes("text")) {
+    throw new InvalidInputError(`There is no chat model "${modelId}". Pick one of the models in the model picker.`, [{ name: "modelId", message: "unknown model" }], "model.unknown");
+  }
+  if (!allowed(model)) {
+    const names = services.catalog.chatModels().filter(allowed).map((m) => m.name);
+    throw new ForbiddenError(`Your organisation does not allow ${model.name}. Allowed: ${names.join(", ") || "none; ask an admin"}.`, "model.not_allowed");
+  }
+  return model;
+}
+
+export interface SendOptions {
+  readonly signal?: AbortSignal;
+  /** Called once the two messages exist, before the first token. */
+  readonly onStart?: (messages: { user: NotebookMessage; assistant: NotebookMessage }) => void;
+  readonly onDelta?: (text: string) => void;
+  readonly now?: () => Date;
+}
+
+/**
+ * Sends a user message and streams the model's reply. Both messages are stored (the reply as
+ * "streaming", then complete / stopped / failed with its tokens, latency and error), and every
+ * reply that used tokens becomes one usage event keyed by the reply's id.
+ */
+export async function sendMessage(connection: Connection, owner: Owner, notebookId: string, input: unknown, services: ChatServices, options: SendOptions = {}): Promise<NotebookMessage> {
+  const data = parseInput(MessageInput, input, "message");
+  const now = options.now ?? (() => new Date());
+  const notebook = await getNotebook(connection, owner, notebookId);
+  const model = chooseModel(services, data.modelId ?? notebook.modelId);
+  const history = (await listMessages(connection, owner, notebookId))
+    .filter((m) => m.content && (m.role === "user" || m.status !== "failed"))
+    .map((m) => ({ role: m.role, text: m.content }));
+
+  const { user, assistant } = await withTenant(owner.tenantId, async () => {
+    const messages = messageModel(connection);
+    const userDoc = await messages.create({ notebookId, userId: owner.userId, role: "user", content: data.text, status: "complete" });
+    const assistantDoc = await messages.create({ notebookId, userId: owner.userId, role: "assistant", content: "", modelId: model.id, status: "streaming" });
+    await notebookModel(connection).updateOne({ _id: notebookId }, { $set: { lastActivityAt: now(), modelId: model.id } });
+    return { user: toMessage(userDoc.toObject()), assistant: toMessage(assistantDoc.toObject()) };
+  });
+  options.onStart?.({ user, assistant });
+
+  let update: Record<string, unknown>;
+  let failure: unknown;
+  try {
+    const result = await streamChat(services.bedrock, {
+      model,
+      systemPrompt: notebook.systemPrompt || undefined,
+      history: [...history, { role: "user", text: data.text }],
+      guardrail: services.policy.guardrail,
+      signal: options.signal,
+      onDelta: options.onDelta,
+    });
+    update = {
+      content: result.text,
+      status: result.status,
+      inputTokens: result.inputTokens,
+      outputTokens: result.outputTokens,
+      latencyMs: Math.round(result.latencyMs),
+      firstTokenMs: result.firstTokenMs === undefined ? undefined : Math.round(result.firstTokenMs),
+    };
+  } catch (error) {
+    failure = error;
+    update = { status: "failed", error: isDomainError(error) ? error.message : "The model did not answer. Try again." };
+  }
+
+  return withTenant(owner.tenantId, async () => {
+    await messageModel(connection).updateOne({ _id: assistant.id }, { $set: update });
+    const saved = toMessage((await messageModel(connection).findById(assistant.id).lean())!);
+    if (saved.inputTokens + saved.outputTokens > 0) {
+      try {
+        await usageEventModel(connection).create({
+          idempotencyKey: `reply:${saved.id}`,
+          userId: owner.userId,
+          notebookId,
+          messageId: saved.id,
+          modelId: model.id,
+          inputTokens: saved.inputTokens,
+          outputTokens: saved.outputTokens,
+          costUsd: costOf(model, saved),
+          status: saved.status,
+          at: now(),
+        });
+      } catch (error) {
+        // Already recorded (a retry): the unique key keeps it once.
+        if (!isDuplicateKeyError(error)) throw error;
+      }
+    }
+    if (failure) throw failure;
+    return saved;
+  });
+}

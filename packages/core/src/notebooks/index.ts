@@ -1,0 +1,17 @@
+export { notebookModel, messageModel, usageEventModel, MESSAGE_STATUSES, type MessageStatus } from "./model.js";
+export {
+  createNotebook,
+  getNotebook,
+  updateNotebook,
+  deleteNotebook,
+  listNotebooks,
+  listMessages,
+  exportNotebook,
+  NotebookInput,
+  type Notebook,
+  type NotebookMessage,
+  type NotebookPage,
+  type Owner,
+} from "./notebooks.js";
+export { sendMessage, chooseModel, MessageInput, type ChatServices, type ModelPolicy, type SendOptions } from "./chat.js";
+export { getModelPolicy, setModelPolicy, ModelPolicyInput } from "./policy.js";

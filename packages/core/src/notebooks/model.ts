@@ -1,0 +1,76 @@
+import { Schema, type Connection, type InferSchemaType, type Model } from "mongoose";
+import { tenantScoped } from "../tenancy/index.js";
+
+/** A notebook: one person's conversation with models, inside one organisation. */
+const notebookSchema = new Schema(
+  {
+    userId: { type: Schema.Types.ObjectId, required: true },
+    title: { type: String, required: true, trim: true },
+    systemPrompt: { type: String, default: "" },
+    modelId: { type: String, required: true },
+    lastActivityAt: { type: Date, required: true },
+  },
+  { timestamps: true, collection: "notebooks" },
+);
+notebookSchema.plugin(tenantScoped);
+// The list: one person's notebooks, newest activity first.
+notebookSchema.index({ tenantId: 1, userId: 1, lastActivityAt: -1 }, { name: "tenant_user_activity" });
+
+export const MESSAGE_STATUSES = ["streaming", "complete", "stopped", "failed"] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+const messageSchema = new Schema(
+  {
+    notebookId: { type: Schema.Types.ObjectId, required: true },
+    userId: { type: Schema.Types.ObjectId, required: true },
+    role: { type: String, enum: ["user", "assistant"], required: true },
+    content: { type: String, default: "" },
+    modelId: { type: String },
+    inputTokens: { type: Number, default: 0 },
+    outputTokens: { type: Number, default: 0 },
+    latencyMs: { type: Number },
+    firstTokenMs: { type: Number },
+    status: { type: String, enum: MESSAGE_STATUSES, required: true },
+    error: { type: String },
+  },
+  { timestamps: true, collection: "notebook_messages" },
+);
+messageSchema.plugin(tenantScoped);
+messageSchema.index({ tenantId: 1, notebookId: 1, createdAt: 1 }, { name: "tenant_notebook_created" });
+
+/**
+ * One metered reply, for the control plane's metering. The idempotency key (the reply's message
+ * id) is unique, so a retried write or a replayed consumer never counts a reply twice.
+ */
+const usageSchema = new Schema(
+  {
+    idempotencyKey: { type: String, required: true },
+    userId: { type: Schema.Types.ObjectId, required: true },
+    notebookId: { type: Schema.Types.ObjectId, required: true },
+    messageId: { type: Schema.Types.ObjectId, required: true },
+    modelId: { type: String, required: true },
+    inputTokens: { type: Number, required: true },
+    outputTokens: { type: Number, required: true },
+    costUsd: { type: Number, required: true },
+    status: { type: String, enum: MESSAGE_STATUSES, required: true },
+    at: { type: Date, required: true },
+  },
+  { collection: "usage_events" },
+);
+usageSchema.plugin(tenantScoped);
+usageSchema.index({ idempotencyKey: 1 }, { unique: true, name: "idempotency_unique" });
+usageSchema.index({ tenantId: 1, at: 1 }, { name: "tenant_at" });
+
+export type NotebookDocument = InferSchemaType<typeof notebookSchema> & { tenantId: unknown; _id: unknown; createdAt: Date; updatedAt: Date };
+export type MessageDocument = InferSchemaType<typeof messageSchema> & { tenantId: unknown; _id: unknown; createdAt: Date; updatedAt: Date };
+export type UsageDocument = InferSchemaType<typeof usageSchema> & { tenantId: unknown; _id: unknown };
+
+export function notebookModel(connection: Connection): Model<NotebookDocument> {
+  return (connection.models.Notebook as Model<NotebookDocument> | undefined) ?? connection.model<NotebookDocument>("Notebook", notebookSchema);
+}
+export function messageModel(connection: Connection): Model<MessageDocument> {
+  return (connection.models.NotebookMessage as Model<MessageDocument> | undefined) ?? connection.model<MessageDocument>("NotebookMessage", messageSchema);
+}
+export function usageEventModel(connection: Connection): Model<UsageDocument> {
+  return (connection.models.UsageEvent as Model<UsageDocument> | undefined) ?? connection.model<UsageDocument>("UsageEvent", usageSchema);
+}

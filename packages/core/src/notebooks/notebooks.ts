@@ -1,0 +1,162 @@
+import type { Connection } from "mongoose";
+import { z } from "zod";
+import { InvalidInputError, NotFoundError, parseInput } from "../errors/index.js";
+import { withTenant } from "../tenancy/index.js";
+import { messageModel, notebookModel, type MessageDocument, type MessageStatus, type NotebookDocument } from "./model.js";
+
+/** Who a notebook operation is for: notebooks belong to one person in one organisation. */
+export interface Owner {
+  readonly tenantId: string;
+  readonly userId: string;
+}
+
+export interface Notebook {
+  readonly id: string;
+  readonly title: string;
+  readonly systemPrompt: string;
+  readonly modelId: string;
+  readonly createdAt: Date;
+  readonly lastActivityAt: Date;
+}
+
+export interface NotebookMessage {
+  readonly id: string;
+  readonly role: "user" | "assistant";
+  readonly content: string;
+  readonly modelId?: string;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly latencyMs?: number;
+  readonly firstTokenMs?: number;
+  readonly status: MessageStatus;
+  readonly error?: string;
+  readonly createdAt: Date;
+}
+
+export const toNotebook = (d: NotebookDocument): Notebook => ({
+  id: String(d._id),
+  title: d.title,
+  systemPrompt: d.systemPrompt ?? "",
+  modelId: d.modelId,
+  createdAt: d.createdAt,
+  lastActivityAt: d.lastActivityAt,
+});
+
+export const toMessage = (d: MessageDocument): NotebookMessage => ({
+  id: String(d._id),
+  role: d.role,
+  content: d.content ?? "",
+  modelId: d.modelId ?? undefined,
+  inputTokens: d.inputTokens ?? 0,
+  outputTokens: d.outputTokens ?? 0,
+  latencyMs: d.latencyMs ?? undefined,
+  firstTokenMs: d.firstTokenMs ?? undefined,
+  status: d.status,
+  error: d.error ?? undefined,
+  createdAt: d.createdAt,
+});
+
+export const NotebookInput = z.object({
+  title: z.string().trim().min(1, "Give the notebook a title").max(200).optional(),
+  systemPrompt: z.string().max(20_000, "Keep the system prompt under 20,000 characters").optional(),
+  modelId: z.string().min(1).max(200).optional(),
+});
+
+const isObjectId = (id: string) => /^[0-9a-f]{24}$/i.test(id);
+const notFound = () => new NotFoundError("There is no such notebook in this organisation, or it is not yours. Open it from your notebook list.", "notebook.not_found");
+
+/** The notebook, only for its owner in its organisation. */
+export async function getNotebook(connection: Connection, owner: Owner, notebookId: string): Promise<Notebook> {
+  if (!isObjectId(notebookId)) throw notFound();
+  const doc = await withTenant(owner.tenantId, () => notebookModel(connection).findOne({ _id: notebookId, userId: owner.userId }).lean());
+  if (!doc) throw notFound();
+  return toNotebook(doc);
+}
+
+export async function createNotebook(connection: Connection, owner: Owner, input: unknown, defaults: { modelId: string }, now: Date = new Date()): Promise<Notebook> {
+  const data = parseInput(NotebookInput, input ?? {}, "notebook details");
+  const doc = await withTenant(owner.tenantId, () =>
+    notebookModel(connection).create({ userId: owner.userId, title: data.title ?? "Untitled notebook", systemPrompt: data.systemPrompt ?? "", modelId: data.modelId ?? defaults.modelId, lastActivityAt: now }),
+  );
+  return toNotebook(doc.toObject());
+}
+
+export async function updateNotebook(connection: Connection, owner: Owner, notebookId: string, input: unknown): Promise<Notebook> {
+  const data = parseInput(NotebookInput, input ?? {}, "notebook details");
+  await getNotebook(connection, owner, notebookId);
+  const set = Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined));
+  if (Object.keys(set).length) await withTenant(owner.tenantId, () => notebookModel(connection).updateOne({ _id: notebookId, userId: owner.userId }, { $set: set }));
+  return getNotebook(connection, owner, notebookId);
+}
+
+export async function deleteNotebook(connection: Connection, owner: Owner, notebookId: string): Promise<void> {
+  await getNotebook(connection, owner, notebookId);
+  await withTenant(owner.tenantId, async () => {
+    await messageModel(connection).deleteMany({ notebookId });
+    await notebookModel(connection).deleteOne({ _id: notebookId, userId: owner.userId });
+  });
+}
+
+export async function listMessages(connection: Connection, owner: Owner, notebookId: string): Promise<NotebookMessage[]> {
+  await getNotebook(connection, owner, notebookId);
+  const docs = await withTenant(owner.tenantId, () => messageModel(connection).find({ notebookId }).sort({ createdAt: 1, _id: 1 }).lean());
+  return docs.map(toMessage);
+}
+
+export interface NotebookPage {
+  readonly notebooks: Notebook[];
+  /** Pass as `cursor` for the next page; absent on the last page. */
+  readonly nextCursor?: string;
+}
+
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+function decodeCursor(cursor: string): { at: Date; id: string } {
+  const [at, id] = Buffer.from(cursor, "base64url").toString().split("|");
+  const date = new Date(at ?? "");
+  if (!id || !isObjectId(id) || Number.isNaN(date.getTime())) throw new InvalidInputError("The page cursor is not valid. Start again from the first page.", [{ name: "cursor", message: "unknown cursor" }]);
+  return { at: date, id };
+}
+
+/**
+ * The owner's notebooks, newest activity first, a page at a time (keyset pagination on
+ * lastActivityAt and id, stable while notebooks are added). `query` matches titles and message
+ * text, case-insensitively.
+ */
+export async function listNotebooks(connection: Connection, owner: Owner, options: { cursor?: string; limit?: number; query?: string } = {}): Promise<NotebookPage> {
+  const limit = Math.min(Math.max(options.limit ?? 20, 1), 100);
+  return withTenant(owner.tenantId, async () => {
+    const filter: Record<string, unknown> = { userId: owner.userId };
+    const query = options.query?.trim();
+    if (query) {
+      const pattern = { $regex: escapeRegex(query.slice(0, 200)), $options: "i" };
+      const inMessages = await messageModel(connection).distinct("notebookId", { userId: owner.userId, content: pattern });
+      filter.$or = [{ title: pattern }, { _id: { $in: inMessages } }];
+    }
+    if (options.cursor) {
+      const { at, id } = decodeCursor(options.cursor);
+      filter.$and = [{ $or: [{ lastActivityAt: { $lt: at } }, { lastActivityAt: at, _id: { $lt: id } }] }];
+    }
+    const docs = await notebookModel(connection).find(filter).sort({ lastActivityAt: -1, _id: -1 }).limit(limit + 1).lean();
+    const page = docs.slice(0, limit).map(toNotebook);
+    const last = page.at(-1);
+    return { notebooks: page, nextCursor: docs.length > limit && last ? Buffer.from(`${last.lastActivityAt.toISOString()}|${last.id}`).toString("base64url") : undefined };
+  });
+}
+
+/** The notebook as Markdown (for people) or JSON (for programs). */
+export async function exportNotebook(connection: Connection, owner: Owner, notebookId: string, format: "markdown" | "json"): Promise<{ filename: string; contentType: string; body: string }> {
+  const notebook = await getNotebook(connection, owner, notebookId);
+  const messages = await listMessages(connection, owner, notebookId);
+  const base = notebook.title.replace(/[^\w.-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60) || "notebook";
+  if (format === "json") {
+    return { filename: `${base}.json`, contentType: "application/json", body: JSON.stringify({ notebook, messages }, null, 2) };
+  }
+  const lines = [`# ${notebook.title}`, "", `Model: ${notebook.modelId} · exported ${new Date().toISOString()}`, ""];
+  if (notebook.systemPrompt) lines.push("> System prompt: " + notebook.systemPrompt.replace(/\n/g, "\n> "), "");
+  for (const m of messages) {
+    lines.push(`## ${m.role === "user" ? "You" : `Assistant (${m.modelId ?? "model"})`}`, "", m.content || "_(no text)_", "");
+    if (m.status !== "complete" && m.role === "assistant") lines.push(`_${m.status}${m.error ? `: ${m.error}` : ""}_`, "");
+  }
+  return { filename: `${base}.md`, contentType: "text/markdown", body: lines.join("\n") };
+}
