@@ -38,7 +38,7 @@ export function Workspace() {
           {organisations.map((o) => (
             <li key={o.id}>
               <span>
-                <Link href={`/orgs/${o.id}`}>{o.name}</Link> <small>{o.role}</small>
+                <Link href={`/orgs/${o.id}`}>{o.name}</Link> <small>{o.role}</small> <Link href={`/orgs/${o.id}/notebooks`}>notebooks</Link>
               </span>
               {current?.id === o.id ? <small data-testid="current-org">current</small> : <button type="button" className="link" onClick={() => void switchTo(o.id)}>Switch</button>}
             </li>

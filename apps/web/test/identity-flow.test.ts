@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startServer } from "@tandem/api";
-import { startMailCatcher, waitForPort, type MailCatcher } from "@tandem/local";
+import { startBedrockStandIn, startMailCatcher, waitForPort, type BedrockStandIn, type MailCatcher } from "@tandem/local";
 import getPort from "get-port";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -18,6 +18,7 @@ const ARTIFACTS = path.resolve(WEB_DIR, "..", "..", "artifacts");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 let mail: MailCatcher;
+let bedrock: BedrockStandIn;
 let api: Awaited<ReturnType<typeof startServer>>;
 let web: ChildProcess;
 let webUrl: string;
@@ -26,6 +27,7 @@ let browser: Browser;
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   mail = await startMailCatcher();
+  bedrock = await startBedrockStandIn({ tokenDelayMs: 10 });
   const port = await getPort({ host: "127.0.0.1" });
   webUrl = `http://127.0.0.1:${port}`;
   api = await startServer(
@@ -39,6 +41,7 @@ beforeAll(async () => {
       MAIL_PASSWORD: "pw",
       MAIL_FROM: "Tandem <no-reply@tandem.test>",
       APP_URL: webUrl,
+      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
       LOG_LEVEL: "silent",
     },
     0,
@@ -58,6 +61,7 @@ afterAll(async () => {
   if (web?.pid) process.kill(-web.pid, "SIGTERM");
   await api?.close();
   await mail?.close();
+  await bedrock?.close();
 });
 
 /** The link of a mail's button, as the person would click it. */
@@ -140,5 +144,32 @@ describe("identity in the browser", () => {
     await ada.reload();
     await expect.poll(() => ada.getByTestId("members").textContent(), { timeout: 30_000 }).toContain("Charles Babbage");
     expect(await ada.getByTestId("invites").textContent()).not.toContain("charles@tandem.test");
+
+    // Notebooks: a streamed reply, then a long one stopped half-way.
+    await ada.getByTestId("notebooks-link").click();
+    await ada.getByTestId("new-notebook").click();
+    await ada.waitForURL(/\/notebooks\/[0-9a-f]{24}$/, { timeout: 60_000 });
+    await expect.poll(() => ada.getByTestId("model-picker").inputValue(), { timeout: 60_000 }).toBe("tandem.local-echo-v1");
+    expect(await ada.getByTestId("model-picker").textContent()).toContain("Local test model (not a real model)");
+    await ada.getByLabel("Message").fill("What is an **analytical engine**?");
+    await ada.getByTestId("send").click();
+    await expect.poll(() => ada.getByTestId("message-assistant").last().getAttribute("data-status"), { timeout: 30_000 }).toBe("complete");
+    expect(await ada.getByTestId("message-assistant").last().textContent()).toContain("You asked: What is an analytical engine? This reply");
+    // Markdown is rendered, not shown as asterisks.
+    expect(await ada.getByTestId("message-user").last().locator("strong").textContent()).toBe("analytical engine");
+    await shot(ada, "7-reply");
+
+    const cancelled = bedrock.cancelledStreams();
+    await ada.getByLabel("Message").fill("stream 3000 tokens");
+    await ada.getByTestId("send").click();
+    await expect.poll(async () => (await ada.getByTestId("message-assistant").last().textContent())?.includes("t20 "), { timeout: 30_000 }).toBe(true);
+    await ada.getByTestId("stop").click();
+    await expect.poll(() => bedrock.cancelledStreams(), { timeout: 15_000 }).toBe(cancelled + 1);
+    await expect.poll(() => ada.getByTestId("message-assistant").last().getAttribute("data-status")).toBe("stopped");
+    await shot(ada, "8-stopped");
+    // The stored reply says stopped too, after a reload.
+    await ada.reload();
+    await expect.poll(() => ada.getByTestId("message-assistant").last().getAttribute("data-status"), { timeout: 30_000 }).toBe("stopped");
+    expect((await ada.getByTestId("message-assistant").last().textContent())?.includes("t3000")).toBe(false);
   }, 420_000);
 });

@@ -55,7 +55,8 @@ export function standInReply(body: ConverseBody): string[] {
   const system = (body.system ?? []).map((b) => b.text ?? "").join("\n");
   const sources = [...system.matchAll(/\[(\d+)\]/g)].map((m) => m[1]);
   const cite = sources.length ? ` According to the documents, the answer is in passage [${sources[0]}].` : "";
-  const words = `You asked: ${question}.${cite} This reply comes from the local test model.`.split(/(?<= )/);
+  const asked = /[.?!]$/.test(question) ? question : `${question}.`;
+  const words = `You asked: ${asked}${cite} This reply comes from the local test model.`.split(/(?<= )/);
   return words;
 }
 

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startFerretDB, type FerretDB } from "./ferretdb.js";
+import { startBedrockStandIn, type BedrockStandIn } from "./bedrock-standin.js";
 import { say } from "./log.js";
 import { startMoto, type Moto } from "./moto.js";
 import { DATA_DIR } from "./paths.js";
@@ -57,6 +58,19 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
     moto = await startMoto();
     Object.assign(serviceEnv, moto.env);
     stops.push(moto.stop);
+  }
+
+  // Bedrock: the real service with real credentials, else the local stand-in (a test model).
+  let bedrock: BedrockStandIn | undefined;
+  if (env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME) {
+    say(`AWS_ENDPOINT_URL_BEDROCK_RUNTIME is set: Bedrock calls go to ${env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME}`);
+  } else if (options.allowRealAws && hasRealAws(env)) {
+    say("Bedrock: using Amazon Bedrock in us-east-1 with your AWS credentials");
+  } else {
+    bedrock = await startBedrockStandIn({ tokenDelayMs: 15 });
+    serviceEnv.AWS_ENDPOINT_URL_BEDROCK_RUNTIME = bedrock.url;
+    stops.push(bedrock.close);
+    say(`Bedrock stand-in (local test model, not a real model) is listening on ${bedrock.url}`);
   }
 
   return {

@@ -1,0 +1,71 @@
+"use client";
+
+import type { Notebook } from "@tandem/client/contract";
+import Link from "next/link";
+import { useCallback, useEffect, useState } from "react";
+import { api } from "../../../../lib/browser-api";
+import { ErrorBox, useSubmit } from "../../../ui/form";
+
+export default function NotebooksPage({ params }: { params: { orgId: string } }) {
+  const base = `/api/orgs/${encodeURIComponent(params.orgId)}/notebooks`;
+  const [notebooks, setNotebooks] = useState<Notebook[]>([]);
+  const [cursor, setCursor] = useState<string | undefined>();
+  const [query, setQuery] = useState("");
+  const [problem, setProblem] = useState<string | undefined>();
+
+  const load = useCallback(
+    async (more?: string) => {
+      try {
+        const params = new URLSearchParams({ limit: "20", ...(query ? { q: query } : {}), ...(more ? { cursor: more } : {}) });
+        const page = await api<{ notebooks: Notebook[]; nextCursor?: string }>(`${base}?${params}`);
+        setNotebooks((list) => (more ? [...list, ...page.notebooks] : page.notebooks));
+        setCursor(page.nextCursor);
+      } catch (error) {
+        setProblem(error instanceof Error ? error.message : String(error));
+      }
+    },
+    [base, query],
+  );
+  useEffect(() => {
+    const timer = setTimeout(() => void load(), 250);
+    return () => clearTimeout(timer);
+  }, [load]);
+
+  const create = useSubmit(() => api<{ notebook: Notebook }>(base, { body: { title: "Untitled notebook" } }), (r) => {
+    window.location.href = `/orgs/${params.orgId}/notebooks/${r.notebook.id}`;
+  });
+
+  return (
+    <main>
+      <h1>Notebooks</h1>
+      <p className="lead">
+        <Link href={`/orgs/${params.orgId}`}>Organisation</Link>
+      </p>
+      <form onSubmit={create.onSubmit} className="stack">
+        <ErrorBox error={create.error} />
+        <button type="submit" disabled={create.pending} data-testid="new-notebook">
+          New notebook
+        </button>
+      </form>
+      <label className="field" style={{ marginTop: "1rem" }}>
+        <span>Search</span>
+        <input type="search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder="Titles and messages" aria-label="Search notebooks" />
+      </label>
+      {problem ? <p className="error">{problem}</p> : null}
+      <ul className="list" data-testid="notebooks" style={{ marginTop: "1rem" }}>
+        {notebooks.map((n) => (
+          <li key={n.id}>
+            <Link href={`/orgs/${params.orgId}/notebooks/${n.id}`}>{n.title}</Link>
+            <small>{new Date(n.lastActivityAt).toLocaleString("en-GB")}</small>
+          </li>
+        ))}
+      </ul>
+      {notebooks.length === 0 ? <p className="meta">{query ? "No notebook matches." : "No notebooks yet."}</p> : null}
+      {cursor ? (
+        <button type="button" className="secondary" onClick={() => void load(cursor)}>
+          Load more
+        </button>
+      ) : null}
+    </main>
+  );
+}
