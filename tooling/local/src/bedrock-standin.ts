@@ -17,6 +17,8 @@ export interface BedrockStandInOptions {
   /** Model ids answered with AccessDeniedException, as a model not enabled in the console. */
   readonly deniedModels?: readonly string[];
   readonly port?: number;
+  /** Called as each streamed token is written (index from 0, performance.now()), for benchmarks. */
+  readonly onTokenSent?: (index: number, at: number) => void;
 }
 
 export interface BedrockStandIn {
@@ -133,9 +135,10 @@ export async function startBedrockStandIn(options: BedrockStandInOptions = {}): 
         }
       });
       res.write(event("messageStart", { role: "assistant" }));
-      for (const text of tokens) {
+      for (const [index, text] of tokens.entries()) {
         if (closed) return;
         res.write(event("contentBlockDelta", { contentBlockIndex: 0, delta: { text } }));
+        options.onTokenSent?.(index, performance.now());
         if (delay > 0) await new Promise((r) => setTimeout(r, delay));
       }
       res.write(event("contentBlockStop", { contentBlockIndex: 0 }));
