@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { RemovalPolicy } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
-import { Api as SstApi, use, type StackContext } from "sst/constructs";
+import { Function as SstFunction, Api as SstApi, use, type FunctionProps, type StackContext } from "sst/constructs";
 import { Secrets } from "./config.js";
 import { Email } from "./email.js";
 import { Network } from "./network.js";
@@ -19,45 +19,54 @@ export function Api({ stack, app }: StackContext) {
   const { knowledgeFiles, generatedImages, appFiles } = use(Storage);
   const { configurationSet, sendPolicy } = use(Email);
 
-  const api = new SstApi(stack, "Api", {
-    defaults: {
-      function: {
-        runtime: "nodejs20.x",
-        // Inside the VPC's private subnets to reach DocumentDB; the NAT gateway gives egress.
-        vpc,
-        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-        // API Gateway stops waiting after 30 s, so a longer timeout would only hide hangs.
-        timeout: 29,
-        // mongoose, the AWS SDK and Express start in about 1 s at 1 GB; less memory means
-        // proportionally less CPU and slower cold starts.
-        memorySize: 1024,
-        bind: [...secrets, knowledgeFiles, generatedImages, appFiles],
-        permissions: [sendPolicy],
-        environment: {
-          TANDEM_VERSION: process.env.TANDEM_VERSION ?? app.stage,
-          SEED_APP_NAME: settings.app,
-          ...(process.env.SERVER_DOMAIN ? { SERVER_DOMAIN: process.env.SERVER_DOMAIN } : {}),
-          KNOWLEDGE_FILES_BUCKET: knowledgeFiles.bucketName,
-          GENERATED_IMAGES_BUCKET: generatedImages.bucketName,
-          APP_FILES_BUCKET: appFiles.bucketName,
-          SES_CONFIGURATION_SET: configurationSet.configurationSetName,
-          // Links in mails point at the site. Without a custom domain the CloudFront address is
-          // only known after the web stack, which depends on this one; set APP_URL then.
-          ...(settings.siteDomain ? { APP_URL: `https://${settings.siteDomain}` } : process.env.APP_URL ? { APP_URL: process.env.APP_URL } : {}),
-          ...(existsSync(DOCUMENTDB_CA) ? { MONGODB_TLS_CA_FILE: "/var/task/certs/global-bundle.pem" } : {}),
-        },
-        copyFiles: existsSync(DOCUMENTDB_CA) ? [{ from: DOCUMENTDB_CA, to: "certs/global-bundle.pem" }] : [],
-        // Installed beside the bundle instead of bundled: swagger-ui-dist serves the /api-docs
-        // assets from its own folder; @node-rs/argon2 loads a native binary for the platform.
-        nodejs: { format: "esm", sourcemap: true, install: ["swagger-ui-dist", "@node-rs/argon2"] },
-      },
+  const functionProps: FunctionProps = {
+    runtime: "nodejs20.x",
+    // Inside the VPC's private subnets to reach DocumentDB; the NAT gateway gives egress.
+    vpc,
+    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+    // API Gateway stops waiting after 30 s, so a longer timeout would only hide hangs.
+    timeout: 29,
+    // mongoose, the AWS SDK and Express start in about 1 s at 1 GB; less memory means
+    // proportionally less CPU and slower cold starts.
+    memorySize: 1024,
+    bind: [...secrets, knowledgeFiles, generatedImages, appFiles],
+    permissions: [sendPolicy],
+    environment: {
+      TANDEM_VERSION: process.env.TANDEM_VERSION ?? app.stage,
+      SEED_APP_NAME: settings.app,
+      ...(process.env.SERVER_DOMAIN ? { SERVER_DOMAIN: process.env.SERVER_DOMAIN } : {}),
+      KNOWLEDGE_FILES_BUCKET: knowledgeFiles.bucketName,
+      GENERATED_IMAGES_BUCKET: generatedImages.bucketName,
+      APP_FILES_BUCKET: appFiles.bucketName,
+      SES_CONFIGURATION_SET: configurationSet.configurationSetName,
+      // Links in mails point at the site. Without a custom domain the CloudFront address is
+      // only known after the web stack, which depends on this one; set APP_URL then.
+      ...(settings.siteDomain ? { APP_URL: `https://${settings.siteDomain}` } : process.env.APP_URL ? { APP_URL: process.env.APP_URL } : {}),
+      ...(existsSync(DOCUMENTDB_CA) ? { MONGODB_TLS_CA_FILE: "/var/task/certs/global-bundle.pem" } : {}),
     },
+    copyFiles: existsSync(DOCUMENTDB_CA) ? [{ from: DOCUMENTDB_CA, to: "certs/global-bundle.pem" }] : [],
+    // Installed beside the bundle instead of bundled: swagger-ui-dist serves the /api-docs
+    // assets from its own folder; @node-rs/argon2 loads a native binary for the platform.
+    nodejs: { format: "esm", sourcemap: true, install: ["swagger-ui-dist", "@node-rs/argon2"] },
+  };
+  const api = new SstApi(stack, "Api", {
+    defaults: { function: functionProps },
     routes: {
       $default: "packages/api/src/lambda.handler",
     },
   });
   // SST retains the access log group whatever the stage; only production should keep it.
   api.cdk.accessLogGroup?.applyRemovalPolicy(settings.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
-  stack.addOutputs({ ApiUrl: api.url });
-  return { api };
+
+  // Streamed replies: the same app on a function URL in RESPONSE_STREAM mode, because API Gateway
+  // buffers responses and stops at 30 s. Only the web app's proxy sends the streaming routes here.
+  const stream = new SstFunction(stack, "StreamApi", {
+    ...functionProps,
+    handler: "packages/api/src/stream-lambda.handler",
+    // A long answer from a large model may take minutes.
+    timeout: 300,
+    url: { streaming: true, cors: false },
+  });
+  stack.addOutputs({ ApiUrl: api.url, StreamUrl: stream.url ?? "" });
+  return { api, stream };
 }

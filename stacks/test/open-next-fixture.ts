@@ -13,7 +13,8 @@ export function writeOpenNextFixture(): string {
     mkdirSync(path.dirname(full), { recursive: true });
     writeFileSync(full, typeof content === "string" ? content : JSON.stringify(content));
   };
-  const fn = (bundle: string) => ({ type: "function", handler: "index.handler", bundle: `.open-next/${bundle}`, streaming: false });
+  // As apps/web/open-next.config.ts builds it: the server function streams, the image optimizer does not.
+  const fn = (bundle: string, streaming = false) => ({ type: "function", handler: "index.handler", bundle: `.open-next/${bundle}`, streaming });
   file("package.json", { name: "web-fixture", scripts: { build: "true" } });
   for (const bundle of ["server-functions/default", "image-optimization-function", "revalidation-function", "warmer-function"]) {
     file(`.open-next/${bundle}/index.mjs`, "export const handler = async () => ({});\n");
@@ -32,7 +33,7 @@ export function writeOpenNextFixture(): string {
         ],
       },
       imageOptimizer: fn("image-optimization-function"),
-      default: fn("server-functions/default"),
+      default: fn("server-functions/default", true),
     },
     behaviors: [
       { pattern: "_next/image*", origin: "imageOptimizer" },

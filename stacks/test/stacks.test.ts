@@ -10,12 +10,15 @@ function resources(s: Synthesized, stack: Parameters<Synthesized["template"]>[0]
   return s.template(stack).findResources(type);
 }
 
+/** The API's functions: the one behind the HTTP API and the streaming one behind its function URL. */
+function apiFunctions(s: Synthesized) {
+  return Object.entries(resources(s, "Api", "AWS::Lambda::Function")).filter(([, f]) => JSON.stringify(f.Properties?.Environment ?? {}).includes("SST_Secret_value_MONGODB_URI"));
+}
+
 function apiFunction(s: Synthesized) {
-  const fns = Object.values(resources(s, "Api", "AWS::Lambda::Function")).filter((f) =>
-    JSON.stringify(f.Properties?.Environment ?? {}).includes("SST_Secret_value_MONGODB_URI"),
-  );
+  const fns = apiFunctions(s).filter(([id]) => !id.startsWith("StreamApi"));
   expect(fns).toHaveLength(1);
-  return fns[0]!.Properties as { Runtime: string; Environment: { Variables: Record<string, unknown> }; VpcConfig?: { SubnetIds: unknown[] } };
+  return fns[0]![1].Properties as { Runtime: string; Environment: { Variables: Record<string, unknown> }; VpcConfig?: { SubnetIds: unknown[] } };
 }
 
 /** The warmer's WARM_PARAMS, flattened to text (it holds a reference to the server function). */
@@ -91,6 +94,20 @@ describe("production stage", () => {
     const job = fns.find((f) => JSON.stringify(f.Environment?.Variables ?? {}).includes("SST_Secret_value_MONGODB_URI"));
     expect(job?.VpcConfig).toBeDefined();
     expect(s.jobRuntime()).toBe("nodejs20.x");
+  });
+
+  it("streams replies from a second function of the same app behind a RESPONSE_STREAM function URL", () => {
+    const stream = apiFunctions(s).filter(([id]) => id.startsWith("StreamApi"));
+    expect(stream).toHaveLength(1);
+    const props = stream[0]![1].Properties as { Timeout: number; VpcConfig?: unknown; Environment: { Variables: Record<string, unknown> } };
+    expect(props.Timeout).toBe(300);
+    expect(props.VpcConfig).toBeDefined();
+    expect(Object.keys(props.Environment.Variables).sort()).toEqual(Object.keys(apiFunction(s).Environment.Variables).sort());
+    s.template("Api").hasResourceProperties("AWS::Lambda::Url", { InvokeMode: "RESPONSE_STREAM", AuthType: "NONE" });
+    // The web app's proxy knows the address, and its own server function streams to CloudFront too.
+    const web = JSON.stringify(s.template("Web").toJSON());
+    expect(web).toContain("TANDEM_STREAM_URL");
+    s.template("Web").hasResourceProperties("AWS::Lambda::Url", { InvokeMode: "RESPONSE_STREAM" });
   });
 
   it("keeps five server instances warm when ENABLE_WARMING is true", () => {

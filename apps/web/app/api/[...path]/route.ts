@@ -1,5 +1,5 @@
 import type { NextRequest } from "next/server";
-import { apiUrl } from "../../../lib/config";
+import { apiUrl, isStreamingRoute, streamUrl } from "../../../lib/config";
 
 /**
  * The web app serves the API under its own origin: /api/* is passed to TANDEM_API_URL as it is
@@ -13,7 +13,8 @@ const DROP_REQUEST = new Set(["host", "connection", "keep-alive", "transfer-enco
 const DROP_RESPONSE = new Set(["connection", "keep-alive", "transfer-encoding", "content-encoding", "content-length"]);
 
 async function proxy(request: NextRequest): Promise<Response> {
-  const target = new URL(request.nextUrl.pathname + request.nextUrl.search, apiUrl);
+  const origin = isStreamingRoute(request.method, request.nextUrl.pathname) ? streamUrl : apiUrl;
+  const target = new URL(request.nextUrl.pathname + request.nextUrl.search, origin);
   const headers = new Headers();
   request.headers.forEach((value, name) => {
     if (!DROP_REQUEST.has(name)) headers.set(name, value);
@@ -33,7 +34,7 @@ async function proxy(request: NextRequest): Promise<Response> {
       ...(hasBody ? { duplex: "half" } : {}),
     } as RequestInit);
   } catch (error) {
-    const detail = `The web app could not reach the Tandem API at ${apiUrl}: ${error instanceof Error ? error.message : String(error)}. Try again in a moment.`;
+    const detail = `The web app could not reach the Tandem API at ${origin}: ${error instanceof Error ? error.message : String(error)}. Try again in a moment.`;
     return Response.json({ type: "urn:tandem:problem:api.unreachable", title: "Service unavailable", status: 502, code: "api.unreachable", detail }, { status: 502, headers: { "content-type": "application/problem+json" } });
   }
   const responseHeaders = new Headers();
