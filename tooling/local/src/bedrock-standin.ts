@@ -24,7 +24,7 @@ export interface BedrockStandInOptions {
 export interface BedrockStandIn {
   readonly url: string;
   /** Every request, in order: operation and model id. */
-  readonly requests: Array<{ operation: "converse" | "converse-stream"; modelId: string }>;
+  readonly requests: Array<{ operation: "converse" | "converse-stream" | "invoke"; modelId: string }>;
   /** How many streams the client closed before their end. */
   readonly cancelledStreams: () => number;
   /** The next `count` requests are answered with ThrottlingException (HTTP 429). */
@@ -49,6 +49,21 @@ const estimateTokens = (text: string) => Math.max(1, Math.ceil(text.length / 4))
  * The reply: "stream N tokens" gives N numbered tokens (for benchmarks); otherwise the reply
  * repeats the question and says which documents the system prompt gave it.
  */
+/**
+ * A deterministic embedding for the stand-in's embedding model: hashed word counts in 256
+ * dimensions, normalised. Texts that share words are close, which is enough to test retrieval.
+ */
+export function standInEmbedding(text: string, dimensions = 256): number[] {
+  const vector = new Array<number>(dimensions).fill(0);
+  for (const word of text.toLowerCase().match(/[a-z0-9]{3,}/g) ?? []) {
+    let hash = 2166136261;
+    for (const c of word) hash = Math.imul(hash ^ c.charCodeAt(0), 16777619);
+    vector[(hash >>> 0) % dimensions]! += 1;
+  }
+  const norm = Math.hypot(...vector) || 1;
+  return vector.map((v) => v / norm);
+}
+
 export function standInReply(body: ConverseBody): string[] {
   const last = [...(body.messages ?? [])].reverse().find((m) => m.role === "user");
   const question = (last?.content ?? []).map((b) => b.text ?? "").join(" ").trim();
@@ -98,9 +113,17 @@ export async function startBedrockStandIn(options: BedrockStandInOptions = {}): 
   // HTTP/2 without TLS (prior knowledge), which the SDK's handler speaks to an http:// endpoint.
   const server = createServer((req, res) => {
     void (async () => {
-      const match = /^\/model\/([^/]+)\/(converse|converse-stream)$/.exec(req.url ?? "");
+      const match = /^\/model\/([^/]+)\/(converse|converse-stream|invoke)$/.exec(req.url ?? "");
       if (req.method !== "POST" || !match) return error(res, 404, "UnknownOperationException", `The stand-in does not implement ${req.method} ${req.url}.`);
       const modelId = decodeURIComponent(match[1]!);
+      if (match[2] === "invoke") {
+        // Titan Text Embeddings v2's request and response shape.
+        requests.push({ operation: "invoke", modelId });
+        const input = JSON.parse((await readBody(req)) || "{}") as { inputText?: string; dimensions?: number };
+        if (!input.inputText) return error(res, 400, "ValidationException", "inputText is required.");
+        res.writeHead(200, { "content-type": "application/json" });
+        return res.end(JSON.stringify({ embedding: standInEmbedding(input.inputText, input.dimensions ?? 256), inputTextTokenCount: estimateTokens(input.inputText) }));
+      }
       const operation = match[2] as "converse" | "converse-stream";
       requests.push({ operation, modelId });
       const body = JSON.parse((await readBody(req)) || "{}") as ConverseBody;

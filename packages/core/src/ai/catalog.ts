@@ -56,11 +56,25 @@ export const LOCAL_TEST_MODEL: ModelEntry = {
   local: true,
 };
 
+/** The stand-in's embedding model (Titan v2's wire format, hashed word counts). */
+export const LOCAL_EMBEDDING_MODEL: ModelEntry = {
+  id: "tandem.local-embed-v1",
+  name: "Local test embeddings (not a real model)",
+  provider: "Tandem stand-in",
+  contextWindow: 8_000,
+  inputPricePer1k: 0,
+  outputPricePer1k: 0,
+  capabilities: ["embeddings"],
+  local: true,
+};
+
 export interface ModelCatalog {
   readonly models: readonly ModelEntry[];
   find(id: string): ModelEntry | undefined;
   /** Models for chat (text capability), in catalog order. */
   chatModels(): ModelEntry[];
+  /** The model that embeds knowledge files: the first with the embeddings capability. */
+  embeddingModel(): ModelEntry | undefined;
 }
 
 export function modelCatalog(models: readonly ModelEntry[]): ModelCatalog {
@@ -68,6 +82,7 @@ export function modelCatalog(models: readonly ModelEntry[]): ModelCatalog {
     models,
     find: (id) => models.find((m) => m.id === id),
     chatModels: () => models.filter((m) => m.capabilities.includes("text")),
+    embeddingModel: () => models.find((m) => m.capabilities.includes("embeddings")),
   };
 }
 

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { costOf, streamChat, type ModelCatalog, type ModelEntry } from "../ai/index.js";
 import { isDuplicateKeyError } from "../database/index.js";
 import { ForbiddenError, InvalidInputError, isDomainError, parseInput } from "../errors/index.js";
+import { citedPassages, groundingPrompt, retrievePassages, type Passage } from "../knowledge/retrieve.js";
 import { withTenant } from "../tenancy/index.js";
 import { messageModel, notebookModel, usageEventModel } from "./model.js";
 import { getNotebook, listMessages, toMessage, type NotebookMessage, type Owner } from "./notebooks.js";
@@ -23,6 +24,13 @@ export interface ChatServices {
   readonly bedrock: BedrockRuntimeClient;
   readonly catalog: ModelCatalog;
   readonly policy: ModelPolicy;
+}
+
+/** The reply's grounding: passages from the notebook's files, when it has any ready. */
+async function grounding(connection: Connection, owner: Owner, notebookId: string, question: string, services: ChatServices): Promise<Passage[]> {
+  const embeddingModel = services.catalog.embeddingModel();
+  if (!embeddingModel) return [];
+  return retrievePassages(connection, owner, notebookId, question, { bedrock: services.bedrock, embeddingModel });
 }
 
 /** The model a member may use, or an error that says which ones they may. */
@@ -69,13 +77,15 @@ export async function sendMessage(connection: Connection, owner: Owner, notebook
     return { user: toMessage(userDoc.toObject()), assistant: toMessage(assistantDoc.toObject()) };
   });
   options.onStart?.({ user, assistant });
+  const passages = await grounding(connection, owner, notebookId, data.text, services).catch(() => [] as Passage[]);
+  const systemPrompt = [notebook.systemPrompt, groundingPrompt(passages)].filter(Boolean).join("\n\n") || undefined;
 
   let update: Record<string, unknown>;
   let failure: unknown;
   try {
     const result = await streamChat(services.bedrock, {
       model,
-      systemPrompt: notebook.systemPrompt || undefined,
+      systemPrompt,
       history: [...history, { role: "user", text: data.text }],
       guardrail: services.policy.guardrail,
       signal: options.signal,
@@ -88,6 +98,7 @@ export async function sendMessage(connection: Connection, owner: Owner, notebook
       outputTokens: result.outputTokens,
       latencyMs: Math.round(result.latencyMs),
       firstTokenMs: result.firstTokenMs === undefined ? undefined : Math.round(result.firstTokenMs),
+      citations: citedPassages(result.text, passages).map(({ n, fileId, fileName, page, chunkIndex, text }) => ({ n, fileId, fileName, page, chunkIndex, text })),
     };
   } catch (error) {
     failure = error;

@@ -32,6 +32,9 @@ const messageSchema = new Schema(
     firstTokenMs: { type: Number },
     status: { type: String, enum: MESSAGE_STATUSES, required: true },
     error: { type: String },
+    // The passages of knowledge files the reply cites as [n].
+    // [{ n, fileId, fileName, page, chunkIndex, text }], written once with the finished reply.
+    citations: { type: Schema.Types.Mixed, default: undefined },
   },
   { timestamps: true, collection: "notebook_messages" },
 );

@@ -30,6 +30,7 @@ export interface NotebookMessage {
   readonly firstTokenMs?: number;
   readonly status: MessageStatus;
   readonly error?: string;
+  readonly citations?: ReadonlyArray<{ n: number; fileId: string; fileName: string; page: number; chunkIndex: number; text: string }>;
   readonly createdAt: Date;
 }
 
@@ -53,6 +54,7 @@ export const toMessage = (d: MessageDocument): NotebookMessage => ({
   firstTokenMs: d.firstTokenMs ?? undefined,
   status: d.status,
   error: d.error ?? undefined,
+  ...(Array.isArray(d.citations) && d.citations.length ? { citations: d.citations as NonNullable<NotebookMessage["citations"]> } : {}),
   createdAt: d.createdAt,
 });
 
