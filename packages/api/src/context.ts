@@ -1,4 +1,5 @@
-import { createBedrockClient, DEFAULT_MODELS, LOCAL_TEST_MODEL, modelCatalog } from "@tandem/core/ai";
+import { S3Client } from "@aws-sdk/client-s3";
+import { createBedrockClient, DEFAULT_MODELS, LOCAL_EMBEDDING_MODEL, LOCAL_TEST_MODEL, modelCatalog } from "@tandem/core/ai";
 import { enabledIntegrations, loadRuntimeConfig, type Source } from "@tandem/core/config";
 import { getConnection } from "@tandem/core/database";
 import { mailerFromConfig } from "@tandem/core/mail";
@@ -19,11 +20,21 @@ export function aiFrom(source: Source, models = DEFAULT_MODELS): AppDeps["ai"] {
   const endpoint = source.AWS_ENDPOINT_URL_BEDROCK_RUNTIME;
   const local = endpoint !== undefined && /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/?$/.test(endpoint);
   // The stand-in ignores signatures; any credentials will do when none are configured.
-  const credentials = local && !source.AWS_ACCESS_KEY_ID ? { accessKeyId: "AKIDLOCALSTANDIN", secretAccessKey: "local-stand-in" } : undefined;
+  const credentials = local ? { accessKeyId: source.AWS_ACCESS_KEY_ID ?? "AKIDLOCALSTANDIN", secretAccessKey: source.AWS_SECRET_ACCESS_KEY ?? "local-stand-in" } : undefined;
   return {
     bedrock: createBedrockClient({ endpoint, credentials }),
-    catalog: modelCatalog(local ? [LOCAL_TEST_MODEL, ...models] : models),
+    catalog: modelCatalog(local ? [LOCAL_TEST_MODEL, LOCAL_EMBEDDING_MODEL, ...models] : models),
     local,
+  };
+}
+
+/** S3 in the stage's region, or moto / another endpoint when AWS_ENDPOINT_URL(_S3) is set. */
+export function storageFrom(source: Source): AppDeps["storage"] {
+  const endpoint = source.AWS_ENDPOINT_URL_S3 ?? source.AWS_ENDPOINT_URL;
+  const credentials = source.AWS_ACCESS_KEY_ID && source.AWS_SECRET_ACCESS_KEY ? { accessKeyId: source.AWS_ACCESS_KEY_ID, secretAccessKey: source.AWS_SECRET_ACCESS_KEY, sessionToken: source.AWS_SESSION_TOKEN } : undefined;
+  return {
+    s3: new S3Client({ region: source.AWS_REGION ?? "us-east-1", endpoint, forcePathStyle: Boolean(endpoint), credentials }),
+    knowledgeBucket: source.KNOWLEDGE_FILES_BUCKET,
   };
 }
 
@@ -43,6 +54,7 @@ export function createDeps(source: Source, logger?: Logger, options: Pick<AppDep
       onFailure: (failure) => log.warn({ mail: failure }, "mail attempt failed"),
     }),
     ai: aiFrom(source, config.models),
+    storage: storageFrom(source),
     appUrl: (source.APP_URL ?? "http://127.0.0.1:3000").replace(/\/+$/, ""),
     ...options,
   };

@@ -1,4 +1,5 @@
 import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { ModelCatalog } from "@tandem/core/ai";
 import type { RuntimeConfig } from "@tandem/core/config";
 import type { Mailer } from "@tandem/core/mail";
@@ -17,6 +18,8 @@ export interface AppDeps {
   readonly appUrl: string;
   /** Amazon Bedrock (us-east-1) or the local stand-in, and the model catalog. */
   readonly ai: { readonly bedrock: BedrockRuntimeClient; readonly catalog: ModelCatalog; readonly local: boolean };
+  /** S3 and the knowledge-files bucket (KNOWLEDGE_FILES_BUCKET, set by the stacks and pnpm dev). */
+  readonly storage: { readonly s3: S3Client; readonly knowledgeBucket?: string };
   /** Tests point Google / Okta sign-in at a local OpenID provider; never set in a stage. */
   readonly issuerOverrides?: { readonly google?: string; readonly okta?: string };
 }

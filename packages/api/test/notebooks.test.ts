@@ -3,7 +3,8 @@ import { StreamDone, StreamStart } from "@tandem/client/contract";
 import { usageEventModel } from "@tandem/core/notebooks";
 import { runAsSystem } from "@tandem/core/tenancy";
 import { startBedrockStandIn, type BedrockStandIn } from "@tandem/local";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CreateBucketCommand } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { identityHarness, type IdentityHarness, type SignedIn } from "./helpers.js";
 
 /** Notebooks and streamed replies: the API over real HTTP, Bedrock's SDK against the stand-in. */
@@ -18,7 +19,8 @@ const SONNET = "us.anthropic.claude-3-5-sonnet-20241022-v2:0";
 
 beforeAll(async () => {
   standIn = await startBedrockStandIn({ tokenDelayMs: 3, deniedModels: [SONNET] });
-  h = await identityHarness("api-notebooks-test", { source: { AWS_ENDPOINT_URL_BEDROCK_RUNTIME: standIn.url } });
+  h = await identityHarness("api-notebooks-test", { source: { ...inject("awsEnv"), AWS_ENDPOINT_URL_BEDROCK_RUNTIME: standIn.url, KNOWLEDGE_FILES_BUCKET: "api-notebooks-knowledge" } });
+  await h.deps.storage.s3.send(new CreateBucketCommand({ Bucket: "api-notebooks-knowledge" }));
   ann = await h.member("ann@example.com", "Ann");
   orgId = (await ann.agent.post("/api/orgs").set("x-csrf-token", ann.csrf).send({ name: "Ann Co", slug: "ann-co" }).expect(201)).body.organisation.id;
   // A real HTTP server, so the test reads the stream as a browser would.
@@ -190,3 +192,30 @@ describe("search and export", () => {
   });
 });
 
+describe("knowledge files over HTTP", () => {
+  it("uploads through the presigned POST, processes the file, and a reply cites it", async () => {
+    const id = (await write("post", path()).send({ title: "Grounded" }).expect(201)).body.notebook.id;
+    const text = "# Opening hours\n\nThe Harbour Library opens at nine on Saturdays.\n\nThe reading room closes at noon on Sundays.";
+    const bytes = new TextEncoder().encode(text);
+    const registered = await write("post", path(`/${id}/files`)).send({ name: "library.md", type: "text/markdown", size: bytes.length }).expect(201);
+    expect(registered.body.file.status).toBe("uploading");
+    const form = new FormData();
+    for (const [k, v] of Object.entries(registered.body.upload.fields as Record<string, string>)) form.append(k, v);
+    form.append("file", new Blob([bytes], { type: "text/markdown" }));
+    expect((await fetch(registered.body.upload.url, { method: "POST", body: form })).status).toBeLessThan(300);
+    const done = await write("post", path(`/${id}/files/${registered.body.file.id}/complete`)).expect(200);
+    expect(done.body.file).toMatchObject({ status: "ready", chunkCount: 1, pages: 1 });
+
+    const { events } = await chat(id, "When does the Harbour Library open on Saturdays?");
+    const message = StreamDone.parse(events.at(-1)!.data).message;
+    expect(message.citations?.[0]).toMatchObject({ n: 1, fileName: "library.md", fileId: registered.body.file.id });
+    expect(message.citations?.[0]?.text).toContain("opens at nine on Saturdays");
+
+    // The viewer's link: a short-lived presigned GET of the file itself.
+    const content = await ann.agent.get(path(`/${id}/files/${registered.body.file.id}/content`)).expect(302);
+    expect(content.headers.location).toContain("X-Amz-Expires=300");
+    expect(await (await fetch(content.headers.location!)).text()).toBe(text);
+    await write("delete", path(`/${id}/files/${registered.body.file.id}`)).expect(204);
+    expect((await ann.agent.get(path(`/${id}/files`)).expect(200)).body.files).toEqual([]);
+  });
+});

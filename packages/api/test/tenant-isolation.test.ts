@@ -1,6 +1,6 @@
 import { TenantScopeError } from "@tandem/core/tenancy";
 import request from "supertest";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { appRoutes, identityHarness, type IdentityHarness, type SignedIn } from "./helpers.js";
 
 /**
@@ -12,12 +12,12 @@ import { appRoutes, identityHarness, type IdentityHarness, type SignedIn } from 
 let h: IdentityHarness;
 let alice: SignedIn;
 let bob: SignedIn;
-const ids = { orgA: "", orgB: "", bobUser: "", inviteB: "", keyB: "", keyA: "", notebookB: "" };
+const ids = { orgA: "", orgB: "", bobUser: "", inviteB: "", keyB: "", keyA: "", notebookB: "", fileB: "" };
 
 const write = (who: SignedIn, method: "post" | "patch" | "put" | "delete", path: string) => who.agent[method](path).set("x-csrf-token", who.csrf);
 
 beforeAll(async () => {
-  h = await identityHarness("api-isolation-test");
+  h = await identityHarness("api-isolation-test", { source: { ...inject("awsEnv"), KNOWLEDGE_FILES_BUCKET: "isolation-test-knowledge" } });
   alice = await h.member("alice@a.example", "Alice");
   bob = await h.member("bob@b.example", "Bob");
   ids.orgA = (await write(alice, "post", "/api/orgs").send({ name: "Org A", slug: "org-a" }).expect(201)).body.organisation.id;
@@ -28,6 +28,7 @@ beforeAll(async () => {
   const keyA = await write(alice, "post", `/api/orgs/${ids.orgA}/api-keys`).send({ name: "alice's script", scopes: ["read", "write"] }).expect(201);
   ids.keyA = keyA.body.secret;
   ids.notebookB = (await write(bob, "post", `/api/orgs/${ids.orgB}/notebooks`).send({ title: "Bob's plans" }).expect(201)).body.notebook.id;
+  ids.fileB = (await write(bob, "post", `/api/orgs/${ids.orgB}/notebooks/${ids.notebookB}/files`).send({ name: "plans.txt", type: "text/plain", size: 10 }).expect(201)).body.file.id;
 });
 afterAll(() => h.close());
 
@@ -54,10 +55,15 @@ const MATRIX: Array<{ method: Method; route: string; body?: object }> = [
   { method: "delete", route: "/api/orgs/:orgId/notebooks/:notebookId" },
   { method: "get", route: "/api/orgs/:orgId/notebooks/:notebookId/export" },
   { method: "post", route: "/api/orgs/:orgId/notebooks/:notebookId/messages", body: { text: "hello" } },
+  { method: "get", route: "/api/orgs/:orgId/notebooks/:notebookId/files" },
+  { method: "post", route: "/api/orgs/:orgId/notebooks/:notebookId/files", body: { name: "x.txt", type: "text/plain", size: 10 } },
+  { method: "post", route: "/api/orgs/:orgId/notebooks/:notebookId/files/:fileId/complete" },
+  { method: "get", route: "/api/orgs/:orgId/notebooks/:notebookId/files/:fileId/content" },
+  { method: "delete", route: "/api/orgs/:orgId/notebooks/:notebookId/files/:fileId" },
 ];
 
 function fill(route: string, orgId: string): string {
-  return route.replace(":orgId", orgId).replace(":userId", ids.bobUser).replace(":inviteId", ids.inviteB).replace(":keyId", ids.keyB).replace(":notebookId", ids.notebookB);
+  return route.replace(":orgId", orgId).replace(":userId", ids.bobUser).replace(":inviteId", ids.inviteB).replace(":keyId", ids.keyB).replace(":notebookId", ids.notebookB).replace(":fileId", ids.fileB);
 }
 
 describe("tenant isolation", () => {
@@ -93,6 +99,8 @@ describe("tenant isolation", () => {
     const notebook = await bob.agent.get(`/api/orgs/${ids.orgB}/notebooks/${ids.notebookB}`).expect(200);
     expect(notebook.body).toMatchObject({ notebook: { title: "Bob's plans" }, messages: [] });
     expect((await bob.agent.get(`/api/orgs/${ids.orgB}/notebooks`).expect(200)).body.notebooks).toHaveLength(1);
+    const files = await bob.agent.get(`/api/orgs/${ids.orgB}/notebooks/${ids.notebookB}/files`).expect(200);
+    expect(files.body.files.map((f: { id: string }) => f.id)).toEqual([ids.fileB]);
     const aliceOrgs = await alice.agent.get("/api/orgs").expect(200);
     expect(aliceOrgs.body.organisations.map((o: { id: string }) => o.id)).toEqual([ids.orgA]);
   });
@@ -100,7 +108,7 @@ describe("tenant isolation", () => {
   it("refuses an unscoped query on every tenant-owned model at the data layer", async () => {
     const connection = await h.deps.database();
     const tenantOwned = Object.values(connection.models).filter((m) => m.schema.path("tenantId"));
-    expect(tenantOwned.map((m) => m.modelName).sort()).toEqual(expect.arrayContaining(["ApiKey", "Invite", "Membership", "Notebook", "NotebookMessage"]));
+    expect(tenantOwned.map((m) => m.modelName).sort()).toEqual(expect.arrayContaining(["ApiKey", "Invite", "Membership", "Notebook", "NotebookMessage", "KnowledgeFile"]));
     for (const model of tenantOwned) {
       await expect(model.find({}).exec(), model.modelName).rejects.toBeInstanceOf(TenantScopeError);
       await expect(model.countDocuments({}).exec(), model.modelName).rejects.toBeInstanceOf(TenantScopeError);

@@ -51,4 +51,10 @@ export {
   StreamStart,
   StreamDelta,
   StreamDone,
+  Citation,
+  KnowledgeFile,
+  KnowledgeFilesResponse,
+  KnowledgeFileResponse,
+  UploadRequest,
+  UploadResponse,
 } from "./notebooks.js";

@@ -21,6 +21,8 @@ export type ModelsResponse = z.infer<typeof ModelsResponse>;
 
 export const Notebook = z.object({ id: z.string(), title: z.string(), systemPrompt: z.string(), modelId: z.string(), createdAt: z.string(), lastActivityAt: z.string() });
 export type Notebook = z.infer<typeof Notebook>;
+export const Citation = z.object({ n: z.number(), fileId: z.string(), fileName: z.string(), page: z.number(), chunkIndex: z.number(), text: z.string() });
+export type Citation = z.infer<typeof Citation>;
 export const MessageStatus = z.enum(["streaming", "complete", "stopped", "failed"]);
 export const NotebookMessage = z.object({
   id: z.string(),
@@ -33,6 +35,7 @@ export const NotebookMessage = z.object({
   firstTokenMs: z.number().optional(),
   status: MessageStatus,
   error: z.string().optional(),
+  citations: z.array(Citation).optional().describe("Passages of knowledge files the reply cites as [n]"),
   createdAt: z.string(),
 });
 export type NotebookMessage = z.infer<typeof NotebookMessage>;
@@ -53,3 +56,23 @@ export const ExportQuery = z.object({ format: z.enum(["markdown", "json"]).defau
 export const StreamStart = z.object({ userMessage: NotebookMessage, assistantMessage: NotebookMessage });
 export const StreamDelta = z.object({ text: z.string() });
 export const StreamDone = z.object({ message: NotebookMessage });
+
+export const KnowledgeFile = z.object({
+  id: z.string(),
+  name: z.string(),
+  type: z.string(),
+  size: z.number(),
+  status: z.enum(["uploading", "processing", "ready", "failed"]),
+  error: z.string().optional(),
+  pages: z.number(),
+  chunkCount: z.number(),
+  createdAt: z.string(),
+});
+export type KnowledgeFile = z.infer<typeof KnowledgeFile>;
+export const KnowledgeFilesResponse = z.object({ files: z.array(KnowledgeFile) });
+export const KnowledgeFileResponse = z.object({ file: KnowledgeFile });
+export const UploadRequest = z.object({ name: z.string(), type: z.string().describe("application/pdf, DOCX, text/markdown, text/plain or text/html"), size: z.number().describe("Bytes; at most 25 MB") });
+export const UploadResponse = z.object({
+  file: KnowledgeFile,
+  upload: z.object({ url: z.string(), fields: z.record(z.string()) }).describe("POST multipart/form-data: these fields, then the file as `file`"),
+});
