@@ -10,7 +10,12 @@ import { stageSettings } from "./settings.js";
 export function Storage({ stack, app }: StackContext) {
   const settings = stageSettings(app);
 
-  function bucket(id: string, existingName: string | undefined): Bucket {
+  // Browsers upload knowledge files straight to the bucket (presigned POST) and open cited files
+  // from it (presigned GET): the site's origin may do both, nothing else.
+  const siteOrigins = settings.siteDomain ? [`https://${settings.siteDomain}`] : ["*"];
+  const browserAccess: s3.CorsRule[] = [{ allowedMethods: [s3.HttpMethods.POST, s3.HttpMethods.GET], allowedOrigins: siteOrigins, allowedHeaders: ["*"], maxAge: 3600 }];
+
+  function bucket(id: string, existingName: string | undefined, cors?: s3.CorsRule[]): Bucket {
     if (existingName) {
       return new Bucket(stack, id, { cdk: { bucket: s3.Bucket.fromBucketName(stack, `${id}Imported`, existingName) } });
     }
@@ -25,12 +30,14 @@ export function Storage({ stack, app }: StackContext) {
           // that `sst remove` finishes cleanly.
           removalPolicy: settings.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
           autoDeleteObjects: !settings.retainData,
+          cors,
         },
       },
     });
   }
 
-  const knowledgeFiles = bucket("KnowledgeFiles", settings.buckets.knowledgeFiles);
+  // An imported knowledge bucket needs the same CORS rule, set by its owner (README).
+  const knowledgeFiles = bucket("KnowledgeFiles", settings.buckets.knowledgeFiles, browserAccess);
   const generatedImages = bucket("GeneratedImages", settings.buckets.generatedImages);
   const appFiles = bucket("AppFiles", settings.buckets.appFiles);
   stack.addOutputs({

@@ -153,6 +153,12 @@ describe("dev stage", () => {
     expect(JSON.stringify(web.toJSON())).toContain("CertificateRequestor");
   });
 
+  it("lets the site's origin upload to and read from the knowledge bucket, and no other origin", () => {
+    s.template("Storage").hasResourceProperties("AWS::S3::Bucket", {
+      CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedMethods: ["POST", "GET"], AllowedOrigins: ["https://app.dev.example.com"] })] },
+    });
+  });
+
   it("creates a VPC with a single NAT gateway", () => {
     s.template("Network").resourceCountIs("AWS::EC2::VPC", 1);
     s.template("Network").resourceCountIs("AWS::EC2::NatGateway", 1);

@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startServer } from "@tandem/api";
-import { startBedrockStandIn, startMailCatcher, waitForPort, type BedrockStandIn, type MailCatcher } from "@tandem/local";
+import { createLocalBuckets, LOCAL_BUCKETS, startBedrockStandIn, startMailCatcher, waitForPort, type BedrockStandIn, type MailCatcher } from "@tandem/local";
 import getPort from "get-port";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -28,6 +28,8 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   mail = await startMailCatcher();
   bedrock = await startBedrockStandIn({ tokenDelayMs: 10 });
+  const aws = inject("awsEnv");
+  await createLocalBuckets(aws.AWS_ENDPOINT_URL!);
   const port = await getPort({ host: "127.0.0.1" });
   webUrl = `http://127.0.0.1:${port}`;
   api = await startServer(
@@ -41,7 +43,9 @@ beforeAll(async () => {
       MAIL_PASSWORD: "pw",
       MAIL_FROM: "Tandem <no-reply@tandem.test>",
       APP_URL: webUrl,
+      ...aws,
       AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
+      KNOWLEDGE_FILES_BUCKET: LOCAL_BUCKETS.KNOWLEDGE_FILES_BUCKET,
       LOG_LEVEL: "silent",
     },
     0,
@@ -171,5 +175,19 @@ describe("identity in the browser", () => {
     await ada.reload();
     await expect.poll(() => ada.getByTestId("message-assistant").last().getAttribute("data-status"), { timeout: 30_000 }).toBe("stopped");
     expect((await ada.getByTestId("message-assistant").last().textContent())?.includes("t3000")).toBe(false);
+
+    // A knowledge file: attached (straight to S3 with the presigned POST), read, then cited.
+    await ada.getByLabel("Attach file").setInputFiles({
+      name: "engine-notes.md",
+      mimeType: "text/markdown",
+      buffer: Buffer.from("# Engine notes\n\nThe analytical engine stores one thousand numbers of fifty digits in its store.\n\nPunched cards feed the mill."),
+    });
+    await expect.poll(() => ada.getByTestId("files").textContent(), { timeout: 60_000 }).toContain("engine-notes.md ready");
+    await ada.getByLabel("Message").fill("How many numbers does the analytical engine store?");
+    await ada.getByTestId("send").click();
+    await expect.poll(() => ada.getByTestId("citations").last().textContent(), { timeout: 30_000 }).toContain("[1] engine-notes.md, page 1");
+    await ada.getByTestId("citations").last().getByRole("button").first().click();
+    expect(await ada.getByTestId("passage").textContent()).toContain("one thousand numbers of fifty digits");
+    await shot(ada, "9-citation");
   }, 420_000);
 });

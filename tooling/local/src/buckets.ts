@@ -1,4 +1,4 @@
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from "@aws-sdk/client-s3";
 
 export const LOCAL_BUCKETS = {
   KNOWLEDGE_FILES_BUCKET: "tandem-local-knowledge-files",
@@ -18,5 +18,7 @@ export async function createLocalBuckets(endpoint: string): Promise<void> {
     await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((error: { name?: string }) => {
       if (error.name !== "BucketAlreadyOwnedByYou" && error.name !== "BucketAlreadyExists") throw error;
     });
+    // The web app uploads knowledge files straight to the bucket, as on AWS.
+    await s3.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: [{ AllowedMethods: ["POST", "GET"], AllowedOrigins: ["*"], AllowedHeaders: ["*"], MaxAgeSeconds: 3600 }] } }));
   }
 }

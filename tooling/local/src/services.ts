@@ -23,6 +23,8 @@ export interface LocalServicesOptions {
   /** Whether real AWS may replace moto when credentials are configured (pnpm dev only). */
   readonly allowRealAws: boolean;
   readonly env?: NodeJS.ProcessEnv;
+  /** Start the Bedrock stand-in when real Bedrock is not in reach (pnpm dev); tests start their own. */
+  readonly bedrock?: boolean;
 }
 
 function hasRealAws(env: NodeJS.ProcessEnv): boolean {
@@ -66,7 +68,7 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
     say(`AWS_ENDPOINT_URL_BEDROCK_RUNTIME is set: Bedrock calls go to ${env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME}`);
   } else if (options.allowRealAws && hasRealAws(env)) {
     say("Bedrock: using Amazon Bedrock in us-east-1 with your AWS credentials");
-  } else {
+  } else if (options.bedrock !== false) {
     bedrock = await startBedrockStandIn({ tokenDelayMs: 15 });
     serviceEnv.AWS_ENDPOINT_URL_BEDROCK_RUNTIME = bedrock.url;
     stops.push(bedrock.close);

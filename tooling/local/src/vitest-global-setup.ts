@@ -6,7 +6,7 @@ let services: LocalServices | undefined;
 
 /** Starts the real servers the tests talk to: FerretDB and moto, on free loopback ports. */
 export async function setup(project: TestProject): Promise<void> {
-  services = await startLocalServices({ persistent: false, allowRealAws: false });
+  services = await startLocalServices({ persistent: false, allowRealAws: false, bedrock: false });
   project.provide("mongodbUri", services.mongodbUri);
   const { MONGODB_URI: _uri, ...awsEnv } = services.env;
   project.provide("awsEnv", awsEnv);

@@ -76,3 +76,4 @@ export const UploadResponse = z.object({
   file: KnowledgeFile,
   upload: z.object({ url: z.string(), fields: z.record(z.string()) }).describe("POST multipart/form-data: these fields, then the file as `file`"),
 });
+export type UploadResponse = z.infer<typeof UploadResponse>;

@@ -1,6 +1,6 @@
 "use client";
 
-import type { ModelInfo, ModelsResponse, Notebook, NotebookMessage } from "@tandem/client/contract";
+import type { Citation, KnowledgeFile, ModelInfo, ModelsResponse, Notebook, NotebookMessage, UploadResponse } from "@tandem/client/contract";
 import Link from "next/link";
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import ReactMarkdown from "react-markdown";
@@ -20,12 +20,20 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
   const [text, setText] = useState("");
   const [problem, setProblem] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
+  const [files, setFiles] = useState<KnowledgeFile[]>([]);
+  const [uploading, setUploading] = useState<string | undefined>();
+  const [shown, setShown] = useState<Citation | undefined>();
   const stop = useRef<AbortController | undefined>();
   const bottom = useRef<HTMLDivElement>(null);
 
   const load = useCallback(async () => {
     try {
-      const [data, catalog] = await Promise.all([api<{ notebook: Notebook; messages: NotebookMessage[] }>(base), api<ModelsResponse>(`${org}/models`)]);
+      const [data, catalog, attached] = await Promise.all([
+        api<{ notebook: Notebook; messages: NotebookMessage[] }>(base),
+        api<ModelsResponse>(`${org}/models`),
+        api<{ files: KnowledgeFile[] }>(`${base}/files`).catch(() => ({ files: [] as KnowledgeFile[] })),
+      ]);
+      setFiles(attached.files);
       setNotebook(data.notebook);
       setMessages(data.messages);
       setModels(catalog.models);
@@ -86,6 +94,28 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
     }
   }
 
+  /** Registers the file, uploads it straight to storage with the presigned POST, then has it read. */
+  async function attach(file: File) {
+    setProblem(undefined);
+    try {
+      setUploading(`Uploading ${file.name}…`);
+      const registered = await api<UploadResponse>(`${base}/files`, { body: { name: file.name, type: file.type || (file.name.endsWith(".md") ? "text/markdown" : "application/octet-stream"), size: file.size } });
+      const form = new FormData();
+      for (const [k, v] of Object.entries(registered.upload.fields)) form.append(k, v);
+      form.append("file", file);
+      const uploaded = await fetch(registered.upload.url, { method: "POST", body: form });
+      if (!uploaded.ok) throw new Error(`Storage refused ${file.name} (${uploaded.status}). Check its type and size, then try again.`);
+      setUploading(`Reading ${file.name}…`);
+      await api(`${base}/files/${registered.file.id}/complete`, { method: "POST" });
+      const attached = await api<{ files: KnowledgeFile[] }>(`${base}/files`);
+      setFiles(attached.files);
+    } catch (error) {
+      setProblem(error instanceof Error ? error.message : String(error));
+    } finally {
+      setUploading(undefined);
+    }
+  }
+
   async function rename() {
     const title = window.prompt("Notebook title", notebook?.title ?? "");
     if (!title) return;
@@ -122,16 +152,59 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
               <ReactMarkdown remarkPlugins={[remarkGfm]}>{m.content || (m.status === "streaming" ? "…" : "")}</ReactMarkdown>
             </div>
             {m.error ? <p className="error">{m.error}</p> : null}
+            {m.citations?.length ? (
+              <p className="citations" data-testid="citations">
+                {m.citations.map((c) => (
+                  <button key={c.n} type="button" className="link" onClick={() => setShown(c)}>
+                    [{c.n}] {c.fileName}, page {c.page}
+                  </button>
+                ))}
+              </p>
+            ) : null}
           </li>
         ))}
       </ol>
       <div ref={bottom} />
+      {shown ? (
+        <aside className="card passage" aria-label="Cited passage" data-testid="passage">
+          <p className="meta">
+            [{shown.n}] {shown.fileName}, page {shown.page} ·{" "}
+            <a href={`${base}/files/${shown.fileId}/content#page=${shown.page}`} target="_blank" rel="noreferrer">
+              Open the file
+            </a>{" "}
+            · <button type="button" className="link" onClick={() => setShown(undefined)}>Close</button>
+          </p>
+          <blockquote>{shown.text}</blockquote>
+        </aside>
+      ) : null}
       {problem ? (
         <p className="error" role="alert" data-testid="chat-error">
           {problem}
         </p>
       ) : null}
       <form className="composer" onSubmit={send}>
+        <div className="files" data-testid="files">
+          {files.map((f) => (
+            <span key={f.id} className="file" data-status={f.status} title={f.error ?? `${f.pages} pages`}>
+              {f.name} <small>{f.status}</small>
+            </span>
+          ))}
+          <label className="button secondary attach">
+            {uploading ?? "Attach file"}
+            <input
+              type="file"
+              hidden
+              disabled={Boolean(uploading)}
+              accept=".pdf,.docx,.md,.txt,.html,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,text/markdown,text/plain,text/html"
+              aria-label="Attach file"
+              onChange={(e) => {
+                const file = e.target.files?.[0];
+                e.target.value = "";
+                if (file) void attach(file);
+              }}
+            />
+          </label>
+        </div>
         <label className="field">
           <span>Model</span>
           <select value={modelId} onChange={(e) => setModelId(e.target.value)} aria-label="Model" data-testid="model-picker">
