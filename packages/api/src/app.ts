@@ -4,6 +4,7 @@ import { pinoHttp } from "pino-http";
 import { authProviders } from "./auth/providers.js";
 import { apiKeyScopes, authenticate, csrfProtection } from "./http/auth.js";
 import { authRoutes } from "./routes/auth.js";
+import { imageRoutes } from "./routes/images.js";
 import { knowledgeRoutes } from "./routes/knowledge.js";
 import { meRoutes } from "./routes/me.js";
 import { notebookRoutes } from "./routes/notebooks.js";
@@ -45,6 +46,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(organisationRoutes(deps));
   app.use(notebookRoutes(deps));
   app.use(knowledgeRoutes(deps));
+  app.use(imageRoutes(deps));
   app.use(notFoundHandler);
   app.use(problemHandler);
   return app;

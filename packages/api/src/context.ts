@@ -1,5 +1,5 @@
 import { S3Client } from "@aws-sdk/client-s3";
-import { createBedrockClient, DEFAULT_MODELS, LOCAL_EMBEDDING_MODEL, LOCAL_TEST_MODEL, modelCatalog } from "@tandem/core/ai";
+import { createBedrockClient, DEFAULT_MODELS, LOCAL_EMBEDDING_MODEL, LOCAL_IMAGE_MODEL, LOCAL_TEST_MODEL, modelCatalog } from "@tandem/core/ai";
 import { enabledIntegrations, loadRuntimeConfig, type Source } from "@tandem/core/config";
 import { getConnection } from "@tandem/core/database";
 import { mailerFromConfig } from "@tandem/core/mail";
@@ -23,7 +23,7 @@ export function aiFrom(source: Source, models = DEFAULT_MODELS): AppDeps["ai"] {
   const credentials = local ? { accessKeyId: source.AWS_ACCESS_KEY_ID ?? "AKIDLOCALSTANDIN", secretAccessKey: source.AWS_SECRET_ACCESS_KEY ?? "local-stand-in" } : undefined;
   return {
     bedrock: createBedrockClient({ endpoint, credentials }),
-    catalog: modelCatalog(local ? [LOCAL_TEST_MODEL, LOCAL_EMBEDDING_MODEL, ...models] : models),
+    catalog: modelCatalog(local ? [LOCAL_TEST_MODEL, LOCAL_EMBEDDING_MODEL, LOCAL_IMAGE_MODEL, ...models] : models),
     local,
   };
 }
@@ -35,6 +35,7 @@ export function storageFrom(source: Source): AppDeps["storage"] {
   return {
     s3: new S3Client({ region: source.AWS_REGION ?? "us-east-1", endpoint, forcePathStyle: Boolean(endpoint), credentials }),
     knowledgeBucket: source.KNOWLEDGE_FILES_BUCKET,
+    imagesBucket: source.GENERATED_IMAGES_BUCKET,
   };
 }
 

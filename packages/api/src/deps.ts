@@ -19,7 +19,7 @@ export interface AppDeps {
   /** Amazon Bedrock (us-east-1) or the local stand-in, and the model catalog. */
   readonly ai: { readonly bedrock: BedrockRuntimeClient; readonly catalog: ModelCatalog; readonly local: boolean };
   /** S3 and the knowledge-files bucket (KNOWLEDGE_FILES_BUCKET, set by the stacks and pnpm dev). */
-  readonly storage: { readonly s3: S3Client; readonly knowledgeBucket?: string };
+  readonly storage: { readonly s3: S3Client; readonly knowledgeBucket?: string; readonly imagesBucket?: string };
   /** Tests point Google / Okta sign-in at a local OpenID provider; never set in a stage. */
   readonly issuerOverrides?: { readonly google?: string; readonly okta?: string };
 }

@@ -15,6 +15,9 @@ import {
   InvitesResponse,
   MemberResponse,
   KnowledgeFileResponse,
+  ImageRequest,
+  ImageResponse,
+  ImagesResponse,
   KnowledgeFilesResponse,
   UploadRequest,
   UploadResponse,
@@ -169,6 +172,8 @@ const ROWS: Row[] = [
   ["post", "/api/orgs/{orgId}/notebooks/{notebookId}/files/{fileId}/complete", "After the upload: check, extract, chunk and embed the file", undefined, 200, KnowledgeFileResponse],
   ["get", "/api/orgs/{orgId}/notebooks/{notebookId}/files/{fileId}/content", "Redirect to a 5-minute link to the file (for the citation viewer)", undefined, 302, undefined],
   ["delete", "/api/orgs/{orgId}/notebooks/{notebookId}/files/{fileId}", "Delete a file and its passages", undefined, 204, undefined],
+  ["get", "/api/orgs/{orgId}/notebooks/{notebookId}/images", "The notebook's gallery, newest first, with 5-minute links", undefined, 200, ImagesResponse],
+  ["post", "/api/orgs/{orgId}/notebooks/{notebookId}/images", "Generate an image with the catalog's image model", ImageRequest, 201, ImageResponse],
   ["post", "/api/invites/preview", "What an invitation link is for (no sign-in needed)", TokenRequest, 200, InvitePreviewResponse],
   ["post", "/api/invites/accept", "Accept an invitation as the signed-in, invited address", TokenRequest, 200, OrganisationResponse],
 ];

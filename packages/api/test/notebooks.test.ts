@@ -19,8 +19,9 @@ const SONNET = "us.anthropic.claude-3-5-sonnet-20241022-v2:0";
 
 beforeAll(async () => {
   standIn = await startBedrockStandIn({ tokenDelayMs: 3, deniedModels: [SONNET] });
-  h = await identityHarness("api-notebooks-test", { source: { ...inject("awsEnv"), AWS_ENDPOINT_URL_BEDROCK_RUNTIME: standIn.url, KNOWLEDGE_FILES_BUCKET: "api-notebooks-knowledge" } });
+  h = await identityHarness("api-notebooks-test", { source: { ...inject("awsEnv"), AWS_ENDPOINT_URL_BEDROCK_RUNTIME: standIn.url, KNOWLEDGE_FILES_BUCKET: "api-notebooks-knowledge", GENERATED_IMAGES_BUCKET: "api-notebooks-images" } });
   await h.deps.storage.s3.send(new CreateBucketCommand({ Bucket: "api-notebooks-knowledge" }));
+  await h.deps.storage.s3.send(new CreateBucketCommand({ Bucket: "api-notebooks-images" }));
   ann = await h.member("ann@example.com", "Ann");
   orgId = (await ann.agent.post("/api/orgs").set("x-csrf-token", ann.csrf).send({ name: "Ann Co", slug: "ann-co" }).expect(201)).body.organisation.id;
   // A real HTTP server, so the test reads the stream as a browser would.
@@ -217,5 +218,20 @@ describe("knowledge files over HTTP", () => {
     expect(await (await fetch(content.headers.location!)).text()).toBe(text);
     await write("delete", path(`/${id}/files/${registered.body.file.id}`)).expect(204);
     expect((await ann.agent.get(path(`/${id}/files`)).expect(200)).body.files).toEqual([]);
+  });
+});
+
+describe("images", () => {
+  it("generates an image into the bucket and shows it in the notebook's gallery through short-lived links", async () => {
+    const id = (await write("post", path()).send({ title: "Pictures" }).expect(201)).body.notebook.id;
+    const made = await write("post", path(`/${id}/images`)).send({ prompt: "a lighthouse at dusk", size: "512x512" }).expect(201);
+    expect(made.body.image).toMatchObject({ prompt: "a lighthouse at dusk", modelId: "tandem.local-canvas-v1", width: 512, height: 512 });
+    expect(made.body.image.url).toContain("X-Amz-Expires=300");
+    const png = Buffer.from(await (await fetch(made.body.image.url)).arrayBuffer());
+    expect(png.subarray(1, 4).toString("ascii")).toBe("PNG");
+    await write("post", path(`/${id}/images`)).send({ prompt: "a second picture" }).expect(201);
+    const gallery = await ann.agent.get(path(`/${id}/images`)).expect(200);
+    expect(gallery.body.images.map((i: { prompt: string }) => i.prompt)).toEqual(["a second picture", "a lighthouse at dusk"]);
+    await write("post", path(`/${id}/images`)).send({ prompt: "" }).expect(400);
   });
 });

@@ -17,7 +17,7 @@ const ids = { orgA: "", orgB: "", bobUser: "", inviteB: "", keyB: "", keyA: "", 
 const write = (who: SignedIn, method: "post" | "patch" | "put" | "delete", path: string) => who.agent[method](path).set("x-csrf-token", who.csrf);
 
 beforeAll(async () => {
-  h = await identityHarness("api-isolation-test", { source: { ...inject("awsEnv"), KNOWLEDGE_FILES_BUCKET: "isolation-test-knowledge" } });
+  h = await identityHarness("api-isolation-test", { source: { ...inject("awsEnv"), KNOWLEDGE_FILES_BUCKET: "isolation-test-knowledge", GENERATED_IMAGES_BUCKET: "isolation-test-images" } });
   alice = await h.member("alice@a.example", "Alice");
   bob = await h.member("bob@b.example", "Bob");
   ids.orgA = (await write(alice, "post", "/api/orgs").send({ name: "Org A", slug: "org-a" }).expect(201)).body.organisation.id;
@@ -60,6 +60,8 @@ const MATRIX: Array<{ method: Method; route: string; body?: object }> = [
   { method: "post", route: "/api/orgs/:orgId/notebooks/:notebookId/files/:fileId/complete" },
   { method: "get", route: "/api/orgs/:orgId/notebooks/:notebookId/files/:fileId/content" },
   { method: "delete", route: "/api/orgs/:orgId/notebooks/:notebookId/files/:fileId" },
+  { method: "get", route: "/api/orgs/:orgId/notebooks/:notebookId/images" },
+  { method: "post", route: "/api/orgs/:orgId/notebooks/:notebookId/images", body: { prompt: "a cat" } },
 ];
 
 function fill(route: string, orgId: string): string {

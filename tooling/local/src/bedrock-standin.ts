@@ -1,4 +1,5 @@
 import { createServer, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from "node:http2";
+import { crc32, deflateSync } from "node:zlib";
 import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 
@@ -64,6 +65,36 @@ export function standInEmbedding(text: string, dimensions = 256): number[] {
   return vector.map((v) => v / norm);
 }
 
+/** A small PNG whose colours come from the prompt: a real image, deterministic, made here. */
+export function standInImage(prompt: string, size = 64): Buffer {
+  let seed = 0;
+  for (const c of prompt) seed = (seed * 31 + c.charCodeAt(0)) >>> 0;
+  const [r, g, b] = [seed & 255, (seed >> 8) & 255, (seed >> 16) & 255];
+  const rows = Buffer.alloc(size * (size * 3 + 1));
+  for (let y = 0; y < size; y++) {
+    rows[y * (size * 3 + 1)] = 0;
+    for (let x = 0; x < size; x++) {
+      const o = y * (size * 3 + 1) + 1 + x * 3;
+      rows[o] = (r + x * 3) & 255;
+      rows[o + 1] = (g + y * 3) & 255;
+      rows[o + 2] = b;
+    }
+  }
+  const chunk = (type: string, data: Buffer) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body) >>> 0);
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(size, 0);
+  header.writeUInt32BE(size, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk("IHDR", header), chunk("IDAT", deflateSync(rows)), chunk("IEND", Buffer.alloc(0))]);
+}
+
 export function standInReply(body: ConverseBody): string[] {
   const last = [...(body.messages ?? [])].reverse().find((m) => m.role === "user");
   const question = (last?.content ?? []).map((b) => b.text ?? "").join(" ").trim();
@@ -117,9 +148,16 @@ export async function startBedrockStandIn(options: BedrockStandInOptions = {}): 
       if (req.method !== "POST" || !match) return error(res, 404, "UnknownOperationException", `The stand-in does not implement ${req.method} ${req.url}.`);
       const modelId = decodeURIComponent(match[1]!);
       if (match[2] === "invoke") {
-        // Titan Text Embeddings v2's request and response shape.
         requests.push({ operation: "invoke", modelId });
-        const input = JSON.parse((await readBody(req)) || "{}") as { inputText?: string; dimensions?: number };
+        const input = JSON.parse((await readBody(req)) || "{}") as { inputText?: string; dimensions?: number; taskType?: string; textToImageParams?: { text?: string } };
+        if (denied.has(modelId)) return error(res, 403, "AccessDeniedException", "You don't have access to the model with the specified model ID.");
+        if (input.taskType === "TEXT_IMAGE") {
+          // Nova Canvas / Titan Image's request and response shape.
+          if (!input.textToImageParams?.text) return error(res, 400, "ValidationException", "textToImageParams.text is required.");
+          res.writeHead(200, { "content-type": "application/json" });
+          return res.end(JSON.stringify({ images: [standInImage(input.textToImageParams.text).toString("base64")] }));
+        }
+        // Titan Text Embeddings v2's request and response shape.
         if (!input.inputText) return error(res, 400, "ValidationException", "inputText is required.");
         res.writeHead(200, { "content-type": "application/json" });
         return res.end(JSON.stringify({ embedding: standInEmbedding(input.inputText, input.dimensions ?? 256), inputTextTokenCount: estimateTokens(input.inputText) }));

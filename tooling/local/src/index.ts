@@ -7,5 +7,5 @@ export { say } from "./log.js";
 export { startMailCatcher, type MailCatcher, type Refusal } from "./mail-catcher.js";
 export { startOidcProvider, type LocalOidcProvider, type OidcAccount, type OidcClient } from "./oidc-provider.js";
 export { startMailbox, type Mailbox } from "./mailbox.js";
-export { startBedrockStandIn, standInReply, standInEmbedding, LOCAL_MODEL_ID, type BedrockStandIn, type BedrockStandInOptions } from "./bedrock-standin.js";
+export { startBedrockStandIn, standInReply, standInEmbedding, standInImage, LOCAL_MODEL_ID, type BedrockStandIn, type BedrockStandInOptions } from "./bedrock-standin.js";
 export { createLocalBuckets, LOCAL_BUCKETS } from "./buckets.js";

@@ -57,4 +57,8 @@ export {
   KnowledgeFileResponse,
   UploadRequest,
   UploadResponse,
+  GeneratedImage,
+  ImageRequest,
+  ImageResponse,
+  ImagesResponse,
 } from "./notebooks.js";

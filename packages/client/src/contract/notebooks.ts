@@ -77,3 +77,9 @@ export const UploadResponse = z.object({
   upload: z.object({ url: z.string(), fields: z.record(z.string()) }).describe("POST multipart/form-data: these fields, then the file as `file`"),
 });
 export type UploadResponse = z.infer<typeof UploadResponse>;
+
+export const GeneratedImage = z.object({ id: z.string(), prompt: z.string(), modelId: z.string(), width: z.number(), height: z.number(), createdAt: z.string(), url: z.string().describe("Presigned, valid for 5 minutes") });
+export type GeneratedImage = z.infer<typeof GeneratedImage>;
+export const ImageRequest = z.object({ prompt: z.string(), size: z.enum(["512x512", "1024x1024", "1280x720", "720x1280"]).optional() });
+export const ImageResponse = z.object({ image: GeneratedImage });
+export const ImagesResponse = z.object({ images: z.array(GeneratedImage) });

@@ -68,6 +68,18 @@ export const LOCAL_EMBEDDING_MODEL: ModelEntry = {
   local: true,
 };
 
+/** The stand-in's image model (Nova Canvas's wire format, small generated PNGs). */
+export const LOCAL_IMAGE_MODEL: ModelEntry = {
+  id: "tandem.local-canvas-v1",
+  name: "Local test images (not a real model)",
+  provider: "Tandem stand-in",
+  contextWindow: 1_000,
+  inputPricePer1k: 0,
+  outputPricePer1k: 0,
+  capabilities: ["images"],
+  local: true,
+};
+
 export interface ModelCatalog {
   readonly models: readonly ModelEntry[];
   find(id: string): ModelEntry | undefined;
@@ -75,6 +87,8 @@ export interface ModelCatalog {
   chatModels(): ModelEntry[];
   /** The model that embeds knowledge files: the first with the embeddings capability. */
   embeddingModel(): ModelEntry | undefined;
+  /** The model that generates images: the first with the images capability. */
+  imageModel(): ModelEntry | undefined;
 }
 
 export function modelCatalog(models: readonly ModelEntry[]): ModelCatalog {
@@ -83,6 +97,7 @@ export function modelCatalog(models: readonly ModelEntry[]): ModelCatalog {
     find: (id) => models.find((m) => m.id === id),
     chatModels: () => models.filter((m) => m.capabilities.includes("text")),
     embeddingModel: () => models.find((m) => m.capabilities.includes("embeddings")),
+    imageModel: () => models.find((m) => m.capabilities.includes("images")),
   };
 }
 

@@ -1,0 +1,100 @@
+import { InvokeModelCommand, type BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
+import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { Schema, type Connection, type InferSchemaType, type Model } from "mongoose";
+import { z } from "zod";
+import { bedrockError, type ModelEntry } from "../ai/index.js";
+import { parseInput } from "../errors/index.js";
+import { getNotebook, type Owner } from "../notebooks/notebooks.js";
+import { tenantScoped, withTenant } from "../tenancy/index.js";
+
+/**
+ * Image generation: a Bedrock image model (Nova Canvas by default) draws from a prompt, the PNG goes
+ * into the generated-images bucket, and people see it through presigned links that live 5 minutes.
+ */
+const imageSchema = new Schema(
+  {
+    notebookId: { type: Schema.Types.ObjectId, required: true },
+    userId: { type: Schema.Types.ObjectId, required: true },
+    prompt: { type: String, required: true },
+    modelId: { type: String, required: true },
+    key: { type: String, required: true },
+    width: { type: Number, required: true },
+    height: { type: Number, required: true },
+  },
+  { timestamps: true, collection: "generated_images" },
+);
+imageSchema.plugin(tenantScoped);
+imageSchema.index({ tenantId: 1, notebookId: 1, createdAt: -1 }, { name: "tenant_notebook_created" });
+
+type ImageDocument = InferSchemaType<typeof imageSchema> & { tenantId: unknown; _id: unknown; createdAt: Date };
+
+export function generatedImageModel(connection: Connection): Model<ImageDocument> {
+  return (connection.models.GeneratedImage as Model<ImageDocument> | undefined) ?? connection.model<ImageDocument>("GeneratedImage", imageSchema);
+}
+
+export const ImageInput = z.object({
+  prompt: z.string().trim().min(1, "Describe the image").max(1024, "Keep the description under 1,024 characters (Nova Canvas's limit)"),
+  size: z.enum(["512x512", "1024x1024", "1280x720", "720x1280"]).default("1024x1024"),
+});
+
+export interface GeneratedImage {
+  readonly id: string;
+  readonly prompt: string;
+  readonly modelId: string;
+  readonly width: number;
+  readonly height: number;
+  readonly createdAt: Date;
+  /** A presigned link, valid for 5 minutes. */
+  readonly url: string;
+}
+
+export interface ImageServices {
+  readonly bedrock: BedrockRuntimeClient;
+  readonly model: ModelEntry;
+  readonly s3: S3Client;
+  readonly bucket: string;
+}
+
+const LINK_SECONDS = 300;
+
+async function withUrl(doc: ImageDocument, services: Pick<ImageServices, "s3" | "bucket">): Promise<GeneratedImage> {
+  const url = await getSignedUrl(services.s3, new GetObjectCommand({ Bucket: services.bucket, Key: doc.key }), { expiresIn: LINK_SECONDS });
+  return { id: String(doc._id), prompt: doc.prompt, modelId: doc.modelId, width: doc.width, height: doc.height, createdAt: doc.createdAt, url };
+}
+
+export async function generateImage(connection: Connection, owner: Owner, notebookId: string, input: unknown, services: ImageServices): Promise<GeneratedImage> {
+  const data = parseInput(ImageInput, input, "image request");
+  await getNotebook(connection, owner, notebookId);
+  const [width, height] = data.size.split("x").map(Number) as [number, number];
+  let png: Buffer;
+  try {
+    const res = await services.bedrock.send(
+      new InvokeModelCommand({
+        modelId: services.model.id,
+        contentType: "application/json",
+        accept: "application/json",
+        body: JSON.stringify({ taskType: "TEXT_IMAGE", textToImageParams: { text: data.prompt }, imageGenerationConfig: { numberOfImages: 1, width, height } }),
+      }),
+    );
+    const body = JSON.parse(new TextDecoder().decode(res.body)) as { images?: string[]; error?: string };
+    if (!body.images?.[0]) throw Object.assign(new Error(body.error ?? "no image returned"), { name: "ValidationException" });
+    png = Buffer.from(body.images[0], "base64");
+  } catch (error) {
+    throw bedrockError(error, services.model);
+  }
+  return withTenant(owner.tenantId, async () => {
+    const doc = new (generatedImageModel(connection))({ notebookId, userId: owner.userId, prompt: data.prompt, modelId: services.model.id, width, height, key: "pending" });
+    doc.key = `tenants/${owner.tenantId}/notebooks/${notebookId}/images/${String(doc._id)}.png`;
+    await services.s3.send(new PutObjectCommand({ Bucket: services.bucket, Key: doc.key, Body: png, ContentType: "image/png" }));
+    await doc.save();
+    return withUrl(doc.toObject(), services);
+  });
+}
+
+/** The notebook's gallery, newest first, each with a fresh 5-minute link. */
+export async function listImages(connection: Connection, owner: Owner, notebookId: string, services: Pick<ImageServices, "s3" | "bucket">): Promise<GeneratedImage[]> {
+  await getNotebook(connection, owner, notebookId);
+  const docs = await withTenant(owner.tenantId, () => generatedImageModel(connection).find({ notebookId }).sort({ createdAt: -1 }).limit(100).lean());
+  return Promise.all(docs.map((d) => withUrl(d, services)));
+}
