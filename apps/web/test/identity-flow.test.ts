@@ -46,6 +46,7 @@ beforeAll(async () => {
       ...aws,
       AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
       KNOWLEDGE_FILES_BUCKET: LOCAL_BUCKETS.KNOWLEDGE_FILES_BUCKET,
+      GENERATED_IMAGES_BUCKET: LOCAL_BUCKETS.GENERATED_IMAGES_BUCKET,
       LOG_LEVEL: "silent",
     },
     0,
@@ -189,5 +190,14 @@ describe("identity in the browser", () => {
     await ada.getByTestId("citations").last().getByRole("button").first().click();
     expect(await ada.getByTestId("passage").textContent()).toContain("one thousand numbers of fifty digits");
     await shot(ada, "9-citation");
+
+    // An image into the notebook's gallery, shown from its short-lived link.
+    await ada.getByText("Images (0)").click();
+    await ada.getByLabel("Image description").fill("a brass difference engine");
+    await ada.getByTestId("generate-image").click();
+    const image = ada.getByTestId("gallery").locator("img").first();
+    await expect.poll(() => image.getAttribute("alt"), { timeout: 30_000 }).toBe("a brass difference engine");
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 30_000 }).toBe(64);
+    await shot(ada, "10-image");
   }, 420_000);
 });

@@ -1,6 +1,6 @@
 "use client";
 
-import type { Citation, KnowledgeFile, ModelInfo, ModelsResponse, Notebook, NotebookMessage, UploadResponse } from "@tandem/client/contract";
+import type { Citation, GeneratedImage, KnowledgeFile, ModelInfo, ModelsResponse, Notebook, NotebookMessage, UploadResponse } from "@tandem/client/contract";
 import Link from "next/link";
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import ReactMarkdown from "react-markdown";
@@ -23,6 +23,9 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
   const [files, setFiles] = useState<KnowledgeFile[]>([]);
   const [uploading, setUploading] = useState<string | undefined>();
   const [shown, setShown] = useState<Citation | undefined>();
+  const [images, setImages] = useState<GeneratedImage[]>([]);
+  const [drawing, setDrawing] = useState(false);
+  const [imagePrompt, setImagePrompt] = useState("");
   const stop = useRef<AbortController | undefined>();
   const bottom = useRef<HTMLDivElement>(null);
 
@@ -34,6 +37,7 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
         api<{ files: KnowledgeFile[] }>(`${base}/files`).catch(() => ({ files: [] as KnowledgeFile[] })),
       ]);
       setFiles(attached.files);
+      api<{ images: GeneratedImage[] }>(`${base}/images`).then((r) => setImages(r.images), () => setImages([]));
       setNotebook(data.notebook);
       setMessages(data.messages);
       setModels(catalog.models);
@@ -116,6 +120,22 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
     }
   }
 
+  async function draw(event: FormEvent) {
+    event.preventDefault();
+    if (!imagePrompt.trim() || drawing) return;
+    setDrawing(true);
+    setProblem(undefined);
+    try {
+      const made = await api<{ image: GeneratedImage }>(`${base}/images`, { body: { prompt: imagePrompt } });
+      setImages((list) => [made.image, ...list]);
+      setImagePrompt("");
+    } catch (error) {
+      setProblem(error instanceof Error ? error.message : String(error));
+    } finally {
+      setDrawing(false);
+    }
+  }
+
   async function rename() {
     const title = window.prompt("Notebook title", notebook?.title ?? "");
     if (!title) return;
@@ -182,6 +202,26 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
           {problem}
         </p>
       ) : null}
+      <details className="card images" open={images.length > 0}>
+        <summary>Images ({images.length})</summary>
+        <form className="stack" onSubmit={draw}>
+          <input value={imagePrompt} onChange={(e) => setImagePrompt(e.target.value)} placeholder="Describe an image" aria-label="Image description" maxLength={1024} />
+          <button type="submit" disabled={drawing || !imagePrompt.trim()} data-testid="generate-image">
+            {drawing ? "Drawing…" : "Generate image"}
+          </button>
+        </form>
+        <div className="gallery" data-testid="gallery">
+          {images.map((image) => (
+            <figure key={image.id}>
+              <a href={image.url} target="_blank" rel="noreferrer">
+                {/* Presigned S3 links: not for Next's image optimiser. */}
+                <img src={image.url} alt={image.prompt} width={image.width} height={image.height} loading="lazy" />
+              </a>
+              <figcaption>{image.prompt}</figcaption>
+            </figure>
+          ))}
+        </div>
+      </details>
       <form className="composer" onSubmit={send}>
         <div className="files" data-testid="files">
           {files.map((f) => (
