@@ -166,6 +166,8 @@ describe("streamed replies", () => {
     const models = await ann.agent.get(`/api/orgs/${orgId}/models`).expect(200);
     expect(models.body.models.map((m: { id: string }) => m.id)).toEqual(["tandem.local-echo-v1"]);
     expect(models.body.policy.guardrail).toEqual({ id: "gr1abc", version: "1" });
+    // Admins still see every chat model to choose from.
+    expect(models.body.available.map((m: { id: string }) => m.id)).toContain("us.amazon.nova-pro-v1:0");
     const id = (await write("post", path()).send({ title: "Policy" }).expect(201)).body.notebook.id;
     const refused = await chat(id, "hello", { modelId: "us.amazon.nova-pro-v1:0" });
     expect(refused.status).toBe(403);

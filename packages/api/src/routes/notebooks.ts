@@ -41,7 +41,7 @@ export function notebookRoutes(deps: AppDeps): Router {
 
   router.get("/api/orgs/:orgId/models", member, async (req, res) => {
     const s = await services(req);
-    res.json({ models: allowedModels(s), defaultModelId: defaultModelId(s), policy: { allowedModelIds: s.policy.allowedModelIds, guardrail: s.policy.guardrail ?? null } });
+    res.json({ models: allowedModels(s), available: s.catalog.chatModels(), defaultModelId: defaultModelId(s), policy: { allowedModelIds: s.policy.allowedModelIds, guardrail: s.policy.guardrail ?? null } });
   });
 
   router.put("/api/orgs/:orgId/model-policy", admin, async (req, res) => {

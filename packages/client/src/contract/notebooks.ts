@@ -16,7 +16,10 @@ export const ModelPolicy = z.object({
   allowedModelIds: z.array(z.string()).describe("Empty: every chat model"),
   guardrail: z.object({ id: z.string(), version: z.string() }).nullable(),
 });
-export const ModelsResponse = z.object({ models: z.array(ModelInfo).describe("The chat models this organisation allows"), defaultModelId: z.string(), policy: ModelPolicy });
+export const ModelsResponse = z.object({
+  models: z.array(ModelInfo).describe("The chat models this organisation allows"),
+  available: z.array(ModelInfo).describe("Every chat model of the catalog, for the admins' choice"),
+  defaultModelId: z.string(), policy: ModelPolicy });
 export type ModelsResponse = z.infer<typeof ModelsResponse>;
 
 export const Notebook = z.object({ id: z.string(), title: z.string(), systemPrompt: z.string(), modelId: z.string(), createdAt: z.string(), lastActivityAt: z.string() });

@@ -174,6 +174,8 @@ export default function OrganisationPage({ params }: { params: { orgId: string }
         </ul>
       </section>
 
+      {admin ? <ModelPolicyPanel base={base} /> : null}
+
       {admin ? (
         <form className="card stack" onSubmit={rename.onSubmit} noValidate>
           <h2>Name</h2>
@@ -183,5 +185,45 @@ export default function OrganisationPage({ params }: { params: { orgId: string }
         </form>
       ) : null}
     </main>
+  );
+}
+
+/** Admins choose which chat models members may use, and a Bedrock guardrail. */
+function ModelPolicyPanel({ base }: { base: string }) {
+  const [models, setModels] = useState<Array<{ id: string; name: string; local: boolean }>>([]);
+  const [allowed, setAllowed] = useState<string[]>([]);
+  const [note, setNote] = useState<string | undefined>();
+  useEffect(() => {
+    api<{ available: Array<{ id: string; name: string; local: boolean }>; policy: { allowedModelIds: string[] } }>(`${base}/models`).then(
+      (r) => {
+        setModels(r.available);
+        setAllowed(r.policy.allowedModelIds);
+      },
+      () => undefined,
+    );
+  }, [base]);
+  const save = useSubmit(
+    (v) =>
+      api(`${base}/model-policy`, {
+        method: "PUT",
+        body: { allowedModelIds: allowed, guardrail: v.guardrailId ? { id: v.guardrailId, version: v.guardrailVersion || "DRAFT" } : null },
+      }),
+    () => setNote("Model settings saved."),
+  );
+  return (
+    <form className="card stack" onSubmit={save.onSubmit} noValidate aria-label="Models">
+      <h2>Models</h2>
+      <p className="meta">Members may use the ticked models (none ticked: all). A Bedrock guardrail, when given, applies to every reply.</p>
+      {note ? <Notice>{note}</Notice> : null}
+      {models.map((m) => (
+        <label key={m.id} className="check">
+          <input type="checkbox" checked={allowed.includes(m.id)} onChange={(e) => setAllowed((list) => (e.target.checked ? [...list, m.id] : list.filter((id) => id !== m.id)))} /> {m.name}
+        </label>
+      ))}
+      <Field name="guardrailId" label="Guardrail id (optional)" required={false} error={save.error} />
+      <Field name="guardrailVersion" label="Guardrail version" required={false} error={save.error} hint="DRAFT or a number" />
+      <ErrorBox error={save.error} />
+      <button type="submit" disabled={save.pending}>Save model settings</button>
+    </form>
   );
 }

@@ -136,6 +136,13 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
     }
   }
 
+  async function editSystemPrompt() {
+    const systemPrompt = window.prompt("System prompt for this notebook (how the model should answer)", notebook?.systemPrompt ?? "");
+    if (systemPrompt === null) return;
+    const r = await api<{ notebook: Notebook }>(base, { method: "PATCH", body: { systemPrompt } }).catch((e: unknown) => setProblem(String(e)));
+    if (r) setNotebook(r.notebook);
+  }
+
   async function rename() {
     const title = window.prompt("Notebook title", notebook?.title ?? "");
     if (!title) return;
@@ -151,6 +158,10 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
         <h1 data-testid="notebook-title">{notebook.title}</h1>
         <p className="meta">
           <Link href={`/orgs/${params.orgId}/notebooks`}>All notebooks</Link> · <button type="button" className="link" onClick={() => void rename()}>Rename</button> ·{" "}
+          <button type="button" className="link" onClick={() => void editSystemPrompt()} title={notebook.systemPrompt || "none"}>
+            System prompt{notebook.systemPrompt ? " ✓" : ""}
+          </button>{" "}
+          ·{" "}
           <a href={`${base}/export?format=markdown`}>Markdown</a> · <a href={`${base}/export?format=json`}>JSON</a>
         </p>
       </header>
