@@ -1,3 +1,13 @@
+import { cpSync, existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+
+// PDF.js Express (used when PDFJS_EXPRESS_VIEWER_KEY is set) loads its UI and workers from the
+// site: copy them from the package into public/ (git-ignored) for dev, tests and builds alike.
+const viewerAssets = path.join(path.dirname(createRequire(import.meta.url).resolve("@pdftron/pdfjs-express-viewer")), "public");
+const viewerTarget = path.join(path.dirname(new URL(import.meta.url).pathname), "public", "pdfjs-express");
+if (!existsSync(path.join(viewerTarget, "ui"))) cpSync(viewerAssets, viewerTarget, { recursive: true });
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   reactStrictMode: true,

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { startServer } from "@tandem/api";
 import { createLocalBuckets, LOCAL_BUCKETS, startBedrockStandIn, startMailCatcher, waitForPort, type BedrockStandIn, type MailCatcher } from "@tandem/local";
 import getPort from "get-port";
+import { PDFDocument, StandardFonts } from "pdf-lib";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
@@ -47,6 +48,8 @@ beforeAll(async () => {
       AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
       KNOWLEDGE_FILES_BUCKET: LOCAL_BUCKETS.KNOWLEDGE_FILES_BUCKET,
       GENERATED_IMAGES_BUCKET: LOCAL_BUCKETS.GENERATED_IMAGES_BUCKET,
+      // A made-up licence key: enough to check that the PDF.js Express viewer is the one used.
+      PDFJS_EXPRESS_VIEWER_KEY: "tandem-test-licence-key",
       LOG_LEVEL: "silent",
     },
     0,
@@ -199,5 +202,23 @@ describe("identity in the browser", () => {
     await expect.poll(() => image.getAttribute("alt"), { timeout: 30_000 }).toBe("a brass difference engine");
     await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 30_000 }).toBe(64);
     await shot(ada, "10-image");
+
+    // A PDF: its citation opens the viewer at the cited page.
+    const pdf = await PDFDocument.create();
+    const font = await pdf.embedFont(StandardFonts.Helvetica);
+    pdf.addPage([400, 300]).drawText("Contents and preface.", { x: 40, y: 250, size: 12, font });
+    pdf.addPage([400, 300]).drawText("The difference engine weighs fifteen tonnes in brass.", { x: 40, y: 250, size: 12, font });
+    await ada.getByLabel("Attach file").setInputFiles({ name: "difference-engine.pdf", mimeType: "application/pdf", buffer: Buffer.from(await pdf.save()) });
+    await expect.poll(() => ada.getByTestId("files").textContent(), { timeout: 60_000 }).toContain("difference-engine.pdf ready");
+    await ada.getByLabel("Message").fill("How many tonnes does the difference engine weigh?");
+    await ada.getByTestId("send").click();
+    await expect.poll(() => ada.getByTestId("citations").last().textContent(), { timeout: 30_000 }).toContain("[1] difference-engine.pdf, page 2");
+    await ada.getByTestId("citations").last().getByRole("button").first().click();
+    const viewerLink = await ada.getByTestId("open-file").getAttribute("href");
+    expect(viewerLink).toMatch(/^\/viewer\?file=.*&page=2&name=difference-engine.pdf$/);
+    await ada.goto(`${webUrl}${viewerLink}`, { timeout: 120_000 });
+    // With PDFJS_EXPRESS_VIEWER_KEY set, PDF.js Express (served from the site) hosts the document.
+    await expect.poll(() => ada.getByTestId("pdf-express").locator("iframe").getAttribute("src"), { timeout: 60_000 }).toMatch(/^\/pdfjs-express\/(\.\/)?ui\/index\.html#d=.*files.*content/);
+    await shot(ada, "11-viewer");
   }, 420_000);
 });

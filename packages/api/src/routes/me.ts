@@ -34,6 +34,13 @@ export function meRoutes(deps: AppDeps): Router {
     res.json({ account, organisations: visible, linkedProviders: providers, authenticatedWith: auth.via });
   });
 
+  // The PDF.js Express licence key is a browser-side key (locked to the site's domain by its
+  // vendor); only signed-in people receive it, for the viewer that opens cited passages.
+  router.get("/api/viewer-config", (req, res) => {
+    requireAuth(req);
+    res.set("cache-control", "no-store").json({ pdfExpressKey: deps.config.pdfViewerKey ?? null });
+  });
+
   router.patch("/api/me", async (req, res) => {
     const auth = requireSession(req);
     const input = body(req, UpdateMeRequest);

@@ -11,7 +11,7 @@ export {
   AccountResponse,
   AcceptedResponse,
 } from "./accounts.js";
-export { SignInRequest, Provider, ProvidersResponse, MeResponse, UpdateMeRequest, ChangePasswordRequest, ChangeEmailRequest } from "./sessions.js";
+export { SignInRequest, Provider, ProvidersResponse, MeResponse, UpdateMeRequest, ChangePasswordRequest, ChangeEmailRequest, ViewerConfig } from "./sessions.js";
 export {
   Role,
   Organisation,

@@ -29,3 +29,6 @@ export const UpdateMeRequest = z.object({
 export type UpdateMeRequest = z.infer<typeof UpdateMeRequest>;
 export const ChangePasswordRequest = z.object({ currentPassword: z.string(), newPassword: z.string() });
 export const ChangeEmailRequest = z.object({ email: z.string(), password: z.string() });
+
+export const ViewerConfig = z.object({ pdfExpressKey: z.string().nullable().describe("PDFJS_EXPRESS_VIEWER_KEY, when the operator set one") });
+export type ViewerConfig = z.infer<typeof ViewerConfig>;

@@ -200,7 +200,16 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
         <aside className="card passage" aria-label="Cited passage" data-testid="passage">
           <p className="meta">
             [{shown.n}] {shown.fileName}, page {shown.page} ·{" "}
-            <a href={`${base}/files/${shown.fileId}/content#page=${shown.page}`} target="_blank" rel="noreferrer">
+            <a
+              href={
+                shown.fileName.toLowerCase().endsWith(".pdf")
+                  ? `/viewer?${new URLSearchParams({ file: `${base}/files/${shown.fileId}/content`, page: String(shown.page), name: shown.fileName })}`
+                  : `${base}/files/${shown.fileId}/content`
+              }
+              target="_blank"
+              rel="noreferrer"
+              data-testid="open-file"
+            >
               Open the file
             </a>{" "}
             · <button type="button" className="link" onClick={() => setShown(undefined)}>Close</button>
