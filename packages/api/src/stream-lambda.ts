@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Writable } from "node:stream";
 import { ServerlessAdapter } from "@h4ad/serverless-adapter";
 import { ApiGatewayV2Adapter } from "@h4ad/serverless-adapter/adapters/aws";
 import { ExpressFramework } from "@h4ad/serverless-adapter/frameworks/express";
@@ -17,12 +18,15 @@ import { createLogger } from "./logger.js";
  * cut it at 30 s). The web app sends only the streaming routes here (TANDEM_STREAM_URL).
  */
 let app: Promise<Express> | undefined;
+// A Lambda instance serves one invocation at a time: this is the response being streamed.
+let active: ServerResponse | undefined;
 
 const express = new ExpressFramework();
 
 /** Builds the app on first use; a failed start is answered as a problem and retried next time. */
 const framework = {
   sendRequest(_unused: null, request: IncomingMessage, response: ServerResponse): void {
+    active = response;
     app ??= lambdaSource().then((source) => createApp(createDeps(source)));
     app.then(
       (ready) => express.sendRequest(ready, request, response),
@@ -37,9 +41,30 @@ const framework = {
   },
 };
 
-export const handler = ServerlessAdapter.new(null)
+const adapted = ServerlessAdapter.new(null)
   .setFramework(framework)
   .setHandler(new AwsStreamHandler())
   .setResolver(new DummyResolver())
   .addAdapter(new ApiGatewayV2Adapter())
-  .build();
+  .build() as unknown as (event: unknown, stream: Writable, context: unknown) => Promise<void>;
+
+declare const awslambda: { streamifyResponse<T>(handler: T): T };
+
+/**
+ * The adapter does not tell Express when the function URL's client goes away; this does, so a
+ * closed tab stops the model upstream here as it does on the local server.
+ */
+export const handler = awslambda.streamifyResponse(async (event: unknown, stream: Writable, context: unknown) => {
+  const gone = () => {
+    if (active && !active.writableEnded) active.emit("close");
+  };
+  stream.once("close", gone);
+  stream.once("error", gone);
+  try {
+    await adapted(event, stream, context);
+  } finally {
+    stream.off("close", gone);
+    stream.off("error", gone);
+    active = undefined;
+  }
+});

@@ -169,6 +169,9 @@ describe("streamed replies", () => {
     // Admins still see every chat model to choose from.
     expect(models.body.available.map((m: { id: string }) => m.id)).toContain("us.amazon.nova-pro-v1:0");
     const id = (await write("post", path()).send({ title: "Policy" }).expect(201)).body.notebook.id;
+    // The guardrail travels with every reply.
+    await chat(id, "hello under the guardrail");
+    expect(standIn.requests.at(-1)).toMatchObject({ operation: "converse-stream", modelId: "tandem.local-echo-v1", guardrail: "gr1abc:1" });
     const refused = await chat(id, "hello", { modelId: "us.amazon.nova-pro-v1:0" });
     expect(refused.status).toBe(403);
     expect((refused.events[0]!.data as { code: string }).code).toBe("model.not_allowed");

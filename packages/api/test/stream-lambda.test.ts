@@ -98,4 +98,18 @@ describe("the streaming Lambda entry point", () => {
     const last = arrivals.at(-1)!.at;
     expect(last - first).toBeGreaterThan(250);
   });
+
+  it("stops the model when the function URL's client goes away", async () => {
+    const { handler } = await import("../src/stream-lambda.js");
+    const stream = new PassThrough();
+    let deltas = 0;
+    stream.on("data", (chunk: Buffer) => {
+      deltas += (chunk.toString("utf8").match(/event: delta/g) ?? []).length;
+      if (deltas >= 5 && !stream.destroyed) stream.destroy();
+    });
+    const before = standIn.cancelledStreams();
+    const invoke = handler as unknown as (event: unknown, stream: PassThrough, context: unknown) => Promise<void>;
+    await Promise.race([invoke(functionUrlEvent({ text: "stream 2000 tokens" }), stream, {}).catch(() => undefined), new Promise((r) => setTimeout(r, 15_000))]);
+    await expect.poll(() => standIn.cancelledStreams(), { timeout: 10_000 }).toBe(before + 1);
+  });
 });

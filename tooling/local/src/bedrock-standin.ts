@@ -25,7 +25,7 @@ export interface BedrockStandInOptions {
 export interface BedrockStandIn {
   readonly url: string;
   /** Every request, in order: operation and model id. */
-  readonly requests: Array<{ operation: "converse" | "converse-stream" | "invoke"; modelId: string }>;
+  readonly requests: Array<{ operation: "converse" | "converse-stream" | "invoke"; modelId: string; guardrail?: string }>;
   /** How many streams the client closed before their end. */
   readonly cancelledStreams: () => number;
   /** The next `count` requests are answered with ThrottlingException (HTTP 429). */
@@ -163,8 +163,9 @@ export async function startBedrockStandIn(options: BedrockStandInOptions = {}): 
         return res.end(JSON.stringify({ embedding: standInEmbedding(input.inputText, input.dimensions ?? 256), inputTextTokenCount: estimateTokens(input.inputText) }));
       }
       const operation = match[2] as "converse" | "converse-stream";
-      requests.push({ operation, modelId });
-      const body = JSON.parse((await readBody(req)) || "{}") as ConverseBody;
+      const body = JSON.parse((await readBody(req)) || "{}") as ConverseBody & { guardrailConfig?: { guardrailIdentifier?: string; guardrailVersion?: string } };
+      const guardrail = body.guardrailConfig ? `${body.guardrailConfig.guardrailIdentifier}:${body.guardrailConfig.guardrailVersion}` : undefined;
+      requests.push({ operation, modelId, ...(guardrail ? { guardrail } : {}) });
       if (throttle > 0) {
         throttle--;
         return error(res, 429, "ThrottlingException", "Too many requests, please wait before trying again.");
