@@ -1,10 +1,5 @@
-// The test setup's provided values (tooling/local/src/vitest-context.d.ts), declared again for the
-// web app's own copy of vitest: pnpm resolves it with other peers, so it is another module.
+// The values the test setup provides (tooling/local/src/vitest-global-setup.ts), declared against this package's own vitest, whichever copy pnpm resolves.
 import type {} from "vitest";
-
 declare module "vitest" {
-  export interface ProvidedContext {
-    mongodbUri: string;
-    awsEnv: Record<string, string>;
-  }
+  export interface ProvidedContext { mongodbUri: string; awsEnv: Record<string, string> }
 }
