@@ -234,6 +234,10 @@ describe("images", () => {
     expect(made.body.image.url).toContain("X-Amz-Expires=300");
     const png = Buffer.from(await (await fetch(made.body.image.url)).arrayBuffer());
     expect(png.subarray(1, 4).toString("ascii")).toBe("PNG");
+    const connection = await h.deps.database();
+    const metered = await runAsSystem("test: read usage", () => usageEventModel(connection).find({ idempotencyKey: `image:${made.body.image.id}` }).lean());
+    expect(metered).toHaveLength(1);
+    expect(metered[0]).toMatchObject({ kind: "image", images: 1, modelId: "tandem.local-canvas-v1", costUsd: 0 });
     await write("post", path(`/${id}/images`)).send({ prompt: "a second picture" }).expect(201);
     const gallery = await ann.agent.get(path(`/${id}/images`)).expect(200);
     expect(gallery.body.images.map((i: { prompt: string }) => i.prompt)).toEqual(["a second picture", "a lighthouse at dusk"]);

@@ -7,6 +7,7 @@ export const ModelInfo = z.object({
   contextWindow: z.number(),
   inputPricePer1k: z.number().describe("USD per 1,000 input tokens"),
   outputPricePer1k: z.number().describe("USD per 1,000 output tokens"),
+  pricePerImage: z.number().optional().describe("USD per generated image (image models)"),
   capabilities: z.array(z.string()),
   local: z.boolean().describe("true for the local stand-in's test model, which is not a real model"),
 });

@@ -16,6 +16,8 @@ export const ModelEntry = z.object({
   /** USD per 1,000 tokens. */
   inputPricePer1k: z.number().nonnegative(),
   outputPricePer1k: z.number().nonnegative(),
+  /** USD per generated image (image models). */
+  pricePerImage: z.number().nonnegative().default(0),
   capabilities: z.array(z.enum(MODEL_CAPABILITIES)).min(1),
   /** The local stand-in's model: shown as a test model, never as a real one. */
   local: z.boolean().default(false),
@@ -35,13 +37,13 @@ export const ModelCatalogJson = z
   .pipe(z.array(ModelEntry).min(1, "must list at least one model"));
 
 export const DEFAULT_MODELS: readonly ModelEntry[] = [
-  { id: "us.anthropic.claude-3-5-sonnet-20241022-v2:0", name: "Claude 3.5 Sonnet v2", provider: "Anthropic", contextWindow: 200_000, inputPricePer1k: 0.003, outputPricePer1k: 0.015, capabilities: ["text", "vision"], local: false },
-  { id: "us.anthropic.claude-3-5-haiku-20241022-v1:0", name: "Claude 3.5 Haiku", provider: "Anthropic", contextWindow: 200_000, inputPricePer1k: 0.0008, outputPricePer1k: 0.004, capabilities: ["text"], local: false },
-  { id: "us.amazon.nova-pro-v1:0", name: "Amazon Nova Pro", provider: "Amazon", contextWindow: 300_000, inputPricePer1k: 0.0008, outputPricePer1k: 0.0032, capabilities: ["text", "vision"], local: false },
-  { id: "us.amazon.nova-lite-v1:0", name: "Amazon Nova Lite", provider: "Amazon", contextWindow: 300_000, inputPricePer1k: 0.00006, outputPricePer1k: 0.00024, capabilities: ["text", "vision"], local: false },
-  { id: "us.meta.llama3-1-70b-instruct-v1:0", name: "Llama 3.1 70B Instruct", provider: "Meta", contextWindow: 128_000, inputPricePer1k: 0.00072, outputPricePer1k: 0.00072, capabilities: ["text"], local: false },
-  { id: "amazon.titan-embed-text-v2:0", name: "Titan Text Embeddings v2", provider: "Amazon", contextWindow: 8_000, inputPricePer1k: 0.00002, outputPricePer1k: 0, capabilities: ["embeddings"], local: false },
-  { id: "amazon.nova-canvas-v1:0", name: "Amazon Nova Canvas", provider: "Amazon", contextWindow: 1_000, inputPricePer1k: 0, outputPricePer1k: 0, capabilities: ["images"], local: false },
+  { id: "us.anthropic.claude-3-5-sonnet-20241022-v2:0", name: "Claude 3.5 Sonnet v2", provider: "Anthropic", contextWindow: 200_000, inputPricePer1k: 0.003, outputPricePer1k: 0.015, pricePerImage: 0, capabilities: ["text", "vision"], local: false },
+  { id: "us.anthropic.claude-3-5-haiku-20241022-v1:0", name: "Claude 3.5 Haiku", provider: "Anthropic", contextWindow: 200_000, inputPricePer1k: 0.0008, outputPricePer1k: 0.004, pricePerImage: 0, capabilities: ["text"], local: false },
+  { id: "us.amazon.nova-pro-v1:0", name: "Amazon Nova Pro", provider: "Amazon", contextWindow: 300_000, inputPricePer1k: 0.0008, outputPricePer1k: 0.0032, pricePerImage: 0, capabilities: ["text", "vision"], local: false },
+  { id: "us.amazon.nova-lite-v1:0", name: "Amazon Nova Lite", provider: "Amazon", contextWindow: 300_000, inputPricePer1k: 0.00006, outputPricePer1k: 0.00024, pricePerImage: 0, capabilities: ["text", "vision"], local: false },
+  { id: "us.meta.llama3-1-70b-instruct-v1:0", name: "Llama 3.1 70B Instruct", provider: "Meta", contextWindow: 128_000, inputPricePer1k: 0.00072, outputPricePer1k: 0.00072, pricePerImage: 0, capabilities: ["text"], local: false },
+  { id: "amazon.titan-embed-text-v2:0", name: "Titan Text Embeddings v2", provider: "Amazon", contextWindow: 8_000, inputPricePer1k: 0.00002, outputPricePer1k: 0, pricePerImage: 0, capabilities: ["embeddings"], local: false },
+  { id: "amazon.nova-canvas-v1:0", name: "Amazon Nova Canvas", provider: "Amazon", contextWindow: 1_000, inputPricePer1k: 0, outputPricePer1k: 0, pricePerImage: 0.04, capabilities: ["images"], local: false },
 ];
 
 /** The stand-in's model, added to the catalog only when the stand-in is in use. */
@@ -52,6 +54,7 @@ export const LOCAL_TEST_MODEL: ModelEntry = {
   contextWindow: 8_000,
   inputPricePer1k: 0,
   outputPricePer1k: 0,
+  pricePerImage: 0,
   capabilities: ["text"],
   local: true,
 };
@@ -64,6 +67,7 @@ export const LOCAL_EMBEDDING_MODEL: ModelEntry = {
   contextWindow: 8_000,
   inputPricePer1k: 0,
   outputPricePer1k: 0,
+  pricePerImage: 0,
   capabilities: ["embeddings"],
   local: true,
 };
@@ -76,6 +80,7 @@ export const LOCAL_IMAGE_MODEL: ModelEntry = {
   contextWindow: 1_000,
   inputPricePer1k: 0,
   outputPricePer1k: 0,
+  pricePerImage: 0,
   capabilities: ["images"],
   local: true,
 };

@@ -5,6 +5,7 @@ import { Schema, type Connection, type InferSchemaType, type Model } from "mongo
 import { z } from "zod";
 import { bedrockError, type ModelEntry } from "../ai/index.js";
 import { parseInput } from "../errors/index.js";
+import { usageEventModel } from "../notebooks/model.js";
 import { getNotebook, type Owner } from "../notebooks/notebooks.js";
 import { tenantScoped, withTenant } from "../tenancy/index.js";
 
@@ -88,6 +89,21 @@ export async function generateImage(connection: Connection, owner: Owner, notebo
     doc.key = `tenants/${owner.tenantId}/notebooks/${notebookId}/images/${String(doc._id)}.png`;
     await services.s3.send(new PutObjectCommand({ Bucket: services.bucket, Key: doc.key, Body: png, ContentType: "image/png" }));
     await doc.save();
+    // Metered like a reply: one usage event, keyed by the image, for the control plane.
+    await usageEventModel(connection).create({
+      idempotencyKey: `image:${String(doc._id)}`,
+      kind: "image",
+      userId: owner.userId,
+      notebookId,
+      imageId: doc._id,
+      modelId: services.model.id,
+      inputTokens: 0,
+      outputTokens: 0,
+      images: 1,
+      costUsd: services.model.pricePerImage,
+      status: "complete",
+      at: new Date(),
+    });
     return withUrl(doc.toObject(), services);
   });
 }

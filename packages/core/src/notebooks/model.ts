@@ -48,9 +48,13 @@ messageSchema.index({ tenantId: 1, notebookId: 1, createdAt: 1 }, { name: "tenan
 const usageSchema = new Schema(
   {
     idempotencyKey: { type: String, required: true },
+    kind: { type: String, enum: ["reply", "image"], required: true, default: "reply" },
     userId: { type: Schema.Types.ObjectId, required: true },
     notebookId: { type: Schema.Types.ObjectId, required: true },
-    messageId: { type: Schema.Types.ObjectId, required: true },
+    // The reply (kind "reply") or the image (kind "image") that was metered.
+    messageId: { type: Schema.Types.ObjectId },
+    imageId: { type: Schema.Types.ObjectId },
+    images: { type: Number, default: 0 },
     modelId: { type: String, required: true },
     inputTokens: { type: Number, required: true },
     outputTokens: { type: Number, required: true },
