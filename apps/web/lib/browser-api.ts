@@ -14,7 +14,8 @@ export class ApiProblem extends Error {
   }
 }
 
-function csrfToken(): string {
+/** The anti-forgery token the API set in its readable cookie; writes send it as X-CSRF-Token. */
+export function csrfToken(): string {
   const match = /(?:^|;\s*)tandem_csrf=([^;]+)/.exec(document.cookie);
   return match ? decodeURIComponent(match[1]!) : "";
 }
@@ -39,12 +40,19 @@ export async function api<T = unknown>(path: string, init: { method?: string; bo
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
     });
   } catch {
-    throw new ApiProblem(0, "network", "Tandem cannot be reached. Check your connection and try again.");
+    throw unreachable();
   }
   if (response.status === 204) return undefined as T;
-  const body: unknown = await response.json().catch(() => undefined);
-  if (response.ok) return body as T;
-  const problem = Problem.safeParse(body);
-  if (problem.success) throw new ApiProblem(response.status, problem.data.code, problem.data.detail, problem.data.issues ?? []);
-  throw new ApiProblem(response.status, "unknown", `Tandem answered ${response.status}. Try again in a moment.`);
+  if (response.ok) return (await response.json().catch(() => undefined)) as T;
+  throw await problemFrom(response);
+}
+
+export const unreachable = () => new ApiProblem(0, "network", "Tandem cannot be reached. Check your connection and try again.");
+
+/** The ApiProblem of a refused response (its problem details, or its status). */
+export async function problemFrom(response: Response): Promise<ApiProblem> {
+  const problem = Problem.safeParse(await response.json().catch(() => undefined));
+  return problem.success
+    ? new ApiProblem(response.status, problem.data.code, problem.data.detail, problem.data.issues ?? [])
+    : new ApiProblem(response.status, "unknown", `Tandem answered ${response.status}. Try again in a moment.`);
 }

@@ -1,15 +1,9 @@
 "use client";
 
-import { Problem } from "@tandem/client/contract";
-import { ApiProblem } from "./browser-api";
+import { ApiProblem, csrfToken, problemFrom, unreachable } from "./browser-api";
 
 export interface StreamHandlers {
   onEvent(event: string, data: unknown): void;
-}
-
-function csrfToken(): string {
-  const match = /(?:^|;\s*)tandem_csrf=([^;]+)/.exec(document.cookie);
-  return match ? decodeURIComponent(match[1]!) : "";
 }
 
 /**
@@ -17,22 +11,32 @@ function csrfToken(): string {
  * connection, which stops the model on the server. A refusal before the stream is an ApiProblem.
  */
 export async function postEventStream(path: string, body: unknown, signal: AbortSignal, handlers: StreamHandlers): Promise<void> {
-  const response = await fetch(path, {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { "content-type": "application/json", accept: "text/event-stream", "x-csrf-token": csrfToken() },
-    body: JSON.stringify(body),
-    signal,
-  });
-  if (!response.headers.get("content-type")?.startsWith("text/event-stream")) {
-    const problem = Problem.safeParse(await response.json().catch(() => undefined));
-    throw problem.success ? new ApiProblem(response.status, problem.data.code, problem.data.detail, problem.data.issues ?? []) : new ApiProblem(response.status, "unknown", `Tandem answered ${response.status}. Try again.`);
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "content-type": "application/json", accept: "text/event-stream", "x-csrf-token": csrfToken() },
+      body: JSON.stringify(body),
+      signal,
+    });
+  } catch (error) {
+    if (signal.aborted) throw error;
+    throw unreachable();
   }
+  if (!response.headers.get("content-type")?.startsWith("text/event-stream")) throw await problemFrom(response);
   const reader = response.body!.getReader();
   const decoder = new TextDecoder();
   let buffer = "";
   for (;;) {
-    const { value, done } = await reader.read();
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch (error) {
+      if (signal.aborted) throw error;
+      throw new ApiProblem(0, "network", "The connection dropped while the reply was streaming. Reload the page to see what was saved, then send again if needed.");
+    }
+    const { value, done } = chunk;
     if (done) break;
     buffer += decoder.decode(value, { stream: true });
     let end: number;

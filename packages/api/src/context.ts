@@ -1,6 +1,6 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { createBedrockClient, DEFAULT_MODELS, LOCAL_EMBEDDING_MODEL, LOCAL_IMAGE_MODEL, LOCAL_TEST_MODEL, modelCatalog } from "@tandem/core/ai";
-import { enabledIntegrations, loadRuntimeConfig, type Source } from "@tandem/core/config";
+import { enabledIntegrations, isLoopbackUrl, loadRuntimeConfig, type Source } from "@tandem/core/config";
 import { getConnection } from "@tandem/core/database";
 import { mailerFromConfig } from "@tandem/core/mail";
 import type { AppDeps } from "./deps.js";
@@ -18,7 +18,7 @@ export function versionFrom(source: Source): string {
  */
 export function aiFrom(source: Source, models = DEFAULT_MODELS): AppDeps["ai"] {
   const endpoint = source.AWS_ENDPOINT_URL_BEDROCK_RUNTIME;
-  const local = endpoint !== undefined && /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/?$/.test(endpoint);
+  const local = endpoint !== undefined && isLoopbackUrl(endpoint);
   // The stand-in ignores signatures; any credentials will do when none are configured.
   const credentials = local ? { accessKeyId: source.AWS_ACCESS_KEY_ID ?? "AKIDLOCALSTANDIN", secretAccessKey: source.AWS_SECRET_ACCESS_KEY ?? "local-stand-in" } : undefined;
   return {

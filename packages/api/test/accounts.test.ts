@@ -1,39 +1,19 @@
 import { Problem, SignUpResponse } from "@tandem/client/contract";
-import { closeConnection } from "@tandem/core/database";
-import { startMailCatcher, type MailCatcher } from "@tandem/local";
+import type { MailCatcher } from "@tandem/local";
 type ParsedMail = Awaited<ReturnType<MailCatcher["waitFor"]>>;
 import request from "supertest";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createApp } from "../src/app.js";
-import { createDeps } from "../src/context.js";
-import { capturedLogger, TEST_SECRETS } from "./helpers.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { identityHarness, type IdentityHarness } from "./helpers.js";
 
+let h: IdentityHarness;
 let mail: MailCatcher;
-let app: ReturnType<typeof createApp>;
+let app: IdentityHarness["app"];
 
 beforeAll(async () => {
-  mail = await startMailCatcher();
-  const deps = createDeps(
-    {
-      ...TEST_SECRETS,
-      MONGODB_URI: `${inject("mongodbUri")}/api-accounts-test`,
-      MAIL_HOST: "127.0.0.1",
-      MAIL_PORT: String(mail.port),
-      MAIL_USERNAME: "mailer",
-      MAIL_PASSWORD: "pw",
-      MAIL_FROM: "Tandem <no-reply@tandem.test>",
-      SUPPORT_EMAIL: "help@tandem.test",
-      APP_URL: "https://app.tandem.test/",
-    },
-    capturedLogger().logger,
-  );
-  await (await deps.database()).dropDatabase();
-  app = createApp(deps);
+  h = await identityHarness("api-accounts-test", { source: { APP_URL: "https://app.tandem.test/" } });
+  ({ mail, app } = h);
 });
-afterAll(async () => {
-  await mail.close();
-  await closeConnection();
-});
+afterAll(() => h.close());
 
 /** The token of the link in a mail, read from its text part as a person would click it. */
 function tokenIn(message: ParsedMail, path: string): string {

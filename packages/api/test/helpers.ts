@@ -75,17 +75,17 @@ export function setCookie(res: { headers: Record<string, unknown> }, name: strin
 export async function identityHarness(database: string, options: { issuerOverrides?: AppDeps["issuerOverrides"]; source?: Record<string, string> } = {}): Promise<IdentityHarness> {
   const mail = await startMailCatcher();
   const source = {
-      ...TEST_SECRETS,
-      MONGODB_URI: `${inject("mongodbUri")}/${database}`,
-      MAIL_HOST: "127.0.0.1",
-      MAIL_PORT: String(mail.port),
-      MAIL_USERNAME: "mailer",
-      MAIL_PASSWORD: "pw",
-      MAIL_FROM: "Tandem <no-reply@tandem.test>",
-      SUPPORT_EMAIL: "help@tandem.test",
-      // http, so supertest's cookie jar sends the cookies back (it keeps Secure ones for https).
-      APP_URL: "http://app.tandem.test/",
-      ...options.source,
+    ...TEST_SECRETS,
+    MONGODB_URI: `${inject("mongodbUri")}/${database}`,
+    MAIL_HOST: "127.0.0.1",
+    MAIL_PORT: String(mail.port),
+    MAIL_USERNAME: "mailer",
+    MAIL_PASSWORD: "pw",
+    MAIL_FROM: "Tandem <no-reply@tandem.test>",
+    SUPPORT_EMAIL: "help@tandem.test",
+    // http, so supertest's cookie jar sends the cookies back (it keeps Secure ones for https).
+    APP_URL: "http://app.tandem.test/",
+    ...options.source,
   };
   const deps = createDeps(source, capturedLogger().logger, { issuerOverrides: options.issuerOverrides });
   await (await deps.database()).dropDatabase();
@@ -126,4 +126,30 @@ export function appRoutes(app: Express): string[] {
   };
   walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
   return found.sort();
+}
+
+/** An HTTP API / function URL event (payload format 2.0), as API Gateway and Lambda URLs send it. */
+export function lambdaHttpEvent(input: { method?: string; path: string; headers?: Record<string, string>; body?: unknown; host?: string }) {
+  const host = input.host ?? "api.example.com";
+  return {
+    version: "2.0",
+    routeKey: "$default",
+    rawPath: input.path,
+    rawQueryString: "",
+    headers: { host, ...input.headers },
+    ...(input.body === undefined ? {} : { body: JSON.stringify(input.body) }),
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: "123456789012",
+      apiId: host.split(".")[0]!,
+      domainName: host,
+      domainPrefix: host.split(".")[0]!,
+      http: { method: input.method ?? "GET", path: input.path, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "vitest" },
+      requestId: "r1",
+      routeKey: "$default",
+      stage: "$default",
+      time: new Date().toISOString(),
+      timeEpoch: Date.now(),
+    },
+  };
 }

@@ -2,33 +2,14 @@ import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { closeConnection } from "@tandem/core/database";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { TEST_SECRETS } from "./helpers.js";
+import { lambdaHttpEvent, TEST_SECRETS } from "./helpers.js";
 
 // The deployed function reads its secrets from SSM, where `pnpm sst secrets set` writes them;
 // here that SSM is moto's.
 const APP = "tandem-lambda-test";
 
 function event(path: string): APIGatewayProxyEventV2 {
-  return {
-    version: "2.0",
-    routeKey: "$default",
-    rawPath: path,
-    rawQueryString: "",
-    headers: { host: "api.example.com", "x-request-id": "lambda-1" },
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: "123456789012",
-      apiId: "api",
-      domainName: "api.example.com",
-      domainPrefix: "api",
-      http: { method: "GET", path, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "vitest" },
-      requestId: "r1",
-      routeKey: "$default",
-      stage: "$default",
-      time: new Date().toISOString(),
-      timeEpoch: Date.now(),
-    },
-  };
+  return lambdaHttpEvent({ path, headers: { "x-request-id": "lambda-1" } }) as APIGatewayProxyEventV2;
 }
 
 async function setSecret(stage: string, name: string, value: string): Promise<void> {

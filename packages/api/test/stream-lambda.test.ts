@@ -7,7 +7,7 @@ import { createNotebook } from "@tandem/core/notebooks";
 import { createOrganisation } from "@tandem/core/tenants";
 import { startBedrockStandIn, type BedrockStandIn } from "@tandem/local";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { TEST_SECRETS } from "./helpers.js";
+import { lambdaHttpEvent, TEST_SECRETS } from "./helpers.js";
 
 /**
  * The streaming entry point as a Lambda function URL in RESPONSE_STREAM mode runs it. No Lambda
@@ -54,27 +54,13 @@ afterAll(async () => {
 
 /** A function URL event (payload format 2.0). */
 function functionUrlEvent(body: unknown) {
-  return {
-    version: "2.0",
-    routeKey: "$default",
-    rawPath: path,
-    rawQueryString: "",
-    headers: { host: "abc.lambda-url.us-east-1.on.aws", "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: "123456789012",
-      apiId: "abc",
-      domainName: "abc.lambda-url.us-east-1.on.aws",
-      domainPrefix: "abc",
-      http: { method: "POST", path, protocol: "HTTP/1.1", sourceIp: "203.0.113.9", userAgent: "vitest" },
-      requestId: "r1",
-      routeKey: "$default",
-      stage: "$default",
-      time: new Date().toISOString(),
-      timeEpoch: Date.now(),
-    },
-  };
+  return lambdaHttpEvent({
+    method: "POST",
+    path,
+    host: "abc.lambda-url.us-east-1.on.aws",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body,
+  });
 }
 
 describe("the streaming Lambda entry point", () => {

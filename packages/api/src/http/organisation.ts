@@ -1,4 +1,5 @@
 import { NotFoundError } from "@tandem/core/errors";
+import type { Owner } from "@tandem/core/notebooks";
 import { requireMember, type Role } from "@tandem/core/tenants";
 import { withTenant } from "@tandem/core/tenancy";
 import type { RequestHandler } from "express";
@@ -43,4 +44,9 @@ export function organisationAccess(deps: AppDeps, needed: Role = "member"): Requ
 export function currentOrganisation(req: Parameters<RequestHandler>[0]): OrganisationContext {
   if (!req.organisation) throw new Error("organisationAccess() must run before this route");
   return req.organisation;
+}
+
+/** Whose notebooks a request is about: the caller, in the organisation of the path. */
+export function notebookOwner(req: Parameters<RequestHandler>[0]): Owner {
+  return { tenantId: currentOrganisation(req).id, userId: requireAuth(req).userId };
 }

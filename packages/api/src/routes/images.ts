@@ -1,16 +1,13 @@
 import { UnavailableError } from "@tandem/core/errors";
 import { generateImage, listImages, type ImageServices } from "@tandem/core/images";
-import type { Owner } from "@tandem/core/notebooks";
-import { Router, type Request } from "express";
+import { Router } from "express";
 import type { AppDeps } from "../deps.js";
-import { requireAuth } from "../http/auth.js";
-import { currentOrganisation, organisationAccess } from "../http/organisation.js";
+import { notebookOwner, organisationAccess } from "../http/organisation.js";
 
 /** Image generation into the generated-images bucket, and a notebook's gallery. */
 export function imageRoutes(deps: AppDeps): Router {
   const router = Router();
   const member = organisationAccess(deps, "member");
-  const owner = (req: Request): Owner => ({ tenantId: currentOrganisation(req).id, userId: requireAuth(req).userId });
   const services = (): ImageServices => {
     const model = deps.ai.catalog.imageModel();
     if (!deps.storage.imagesBucket) throw new UnavailableError("Image generation is not set up on this Tandem (GENERATED_IMAGES_BUCKET is missing). Ask the operator.", "images.unconfigured");
@@ -19,11 +16,11 @@ export function imageRoutes(deps: AppDeps): Router {
   };
 
   router.get("/api/orgs/:orgId/notebooks/:notebookId/images", member, async (req, res) => {
-    res.set("cache-control", "no-store").json({ images: await listImages(await deps.database(), owner(req), String(req.params.notebookId), services()) });
+    res.set("cache-control", "no-store").json({ images: await listImages(await deps.database(), notebookOwner(req), String(req.params.notebookId), services()) });
   });
 
   router.post("/api/orgs/:orgId/notebooks/:notebookId/images", member, async (req, res) => {
-    res.status(201).json({ image: await generateImage(await deps.database(), owner(req), String(req.params.notebookId), req.body, services()) });
+    res.status(201).json({ image: await generateImage(await deps.database(), notebookOwner(req), String(req.params.notebookId), req.body, services()) });
   });
   return router;
 }

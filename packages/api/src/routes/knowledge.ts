@@ -2,17 +2,14 @@ import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { UnavailableError } from "@tandem/core/errors";
 import { completeUpload, createUpload, deleteFile, fileDownloadKey, listFiles, type KnowledgeServices } from "@tandem/core/knowledge";
-import type { Owner } from "@tandem/core/notebooks";
 import { Router, type Request } from "express";
 import type { AppDeps } from "../deps.js";
-import { requireAuth } from "../http/auth.js";
-import { currentOrganisation, organisationAccess } from "../http/organisation.js";
+import { notebookOwner, organisationAccess } from "../http/organisation.js";
 
 /** A notebook's knowledge files: presigned upload, completion, list, a short-lived link, delete. */
 export function knowledgeRoutes(deps: AppDeps): Router {
   const router = Router();
   const member = organisationAccess(deps, "member");
-  const owner = (req: Request): Owner => ({ tenantId: currentOrganisation(req).id, userId: requireAuth(req).userId });
   const services = (): KnowledgeServices => {
     const embeddingModel = deps.ai.catalog.embeddingModel();
     if (!deps.storage.knowledgeBucket) throw new UnavailableError("Knowledge files are not set up on this Tandem (KNOWLEDGE_FILES_BUCKET is missing). Ask the operator.", "knowledge.unconfigured");
@@ -22,21 +19,21 @@ export function knowledgeRoutes(deps: AppDeps): Router {
   const ids = (req: Request) => ({ notebookId: String(req.params.notebookId), fileId: String(req.params.fileId) });
 
   router.get("/api/orgs/:orgId/notebooks/:notebookId/files", member, async (req, res) => {
-    res.json({ files: await listFiles(await deps.database(), owner(req), ids(req).notebookId) });
+    res.json({ files: await listFiles(await deps.database(), notebookOwner(req), ids(req).notebookId) });
   });
 
   router.post("/api/orgs/:orgId/notebooks/:notebookId/files", member, async (req, res) => {
-    res.status(201).json(await createUpload(await deps.database(), owner(req), ids(req).notebookId, req.body, services()));
+    res.status(201).json(await createUpload(await deps.database(), notebookOwner(req), ids(req).notebookId, req.body, services()));
   });
 
   router.post("/api/orgs/:orgId/notebooks/:notebookId/files/:fileId/complete", member, async (req, res) => {
     const { notebookId, fileId } = ids(req);
-    res.json({ file: await completeUpload(await deps.database(), owner(req), notebookId, fileId, services()) });
+    res.json({ file: await completeUpload(await deps.database(), notebookOwner(req), notebookId, fileId, services()) });
   });
 
   router.get("/api/orgs/:orgId/notebooks/:notebookId/files/:fileId/content", member, async (req, res) => {
     const { notebookId, fileId } = ids(req);
-    const file = await fileDownloadKey(await deps.database(), owner(req), notebookId, fileId);
+    const file = await fileDownloadKey(await deps.database(), notebookOwner(req), notebookId, fileId);
     const s = services();
     // Five minutes: long enough to open, too short to pass around.
     const url = await getSignedUrl(s.s3, new GetObjectCommand({ Bucket: s.bucket, Key: file.key, ResponseContentType: file.type, ResponseContentDisposition: `inline; filename="${file.name.replace(/"/g, "")}"` }), { expiresIn: 300 });
@@ -45,7 +42,7 @@ export function knowledgeRoutes(deps: AppDeps): Router {
 
   router.delete("/api/orgs/:orgId/notebooks/:notebookId/files/:fileId", member, async (req, res) => {
     const { notebookId, fileId } = ids(req);
-    await deleteFile(await deps.database(), owner(req), notebookId, fileId, services());
+    await deleteFile(await deps.database(), notebookOwner(req), notebookId, fileId, services());
     res.status(204).end();
   });
   return router;

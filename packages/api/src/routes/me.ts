@@ -4,26 +4,23 @@ import {
   changePassword,
   confirmEmailChange,
   getAccount,
-  issueToken,
   linkedProviders,
   renameAccount,
   requestEmailChange,
+  requestVerification,
   setCurrentTenant,
-  userModel,
-  VERIFY_EMAIL_TTL_MS,
-  Email,
 } from "@tandem/core/identity";
-import { changeEmailMail, verifyEmailMail } from "@tandem/core/mail";
+import { changeEmailMail } from "@tandem/core/mail";
 import { listOrganisations, requireMember } from "@tandem/core/tenants";
 import { Router } from "express";
 import type { AppDeps } from "../deps.js";
 import { beginSession, requireAuth, requireSession } from "../http/auth.js";
+import { tokenLink, verificationMail } from "../http/mail.js";
 import { body } from "../http/validate.js";
 
 /** The signed-in person: profile, organisation switch, password, email. */
 export function meRoutes(deps: AppDeps): Router {
   const router = Router();
-  const link = (path: string, token: string) => `${deps.appUrl}${path}?token=${encodeURIComponent(token)}`;
 
   router.get("/api/me", async (req, res) => {
     const auth = requireAuth(req);
@@ -65,7 +62,7 @@ export function meRoutes(deps: AppDeps): Router {
   router.post("/api/me/email", async (req, res) => {
     const auth = requireSession(req);
     const change = await requestEmailChange(await deps.database(), auth.userId, body(req, ChangeEmailRequest));
-    await deps.mailer.send(changeEmailMail({ to: change.email, name: change.account.name, url: link("/confirm-email", change.token), expiresInHours: CHANGE_EMAIL_TTL_MS / 3_600_000 }));
+    await deps.mailer.send(changeEmailMail({ to: change.email, name: change.account.name, url: tokenLink(deps, "/confirm-email", change.token), expiresInHours: CHANGE_EMAIL_TTL_MS / 3_600_000 }));
     res.status(202).json({ status: `We sent a confirmation link to ${change.email}. Your address changes when you open it.` } satisfies AcceptedResponse);
   });
 
@@ -75,14 +72,9 @@ export function meRoutes(deps: AppDeps): Router {
   });
 
   router.post("/api/accounts/verify-email/resend", async (req, res) => {
-    const parsed = Email.safeParse(body(req, EmailRequest).email);
-    if (parsed.success) {
-      const database = await deps.database();
-      const user = await userModel(database).findOne({ email: parsed.data, status: "active", emailVerifiedAt: null }).lean();
-      if (user) {
-        const token = await issueToken(database, { userId: user._id, purpose: "verify_email", ttlMs: VERIFY_EMAIL_TTL_MS });
-        await deps.mailer.send(verifyEmailMail({ to: user.email, name: user.name, url: link("/verify-email", token), expiresInHours: VERIFY_EMAIL_TTL_MS / 3_600_000 }));
-      }
+    const request = await requestVerification(await deps.database(), body(req, EmailRequest).email);
+    if (request) {
+      await deps.mailer.send(verificationMail(deps, request.account, request.token));
     }
     // The same answer either way, so addresses cannot be probed.
     res.status(202).json({ status: "If this address has an unconfirmed account, a new link is on its way." } satisfies AcceptedResponse);

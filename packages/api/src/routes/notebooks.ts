@@ -1,23 +1,22 @@
 import { ExportQuery, ModelPolicy as ModelPolicyBody, NotebookQuery } from "@tandem/client/contract";
 import {
+  allowedModels,
   chooseModel,
+  defaultModelId,
   createNotebook,
   deleteNotebook,
   exportNotebook,
   getModelPolicy,
-  getNotebook,
-  listMessages,
   listNotebooks,
+  notebookWithMessages,
   sendMessage,
   setModelPolicy,
   updateNotebook,
   type ChatServices,
-  type Owner,
 } from "@tandem/core/notebooks";
 import { Router, type Request, type Response } from "express";
 import type { AppDeps } from "../deps.js";
-import { requireAuth } from "../http/auth.js";
-import { currentOrganisation, organisationAccess } from "../http/organisation.js";
+import { currentOrganisation, notebookOwner, organisationAccess } from "../http/organisation.js";
 import { problemOf } from "../http/problem.js";
 import { body, query } from "../http/validate.js";
 
@@ -29,15 +28,11 @@ export function notebookRoutes(deps: AppDeps): Router {
   const router = Router();
   const member = organisationAccess(deps, "member");
   const admin = organisationAccess(deps, "admin");
-  const owner = (req: Request): Owner => ({ tenantId: currentOrganisation(req).id, userId: requireAuth(req).userId });
   const services = async (req: Request): Promise<ChatServices> => ({
     bedrock: deps.ai.bedrock,
     catalog: deps.ai.catalog,
     policy: await getModelPolicy(await deps.database(), currentOrganisation(req).id),
   });
-  /** The first chat model the organisation allows. */
-  const defaultModelId = (s: ChatServices) => allowedModels(s)[0]?.id ?? deps.ai.catalog.chatModels()[0]!.id;
-  const allowedModels = (s: ChatServices) => s.catalog.chatModels().filter((m) => s.policy.allowedModelIds.length === 0 || s.policy.allowedModelIds.includes(m.id));
 
   router.get("/api/orgs/:orgId/models", member, async (req, res) => {
     const s = await services(req);
@@ -51,38 +46,35 @@ export function notebookRoutes(deps: AppDeps): Router {
 
   router.get("/api/orgs/:orgId/notebooks", member, async (req, res) => {
     const q = query(req, NotebookQuery);
-    res.json(await listNotebooks(await deps.database(), owner(req), { cursor: q.cursor, limit: q.limit, query: q.q }));
+    res.json(await listNotebooks(await deps.database(), notebookOwner(req), { cursor: q.cursor, limit: q.limit, query: q.q }));
   });
 
   router.post("/api/orgs/:orgId/notebooks", member, async (req, res) => {
     const s = await services(req);
     const input = (req.body ?? {}) as { modelId?: string };
     if (input.modelId) chooseModel(s, input.modelId);
-    const notebook = await createNotebook(await deps.database(), owner(req), req.body, { modelId: defaultModelId(s) });
+    const notebook = await createNotebook(await deps.database(), notebookOwner(req), req.body, { modelId: defaultModelId(s) });
     res.status(201).json({ notebook });
   });
 
   router.get("/api/orgs/:orgId/notebooks/:notebookId", member, async (req, res) => {
-    const database = await deps.database();
-    const id = String(req.params.notebookId);
-    const notebook = await getNotebook(database, owner(req), id);
-    res.json({ notebook, messages: await listMessages(database, owner(req), id) });
+    res.json(await notebookWithMessages(await deps.database(), notebookOwner(req), String(req.params.notebookId)));
   });
 
   router.patch("/api/orgs/:orgId/notebooks/:notebookId", member, async (req, res) => {
     const input = (req.body ?? {}) as { modelId?: string };
     if (input.modelId) chooseModel(await services(req), input.modelId);
-    res.json({ notebook: await updateNotebook(await deps.database(), owner(req), String(req.params.notebookId), req.body) });
+    res.json({ notebook: await updateNotebook(await deps.database(), notebookOwner(req), String(req.params.notebookId), req.body) });
   });
 
   router.delete("/api/orgs/:orgId/notebooks/:notebookId", member, async (req, res) => {
-    await deleteNotebook(await deps.database(), owner(req), String(req.params.notebookId));
+    await deleteNotebook(await deps.database(), notebookOwner(req), String(req.params.notebookId));
     res.status(204).end();
   });
 
   router.get("/api/orgs/:orgId/notebooks/:notebookId/export", member, async (req, res) => {
     const { format } = query(req, ExportQuery);
-    const file = await exportNotebook(await deps.database(), owner(req), String(req.params.notebookId), format);
+    const file = await exportNotebook(await deps.database(), notebookOwner(req), String(req.params.notebookId), format);
     res.type(file.contentType).attachment(file.filename).send(file.body);
   });
 
@@ -96,7 +88,7 @@ export function notebookRoutes(deps: AppDeps): Router {
     });
     const send = (res: Response, event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     try {
-      const message = await sendMessage(await deps.database(), owner(req), String(req.params.notebookId), req.body, s, {
+      const message = await sendMessage(await deps.database(), notebookOwner(req), String(req.params.notebookId), req.body, s, {
         signal: controller.signal,
         onStart: ({ user, assistant }) => {
           streaming = true;

@@ -19,6 +19,7 @@ import { Router } from "express";
 import type { AppDeps } from "../deps.js";
 import { requireAuth, requireSession } from "../http/auth.js";
 import { currentOrganisation, organisationAccess } from "../http/organisation.js";
+import { sendReported, tokenLink } from "../http/mail.js";
 import { body } from "../http/validate.js";
 
 /**
@@ -52,8 +53,9 @@ export function organisationRoutes(deps: AppDeps): Router {
 
   router.patch("/api/orgs/:orgId", admin, async (req, res) => {
     const org = currentOrganisation(req);
-    await renameOrganisation(await deps.database(), org.id, body(req, RenameOrganisationRequest).name);
-    res.json({ organisation: { id: org.id, slug: org.slug, name: body(req, RenameOrganisationRequest).name.trim(), role: org.role } });
+    const { name } = body(req, RenameOrganisationRequest);
+    await renameOrganisation(await deps.database(), org.id, name);
+    res.json({ organisation: { id: org.id, slug: org.slug, name: name.trim(), role: org.role } });
   });
 
   router.get("/api/orgs/:orgId/members", member, async (req, res) => {
@@ -82,13 +84,8 @@ export function organisationRoutes(deps: AppDeps): Router {
     const database = await deps.database();
     const { invite, token } = await createInvite(database, org.id, actor(req), body(req, InviteRequest));
     const inviter = await getAccount(database, requireAuth(req).userId);
-    const mailSent = await deps.mailer
-      .send(inviteMail({ to: invite.email, inviterName: inviter.name, organisation: org.name, url: `${deps.appUrl}/invites/accept?token=${encodeURIComponent(token)}`, expiresInDays: INVITE_TTL_MS / 86_400_000 }))
-      .then(() => true)
-      .catch((error: unknown) => {
-        req.log.error({ err: error, inviteId: invite.id }, "invitation mail not sent");
-        return false;
-      });
+    const mail = inviteMail({ to: invite.email, inviterName: inviter.name, organisation: org.name, url: tokenLink(deps, "/invites/accept", token), expiresInDays: INVITE_TTL_MS / 86_400_000 });
+    const mailSent = await sendReported(deps, req, mail, { inviteId: invite.id, mail: "invitation" });
     res.status(201).json({ invite, mailSent });
   });
 

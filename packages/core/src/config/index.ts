@@ -12,3 +12,4 @@ export {
 export { loadStageSettings, stageKindOf, stageNameFrom, type StageSettings, type StageKind, type BucketSettings } from "./stage.js";
 export { loadRuntimeConfig, substituteStage, enabledIntegrations, type RuntimeConfig, type OAuthClient } from "./runtime.js";
 export type { Source } from "./parse.js";
+export { isLoopbackUrl } from "./loopback.js";

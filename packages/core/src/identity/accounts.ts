@@ -112,6 +112,15 @@ export async function requestPasswordReset(connection: Connection, email: string
   return { account: toAccount(user), token: await issueToken(connection, { userId: user._id, purpose: "reset_password", ttlMs: RESET_PASSWORD_TTL_MS }) };
 }
 
+/** A new confirmation link for an unconfirmed address, undefined otherwise; callers answer the same either way. */
+export async function requestVerification(connection: Connection, email: string): Promise<{ account: Account; token: string } | undefined> {
+  const address = Email.safeParse(email);
+  if (!address.success) return undefined;
+  const user = await userModel(connection).findOne({ email: address.data, status: "active", emailVerifiedAt: null }).lean();
+  if (!user) return undefined;
+  return { account: toAccount(user), token: await issueToken(connection, { userId: user._id, purpose: "verify_email", ttlMs: VERIFY_EMAIL_TTL_MS }) };
+}
+
 export async function resetPassword(connection: Connection, token: string, newPassword: string): Promise<Account> {
   const password = parseInput(z.object({ password: Password }), { password: newPassword }, "new password details").password;
   const { userId } = (await consumeToken(connection, token, "reset_password")) ?? {};

@@ -6,6 +6,7 @@ export {
   signIn,
   verifyEmail,
   requestPasswordReset,
+  requestVerification,
   resetPassword,
   getAccount,
   renameAccount,

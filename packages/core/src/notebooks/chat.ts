@@ -7,7 +7,7 @@ import { ForbiddenError, InvalidInputError, isDomainError, parseInput } from "..
 import { citedPassages, groundingPrompt, retrievePassages, type Passage } from "../knowledge/retrieve.js";
 import { withTenant } from "../tenancy/index.js";
 import { messageModel, notebookModel, usageEventModel } from "./model.js";
-import { getNotebook, listMessages, toMessage, type NotebookMessage, type Owner } from "./notebooks.js";
+import { notebookWithMessages, toMessage, type NotebookMessage, type Owner } from "./notebooks.js";
 
 export const MessageInput = z.object({
   text: z.string().trim().min(1, "Write a message first").max(100_000, "Keep a message under 100,000 characters"),
@@ -33,15 +33,26 @@ async function grounding(connection: Connection, owner: Owner, notebookId: strin
   return retrievePassages(connection, owner, notebookId, question, { bedrock: services.bedrock, embeddingModel });
 }
 
+const isAllowed = (policy: ModelPolicy, model: ModelEntry) => policy.allowedModelIds.length === 0 || policy.allowedModelIds.includes(model.id);
+
+/** The chat models the organisation allows, in catalog order. */
+export function allowedModels(services: Pick<ChatServices, "catalog" | "policy">): ModelEntry[] {
+  return services.catalog.chatModels().filter((m) => isAllowed(services.policy, m));
+}
+
+/** New notebooks start with the first allowed chat model (the catalog's first if none is). */
+export function defaultModelId(services: Pick<ChatServices, "catalog" | "policy">): string {
+  return (allowedModels(services)[0] ?? services.catalog.chatModels()[0]!).id;
+}
+
 /** The model a member may use, or an error that says which ones they may. */
 export function chooseModel(services: ChatServices, modelId: string): ModelEntry {
   const model = services.catalog.find(modelId);
-  const allowed = (m: ModelEntry) => services.policy.allowedModelIds.length === 0 || services.policy.allowedModelIds.includes(m.id);
   if (!model || !model.capabilities.includes("text")) {
     throw new InvalidInputError(`There is no chat model "${modelId}". Pick one of the models in the model picker.`, [{ name: "modelId", message: "unknown model" }], "model.unknown");
   }
-  if (!allowed(model)) {
-    const names = services.catalog.chatModels().filter(allowed).map((m) => m.name);
+  if (!isAllowed(services.policy, model)) {
+    const names = allowedModels(services).map((m) => m.name);
     throw new ForbiddenError(`Your organisation does not allow ${model.name}. Allowed: ${names.join(", ") || "none; ask an admin"}.`, "model.not_allowed");
   }
   return model;
@@ -63,9 +74,9 @@ export interface SendOptions {
 export async function sendMessage(connection: Connection, owner: Owner, notebookId: string, input: unknown, services: ChatServices, options: SendOptions = {}): Promise<NotebookMessage> {
   const data = parseInput(MessageInput, input, "message");
   const now = options.now ?? (() => new Date());
-  const notebook = await getNotebook(connection, owner, notebookId);
+  const { notebook, messages } = await notebookWithMessages(connection, owner, notebookId);
   const model = chooseModel(services, data.modelId ?? notebook.modelId);
-  const history = (await listMessages(connection, owner, notebookId))
+  const history = messages
     .filter((m) => m.content && (m.role === "user" || m.status !== "failed"))
     .map((m) => ({ role: m.role, text: m.content }));
 

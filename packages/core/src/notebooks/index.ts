@@ -6,6 +6,7 @@ export {
   deleteNotebook,
   listNotebooks,
   listMessages,
+  notebookWithMessages,
   exportNotebook,
   NotebookInput,
   type Notebook,
@@ -13,5 +14,5 @@ export {
   type NotebookPage,
   type Owner,
 } from "./notebooks.js";
-export { sendMessage, chooseModel, MessageInput, type ChatServices, type ModelPolicy, type SendOptions } from "./chat.js";
+export { sendMessage, chooseModel, allowedModels, defaultModelId, MessageInput, type ChatServices, type ModelPolicy, type SendOptions } from "./chat.js";
 export { getModelPolicy, setModelPolicy, ModelPolicyInput } from "./policy.js";

@@ -99,10 +99,21 @@ export async function deleteNotebook(connection: Connection, owner: Owner, noteb
   });
 }
 
-export async function listMessages(connection: Connection, owner: Owner, notebookId: string): Promise<NotebookMessage[]> {
-  await getNotebook(connection, owner, notebookId);
+/** The messages of a notebook whose ownership the caller has checked. */
+async function messagesOf(connection: Connection, owner: Owner, notebookId: string): Promise<NotebookMessage[]> {
   const docs = await withTenant(owner.tenantId, () => messageModel(connection).find({ notebookId }).sort({ createdAt: 1, _id: 1 }).lean());
   return docs.map(toMessage);
+}
+
+export async function listMessages(connection: Connection, owner: Owner, notebookId: string): Promise<NotebookMessage[]> {
+  await getNotebook(connection, owner, notebookId);
+  return messagesOf(connection, owner, notebookId);
+}
+
+/** The notebook and its messages, with one ownership check. */
+export async function notebookWithMessages(connection: Connection, owner: Owner, notebookId: string): Promise<{ notebook: Notebook; messages: NotebookMessage[] }> {
+  const notebook = await getNotebook(connection, owner, notebookId);
+  return { notebook, messages: await messagesOf(connection, owner, notebookId) };
 }
 
 export interface NotebookPage {
@@ -148,8 +159,7 @@ export async function listNotebooks(connection: Connection, owner: Owner, option
 
 /** The notebook as Markdown (for people) or JSON (for programs). */
 export async function exportNotebook(connection: Connection, owner: Owner, notebookId: string, format: "markdown" | "json"): Promise<{ filename: string; contentType: string; body: string }> {
-  const notebook = await getNotebook(connection, owner, notebookId);
-  const messages = await listMessages(connection, owner, notebookId);
+  const { notebook, messages } = await notebookWithMessages(connection, owner, notebookId);
   const base = notebook.title.replace(/[^\w.-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60) || "notebook";
   if (format === "json") {
     return { filename: `${base}.json`, contentType: "application/json", body: JSON.stringify({ notebook, messages }, null, 2) };

@@ -1,3 +1,4 @@
+import { isLoopbackUrl } from "@tandem/core/config";
 import { UnavailableError } from "@tandem/core/errors";
 import type { ExternalProfile, Provider } from "@tandem/core/identity";
 import * as client from "openid-client";
@@ -31,7 +32,7 @@ class OidcStrategy extends Strategy {
  */
 export async function oidcStrategy(settings: OidcSettings): Promise<PassportStrategy> {
   const issuer = new URL(settings.issuer);
-  const loopback = issuer.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(issuer.hostname);
+  const loopback = issuer.protocol === "http:" && isLoopbackUrl(settings.issuer);
   let config: client.Configuration;
   try {
     config = await client.discovery(issuer, settings.clientId, undefined, client.ClientSecretBasic(settings.clientSecret), loopback ? { execute: [client.allowInsecureRequests] } : undefined);
