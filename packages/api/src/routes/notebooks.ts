@@ -1,4 +1,4 @@
-import { ExportQuery, ModelPolicy as ModelPolicyBody, NotebookQuery } from "@tandem/client/contract";
+import { ExportQuery, ModelPolicy as ModelPolicyBody, NotebookInput, NotebookQuery } from "@tandem/client/contract";
 import {
   allowedModels,
   chooseModel,
@@ -18,7 +18,7 @@ import { Router, type Request, type Response } from "express";
 import type { AppDeps } from "../deps.js";
 import { currentOrganisation, notebookOwner, organisationAccess } from "../http/organisation.js";
 import { problemOf } from "../http/problem.js";
-import { body, query } from "../http/validate.js";
+import { body, parse, query } from "../http/validate.js";
 
 /**
  * Notebooks and their streamed chat. A reply streams as text/event-stream (start, delta...,
@@ -51,9 +51,9 @@ export function notebookRoutes(deps: AppDeps): Router {
 
   router.post("/api/orgs/:orgId/notebooks", member, async (req, res) => {
     const s = await services(req);
-    const input = (req.body ?? {}) as { modelId?: string };
+    const input = parse(NotebookInput, req.body ?? {}, "body");
     if (input.modelId) chooseModel(s, input.modelId);
-    const notebook = await createNotebook(await deps.database(), notebookOwner(req), req.body, { modelId: defaultModelId(s) });
+    const notebook = await createNotebook(await deps.database(), notebookOwner(req), input, { modelId: defaultModelId(s) });
     res.status(201).json({ notebook });
   });
 
@@ -62,9 +62,9 @@ export function notebookRoutes(deps: AppDeps): Router {
   });
 
   router.patch("/api/orgs/:orgId/notebooks/:notebookId", member, async (req, res) => {
-    const input = (req.body ?? {}) as { modelId?: string };
+    const input = parse(NotebookInput, req.body ?? {}, "body");
     if (input.modelId) chooseModel(await services(req), input.modelId);
-    res.json({ notebook: await updateNotebook(await deps.database(), notebookOwner(req), String(req.params.notebookId), req.body) });
+    res.json({ notebook: await updateNotebook(await deps.database(), notebookOwner(req), String(req.params.notebookId), input) });
   });
 
   router.delete("/api/orgs/:orgId/notebooks/:notebookId", member, async (req, res) => {
