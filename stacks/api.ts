@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { RemovalPolicy } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
@@ -19,6 +20,11 @@ export function Api({ stack, app }: StackContext) {
   const { knowledgeFiles, generatedImages, appFiles } = use(Storage);
   const { configurationSet, sendPolicy } = use(Email);
 
+  // Shared by the web app's /api proxy and the API, so the API believes the viewer address the
+  // proxy passes on (packages/api/src/http/client-address.ts). New at every deploy, which
+  // updates both functions together; nobody needs to set or rotate it.
+  const proxyKey = randomBytes(32).toString("base64url");
+
   const functionProps: FunctionProps = {
     runtime: "nodejs20.x",
     // Inside the VPC's private subnets to reach DocumentDB; the NAT gateway gives egress.
@@ -33,6 +39,7 @@ export function Api({ stack, app }: StackContext) {
     permissions: [sendPolicy],
     environment: {
       TANDEM_VERSION: process.env.TANDEM_VERSION ?? app.stage,
+      TANDEM_PROXY_KEY: proxyKey,
       SEED_APP_NAME: settings.app,
       ...(process.env.SERVER_DOMAIN ? { SERVER_DOMAIN: process.env.SERVER_DOMAIN } : {}),
       KNOWLEDGE_FILES_BUCKET: knowledgeFiles.bucketName,
@@ -68,5 +75,5 @@ export function Api({ stack, app }: StackContext) {
     url: { streaming: true, cors: false },
   });
   stack.addOutputs({ ApiUrl: api.url, StreamUrl: stream.url ?? "" });
-  return { api, stream };
+  return { api, stream, proxyKey };
 }

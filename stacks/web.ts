@@ -10,14 +10,14 @@ const WARM_INSTANCES = 5;
 /** The Next.js web app on the stage's domain (CloudFront + Lambda through OpenNext). */
 export function Web({ stack, app }: StackContext) {
   const settings = stageSettings(app);
-  const { api, stream } = use(Api);
+  const { api, stream, proxyKey } = use(Api);
 
   const site = new NextjsSite(stack, "Web", {
     // The stack tests point this at a prebuilt fixture instead of running `next build`.
     path: process.env.TANDEM_WEB_PATH ?? "apps/web",
     runtime: "nodejs20.x",
     // The proxy sends streamed replies to the streaming function URL, everything else to the HTTP API.
-    environment: { TANDEM_API_URL: api.url, TANDEM_STREAM_URL: stream.url ?? "" },
+    environment: { TANDEM_API_URL: api.url, TANDEM_STREAM_URL: stream.url ?? "", TANDEM_PROXY_KEY: proxyKey },
     warm: settings.warming ? WARM_INSTANCES : undefined,
     customDomain: settings.siteDomain
       ? {

@@ -14,3 +14,6 @@ export const streamUrl: string = process.env.TANDEM_STREAM_URL || apiUrl;
 export function isStreamingRoute(method: string, pathname: string): boolean {
   return method === "POST" && /^\/api\/orgs\/[^/]+\/notebooks\/[^/]+\/messages$/.test(pathname);
 }
+
+/** Shared with the API (TANDEM_PROXY_KEY): vouches for the viewer address the proxy passes on. */
+export const proxyKey: string | undefined = process.env.TANDEM_PROXY_KEY || undefined;

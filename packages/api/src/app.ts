@@ -1,6 +1,5 @@
 import express, { type Express } from "express";
 import cookieParser from "cookie-parser";
-import { pinoHttp } from "pino-http";
 import { authProviders } from "./auth/providers.js";
 import { apiKeyScopes, authenticate, csrfProtection } from "./http/auth.js";
 import { authRoutes } from "./routes/auth.js";
@@ -11,7 +10,7 @@ import { notebookRoutes } from "./routes/notebooks.js";
 import { organisationRoutes } from "./routes/organisations.js";
 import type { AppDeps } from "./deps.js";
 import { notFoundHandler, problemHandler } from "./http/problem.js";
-import { requestId } from "./http/request-id.js";
+import { requestLogger } from "./http/request-log.js";
 import { accountRoutes } from "./routes/accounts.js";
 import { docsRoutes } from "./routes/docs.js";
 import { healthRoutes } from "./routes/health.js";
@@ -20,18 +19,9 @@ import { healthRoutes } from "./routes/health.js";
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", true);
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      genReqId: requestId,
-      // Health probes arrive every few seconds; only their failures are worth a line.
-      autoLogging: { ignore: (req) => req.url === "/api/health" },
-      customSuccessMessage: (req, res, responseTime) => `${req.method} ${req.url} ${res.statusCode} in ${Math.round(responseTime)} ms`,
-      customErrorMessage: (req, res, error) => `${req.method} ${req.url} ${res.statusCode}: ${error.message}`,
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info"),
-    }),
-  );
+  // Never believe X-Forwarded-For: the client's address comes from hops we control (client-address.ts).
+  app.set("trust proxy", false);
+  app.use(requestLogger(deps.logger));
   app.use(express.json({ limit: "1mb" }));
   app.use(healthRoutes(deps));
   app.use(docsRoutes(deps.version));

@@ -57,6 +57,7 @@ export function createDeps(source: Source, logger?: Logger, options: Pick<AppDep
     ai: aiFrom(source, config.models),
     storage: storageFrom(source),
     appUrl: (source.APP_URL ?? "http://127.0.0.1:3000").replace(/\/+$/, ""),
+    proxyKey: source.TANDEM_PROXY_KEY || undefined,
     ...options,
   };
 }

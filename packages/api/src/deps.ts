@@ -20,6 +20,8 @@ export interface AppDeps {
   readonly ai: { readonly bedrock: BedrockRuntimeClient; readonly catalog: ModelCatalog; readonly local: boolean };
   /** S3 and the knowledge-files bucket (KNOWLEDGE_FILES_BUCKET, set by the stacks and pnpm dev). */
   readonly storage: { readonly s3: S3Client; readonly knowledgeBucket?: string; readonly imagesBucket?: string };
+  /** Shared with the stage's web app, whose /api proxy vouches with it for the client's address. */
+  readonly proxyKey?: string;
   /** Tests point Google / Okta sign-in at a local OpenID provider; never set in a stage. */
   readonly issuerOverrides?: { readonly google?: string; readonly okta?: string };
 }

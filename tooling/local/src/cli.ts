@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { spawn } from "node:child_process";
 import path from "node:path";
 import getPort from "get-port";
@@ -49,6 +50,8 @@ async function dev(): Promise<void> {
     APP_URL: process.env.APP_URL ?? webUrl,
     ...mailEnv,
     LOG_FORMAT: process.env.LOG_FORMAT ?? "pretty",
+    // The web app's /api proxy vouches with it for the viewer's address.
+    TANDEM_PROXY_KEY: randomBytes(24).toString("base64url"),
   };
   // The API restarts on changes (tsx watch); the web app has Next's own fast refresh.
   const api = spawn("pnpm", ["exec", "tsx", "watch", "--clear-screen=false", "packages/api/src/server.ts"], { cwd: ROOT, env, stdio: "inherit" });

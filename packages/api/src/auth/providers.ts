@@ -26,7 +26,7 @@ export interface AuthProviders {
  */
 export function authProviders(deps: AppDeps): AuthProviders {
   const passport = new Passport();
-  passport.use("local", localStrategy(deps.database));
+  passport.use("local", localStrategy(deps.database, deps.proxyKey));
 
   const { google, github, okta } = deps.config;
   const factories: Partial<Record<Provider, () => Strategy | Promise<Strategy>>> = {};

@@ -2,6 +2,7 @@ import { ForbiddenError, UnauthenticatedError } from "@tandem/core/errors";
 import {
   authenticateApiKey,
   isSessionActive,
+  peekRefreshToken,
   looksLikeApiKey,
   rotateRefreshToken,
   signAccessToken,
@@ -33,6 +34,9 @@ declare global {
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
+const csrfError = () =>
+  new ForbiddenError(`This request lacks its anti-forgery token. Reload the page and try again (API clients: send the ${CSRF_COOKIE} cookie's value as X-CSRF-Token).`, "auth.csrf_invalid");
+
 /** Signs the user in on this response: a new session, its cookies, and the access token. */
 export async function beginSession(deps: AppDeps, res: Response, userId: string): Promise<{ sessionId: string; accessToken: string }> {
   const session = await startSession(await deps.database(), userId);
@@ -45,6 +49,12 @@ export async function beginSession(deps: AppDeps, res: Response, userId: string)
 export async function refreshFromCookie(deps: AppDeps, req: Request, res: Response): Promise<Principal | undefined> {
   const refreshToken = cookie(req, REFRESH_COOKIE);
   if (!refreshToken) return undefined;
+  // A write must prove it comes from our pages before the refresh token is used up: a forged
+  // cross-site POST carries the cookie but not the anti-forgery token.
+  if (!SAFE_METHODS.has(req.method)) {
+    const session = await peekRefreshToken(await deps.database(), refreshToken);
+    if (session && !csrfMatches(deps, session.sessionId, req.get(CSRF_HEADER))) throw csrfError();
+  }
   try {
     const session = await rotateRefreshToken(await deps.database(), refreshToken);
     const accessToken = await signAccessToken(deps.config.jwtSecret, { userId: session.userId, sessionId: session.sessionId });
@@ -65,7 +75,7 @@ async function fromBearer(deps: AppDeps, token: string): Promise<Principal> {
     return { userId: apiKey.userId, via: "api_key", apiKey };
   }
   const claims = await verifyAccessToken(deps.config.jwtSecret, token);
-  if (!(await isSessionActive(database, claims.sessionId))) throw new UnauthenticatedError("This session was signed out. Sign in again.", "session.ended");
+  if (!(await isSessionActive(database, claims))) throw new UnauthenticatedError("This session was signed out. Sign in again.", "session.ended");
   return { userId: claims.userId, sessionId: claims.sessionId, via: "bearer" };
 }
 
@@ -87,7 +97,7 @@ export function authenticate(deps: AppDeps): RequestHandler {
     if (accessToken) {
       try {
         const claims = await verifyAccessToken(deps.config.jwtSecret, accessToken);
-        if (await isSessionActive(await deps.database(), claims.sessionId)) {
+        if (await isSessionActive(await deps.database(), claims)) {
           req.auth = { userId: claims.userId, sessionId: claims.sessionId, via: "cookie" };
           return next();
         }
@@ -109,7 +119,7 @@ export function authenticate(deps: AppDeps): RequestHandler {
 export function csrfProtection(deps: AppDeps): RequestHandler {
   return (req, _res, next) => {
     if (req.auth?.via === "cookie" && !SAFE_METHODS.has(req.method) && !csrfMatches(deps, req.auth.sessionId!, req.get(CSRF_HEADER))) {
-      throw new ForbiddenError(`This request lacks its anti-forgery token. Reload the page and try again (API clients: send the ${CSRF_COOKIE} cookie's value as X-CSRF-Token).`, "auth.csrf_invalid");
+      throw csrfError();
     }
     next();
   };

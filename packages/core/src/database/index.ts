@@ -11,3 +11,4 @@ export { pingDatabase, type DatabaseProbe } from "./health.js";
 export { ensureExpiryIndex, notExpired, purgeExpired, EXPIRES_AT } from "./expiry.js";
 export { isDuplicateKeyError } from "./errors.js";
 export { claimOnce, claimModel } from "./claim.js";
+export { withLease, leaseModel, type LeaseOptions } from "./lease.js";

@@ -5,8 +5,8 @@ import { ConflictError, ForbiddenError, InvalidInputError, parseInput, Unauthent
 import { userModel } from "./model.js";
 import { burnPasswordCheck, hashPassword, needsRehash, Password, verifyPassword } from "./password.js";
 import { endAllSessions } from "./sessions.js";
-import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "./throttle.js";
-import { consumeToken, issueToken } from "./tokens.js";
+import { clearLoginFailures, reserveLoginAttempt } from "./throttle.js";
+import { consumeToken, issueToken, revokeTokens } from "./tokens.js";
 
 // A verification link may sit in an inbox over a weekend; a reset link is a live credential.
 export const VERIFY_EMAIL_TTL_MS = 48 * 60 * 60 * 1000;
@@ -87,15 +87,15 @@ async function updateUser(connection: Connection, userId: string, set: Record<st
 export async function signIn(connection: Connection, input: z.input<typeof SignInInput>, context: { ip?: string; now?: Date } = {}): Promise<Account> {
   const data = parseInput(SignInInput, input, "sign-in details");
   const attempt = { email: data.email, ip: context.ip };
-  await assertLoginAllowed(connection, attempt, context.now);
+  // Counted as a failure before the check, so simultaneous guesses cannot all be checked.
+  const reservation = await reserveLoginAttempt(connection, attempt, context.now);
   const users = userModel(connection);
   const user = await users.findOne({ email: data.email, status: "active" }).select("+passwordHash").lean();
   const ok = user?.passwordHash ? await verifyPassword(user.passwordHash, data.password) : await burnPasswordCheck(data.password);
   if (!user?.passwordHash || !ok) {
-    await recordLoginFailure(connection, attempt, context.now);
     throw new UnauthenticatedError("The email or password is not right. Check both, or reset your password.", "auth.invalid_credentials");
   }
-  await clearLoginFailures(connection, data.email);
+  await reservation.succeeded();
   if (!user.emailVerifiedAt) {
     throw new ForbiddenError(`Confirm your email address first: open the link we sent to ${user.email}, or ask for a new one.`, "account.unverified");
   }
@@ -123,12 +123,17 @@ export async function requestVerification(connection: Connection, email: string)
 
 export async function resetPassword(connection: Connection, token: string, newPassword: string): Promise<Account> {
   const password = parseInput(z.object({ password: Password }), { password: newPassword }, "new password details").password;
-  const { userId } = (await consumeToken(connection, token, "reset_password")) ?? {};
-  if (!userId) throw new UnauthenticatedError("This reset link is used or expired. Ask for a new one.", "account.reset_link_invalid");
+  const invalid = () => new UnauthenticatedError("This reset link is used, expired or replaced by a newer one. Ask for a new one.", "account.reset_link_invalid");
+  const claim = await consumeToken(connection, token, "reset_password");
+  if (!claim) throw invalid();
+  // A link issued before the password last changed (a newer link was used, or the password was
+  // changed in settings) is dead, even if it was never clicked.
+  const user = await userModel(connection).findById(claim.userId).lean();
+  if (!user || (user.passwordChangedAt && claim.issuedAt.getTime() < user.passwordChangedAt.getTime())) throw invalid();
   // Reaching the inbox proves the address, so a reset also verifies it. Whoever knew the old
-  // password is signed out everywhere.
-  const account = await updateUser(connection, userId, { passwordHash: await hashPassword(password), hasPassword: true, emailVerifiedAt: new Date() });
-  await endAllSessions(connection, userId);
+  // password is signed out everywhere, and the account's lock-out is lifted.
+  const account = await setPassword(connection, claim.userId, password, { emailVerifiedAt: new Date() });
+  await clearLoginFailures(connection, account.email);
   return account;
 }
 
@@ -155,6 +160,15 @@ async function checkPassword(connection: Connection, userId: string, password: s
   }
 }
 
+/** Sets a password: every earlier reset link stops working and every session ends. */
+async function setPassword(connection: Connection, userId: string, password: string, extra: Record<string, unknown> = {}): Promise<Account> {
+  const now = new Date();
+  const account = await updateUser(connection, userId, { passwordHash: await hashPassword(password), hasPassword: true, passwordChangedAt: now, ...extra });
+  await revokeTokens(connection, userId, "reset_password", now);
+  await endAllSessions(connection, userId);
+  return account;
+}
+
 /**
  * Changes the password and ends every session of the account; the caller starts a new one for
  * the device the change was made on.
@@ -162,9 +176,7 @@ async function checkPassword(connection: Connection, userId: string, password: s
 export async function changePassword(connection: Connection, userId: string, input: z.input<typeof ChangePasswordInput>): Promise<Account> {
   const data = parseInput(ChangePasswordInput, input, "password details");
   await checkPassword(connection, userId, data.currentPassword);
-  const account = await updateUser(connection, userId, { passwordHash: await hashPassword(data.newPassword), hasPassword: true });
-  await endAllSessions(connection, userId);
-  return account;
+  return setPassword(connection, userId, data.newPassword);
 }
 
 /** Starts a change of address: the new address gets a link; nothing changes until it is used. */

@@ -1,6 +1,6 @@
 export { userModel, type UserDocument, type UserModel } from "./model.js";
 export { hashPassword, verifyPassword, needsRehash, Password } from "./password.js";
-export { issueToken, consumeToken, oneTimeTokenModel, TOKEN_PURPOSES, type TokenPurpose } from "./tokens.js";
+export { issueToken, consumeToken, revokeTokens, oneTimeTokenModel, TOKEN_PURPOSES, type TokenPurpose } from "./tokens.js";
 export {
   signUp,
   signIn,
@@ -30,6 +30,7 @@ export {
   rotateRefreshToken,
   endSession,
   isSessionActive,
+  peekRefreshToken,
   endAllSessions,
   signAccessToken,
   verifyAccessToken,
@@ -40,7 +41,7 @@ export {
   type SessionTokens,
   type AccessClaims,
 } from "./sessions.js";
-export { assertLoginAllowed, recordLoginFailure, clearLoginFailures, loginFailureModel, LOGIN_WINDOW_MS, ACCOUNT_FAILURE_LIMIT, ADDRESS_FAILURE_LIMIT } from "./throttle.js";
+export { assertLoginAllowed, reserveLoginAttempt, type LoginReservation, recordLoginFailure, clearLoginFailures, loginFailureModel, LOGIN_WINDOW_MS, ACCOUNT_FAILURE_LIMIT, ADDRESS_FAILURE_LIMIT } from "./throttle.js";
 export { signInWithProvider, linkedProviders, identityModel, PROVIDERS, PROVIDER_LABELS, ExternalProfile, type Provider } from "./external.js";
 export {
   createApiKey,

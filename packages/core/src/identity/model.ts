@@ -10,6 +10,8 @@ const userSchema = new Schema(
     passwordHash: { type: String, select: false },
     // Whether a password is set, readable without selecting the hash.
     hasPassword: { type: Boolean, default: false },
+    // When the password was last set: reset links issued before it no longer work.
+    passwordChangedAt: { type: Date, default: null },
     status: { type: String, enum: ["active", "disabled"], required: true, default: "active" },
     // The organisation the user last switched to; the web app opens it.
     currentTenantId: { type: Schema.Types.ObjectId, default: null },

@@ -74,9 +74,19 @@ export async function rotateRefreshToken(connection: Connection, refreshToken: s
   return issueRefresh(connection, String(doc.userId), doc.familyId, now);
 }
 
-/** False once the sign-in was ended (sign-out, sign-out everywhere, replay) or lapsed. */
-export async function isSessionActive(connection: Connection, sessionId: string, now: Date = new Date()): Promise<boolean> {
-  return Boolean(await refreshTokenModel(connection).exists({ familyId: sessionId, revokedAt: null, expiresAt: { $gt: now } }));
+/**
+ * False once the sign-in was ended (sign-out, sign-out everywhere, replay) or lapsed, and for a
+ * token that names a session of another user: a session is bound to the user who signed in.
+ */
+export async function isSessionActive(connection: Connection, claims: AccessClaims, now: Date = new Date()): Promise<boolean> {
+  return Boolean(await refreshTokenModel(connection).exists({ familyId: claims.sessionId, userId: claims.userId, revokedAt: null, expiresAt: { $gt: now } }));
+}
+
+/** The session a refresh token belongs to, without using it up (for checks made before rotating). */
+export async function peekRefreshToken(connection: Connection, refreshToken: string, now: Date = new Date()): Promise<AccessClaims | undefined> {
+  const doc = await refreshTokenModel(connection).findOne({ hash: digestToken(refreshToken) }).lean();
+  if (!doc || doc.revokedAt || doc.expiresAt <= now) return undefined;
+  return { userId: String(doc.userId), sessionId: doc.familyId };
 }
 
 export async function endSession(connection: Connection, sessionId: string, now: Date = new Date()): Promise<void> {

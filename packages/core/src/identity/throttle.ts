@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { Schema, type Connection, type InferSchemaType, type Model } from "mongoose";
 import { RateLimitedError } from "../errors/index.js";
 
@@ -18,6 +19,8 @@ const failureSchema = new Schema(
     key: { type: String, required: true },
     at: { type: Date, required: true },
     expiresAt: { type: Date, required: true },
+    // The sign-in attempt that reserved this slot (reserveLoginAttempt); absent for old records.
+    attemptId: { type: String },
   },
   { collection: "login_failures", versionKey: false },
 );
@@ -47,22 +50,73 @@ function minutes(ms: number): string {
   return m === 1 ? "1 minute" : `${m} minutes`;
 }
 
+function lockedOut(what: string, until: number, now: Date): RateLimitedError {
+  const waitMs = Math.max(0, until - now.getTime());
+  return new RateLimitedError(
+    `Too many failed sign-ins for ${what}. Try again in ${minutes(waitMs)} (at ${new Date(until).toISOString().slice(11, 16)} UTC), or reset your password.`,
+    Math.max(1, Math.ceil(waitMs / 1000)),
+    "auth.locked_out",
+  );
+}
+
+/** Locked until the oldest of the last `limit` failures leaves the window. */
+async function lockedUntil(connection: Connection, key: string, limit: number, now: Date, exceptAttempt?: string): Promise<number | undefined> {
+  const since = new Date(now.getTime() - LOGIN_WINDOW_MS);
+  const recent = await loginFailureModel(connection)
+    .find({ key, at: { $gt: since }, ...(exceptAttempt ? { attemptId: { $ne: exceptAttempt } } : {}) })
+    .sort({ at: -1 })
+    .limit(limit)
+    .select({ at: 1 })
+    .lean();
+  return recent.length < limit ? undefined : recent[limit - 1]!.at.getTime() + LOGIN_WINDOW_MS;
+}
+
 /** Throws RateLimitedError, saying when to retry, if the account or the address is locked out. */
 export async function assertLoginAllowed(connection: Connection, attempt: LoginAttempt, now: Date = new Date()): Promise<void> {
-  const failures = loginFailureModel(connection);
-  const since = new Date(now.getTime() - LOGIN_WINDOW_MS);
   for (const { key, limit, what } of keysOf(attempt)) {
-    const recent = await failures.find({ key, at: { $gt: since } }).sort({ at: -1 }).limit(limit).select({ at: 1 }).lean();
-    if (recent.length < limit) continue;
-    // Locked until the oldest of the last `limit` failures leaves the window.
-    const until = recent[limit - 1]!.at.getTime() + LOGIN_WINDOW_MS;
-    const waitMs = until - now.getTime();
-    throw new RateLimitedError(
-      `Too many failed sign-ins for ${what}. Try again in ${minutes(waitMs)} (at ${new Date(until).toISOString().slice(11, 16)} UTC), or reset your password.`,
-      Math.ceil(waitMs / 1000),
-      "auth.locked_out",
-    );
+    const until = await lockedUntil(connection, key, limit, now);
+    if (until !== undefined) throw lockedOut(what, until, now);
   }
+}
+
+export interface LoginReservation {
+  /** The password was right: the slot is given back and the account's failures are forgiven. */
+  succeeded(): Promise<void>;
+}
+
+/**
+ * Reserves a slot for one password check, atomically on every engine: the attempt is recorded as
+ * a failure first (an insert), then the failures in the window are counted, its own included.
+ * Of any number of simultaneous attempts the n-th to insert counts at least n, so no more than
+ * the limit are ever checked. A refused attempt gives its slot back at once (it checked nothing);
+ * a wrong password keeps it; a right one gives it back.
+ */
+export async function reserveLoginAttempt(connection: Connection, attempt: LoginAttempt, now: Date = new Date()): Promise<LoginReservation> {
+  const failures = loginFailureModel(connection);
+  const attemptId = randomUUID();
+  const expiresAt = new Date(now.getTime() + LOGIN_WINDOW_MS);
+  const since = new Date(now.getTime() - LOGIN_WINDOW_MS);
+  const keys = keysOf(attempt);
+  await failures.insertMany(keys.map(({ key }) => ({ key, at: now, expiresAt, attemptId })));
+  try {
+    for (const { key, limit, what } of keys) {
+      const counted = await failures.countDocuments({ key, at: { $gt: since } });
+      if (counted <= limit) continue;
+      // Past the limit: say when the oldest failure that locks it leaves the window (another
+      // attempt still in flight counts too; then a minute is a fair guess).
+      const until = (await lockedUntil(connection, key, limit, now, attemptId)) ?? now.getTime() + 60_000;
+      throw lockedOut(what, until, now);
+    }
+  } catch (error) {
+    await failures.deleteMany({ attemptId });
+    throw error;
+  }
+  return {
+    async succeeded() {
+      await failures.deleteMany({ attemptId });
+      await clearLoginFailures(connection, attempt.email);
+    },
+  };
 }
 
 export async function recordLoginFailure(connection: Connection, attempt: LoginAttempt, now: Date = new Date()): Promise<void> {

@@ -39,12 +39,17 @@ export async function issueToken(connection: Connection, input: { userId: Types.
 }
 
 /** Marks the token used and returns its user (and address), or undefined when unknown, used or expired. */
-export async function consumeToken(connection: Connection, token: string, purpose: TokenPurpose, now: Date = new Date()): Promise<{ userId: string; email?: string } | undefined> {
+export async function consumeToken(connection: Connection, token: string, purpose: TokenPurpose, now: Date = new Date()): Promise<{ userId: string; email?: string; issuedAt: Date } | undefined> {
   const hash = digestToken(token);
   const tokens = oneTimeTokenModel(connection);
   const doc = await tokens.findOne({ hash, purpose, usedAt: null, expiresAt: { $gt: now } }).lean();
   if (!doc) return undefined;
   if (!(await claimOnce(connection, "one_time_token_uses", hash, now))) return undefined;
   await tokens.updateOne({ _id: doc._id }, { $set: { usedAt: now } });
-  return { userId: String(doc.userId), email: doc.email ?? undefined };
+  return { userId: String(doc.userId), email: doc.email ?? undefined, issuedAt: doc.createdAt };
+}
+
+/** Ends every open link of one purpose for a user (a newer reset was used, the password changed). */
+export async function revokeTokens(connection: Connection, userId: string, purpose: TokenPurpose, now: Date = new Date()): Promise<void> {
+  await oneTimeTokenModel(connection).updateMany({ userId, purpose, usedAt: null }, { $set: { usedAt: now } });
 }

@@ -1,6 +1,6 @@
 import { Schema, type Connection, type InferSchemaType, type Model } from "mongoose";
 import { z } from "zod";
-import { claimOnce, isDuplicateKeyError } from "../database/index.js";
+import { claimOnce, isDuplicateKeyError, withLease } from "../database/index.js";
 import { ConflictError, ForbiddenError, NotFoundError, parseInput, UnauthenticatedError } from "../errors/index.js";
 import { Email } from "../identity/accounts.js";
 import { userModel } from "../identity/model.js";
@@ -63,16 +63,24 @@ export async function createInvite(
   const data = parseInput(InviteInput, input, "invitation details");
   if (data.role === "owner" && actor.role !== "owner") throw new ForbiddenError("Only an owner can invite another owner. Invite them as admin, or ask an owner.", "organisation.role_required");
   const user = await userModel(connection).findOne({ email: data.email }).lean();
-  return withTenant(tenantId, async () => {
-    if (user && (await membershipModel(connection).exists({ userId: user._id }))) {
-      throw new ConflictError(`${data.email} is already a member of this organisation.`, "invite.already_member");
-    }
-    const invites = inviteModel(connection);
-    await invites.updateMany({ email: data.email, acceptedAt: null, revokedAt: null }, { $set: { revokedAt: now } });
-    const token = newSecretToken();
-    const doc = await invites.create({ email: data.email, role: data.role, invitedBy: actor.userId, hash: digestToken(token), expiresAt: new Date(now.getTime() + INVITE_TTL_MS) });
-    return { invite: toInvite(doc.toObject()), token };
-  });
+  // Replace-then-create spans two writes; under the address's lease concurrent invitations run
+  // one after the other, so exactly one stays open.
+  return withLease(
+    connection,
+    `invite:${tenantId}:${data.email}`,
+    () =>
+      withTenant(tenantId, async () => {
+        if (user && (await membershipModel(connection).exists({ userId: user._id }))) {
+          throw new ConflictError(`${data.email} is already a member of this organisation.`, "invite.already_member");
+        }
+        const invites = inviteModel(connection);
+        await invites.updateMany({ email: data.email, acceptedAt: null, revokedAt: null }, { $set: { revokedAt: now } });
+        const token = newSecretToken();
+        const doc = await invites.create({ email: data.email, role: data.role, invitedBy: actor.userId, hash: digestToken(token), expiresAt: new Date(now.getTime() + INVITE_TTL_MS) });
+        return { invite: toInvite(doc.toObject()), token };
+      }),
+    { what: `The invitation to ${data.email}` },
+  );
 }
 
 export async function listInvites(connection: Connection, tenantId: string, now: Date = new Date()): Promise<Invite[]> {

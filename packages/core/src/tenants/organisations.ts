@@ -1,5 +1,6 @@
 import type { Connection } from "mongoose";
 import { z } from "zod";
+import { withLease } from "../database/index.js";
 import { ConflictError, ForbiddenError, NotFoundError, parseInput } from "../errors/index.js";
 import { userModel } from "../identity/model.js";
 import { runAsSystem, withTenant } from "../tenancy/index.js";
@@ -98,17 +99,38 @@ async function assertNotLastOwner(connection: Connection, tenantId: string, acti
   if (owners <= 1) throw new ConflictError(`An organisation needs an owner: make someone else owner before you ${action}.`, "organisation.last_owner");
 }
 
+/** The actor's role was read before the lease; one demoted meanwhile must not act on the old role. */
+async function assertActorStillHolds(connection: Connection, tenantId: string, actor: { userId: string; role: Role }): Promise<void> {
+  const current = await withTenant(tenantId, () => membershipModel(connection).findOne({ userId: actor.userId }).lean());
+  if (!current || RANK[current.role] < RANK[actor.role]) {
+    throw new ConflictError("Your role in this organisation changed a moment ago. Reload the page and try again.", "organisation.role_changed");
+  }
+}
+
+/**
+ * "An organisation always keeps an owner" spans several membership documents, so every change
+ * that can take an owner away (demote, remove, leave) runs under the organisation's owner lease:
+ * two owners demoting each other at the same moment run one after the other, and the second
+ * finds the last owner. The target is read again inside the lease.
+ */
+function withOwnerLease<T>(connection: Connection, tenantId: string, fn: () => Promise<T>): Promise<T> {
+  return withLease(connection, `owners:${tenantId}`, fn, { what: "This organisation's members" });
+}
+
 export const RoleInput = z.object({ role: z.enum(ROLES, { message: `Choose one of ${ROLES.join(", ")}` }) });
 
 /** Admins manage members and admins; only owners grant or take away ownership. */
 export async function changeRole(connection: Connection, tenantId: string, actor: { userId: string; role: Role }, userId: string, input: unknown): Promise<Member> {
   const { role } = parseInput(RoleInput, input, "role");
-  const target = await targetMembership(connection, tenantId, userId);
-  if ((role === "owner" || target.role === "owner") && actor.role !== "owner") {
-    throw new ForbiddenError("Only an owner can grant or take away ownership. Ask an owner of the organisation.", "organisation.role_required");
-  }
-  if (target.role === "owner" && role !== "owner") await assertNotLastOwner(connection, tenantId, "step down");
-  await withTenant(tenantId, () => membershipModel(connection).updateOne({ userId }, { $set: { role } }));
+  await withOwnerLease(connection, tenantId, async () => {
+    const target = await targetMembership(connection, tenantId, userId);
+    if ((role === "owner" || target.role === "owner") && actor.role !== "owner") {
+      throw new ForbiddenError("Only an owner can grant or take away ownership. Ask an owner of the organisation.", "organisation.role_required");
+    }
+    await assertActorStillHolds(connection, tenantId, actor);
+    if (target.role === "owner" && role !== "owner") await assertNotLastOwner(connection, tenantId, "step down");
+    await withTenant(tenantId, () => membershipModel(connection).updateOne({ userId }, { $set: { role } }));
+  });
   const member = (await listMembers(connection, tenantId)).find((m) => m.userId === userId);
   return member!;
 }
@@ -118,11 +140,14 @@ export async function changeRole(connection: Connection, tenantId: string, actor
  * membership, and the member's API keys for the organisation are revoked.
  */
 export async function removeMember(connection: Connection, tenantId: string, actor: { userId: string; role: Role }, userId: string, onRemoved?: () => Promise<void>): Promise<void> {
-  const target = await targetMembership(connection, tenantId, userId);
   const self = actor.userId === userId;
-  if (!self && !roleAtLeast(actor.role, "admin")) throw new ForbiddenError("Only an organisation admin can remove members. Ask an admin.", "organisation.role_required");
-  if (!self && target.role === "owner" && actor.role !== "owner") throw new ForbiddenError("Only an owner can remove an owner.", "organisation.role_required");
-  if (target.role === "owner") await assertNotLastOwner(connection, tenantId, self ? "leave" : "remove the last owner");
-  await withTenant(tenantId, () => membershipModel(connection).deleteOne({ userId }));
+  await withOwnerLease(connection, tenantId, async () => {
+    const target = await targetMembership(connection, tenantId, userId);
+    if (!self && !roleAtLeast(actor.role, "admin")) throw new ForbiddenError("Only an organisation admin can remove members. Ask an admin.", "organisation.role_required");
+    if (!self && target.role === "owner" && actor.role !== "owner") throw new ForbiddenError("Only an owner can remove an owner.", "organisation.role_required");
+    if (!self) await assertActorStillHolds(connection, tenantId, actor);
+    if (target.role === "owner") await assertNotLastOwner(connection, tenantId, self ? "leave" : "remove the last owner");
+    await withTenant(tenantId, () => membershipModel(connection).deleteOne({ userId }));
+  });
   await onRemoved?.();
 }

@@ -1,5 +1,5 @@
 import type { NextRequest } from "next/server";
-import { apiUrl, isStreamingRoute, streamUrl } from "../../../lib/config";
+import { apiUrl, isStreamingRoute, proxyKey, streamUrl } from "../../../lib/config";
 
 /**
  * The web app serves the API under its own origin: /api/* is passed to TANDEM_API_URL as it is
@@ -12,13 +12,32 @@ export const dynamic = "force-dynamic";
 const DROP_REQUEST = new Set(["host", "connection", "keep-alive", "transfer-encoding", "upgrade", "content-length"]);
 const DROP_RESPONSE = new Set(["connection", "keep-alive", "transfer-encoding", "content-encoding", "content-length"]);
 
+/**
+ * The viewer's address as CloudFront saw it, for the API's per-address sign-in lock-out. Only
+ * values a client cannot choose: CloudFront-Viewer-Address, or on AWS the right-most
+ * X-Forwarded-For entry, which CloudFront appends (a client's own entries are to its left).
+ * Elsewhere (pnpm dev) nothing is sent and the API uses the connection's address.
+ */
+function viewerAddress(request: NextRequest): string | undefined {
+  const viewer = request.headers.get("cloudfront-viewer-address");
+  if (viewer) return viewer.slice(0, viewer.lastIndexOf(":")).replace(/^\[|\]$/g, "");
+  if (!process.env.AWS_LAMBDA_FUNCTION_NAME) return undefined;
+  return request.headers.get("x-forwarded-for")?.split(",").pop()?.trim() || undefined;
+}
+
 async function proxy(request: NextRequest): Promise<Response> {
   const origin = isStreamingRoute(request.method, request.nextUrl.pathname) ? streamUrl : apiUrl;
   const target = new URL(request.nextUrl.pathname + request.nextUrl.search, origin);
   const headers = new Headers();
   request.headers.forEach((value, name) => {
-    if (!DROP_REQUEST.has(name)) headers.set(name, value);
+    // x-tandem-* are ours to set: a browser's own copies are dropped.
+    if (!DROP_REQUEST.has(name) && !name.startsWith("x-tandem-")) headers.set(name, value);
   });
+  const address = viewerAddress(request);
+  if (address && proxyKey) {
+    headers.set("x-tandem-client-address", address);
+    headers.set("x-tandem-proxy-key", proxyKey);
+  }
   headers.set("x-forwarded-host", request.headers.get("host") ?? "");
   headers.set("x-forwarded-proto", request.nextUrl.protocol.replace(":", ""));
   const hasBody = !["GET", "HEAD"].includes(request.method);
