@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { RemovalPolicy } from "aws-cdk-lib";
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import * as sqs from "aws-cdk-lib/aws-sqs";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
-import { Function as SstFunction, Api as SstApi, use, type FunctionProps, type StackContext } from "sst/constructs";
+import { Function as SstFunction, Api as SstApi, Queue, use, type FunctionProps, type StackContext } from "sst/constructs";
 import { Secrets } from "./config.js";
 import { Email } from "./email.js";
 import { Network } from "./network.js";
@@ -56,8 +57,26 @@ export function Api({ stack, app }: StackContext) {
     // assets from its own folder; @node-rs/argon2 loads a native binary for the platform.
     nodejs: { format: "esm", sourcemap: true, install: ["swagger-ui-dist", "@node-rs/argon2"] },
   };
+  // Work the API queues instead of doing it inside a request (packages/core/src/jobs): mails whose
+  // timing would tell which addresses have accounts. A job that keeps failing ends in the
+  // dead-letter queue after five attempts, kept for two weeks.
+  const deadLetters = new sqs.Queue(stack, "JobsDeadLetters", { retentionPeriod: Duration.days(14), enforceSSL: true });
+  deadLetters.applyRemovalPolicy(settings.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
+  const jobs = new Queue(stack, "Jobs", {
+    consumer: {
+      function: { ...functionProps, handler: "packages/api/src/jobs/queue.handler", timeout: 60 },
+      cdk: { eventSource: { batchSize: 10, reportBatchItemFailures: true } },
+    },
+    cdk: { queue: { visibilityTimeout: Duration.seconds(6 * 60), enforceSSL: true, deadLetterQueue: { queue: deadLetters, maxReceiveCount: 5 } } },
+  });
+  const apiFunctionProps: FunctionProps = {
+    ...functionProps,
+    environment: { ...functionProps.environment, JOBS_QUEUE_URL: jobs.queueUrl },
+    permissions: [sendPolicy, jobs],
+  };
+
   const api = new SstApi(stack, "Api", {
-    defaults: { function: functionProps },
+    defaults: { function: apiFunctionProps },
     routes: {
       $default: "packages/api/src/lambda.handler",
     },
@@ -68,12 +87,12 @@ export function Api({ stack, app }: StackContext) {
   // Streamed replies: the same app on a function URL in RESPONSE_STREAM mode, because API Gateway
   // buffers responses and stops at 30 s. Only the web app's proxy sends the streaming routes here.
   const stream = new SstFunction(stack, "StreamApi", {
-    ...functionProps,
+    ...apiFunctionProps,
     handler: "packages/api/src/stream-lambda.handler",
     // A long answer from a large model may take minutes.
     timeout: 300,
     url: { streaming: true, cors: false },
   });
   stack.addOutputs({ ApiUrl: api.url, StreamUrl: stream.url ?? "" });
-  return { api, stream, proxyKey };
+  return { api, stream, proxyKey, jobs, deadLetters };
 }

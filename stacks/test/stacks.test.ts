@@ -12,7 +12,11 @@ function resources(s: Synthesized, stack: Parameters<Synthesized["template"]>[0]
 
 /** The API's functions: the one behind the HTTP API and the streaming one behind its function URL. */
 function apiFunctions(s: Synthesized) {
-  return Object.entries(resources(s, "Api", "AWS::Lambda::Function")).filter(([, f]) => JSON.stringify(f.Properties?.Environment ?? {}).includes("SST_Secret_value_MONGODB_URI"));
+  // (The jobs queue's consumer has the secrets too, but queues nothing: it has no JOBS_QUEUE_URL.)
+  return Object.entries(resources(s, "Api", "AWS::Lambda::Function")).filter(([, f]) => {
+    const env = JSON.stringify(f.Properties?.Environment ?? {});
+    return env.includes("SST_Secret_value_MONGODB_URI") && env.includes("JOBS_QUEUE_URL");
+  });
 }
 
 function apiFunction(s: Synthesized) {
@@ -108,6 +112,27 @@ describe("production stage", () => {
     const web = JSON.stringify(s.template("Web").toJSON());
     expect(web).toContain("TANDEM_STREAM_URL");
     s.template("Web").hasResourceProperties("AWS::Lambda::Url", { InvokeMode: "RESPONSE_STREAM" });
+  });
+
+  it("queues mail jobs in SQS for a consumer that reports failed items, with a dead-letter queue", () => {
+    const api = s.template("Api");
+    api.hasResourceProperties("AWS::SQS::Queue", { RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: Match.anyValue() } });
+    api.hasResourceProperties("AWS::Lambda::EventSourceMapping", { FunctionResponseTypes: ["ReportBatchItemFailures"], BatchSize: 10 });
+    // The consumer: the stage's secrets (to reach the database and mail), and no queue of its own to fill.
+    const consumers = Object.values(resources(s, "Api", "AWS::Lambda::Function")).filter((f) => {
+      const env = JSON.stringify(f.Properties?.Environment ?? {});
+      return env.includes("SST_Secret_value_MONGODB_URI") && !env.includes("JOBS_QUEUE_URL");
+    });
+    expect(consumers).toHaveLength(1);
+    expect(apiFunction(s).Environment.Variables.JOBS_QUEUE_URL).toBeDefined();
+    // Production keeps its dead letters when the stage is removed.
+    expect(Object.values(resources(s, "Api", "AWS::SQS::Queue")).some((q) => q.DeletionPolicy === "Retain")).toBe(true);
+  });
+
+  it("shares one proxy key between the web app's proxy and the API", () => {
+    const key = apiFunction(s).Environment.Variables.TANDEM_PROXY_KEY as string;
+    expect(key).toMatch(/^[\w-]{40,}$/);
+    expect(JSON.stringify(s.template("Web").toJSON())).toContain(key);
   });
 
   it("keeps five server instances warm when ENABLE_WARMING is true", () => {

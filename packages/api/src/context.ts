@@ -1,9 +1,12 @@
 import { S3Client } from "@aws-sdk/client-s3";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { inProcessQueue, sqsQueue, type JobQueue } from "@tandem/core/jobs";
 import { createBedrockClient, DEFAULT_MODELS, LOCAL_EMBEDDING_MODEL, LOCAL_IMAGE_MODEL, LOCAL_TEST_MODEL, modelCatalog } from "@tandem/core/ai";
 import { enabledIntegrations, isLoopbackUrl, loadRuntimeConfig, type Source } from "@tandem/core/config";
 import { getConnection } from "@tandem/core/database";
 import { mailerFromConfig } from "@tandem/core/mail";
 import type { AppDeps } from "./deps.js";
+import { runJob } from "./jobs/run.js";
 import { createLogger, type Logger } from "./logger.js";
 
 /** Set by the stacks from the release being deployed; "dev" in pnpm dev and tests. */
@@ -28,12 +31,16 @@ export function aiFrom(source: Source, models = DEFAULT_MODELS): AppDeps["ai"] {
   };
 }
 
+/** Credentials given in the source (tests, pnpm dev); otherwise the SDK's own chain (the Lambda's role). */
+function awsCredentials(source: Source) {
+  return source.AWS_ACCESS_KEY_ID && source.AWS_SECRET_ACCESS_KEY ? { accessKeyId: source.AWS_ACCESS_KEY_ID, secretAccessKey: source.AWS_SECRET_ACCESS_KEY, sessionToken: source.AWS_SESSION_TOKEN } : undefined;
+}
+
 /** S3 in the stage's region, or moto / another endpoint when AWS_ENDPOINT_URL(_S3) is set. */
 export function storageFrom(source: Source): AppDeps["storage"] {
   const endpoint = source.AWS_ENDPOINT_URL_S3 ?? source.AWS_ENDPOINT_URL;
-  const credentials = source.AWS_ACCESS_KEY_ID && source.AWS_SECRET_ACCESS_KEY ? { accessKeyId: source.AWS_ACCESS_KEY_ID, secretAccessKey: source.AWS_SECRET_ACCESS_KEY, sessionToken: source.AWS_SESSION_TOKEN } : undefined;
   return {
-    s3: new S3Client({ region: source.AWS_REGION ?? "us-east-1", endpoint, forcePathStyle: Boolean(endpoint), credentials }),
+    s3: new S3Client({ region: source.AWS_REGION ?? "us-east-1", endpoint, forcePathStyle: Boolean(endpoint), credentials: awsCredentials(source) }),
     knowledgeBucket: source.KNOWLEDGE_FILES_BUCKET,
     imagesBucket: source.GENERATED_IMAGES_BUCKET,
   };
@@ -45,7 +52,7 @@ export function createDeps(source: Source, logger?: Logger, options: Pick<AppDep
   const log = logger ?? createLogger({ stage: config.stage, level: source.LOG_LEVEL, pretty: source.LOG_FORMAT === "pretty" });
   for (const warning of config.warnings) log.warn(warning);
   log.info({ stage: config.stage, integrations: enabledIntegrations(config) }, "configuration loaded");
-  return {
+  const deps: AppDeps = {
     config,
     logger: log,
     version: versionFrom(source),
@@ -58,6 +65,17 @@ export function createDeps(source: Source, logger?: Logger, options: Pick<AppDep
     storage: storageFrom(source),
     appUrl: (source.APP_URL ?? "http://127.0.0.1:3000").replace(/\/+$/, ""),
     proxyKey: source.TANDEM_PROXY_KEY || undefined,
+    jobs: jobsFrom(source, (job) => runJob(deps, job), log),
     ...options,
   };
+  return deps;
+}
+
+/** SQS when the stack gave a queue (JOBS_QUEUE_URL), otherwise this process after the answer. */
+export function jobsFrom(source: Source, run: Parameters<typeof inProcessQueue>[0], log: Logger): JobQueue {
+  if (source.JOBS_QUEUE_URL) {
+    const endpoint = source.AWS_ENDPOINT_URL_SQS ?? source.AWS_ENDPOINT_URL;
+    return sqsQueue(new SQSClient({ region: source.AWS_REGION ?? "us-east-1", endpoint, credentials: awsCredentials(source) }), source.JOBS_QUEUE_URL);
+  }
+  return inProcessQueue(run, (error, job) => log.error({ err: error, kind: job.kind }, "background job failed"));
 }

@@ -2,6 +2,7 @@ import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { ModelCatalog } from "@tandem/core/ai";
 import type { RuntimeConfig } from "@tandem/core/config";
+import type { JobQueue } from "@tandem/core/jobs";
 import type { Mailer } from "@tandem/core/mail";
 import type { Connection } from "mongoose";
 import type { Logger } from "./logger.js";
@@ -14,6 +15,8 @@ export interface AppDeps {
   /** The shared database connection; connects on first use and after an outage. */
   readonly database: () => Promise<Connection>;
   readonly mailer: Mailer;
+  /** Work done after the answer: SQS on AWS (JOBS_QUEUE_URL), this process elsewhere. */
+  readonly jobs: JobQueue;
   /** Address of the web app, for links in mails (APP_URL). */
   readonly appUrl: string;
   /** Amazon Bedrock (us-east-1) or the local stand-in, and the model catalog. */

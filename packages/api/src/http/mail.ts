@@ -4,11 +4,11 @@ import type { Request } from "express";
 import type { AppDeps } from "../deps.js";
 
 /** A link into the web app that carries a one-time token (APP_URL + path + ?token=). */
-export function tokenLink(deps: AppDeps, path: string, token: string): string {
+export function tokenLink(deps: Pick<AppDeps, "appUrl">, path: string, token: string): string {
   return `${deps.appUrl}${path}?token=${encodeURIComponent(token)}`;
 }
 
-export function verificationMail(deps: AppDeps, account: { email: string; name: string }, token: string): MailMessage {
+export function verificationMail(deps: Pick<AppDeps, "appUrl">, account: { email: string; name: string }, token: string): MailMessage {
   return verifyEmailMail({ to: account.email, name: account.name, url: tokenLink(deps, "/verify-email", token), expiresInHours: VERIFY_EMAIL_TTL_MS / 3_600_000 });
 }
 

@@ -1,9 +1,8 @@
 import { PasswordResetConfirmRequest, PasswordResetRequest, SignUpRequest, TokenRequest, type AccountResponse, type SignUpResponse } from "@tandem/client/contract";
-import { requestPasswordReset, resetPassword, RESET_PASSWORD_TTL_MS, signUp, verifyEmail } from "@tandem/core/identity";
-import { resetPasswordMail } from "@tandem/core/mail";
+import { resetPassword, signUp, verifyEmail } from "@tandem/core/identity";
 import { Router } from "express";
 import type { AppDeps } from "../deps.js";
-import { sendReported, tokenLink, verificationMail } from "../http/mail.js";
+import { sendReported, verificationMail } from "../http/mail.js";
 import { body } from "../http/validate.js";
 
 export function accountRoutes(deps: AppDeps): Router {
@@ -22,13 +21,9 @@ export function accountRoutes(deps: AppDeps): Router {
   });
 
   router.post("/api/accounts/password-reset", async (req, res) => {
-    const request = await requestPasswordReset(await deps.database(), body(req, PasswordResetRequest).email);
-    if (request) {
-      await deps.mailer.send(
-        resetPasswordMail({ to: request.account.email, name: request.account.name, url: tokenLink(deps, "/reset-password", request.token), expiresInMinutes: RESET_PASSWORD_TTL_MS / 60_000 }),
-      );
-    }
-    // The same answer whether or not the address has an account, so it cannot be probed.
+    // Queued, not looked up: the same answer in the same time whether or not the address has an
+    // account, so it cannot be probed (the lookup and the mail happen after the answer).
+    await deps.jobs.enqueue({ kind: "mail.password_reset", email: body(req, PasswordResetRequest).email });
     res.status(202).json({ status: "If an account uses this address, a reset link is on its way." });
   });
 

@@ -72,11 +72,8 @@ export function meRoutes(deps: AppDeps): Router {
   });
 
   router.post("/api/accounts/verify-email/resend", async (req, res) => {
-    const request = await requestVerification(await deps.database(), body(req, EmailRequest).email);
-    if (request) {
-      await deps.mailer.send(verificationMail(deps, request.account, request.token));
-    }
-    // The same answer either way, so addresses cannot be probed.
+    // Queued: the same answer in the same time either way, so addresses cannot be probed.
+    await deps.jobs.enqueue({ kind: "mail.verification", email: body(req, EmailRequest).email });
     res.status(202).json({ status: "If this address has an unconfirmed account, a new link is on its way." } satisfies AcceptedResponse);
   });
   return router;

@@ -1,0 +1,39 @@
+import { Job } from "@tandem/core/jobs";
+import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { createDeps } from "../context.js";
+import type { AppDeps } from "../deps.js";
+import { lambdaSource } from "../lambda-source.js";
+import { runJob } from "./run.js";
+
+// Built on the first batch and kept while the instance is warm, with its DB connection.
+let ready: Promise<AppDeps> | undefined;
+
+/**
+ * The jobs queue's consumer (stacks/api.ts). A job that fails is reported back alone, so SQS
+ * retries only it and moves it to the dead-letter queue after its last attempt; a message that
+ * is not a job is logged and dropped (retrying cannot fix it).
+ */
+export async function handler(event: SQSEvent, deps?: AppDeps): Promise<SQSBatchResponse> {
+  ready ??= deps ? Promise.resolve(deps) : lambdaSource().then((source) => createDeps(source));
+  const app = await ready.catch((error: unknown) => {
+    ready = undefined;
+    throw error;
+  });
+  const failures: SQSBatchResponse["batchItemFailures"] = [];
+  for (const record of event.Records) {
+    let job: Job;
+    try {
+      job = Job.parse(JSON.parse(record.body));
+    } catch (error) {
+      app.logger.error({ err: error, messageId: record.messageId }, "dropped a queue message that is not a job");
+      continue;
+    }
+    try {
+      await runJob(app, job);
+    } catch (error) {
+      app.logger.error({ err: error, messageId: record.messageId, kind: job.kind }, "job failed; SQS retries it");
+      failures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures: failures };
+}

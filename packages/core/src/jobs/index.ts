@@ -1,0 +1,44 @@
+import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { z } from "zod";
+
+/**
+ * Work that must not run inside the request that asks for it: a mail whose sending time would
+ * tell an observer whether an address has an account (password reset, a new confirmation link).
+ * The request only queues the job and answers; a consumer does the lookup and the sending. On
+ * AWS the queue is SQS (stacks/api.ts, with a dead-letter queue); in `pnpm dev` and the tests the
+ * job runs in the same process once the answer has gone.
+ *
+ * A job carries what the caller typed, never a token: the consumer issues the link itself, so
+ * nothing that opens an account sits in a queue.
+ */
+export const Job = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("mail.password_reset"), email: z.string().max(320) }),
+  z.object({ kind: z.literal("mail.verification"), email: z.string().max(320) }),
+]);
+export type Job = z.infer<typeof Job>;
+
+export interface JobQueue {
+  /** Resolves once the job is safely queued (not when it has run). */
+  enqueue(job: Job): Promise<void>;
+}
+
+/** Runs each job after the current request's answer has been written, in this process. */
+export function inProcessQueue(run: (job: Job) => Promise<void>, onError: (error: unknown, job: Job) => void): JobQueue {
+  return {
+    enqueue(job) {
+      setImmediate(() => {
+        run(Job.parse(job)).catch((error: unknown) => onError(error, job));
+      });
+      return Promise.resolve();
+    },
+  };
+}
+
+/** Sends each job to an SQS queue; the queue's consumer runs it (packages/api/src/jobs/queue.ts). */
+export function sqsQueue(sqs: SQSClient, queueUrl: string): JobQueue {
+  return {
+    async enqueue(job) {
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(Job.parse(job)) }));
+    },
+  };
+}
