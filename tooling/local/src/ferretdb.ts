@@ -9,7 +9,8 @@ export interface FerretDB {
   readonly port: number;
   /** Connection string without a database name; append `/<db>`. */
   readonly uri: string;
-  stop(): Promise<void>;
+  /** Stops it; `abruptly` kills it at once (an outage), otherwise it shuts down gracefully. */
+  stop(options?: { abruptly?: boolean }): Promise<void>;
   /** Starts it again on the same port and data, e.g. after a test stopped it. */
   start(): Promise<void>;
 }
@@ -42,8 +43,8 @@ export async function startFerretDB(options: { dataDir: string; port?: number; n
     port,
     uri: `mongodb://127.0.0.1:${port}`,
     start,
-    async stop() {
-      await proc?.stop();
+    async stop(options?: { abruptly?: boolean }) {
+      await proc?.stop(options);
     },
   };
 }

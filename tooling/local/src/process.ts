@@ -13,7 +13,8 @@ process.once("exit", () => {
 export interface ManagedProcess {
   readonly pid: number;
   readonly logFile: string;
-  stop(): Promise<void>;
+  /** SIGTERM (SIGKILL after 5 s); `abruptly` kills at once, as a crash or a lost host would. */
+  stop(options?: { abruptly?: boolean }): Promise<void>;
 }
 
 export function startProcess(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): ManagedProcess {
@@ -35,9 +36,9 @@ export function startProcess(name: string, command: string, args: string[], env:
   return {
     pid: child.pid ?? -1,
     logFile,
-    async stop() {
+    async stop(options = {}) {
       if (exited) return;
-      child.kill("SIGTERM");
+      child.kill(options.abruptly ? "SIGKILL" : "SIGTERM");
       const timeout = setTimeout(() => child.kill("SIGKILL"), 5_000);
       await exit;
       clearTimeout(timeout);

@@ -1,4 +1,5 @@
-import { isDomainError, RateLimitedError, type ErrorKind } from "@tandem/core/errors";
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "@tandem/core/database";
+import { isDomainError, RateLimitedError, UnavailableError, type ErrorKind } from "@tandem/core/errors";
 import type { Problem } from "@tandem/client/contract";
 import type { ErrorRequestHandler, RequestHandler } from "express";
 
@@ -20,6 +21,7 @@ const TITLE: Record<number, string> = {
   401: "Sign-in required",
   403: "Not allowed",
   404: "Not found",
+  405: "Method not allowed",
   409: "Conflict",
   413: "Payload too large",
   429: "Too many requests",
@@ -41,8 +43,14 @@ function fromHttpError(error: unknown): Problem | undefined {
   return undefined;
 }
 
+/** The driver's "no server answers", as the domain's "unavailable": a 503 a client may retry. */
+function databaseAway(cause: unknown): UnavailableError {
+  return new UnavailableError("The database is not answering right now. Try again in a few seconds.", "database.unavailable", { cause });
+}
+
 /** The problem body for any error; 5xx details are for operators and go only to the log. */
 export function problemOf(error: unknown, base: { instance?: string; requestId: string }): Problem {
+  if (!isDomainError(error) && isDatabaseUnavailable(error)) return problemOf(databaseAway(error), base);
   if (isDomainError(error)) {
     const status = STATUS[error.kind];
     return status >= 500 && error.kind !== "unavailable"
@@ -56,6 +64,7 @@ export function problemOf(error: unknown, base: { instance?: string; requestId: 
 export const problemHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
   const body = problemOf(error, { instance: req.originalUrl, requestId: String(req.id ?? "") });
   if (error instanceof RateLimitedError) res.setHeader("Retry-After", String(error.retryAfterSeconds));
+  if (body.status === 503 && body.code.startsWith("database.")) res.setHeader("Retry-After", String(DATABASE_RETRY_AFTER_SECONDS));
   if (body.status >= 500) req.log.error({ err: error }, "request failed");
   else req.log.info({ code: body.code }, "request refused");
   res.status(body.status).type("application/problem+json").json(body);

@@ -26,9 +26,11 @@ export function isDocumentDbUri(uri: string): boolean {
 export function connectOptionsFor(options: DatabaseOptions): ConnectOptions {
   const documentDb = isDocumentDbUri(options.uri);
   return {
-    // Fail fast instead of queueing: a Lambda should answer 503, not hang until it times out.
+    // Fail fast instead of queueing: while the database is away a request answers 503 with
+    // Retry-After within two seconds, instead of hanging until API Gateway gives up. (Selection
+    // is instant while a server is known; this only bounds the wait when none answers.)
     bufferCommands: false,
-    serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5_000,
+    serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 1_500,
     // A Lambda instance serves one request at a time; a small pool keeps DocumentDB's
     // connection limit (per instance class) from being exhausted by concurrency spikes.
     maxPoolSize: 5,

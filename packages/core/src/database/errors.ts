@@ -2,3 +2,32 @@
 export function isDuplicateKeyError(error: unknown): boolean {
   return typeof error === "object" && error !== null && "code" in error && (error as { code: unknown }).code === 11000;
 }
+
+// What the driver (and mongoose) throw when no server answers: down, unreachable, restarting.
+const UNAVAILABLE_ERRORS = new Set([
+  "MongoServerSelectionError",
+  "MongooseServerSelectionError",
+  "MongoNetworkError",
+  "MongoNetworkTimeoutError",
+  "MongoNotConnectedError",
+  "MongoTopologyClosedError",
+  "MongoPoolClearedError",
+  "MongoPoolClosedError",
+]);
+
+/** How long a client should wait before trying again while the database is away. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/** True when an error means "the database is not answering", as opposed to a bug or bad input. */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (typeof error !== "object" || error === null || depth > 3) return false;
+  const { name, code, message, cause } = error as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown };
+  if (typeof name === "string" && UNAVAILABLE_ERRORS.has(name)) return true;
+  if (code === "database.unreachable") return true;
+  if (typeof message === "string") {
+    if (message.includes("before initial connection is complete")) return true;
+    // A bulk write (insertMany) reports a lost connection as a MongoBulkWriteError.
+    if (typeof name === "string" && name.startsWith("Mongo") && /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|connection .*closed|not connected/i.test(message)) return true;
+  }
+  return isDatabaseUnavailable(cause, depth + 1);
+}

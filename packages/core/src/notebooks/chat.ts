@@ -2,12 +2,13 @@ import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import type { Connection } from "mongoose";
 import { z } from "zod";
 import { costOf, streamChat, type ModelCatalog, type ModelEntry } from "../ai/index.js";
-import { isDuplicateKeyError } from "../database/index.js";
-import { ForbiddenError, InvalidInputError, isDomainError, parseInput } from "../errors/index.js";
+import { isDatabaseUnavailable, isDuplicateKeyError } from "../database/index.js";
+import { ForbiddenError, InvalidInputError, isDomainError, parseInput, UnavailableError } from "../errors/index.js";
 import { citedPassages, groundingPrompt, retrievePassages, type Passage } from "../knowledge/retrieve.js";
 import { withTenant } from "../tenancy/index.js";
 import { messageModel, notebookModel, usageEventModel } from "./model.js";
 import { notebookWithMessages, toMessage, type NotebookMessage, type Owner } from "./notebooks.js";
+import { partialSaver, settleWhenBack, UNSAVED_REPLY } from "./settle.js";
 
 export const MessageInput = z.object({
   text: z.string().trim().min(1, "Write a message first").max(100_000, "Keep a message under 100,000 characters"),
@@ -93,6 +94,7 @@ export async function sendMessage(connection: Connection, owner: Owner, notebook
 
   let update: Record<string, unknown>;
   let failure: unknown;
+  const partial = partialSaver(connection, owner.tenantId, assistant.id);
   try {
     const result = await streamChat(services.bedrock, {
       model,
@@ -100,7 +102,10 @@ export async function sendMessage(connection: Connection, owner: Owner, notebook
       history: [...history, { role: "user", text: data.text }],
       guardrail: services.policy.guardrail,
       signal: options.signal,
-      onDelta: options.onDelta,
+      onDelta: (text) => {
+        partial.push(partial.text + text);
+        options.onDelta?.(text);
+      },
     });
     update = {
       content: result.text,
@@ -113,11 +118,19 @@ export async function sendMessage(connection: Connection, owner: Owner, notebook
     };
   } catch (error) {
     failure = error;
-    update = { status: "failed", error: isDomainError(error) ? error.message : "The model did not answer. Try again." };
+    update = { status: "failed", content: partial.text, error: isDomainError(error) ? error.message : "The model did not answer. Try again." };
+  }
+
+  try {
+    await withTenant(owner.tenantId, () => messageModel(connection).updateOne({ _id: assistant.id }, { $set: update }));
+  } catch (error) {
+    if (!isDatabaseUnavailable(error)) throw error;
+    // The user saw the reply; it is saved, as failed with that text, once the database is back.
+    settleWhenBack(connection, owner.tenantId, assistant.id, { status: "failed", content: typeof update.content === "string" ? update.content : partial.text, error: UNSAVED_REPLY });
+    throw new UnavailableError("Your reply could not be saved because the database is not answering. It is kept as it appeared and saved when the database is back; try again in a minute.", "database.unavailable", { cause: error });
   }
 
   return withTenant(owner.tenantId, async () => {
-    await messageModel(connection).updateOne({ _id: assistant.id }, { $set: update });
     const saved = toMessage((await messageModel(connection).findById(assistant.id).lean())!);
     if (saved.inputTokens + saved.outputTokens > 0) {
       try {
