@@ -18,6 +18,20 @@ function page(title: string, body: string): string {
 <style>body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color-scheme:light dark}li{padding:.5rem 0;border-bottom:1px solid #8884}small{color:#888}pre{white-space:pre-wrap;overflow-wrap:anywhere}iframe{width:100%;height:28rem;border:1px solid #8886;border-radius:.5rem;background:#fff}</style></head><body>${body}</body></html>`;
 }
 
+/** Every link of a mail's HTML opens a new, unsandboxed tab (the frame allows exactly that). */
+function withLinksInNewTabs(html: string): string {
+  const base = '<base target="_blank">';
+  return /<head[^>]*>/i.test(html) ? html.replace(/<head[^>]*>/i, (head) => `${head}${base}`) : `${base}${html}`;
+}
+
+/** The text part, escaped, with its http(s) links clickable. */
+function linkify(text: string): string {
+  return text
+    .split(/(https?:\/\/[^\s<>"]+)/g)
+    .map((part, i) => (i % 2 === 1 ? `<a href="${escape(part)}" target="_blank" rel="noopener">${escape(part)}</a>` : escape(part)))
+    .join("");
+}
+
 export function startMailbox(catcher: MailCatcher, port = 0, host = "127.0.0.1"): Promise<Mailbox> {
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://local");
@@ -38,14 +52,16 @@ export function startMailbox(catcher: MailCatcher, port = 0, host = "127.0.0.1")
     const message = match ? messages[Number(match[1])] : undefined;
     if (!match || !message) return send(404, "text/html", page("Not found", `<p>No such mail. <a href="/">Back to the inbox</a></p>`));
     // The HTML part is served on its own and shown in a sandboxed frame, so its markup stays inert.
-    if (match[2]) return send(200, "text/html", typeof message.html === "string" ? message.html : "<p>(no HTML part)</p>");
+    // Its links open in a tab of their own (a link followed inside the frame would load the app
+    // in a sandbox without scripts, where "Confirming your address..." never finishes).
+    if (match[2]) return send(200, "text/html", withLinksInNewTabs(typeof message.html === "string" ? message.html : "<p>(no HTML part)</p>"));
     return send(
       200,
       "text/html",
       page(
         message.subject ?? "Mail",
         `<p><a href="/">← Inbox</a></p><h1>${escape(message.subject ?? "(no subject)")}</h1><p><small>to ${escape(recipients(message.to))} · reply-to ${escape(message.replyTo?.text ?? "-")}</small></p>
-<iframe sandbox="allow-popups allow-popups-to-escape-sandbox" src="/messages/${match[1]}/html" title="HTML part"></iframe><h2>Text</h2><pre>${escape(message.text ?? "")}</pre>`,
+<iframe sandbox="allow-popups allow-popups-to-escape-sandbox" src="/messages/${match[1]}/html" title="HTML part"></iframe><h2>Text</h2><pre>${linkify(message.text ?? "")}</pre>`,
       ),
     );
   });

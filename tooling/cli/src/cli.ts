@@ -2,15 +2,9 @@ import { randomBytes } from "node:crypto";
 import { spawn } from "node:child_process";
 import path from "node:path";
 import getPort from "get-port";
-import { createLocalBuckets, LOCAL_BUCKETS } from "./buckets.js";
-import { devSecrets } from "./dev-secrets.js";
+import { createLocalBuckets, devSecrets, installLocalServices, LOCAL_BUCKETS, ROOT, say, startLocalServices, startMailbox, startMailCatcher } from "@tandem/local";
 import { doctor } from "./doctor.js";
-import { installLocalServices } from "./install.js";
-import { say } from "./log.js";
-import { startMailCatcher } from "./mail-catcher.js";
-import { startMailbox } from "./mailbox.js";
-import { ROOT } from "./paths.js";
-import { startLocalServices } from "./services.js";
+import { supervise } from "./supervise.js";
 
 const USAGE = `Usage: pnpm dev | pnpm services | pnpm services:install | pnpm doctor --stage <stage>
 
@@ -53,8 +47,17 @@ async function dev(): Promise<void> {
     // The web app's /api proxy vouches with it for the viewer's address.
     TANDEM_PROXY_KEY: randomBytes(24).toString("base64url"),
   };
-  // The API restarts on changes (tsx watch); the web app has Next's own fast refresh.
-  const api = spawn("pnpm", ["exec", "tsx", "watch", "--clear-screen=false", "packages/api/src/server.ts"], { cwd: ROOT, env, stdio: "inherit" });
+  // The API restarts on changes to its sources and when it dies (saying so); the web app has
+  // Next's own fast refresh.
+  const api = supervise({
+    name: "The API",
+    // tsx itself (not through pnpm exec), so a restart's SIGTERM reaches the server and frees its port.
+    command: path.join(ROOT, "node_modules/.bin/tsx"),
+    args: ["packages/api/src/server.ts"],
+    spawnOptions: { cwd: ROOT, env },
+    watch: ["packages/api/src", "packages/core/src", "packages/client/src"].map((dir) => path.join(ROOT, dir)),
+    say,
+  });
   const web = spawn("pnpm", ["exec", "next", "dev", "--hostname", "127.0.0.1", "--port", String(webPort)], {
     cwd: path.join(ROOT, "apps/web"),
     env: { ...env, PORT: String(webPort) },
@@ -64,14 +67,16 @@ async function dev(): Promise<void> {
   say(`Web app  ${webUrl}`);
   if (mailbox) say(`Mail     ${mailbox.url}  (every mail the app sends: verification, reset, invitations)`);
   say("Press Ctrl-C to stop everything.");
-  const childExit = new Promise<void>((resolve) => {
-    api.once("exit", () => resolve());
-    web.once("exit", () => resolve());
+  const webExit = new Promise<void>((resolve) => {
+    web.once("exit", (code, signal) => {
+      say(`The web app stopped (${signal ?? `code ${code}`}); stopping everything.`);
+      resolve();
+    });
   });
-  await Promise.race([waitForSignal(), childExit]);
+  await Promise.race([waitForSignal(), webExit]);
   say("Stopping...");
-  api.kill("SIGTERM");
   web.kill("SIGTERM");
+  await api.stop();
   await mailbox?.close();
   await catcher?.close();
   await services.stop();
