@@ -28,6 +28,9 @@ import {
   NotebookResponse,
   NotebookWithMessages,
   SendMessageRequest,
+  StreamDelta,
+  StreamDone,
+  StreamStart,
   MembersResponse,
   MeResponse,
   OrganisationResponse,
@@ -39,6 +42,9 @@ import {
   UpdateMeRequest,
   ViewerConfig,
   HealthResponse,
+  ExportQuery,
+  NotebookQuery,
+  ObjectIdString,
   PasswordResetConfirmRequest,
   PasswordResetRequest,
   Problem,
@@ -51,11 +57,125 @@ import { z } from "zod";
 // Adds `.openapi()` to zod's prototype, which the registry uses to name the components.
 extendZodWithOpenApi(z);
 
-/** The OpenAPI document is generated from the same zod schemas the API and client use. */
+/** One event of a reply's stream: its name, and its data as JSON of the event's schema. */
+const streamEvent = (name: string, component: string) =>
+  z.object({
+    event: z.literal(name),
+    // contentMediaType / contentSchema: how OpenAPI 3.1 describes JSON carried in a string.
+    data: z.string().openapi({ contentMediaType: "application/json", contentSchema: { $ref: `#/components/schemas/${component}` } } as Record<string, unknown>),
+  });
+const StreamEvent = z
+  .discriminatedUnion("event", [streamEvent("start", "StreamStart"), streamEvent("delta", "StreamDelta"), streamEvent("done", "StreamDone"), streamEvent("error", "Problem")])
+  .describe("One server-sent event: start, delta..., then done or error");
+
+/** The statuses every API operation can answer, whatever it does. */
+const COMMON: Record<number, string> = {
+  400: "Invalid input; `issues` names each field",
+  401: "Not signed in, or the session, token or API key is no good",
+  403: "Role, API key scope or anti-forgery token (X-CSRF-Token) missing",
+  500: "Unexpected error; the detail carries the request id for support",
+  503: "A dependency (database, storage, Bedrock) is down or not set up; try again later",
+};
+const EXTRA: Record<number, string> = {
+  404: "No such resource in an organisation you belong to (or a link that is no good)",
+  409: "Conflicts with the current state (taken, already done, or changed meanwhile); `detail` says what to do",
+  413: "The request body is larger than 1 MB",
+  429: "Too many attempts or a busy model; Retry-After says when to try again",
+};
+
+type Method = "get" | "post" | "patch" | "put" | "delete";
+interface Options {
+  /** Statuses beyond COMMON this operation can answer; 404 is added for paths with ids, 413 with a body. */
+  readonly statuses?: readonly number[];
+  /** A body that may be left out (an empty body means the defaults). */
+  readonly optionalBody?: boolean;
+  readonly query?: z.AnyZodObject;
+  /** Success bodies by content type, when they are not one JSON schema. */
+  readonly successTypes?: Record<string, z.ZodTypeAny>;
+  /** Reachable without signing in. */
+  readonly public?: boolean;
+}
+/** method, path, summary, request body, success status and body, options; the tag comes from the path. */
+type Row = [Method, string, string, z.ZodTypeAny | undefined, number, z.ZodTypeAny | undefined, Options?];
+
+const ROWS: Row[] = [
+  ["post", "/api/accounts", "Sign up with email and password; sends the verification mail", SignUpRequest, 201, SignUpResponse, { statuses: [409], public: true }],
+  ["post", "/api/accounts/verify-email", "Confirm an email address with the token from its mail (401: the link is used or expired)", TokenRequest, 200, AccountResponse, { public: true }],
+  ["post", "/api/accounts/password-reset", "Mail a password reset link (same answer whether or not the address has an account)", PasswordResetRequest, 202, AcceptedResponse, { public: true }],
+  ["post", "/api/accounts/password-reset/confirm", "Set a new password with the token from the reset mail (401: the link is used or expired)", PasswordResetConfirmRequest, 200, AccountResponse, { public: true }],
+  ["get", "/api/auth/providers", "The sign-in options this installation offers", undefined, 200, ProvidersResponse, { public: true }],
+  ["post", "/api/auth/sign-in", "Sign in with email and password; sets the session cookies (locked out after 5 failures in 15 minutes)", SignInRequest, 200, AccountResponse, { statuses: [429], public: true }],
+  ["post", "/api/auth/refresh", "Rotate the refresh cookie into a new session pair", undefined, 200, AccountResponse, { public: true }],
+  ["post", "/api/auth/sign-out", "End this session and clear its cookies", undefined, 204, undefined, { public: true }],
+  ["post", "/api/auth/sign-out-everywhere", "End every session of the account", undefined, 204, undefined],
+  ["get", "/api/auth/{provider}", "Start a Google, GitHub or Okta sign-in (browser redirect with state and PKCE)", undefined, 302, undefined, { public: true }],
+  ["get", "/api/auth/{provider}/callback", "Where the provider sends the browser back; redirects to the web app", undefined, 303, undefined, { public: true }],
+  ["post", "/api/accounts/verify-email/resend", "Mail a new confirmation link (same answer for every address)", EmailRequest, 202, AcceptedResponse, { public: true }],
+  ["post", "/api/accounts/email-change/confirm", "Confirm a new email address with the token from its mail", TokenRequest, 200, AccountResponse, { statuses: [409], public: true }],
+  ["get", "/api/viewer-config", "Settings of the PDF viewer that opens cited passages", undefined, 200, ViewerConfig],
+  ["get", "/api/me", "The signed-in account, its organisations and linked providers", undefined, 200, MeResponse],
+  ["patch", "/api/me", "Rename, or switch organisation (404: not a member of it)", UpdateMeRequest, 200, AccountResponse, { statuses: [404] }],
+  ["post", "/api/me/password", "Change the password; ends other sessions", ChangePasswordRequest, 200, AccountResponse, { statuses: [429] }],
+  ["post", "/api/me/email", "Change the email: mails a link to the new address", ChangeEmailRequest, 202, AcceptedResponse, { statuses: [409, 429] }],
+  ["get", "/api/orgs", "Your organisations", undefined, 200, OrganisationsResponse],
+  ["post", "/api/orgs", "Create an organisation; you become its owner (409: the handle is taken)", CreateOrganisationRequest, 201, OrganisationResponse, { statuses: [409] }],
+  ["get", "/api/orgs/{orgId}", "One of your organisations", undefined, 200, OrganisationResponse],
+  ["patch", "/api/orgs/{orgId}", "Rename (admin)", RenameOrganisationRequest, 200, OrganisationResponse],
+  ["get", "/api/orgs/{orgId}/members", "Members and their roles", undefined, 200, MembersResponse],
+  ["patch", "/api/orgs/{orgId}/members/{userId}", "Change a member's role (admin; ownership by owners; 409: it would leave no owner)", RoleRequest, 200, MemberResponse, { statuses: [409] }],
+  ["delete", "/api/orgs/{orgId}/members/{userId}", "Remove a member (admin) or leave; access ends at once (409: it would leave no owner)", undefined, 204, undefined, { statuses: [409] }],
+  ["get", "/api/orgs/{orgId}/invites", "Open invitations (admin)", undefined, 200, InvitesResponse],
+  ["post", "/api/orgs/{orgId}/invites", "Invite by email (admin); valid 7 days, once (409: already a member)", InviteRequest, 201, InviteCreatedResponse, { statuses: [409] }],
+  ["delete", "/api/orgs/{orgId}/invites/{inviteId}", "Revoke an invitation (admin)", undefined, 204, undefined],
+  ["get", "/api/orgs/{orgId}/api-keys", "Your API keys in this organisation", undefined, 200, ApiKeysResponse],
+  ["post", "/api/orgs/{orgId}/api-keys", "Create an API key; its secret is shown this once", CreateApiKeyRequest, 201, ApiKeyCreatedResponse],
+  ["delete", "/api/orgs/{orgId}/api-keys/{keyId}", "Revoke one of your API keys", undefined, 204, undefined],
+  ["get", "/api/orgs/{orgId}/models", "The chat models this organisation allows (the local stand-in's test model is marked local)", undefined, 200, ModelsResponse],
+  ["put", "/api/orgs/{orgId}/model-policy", "Restrict the chat models and set a Bedrock guardrail (admin)", ModelPolicy, 200, ModelPolicy],
+  ["get", "/api/orgs/{orgId}/notebooks", "Your notebooks, newest activity first (?limit, ?cursor, ?q searches titles and messages)", undefined, 200, NotebookPage, { query: NotebookQuery }],
+  ["post", "/api/orgs/{orgId}/notebooks", "Create a notebook (an empty body takes the defaults)", NotebookInput, 201, NotebookResponse, { optionalBody: true }],
+  ["get", "/api/orgs/{orgId}/notebooks/{notebookId}", "A notebook with its messages", undefined, 200, NotebookWithMessages],
+  ["patch", "/api/orgs/{orgId}/notebooks/{notebookId}", "Rename, or change its system prompt or model", NotebookInput, 200, NotebookResponse, { optionalBody: true }],
+  ["delete", "/api/orgs/{orgId}/notebooks/{notebookId}", "Delete a notebook and its messages", undefined, 204, undefined],
+  ["get", "/api/orgs/{orgId}/notebooks/{notebookId}/export", "Download as Markdown or JSON (?format=markdown|json)", undefined, 200, undefined, { query: ExportQuery, successTypes: { "text/markdown": z.string(), "application/json": NotebookWithMessages } }],
+  [
+    "post",
+    "/api/orgs/{orgId}/notebooks/{notebookId}/messages",
+    "Send a message; the reply streams as text/event-stream: start, delta..., done or error. Closing the connection stops the model.",
+    SendMessageRequest,
+    200,
+    undefined,
+    { statuses: [429], successTypes: { "text/event-stream": StreamEvent } },
+  ],
+  ["get", "/api/orgs/{orgId}/notebooks/{notebookId}/files", "The notebook's knowledge files and their status", undefined, 200, KnowledgeFilesResponse],
+  ["post", "/api/orgs/{orgId}/notebooks/{notebookId}/files", "Register a file (PDF, DOCX, Markdown, text, HTML; up to 25 MB) and get the presigned POST to upload it to S3", UploadRequest, 201, UploadResponse],
+  ["post", "/api/orgs/{orgId}/notebooks/{notebookId}/files/{fileId}/complete", "After the upload: check, extract, chunk and embed the file", undefined, 200, KnowledgeFileResponse, { statuses: [409, 429] }],
+  ["get", "/api/orgs/{orgId}/notebooks/{notebookId}/files/{fileId}/content", "Redirect to a 5-minute link to the file (for the citation viewer)", undefined, 302, undefined],
+  ["delete", "/api/orgs/{orgId}/notebooks/{notebookId}/files/{fileId}", "Delete a file and its passages", undefined, 204, undefined],
+  ["get", "/api/orgs/{orgId}/notebooks/{notebookId}/images", "The notebook's gallery, newest first, with 5-minute links", undefined, 200, ImagesResponse],
+  ["post", "/api/orgs/{orgId}/notebooks/{notebookId}/images", "Generate an image with the catalog's image model", ImageRequest, 201, ImageResponse, { statuses: [429] }],
+  ["post", "/api/invites/preview", "What an invitation link is for (no sign-in needed; 401: the link is used, revoked or expired)", TokenRequest, 200, InvitePreviewResponse, { public: true }],
+  ["post", "/api/invites/accept", "Accept an invitation as the signed-in, invited address (401: the link is no good)", TokenRequest, 200, OrganisationResponse, { statuses: [409] }],
+];
+
+/** How a path parameter looks: ids are ObjectIds, the provider is one of the sign-in providers. */
+function pathParameter(name: string): z.ZodTypeAny {
+  if (name === "provider") return z.enum(["google", "github", "okta"]).describe("A sign-in provider this installation enables (GET /api/auth/providers)");
+  return ObjectIdString.describe("24 hexadecimal digits, as the API returned it");
+}
+
+const tagOf = (path: string) =>
+  /\/(notebooks|models|model-policy)/.test(path) ? "Notebooks" : path.startsWith("/api/orgs") || path.startsWith("/api/invites") ? "Organisations" : path.startsWith("/api/auth") ? "Sessions" : "Accounts";
+
+/** The OpenAPI document, generated from the same zod schemas the routes validate with. */
 export function buildOpenApiDocument(version: string): ReturnType<OpenApiGeneratorV31["generateDocument"]> {
   const registry = new OpenAPIRegistry();
   const health = registry.register("HealthResponse", HealthResponse);
   const problem = registry.register("Problem", Problem);
+  const problemContent = { content: { "application/problem+json": { schema: problem } } };
+  registry.register("StreamStart", StreamStart);
+  registry.register("StreamDelta", StreamDelta);
+  registry.register("StreamDone", StreamDone);
 
   registry.registerPath({
     method: "get",
@@ -65,142 +185,74 @@ export function buildOpenApiDocument(version: string): ReturnType<OpenApiGenerat
     tags: ["Operations"],
     responses: {
       200: { description: "Healthy", content: { "application/json": { schema: health } } },
+      400: { description: COMMON[400]!, ...problemContent },
+      500: { description: COMMON[500]!, ...problemContent },
       503: { description: "A dependency is down; `checks` says which and why", content: { "application/json": { schema: health } } },
-      500: { description: "Unexpected error", content: { "application/problem+json": { schema: problem } } },
     },
   });
 
-  const json = <T extends z.ZodTypeAny>(schema: T) => ({ content: { "application/json": { schema } } });
-  const problems = {
-    400: { description: "Invalid input; `issues` names each field", content: { "application/problem+json": { schema: problem } } },
-    401: { description: "The link is used or expired", content: { "application/problem+json": { schema: problem } } },
-  };
-  registry.registerPath({
-    method: "post",
-    path: "/api/accounts",
-    summary: "Sign up with email and password; sends the verification mail",
-    tags: ["Accounts"],
-    request: { body: json(SignUpRequest) },
-    responses: {
-      201: { description: "Created", ...json(registry.register("SignUpResponse", SignUpResponse)) },
-      400: problems[400],
-      409: { description: "An account uses this email", content: { "application/problem+json": { schema: problem } } },
-    },
-  });
-  const account = registry.register("AccountResponse", AccountResponse);
-  registry.registerPath({
-    method: "post",
-    path: "/api/accounts/verify-email",
-    summary: "Confirm an email address with the token from its mail",
-    tags: ["Accounts"],
-    request: { body: json(TokenRequest) },
-    responses: { 200: { description: "Verified", ...json(account) }, ...problems },
-  });
-  registry.registerPath({
-    method: "post",
-    path: "/api/accounts/password-reset",
-    summary: "Mail a password reset link (same answer whether or not the address has an account)",
-    tags: ["Accounts"],
-    request: { body: json(PasswordResetRequest) },
-    responses: { 202: { description: "Accepted" }, 400: problems[400] },
-  });
-  registry.registerPath({
-    method: "post",
-    path: "/api/accounts/password-reset/confirm",
-    summary: "Set a new password with the token from the reset mail",
-    tags: ["Accounts"],
-    request: { body: json(PasswordResetConfirmRequest) },
-    responses: { 200: { description: "Password changed", ...json(account) }, ...problems },
-  });
-
-  registerIdentityPaths(registry, problem);
+  for (const [method, path, summary, requestBody, status, responseBody, options = {}] of ROWS) {
+    const params = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+    const extra = new Set(options.statuses ?? []);
+    if (params.some((p) => p !== "provider") || path.startsWith("/api/auth/{provider}")) extra.add(404);
+    if (requestBody) extra.add(413);
+    const success = responseBody
+      ? { content: { "application/json": { schema: responseBody } } }
+      : options.successTypes
+        ? { content: Object.fromEntries(Object.entries(options.successTypes).map(([type, schema]) => [type, { schema }])) }
+        : {};
+    registry.registerPath({
+      method,
+      path,
+      summary,
+      tags: [tagOf(path)],
+      ...(options.public ? { security: [{}, { apiKey: [] }, { cookie: [] }] } : {}),
+      request: {
+        ...(params.length ? { params: z.object(Object.fromEntries(params.map((p) => [p, pathParameter(p)]))) } : {}),
+        ...(options.query ? { query: options.query } : {}),
+        ...(requestBody ? { body: { required: !options.optionalBody, content: { "application/json": { schema: requestBody } } } } : {}),
+      },
+      responses: {
+        [status]: { description: "Success", ...success },
+        ...Object.fromEntries(Object.entries(COMMON).map(([code, description]) => [code, { description, ...problemContent }])),
+        ...Object.fromEntries([...extra].map((code) => [code, { description: EXTRA[code]!, ...problemContent }])),
+      },
+    });
+  }
 
   registry.registerComponent("securitySchemes", "apiKey", {
     type: "http",
     scheme: "bearer",
-    description: "A personal API key (tdm_...) from account settings, or an access token",
+    description: "A personal API key (tdm_...) from the organisation page, or an access token",
   });
   registry.registerComponent("securitySchemes", "cookie", { type: "apiKey", in: "cookie", name: "tandem_access", description: "Browser session; writes also need the X-CSRF-Token header" });
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: "3.1.0",
     info: { title: "Tandem API", version, description: "The API of Tandem, the multi-tenant AI workspace." },
+    security: [{ apiKey: [] }, { cookie: [] }],
   });
 }
 
-type Method = "get" | "post" | "patch" | "put" | "delete";
-/** method, path, summary, request body, success status and body; tag from the path. */
-type Row = [Method, string, string, z.ZodTypeAny | undefined, number, z.ZodTypeAny | undefined];
+type OpenApiDocument = ReturnType<typeof buildOpenApiDocument>;
 
-const ROWS: Row[] = [
-  ["get", "/api/auth/providers", "The sign-in options this installation offers", undefined, 200, ProvidersResponse],
-  ["post", "/api/auth/sign-in", "Sign in with email and password; sets the session cookies (locked out after 5 failures in 15 minutes)", SignInRequest, 200, AccountResponse],
-  ["post", "/api/auth/refresh", "Rotate the refresh cookie into a new session pair", undefined, 200, AccountResponse],
-  ["post", "/api/auth/sign-out", "End this session and clear its cookies", undefined, 204, undefined],
-  ["post", "/api/auth/sign-out-everywhere", "End every session of the account", undefined, 204, undefined],
-  ["get", "/api/auth/{provider}", "Start a Google, GitHub or Okta sign-in (browser redirect with state and PKCE)", undefined, 302, undefined],
-  ["get", "/api/auth/{provider}/callback", "Where the provider sends the browser back; redirects to the web app", undefined, 303, undefined],
-  ["post", "/api/accounts/verify-email/resend", "Mail a new confirmation link (same answer for every address)", EmailRequest, 202, AcceptedResponse],
-  ["post", "/api/accounts/email-change/confirm", "Confirm a new email address with the token from its mail", TokenRequest, 200, AccountResponse],
-  ["get", "/api/viewer-config", "Settings of the PDF viewer that opens cited passages", undefined, 200, ViewerConfig],
-  ["get", "/api/me", "The signed-in account, its organisations and linked providers", undefined, 200, MeResponse],
-  ["patch", "/api/me", "Rename, or switch organisation", UpdateMeRequest, 200, AccountResponse],
-  ["post", "/api/me/password", "Change the password; ends other sessions", ChangePasswordRequest, 200, AccountResponse],
-  ["post", "/api/me/email", "Change the email: mails a link to the new address", ChangeEmailRequest, 202, AcceptedResponse],
-  ["get", "/api/orgs", "Your organisations", undefined, 200, OrganisationsResponse],
-  ["post", "/api/orgs", "Create an organisation; you become its owner", CreateOrganisationRequest, 201, OrganisationResponse],
-  ["get", "/api/orgs/{orgId}", "One of your organisations", undefined, 200, OrganisationResponse],
-  ["patch", "/api/orgs/{orgId}", "Rename (admin)", RenameOrganisationRequest, 200, OrganisationResponse],
-  ["get", "/api/orgs/{orgId}/members", "Members and their roles", undefined, 200, MembersResponse],
-  ["patch", "/api/orgs/{orgId}/members/{userId}", "Change a member's role (admin; ownership by owners)", RoleRequest, 200, MemberResponse],
-  ["delete", "/api/orgs/{orgId}/members/{userId}", "Remove a member (admin) or leave; access ends at once", undefined, 204, undefined],
-  ["get", "/api/orgs/{orgId}/invites", "Open invitations (admin)", undefined, 200, InvitesResponse],
-  ["post", "/api/orgs/{orgId}/invites", "Invite by email (admin); valid 7 days, once", InviteRequest, 201, InviteCreatedResponse],
-  ["delete", "/api/orgs/{orgId}/invites/{inviteId}", "Revoke an invitation (admin)", undefined, 204, undefined],
-  ["get", "/api/orgs/{orgId}/api-keys", "Your API keys in this organisation", undefined, 200, ApiKeysResponse],
-  ["post", "/api/orgs/{orgId}/api-keys", "Create an API key; its secret is shown this once", CreateApiKeyRequest, 201, ApiKeyCreatedResponse],
-  ["delete", "/api/orgs/{orgId}/api-keys/{keyId}", "Revoke one of your API keys", undefined, 204, undefined],
-  ["get", "/api/orgs/{orgId}/models", "The chat models this organisation allows (the local stand-in's test model is marked local)", undefined, 200, ModelsResponse],
-  ["put", "/api/orgs/{orgId}/model-policy", "Restrict the chat models and set a Bedrock guardrail (admin)", ModelPolicy, 200, ModelPolicy],
-  ["get", "/api/orgs/{orgId}/notebooks", "Your notebooks, newest activity first (?limit, ?cursor, ?q searches titles and messages)", undefined, 200, NotebookPage],
-  ["post", "/api/orgs/{orgId}/notebooks", "Create a notebook", NotebookInput, 201, NotebookResponse],
-  ["get", "/api/orgs/{orgId}/notebooks/{notebookId}", "A notebook with its messages", undefined, 200, NotebookWithMessages],
-  ["patch", "/api/orgs/{orgId}/notebooks/{notebookId}", "Rename, or change its system prompt or model", NotebookInput, 200, NotebookResponse],
-  ["delete", "/api/orgs/{orgId}/notebooks/{notebookId}", "Delete a notebook and its messages", undefined, 204, undefined],
-  ["get", "/api/orgs/{orgId}/notebooks/{notebookId}/export", "Download as Markdown or JSON (?format=markdown|json)", undefined, 200, undefined],
-  ["post", "/api/orgs/{orgId}/notebooks/{notebookId}/messages", "Send a message; the reply streams as text/event-stream: start, delta..., done or error. Closing the connection stops the model.", SendMessageRequest, 200, undefined],
-  ["get", "/api/orgs/{orgId}/notebooks/{notebookId}/files", "The notebook's knowledge files and their status", undefined, 200, KnowledgeFilesResponse],
-  ["post", "/api/orgs/{orgId}/notebooks/{notebookId}/files", "Register a file (PDF, DOCX, Markdown, text, HTML; up to 25 MB) and get the presigned POST to upload it to S3", UploadRequest, 201, UploadResponse],
-  ["post", "/api/orgs/{orgId}/notebooks/{notebookId}/files/{fileId}/complete", "After the upload: check, extract, chunk and embed the file", undefined, 200, KnowledgeFileResponse],
-  ["get", "/api/orgs/{orgId}/notebooks/{notebookId}/files/{fileId}/content", "Redirect to a 5-minute link to the file (for the citation viewer)", undefined, 302, undefined],
-  ["delete", "/api/orgs/{orgId}/notebooks/{notebookId}/files/{fileId}", "Delete a file and its passages", undefined, 204, undefined],
-  ["get", "/api/orgs/{orgId}/notebooks/{notebookId}/images", "The notebook's gallery, newest first, with 5-minute links", undefined, 200, ImagesResponse],
-  ["post", "/api/orgs/{orgId}/notebooks/{notebookId}/images", "Generate an image with the catalog's image model", ImageRequest, 201, ImageResponse],
-  ["post", "/api/invites/preview", "What an invitation link is for (no sign-in needed)", TokenRequest, 200, InvitePreviewResponse],
-  ["post", "/api/invites/accept", "Accept an invitation as the signed-in, invited address", TokenRequest, 200, OrganisationResponse],
-];
+/** Each documented path as a matcher with the methods it serves, for the 405 and OPTIONS answers. */
+export interface DocumentedPath {
+  readonly template: string;
+  readonly pattern: RegExp;
+  /** Literal segments first: /api/auth/sign-in wins over /api/auth/{provider}, as OpenAPI says. */
+  readonly specificity: number;
+  readonly methods: readonly string[];
+}
 
-function registerIdentityPaths(registry: OpenAPIRegistry, problem: z.ZodTypeAny): void {
-  const problemContent = { content: { "application/problem+json": { schema: problem } } };
-  for (const [method, path, summary, requestBody, status, responseBody] of ROWS) {
-    const params = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
-    registry.registerPath({
-      method,
-      path,
-      summary,
-      tags: [/\/(notebooks|models|model-policy)/.test(path) ? "Notebooks" : path.startsWith("/api/orgs") || path.startsWith("/api/invites") ? "Organisations" : path.startsWith("/api/auth") ? "Sessions" : "Accounts"],
-      request: {
-        ...(params.length ? { params: z.object(Object.fromEntries(params.map((p) => [p, z.string()]))) } : {}),
-        ...(requestBody ? { body: { content: { "application/json": { schema: requestBody } } } } : {}),
-      },
-      responses: {
-        [status]: { description: "Success", ...(responseBody ? { content: { "application/json": { schema: responseBody } } } : {}) },
-        400: { description: "Invalid input; `issues` names each field", ...problemContent },
-        401: { description: "Not signed in, or the session / key is no good", ...problemContent },
-        403: { description: "Role, scope or anti-forgery token missing", ...problemContent },
-        404: { description: "No such resource in an organisation you belong to", ...problemContent },
-        ...(path === "/api/auth/sign-in" ? { 429: { description: "Locked out; Retry-After says for how long", ...problemContent } } : {}),
-      },
-    });
-  }
+export function documentedPaths(document: OpenApiDocument): DocumentedPath[] {
+  return Object.entries(document.paths ?? {})
+    .map(([template, item]) => {
+      const segments = template.split("/").filter(Boolean);
+      const source = segments.map((s) => (/^\{\w+\}$/.test(s) ? "[^/]+" : s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))).join("/");
+      const methods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"].filter((m) => item && m in item).map((m) => m.toUpperCase());
+      // Express matches case-insensitively and ignores one trailing slash; so does this.
+      return { template, pattern: new RegExp(`^/${source}/?$`, "i"), specificity: segments.filter((s) => !s.startsWith("{")).length, methods };
+    })
+    .sort((a, b) => b.specificity - a.specificity);
 }

@@ -1,7 +1,7 @@
 export { startLocalServices, type LocalServices, type LocalServicesOptions } from "./services.js";
 export { startFerretDB, type FerretDB } from "./ferretdb.js";
 export { startMoto, type Moto } from "./moto.js";
-export { ensureFerretDB, ensureMoto, installLocalServices } from "./install.js";
+export { ensureFerretDB, ensureMoto, ensureSchemathesis, installLocalServices, SCHEMATHESIS_VERSION } from "./install.js";
 export { startProcess, waitForPort } from "./process.js";
 export { say } from "./log.js";
 export { startMailCatcher, type MailCatcher, type Refusal } from "./mail-catcher.js";

@@ -62,9 +62,27 @@ export async function ensureMoto(): Promise<string> {
   return MOTO_BIN;
 }
 
+/** The OpenAPI fuzzer the test run points at the API (packages/api/test/fuzz.test.ts). */
+export const SCHEMATHESIS_VERSION = "4.32.5";
+export const SCHEMATHESIS_BIN = path.join(VENV_DIR, "bin", "schemathesis");
+
+/** Installs schemathesis from PyPI into the same virtualenv as moto. */
+export async function ensureSchemathesis(): Promise<string> {
+  const stamp = path.join(VENV_DIR, ".schemathesis-version");
+  if (existsSync(SCHEMATHESIS_BIN) && (await stampMatches(stamp, SCHEMATHESIS_VERSION))) return SCHEMATHESIS_BIN;
+  await withProgress(`Installing schemathesis ${SCHEMATHESIS_VERSION} from PyPI (first run only, about half a minute)`, async () => {
+    const python = process.env.PYTHON ?? "python3";
+    if (!existsSync(path.join(VENV_DIR, "bin", "pip"))) await run(python, ["-m", "venv", VENV_DIR]);
+    await run(path.join(VENV_DIR, "bin", "pip"), ["install", "--quiet", "--disable-pip-version-check", `schemathesis==${SCHEMATHESIS_VERSION}`]);
+    await writeFile(stamp, SCHEMATHESIS_VERSION);
+  });
+  return SCHEMATHESIS_BIN;
+}
+
 export async function installLocalServices(): Promise<void> {
-  // Sequential on purpose: both steps are CPU-bound and the machines have two cores.
+  // Sequential on purpose: the steps are CPU-bound and the machines have two cores.
   await ensureFerretDB();
   await ensureMoto();
-  say(`FerretDB ${FERRETDB_VERSION} and moto ${MOTO_VERSION} are installed in ${path.dirname(BIN_DIR)}`);
+  await ensureSchemathesis();
+  say(`FerretDB ${FERRETDB_VERSION}, moto ${MOTO_VERSION} and schemathesis ${SCHEMATHESIS_VERSION} are installed in ${path.dirname(BIN_DIR)}`);
 }

@@ -12,5 +12,11 @@ export function parse<S extends z.ZodTypeAny>(schema: S, value: unknown, part: "
   );
 }
 
-export const body = <S extends z.ZodTypeAny>(req: Request, schema: S): z.infer<S> => parse(schema, req.body, "body");
+export const body = <S extends z.ZodTypeAny>(req: Request, schema: S): z.infer<S> => {
+  // express.json() leaves the body undefined when the request is not JSON: say so, not "Required".
+  if (req.body === undefined && !schema.safeParse(undefined).success) {
+    throw new InvalidInputError("Send the request body as JSON, with the header Content-Type: application/json.", [{ name: "body", message: "missing or not JSON" }], "request.body_not_json");
+  }
+  return parse(schema, req.body, "body");
+};
 export const query = <S extends z.ZodTypeAny>(req: Request, schema: S): z.infer<S> => parse(schema, req.query, "query");

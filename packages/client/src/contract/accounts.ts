@@ -1,19 +1,20 @@
 import { z } from "zod";
+import { CurrentPassword, Email, ObjectIdString, Password, PersonName } from "./text.js";
 
 export const Account = z.object({
-  id: z.string(),
-  email: z.string(),
+  id: ObjectIdString,
+  email: z.string().email(),
   name: z.string(),
   emailVerified: z.boolean(),
   hasPassword: z.boolean().describe("false for accounts made through Google, GitHub or Okta without a password"),
-  currentOrganisationId: z.string().nullable().describe("The organisation the user last switched to"),
+  currentOrganisationId: ObjectIdString.nullable().describe("The organisation the user last switched to"),
 });
 export type Account = z.infer<typeof Account>;
 
 export const SignUpRequest = z.object({
-  email: z.string().describe("Lower-cased before it is stored"),
-  name: z.string(),
-  password: z.string().describe("At least 10 characters"),
+  email: Email.describe("Unicode NFC, trimmed and lower-cased before it is stored or compared"),
+  name: PersonName,
+  password: Password.describe("10-256 characters"),
 });
 export type SignUpRequest = z.infer<typeof SignUpRequest>;
 
@@ -23,10 +24,15 @@ export const SignUpResponse = z.object({
 });
 export type SignUpResponse = z.infer<typeof SignUpResponse>;
 
-export const TokenRequest = z.object({ token: z.string().min(1).max(200) });
-export const EmailRequest = z.object({ email: z.string() });
+/** The token of a mailed link (verification, reset, new address, invitation). */
+export const Token = z.string().min(1, "Open the link from the mail; it carries its token").max(200, "This link is not valid: open it from the mail again");
+export const TokenRequest = z.object({ token: Token });
+export const EmailRequest = z.object({ email: Email });
 export const PasswordResetRequest = EmailRequest;
-export const PasswordResetConfirmRequest = z.object({ token: z.string().min(1).max(200), password: z.string() });
+export const PasswordResetConfirmRequest = z.object({ token: Token, password: Password });
+/** Signing in: the password is checked, not judged, so any length a password could have had. */
+export const SignInRequest = z.object({ email: Email, password: CurrentPassword });
+export type SignInRequest = z.infer<typeof SignInRequest>;
 export const AccountResponse = z.object({ account: Account });
 export type AccountResponse = z.infer<typeof AccountResponse>;
 export const AcceptedResponse = z.object({ status: z.string() });

@@ -1,7 +1,32 @@
 export { HealthResponse, DatabaseCheck } from "./health.js";
 export { Problem } from "./problem.js";
 export {
+  Email,
+  Password,
+  CurrentPassword,
+  ObjectIdString,
+  PersonName,
+  OrganisationName,
+  OrganisationSlug,
+  NotebookTitle,
+  ApiKeyName,
+  FileName,
+  MessageText,
+  SystemPrompt,
+  ImagePrompt,
+  ModelId,
+  singleLine,
+  multiLine,
+  multiLineOrEmpty,
+  stripUnsafe,
+  EMAIL_PATTERN,
+  SINGLE_LINE_PATTERN,
+  MULTI_LINE_PATTERN,
+  MULTI_LINE_OR_EMPTY_PATTERN,
+} from "./text.js";
+export {
   Account,
+  Token,
   SignUpRequest,
   SignUpResponse,
   TokenRequest,
@@ -13,7 +38,10 @@ export {
 } from "./accounts.js";
 export { SignInRequest, Provider, ProvidersResponse, MeResponse, UpdateMeRequest, ChangePasswordRequest, ChangeEmailRequest, ViewerConfig } from "./sessions.js";
 export {
+  ROLES,
   Role,
+  API_KEY_SCOPES,
+  ApiKeyScope,
   Organisation,
   OrganisationResponse,
   OrganisationsResponse,
@@ -55,8 +83,11 @@ export {
   KnowledgeFile,
   KnowledgeFilesResponse,
   KnowledgeFileResponse,
+  KNOWLEDGE_FILE_TYPES,
+  MAX_KNOWLEDGE_FILE_BYTES,
   UploadRequest,
   UploadResponse,
+  IMAGE_SIZES,
   GeneratedImage,
   ImageRequest,
   ImageResponse,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { FileName, ImagePrompt, MessageText, ModelId, NotebookTitle, ObjectIdString, SystemPrompt } from "./text.js";
 
 export const ModelInfo = z.object({
   id: z.string().describe("Bedrock model id or cross-region inference profile"),
@@ -10,12 +11,19 @@ export const ModelInfo = z.object({
   pricePerImage: z.number().optional().describe("USD per generated image (image models)"),
   capabilities: z.array(z.string()),
   local: z.boolean().describe("true for the local stand-in's test model, which is not a real model"),
+  unavailable: z.string().optional().describe("Why the model cannot answer on this Tandem (absent when it can)"),
 });
 export type ModelInfo = z.infer<typeof ModelInfo>;
 
 export const ModelPolicy = z.object({
-  allowedModelIds: z.array(z.string()).describe("Empty: every chat model"),
-  guardrail: z.object({ id: z.string(), version: z.string() }).nullable(),
+  allowedModelIds: z.array(ModelId).max(100, "Allow at most 100 models").describe("Empty: every chat model"),
+  guardrail: z
+    .object({
+      id: z.string().regex(/^[a-z0-9]{1,128}$|^arn:aws(-[a-z]+)?:bedrock:[a-z0-9-]+:\d{12}:guardrail\/[a-z0-9]+$/, "Use a guardrail id (e.g. abc123xyz) or its ARN"),
+      version: z.string().regex(/^(DRAFT|[1-9]\d{0,7})$/, "Use DRAFT or a version number"),
+    })
+    .nullable()
+    .describe("A Bedrock guardrail applied to every reply, or null for none"),
 });
 export const ModelsResponse = z.object({
   models: z.array(ModelInfo).describe("The chat models this organisation allows"),
@@ -23,13 +31,13 @@ export const ModelsResponse = z.object({
   defaultModelId: z.string(), policy: ModelPolicy });
 export type ModelsResponse = z.infer<typeof ModelsResponse>;
 
-export const Notebook = z.object({ id: z.string(), title: z.string(), systemPrompt: z.string(), modelId: z.string(), createdAt: z.string(), lastActivityAt: z.string() });
+export const Notebook = z.object({ id: ObjectIdString, title: z.string(), systemPrompt: z.string(), modelId: z.string(), createdAt: z.string(), lastActivityAt: z.string() });
 export type Notebook = z.infer<typeof Notebook>;
-export const Citation = z.object({ n: z.number(), fileId: z.string(), fileName: z.string(), page: z.number(), chunkIndex: z.number(), text: z.string() });
+export const Citation = z.object({ n: z.number(), fileId: ObjectIdString, fileName: z.string(), page: z.number(), chunkIndex: z.number(), text: z.string() });
 export type Citation = z.infer<typeof Citation>;
 export const MessageStatus = z.enum(["streaming", "complete", "stopped", "failed"]);
 export const NotebookMessage = z.object({
-  id: z.string(),
+  id: ObjectIdString,
   role: z.enum(["user", "assistant"]),
   content: z.string(),
   modelId: z.string().optional(),
@@ -47,11 +55,11 @@ export type NotebookMessage = z.infer<typeof NotebookMessage>;
 export const NotebookPage = z.object({ notebooks: z.array(Notebook), nextCursor: z.string().optional().describe("Pass as ?cursor= for the next page") });
 export const NotebookResponse = z.object({ notebook: Notebook });
 export const NotebookWithMessages = z.object({ notebook: Notebook, messages: z.array(NotebookMessage) });
-export const NotebookInput = z.object({ title: z.string().optional(), systemPrompt: z.string().optional(), modelId: z.string().optional() });
-export const SendMessageRequest = z.object({ text: z.string(), modelId: z.string().optional() });
+export const NotebookInput = z.object({ title: NotebookTitle.optional(), systemPrompt: SystemPrompt.optional(), modelId: ModelId.optional() });
+export const SendMessageRequest = z.object({ text: MessageText, modelId: ModelId.optional() });
 export const NotebookQuery = z.object({
-  cursor: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(100).optional(),
+  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, "Pass the nextCursor of the previous page as it was").optional(),
+  limit: z.coerce.number().int("Use a whole number").min(1, "Ask for 1 to 100 notebooks").max(100, "Ask for 1 to 100 notebooks").optional(),
   q: z.string().max(200).optional().describe("Search titles and message text"),
 });
 export const ExportQuery = z.object({ format: z.enum(["markdown", "json"]).default("markdown") });
@@ -62,7 +70,7 @@ export const StreamDelta = z.object({ text: z.string() });
 export const StreamDone = z.object({ message: NotebookMessage });
 
 export const KnowledgeFile = z.object({
-  id: z.string(),
+  id: ObjectIdString,
   name: z.string(),
   type: z.string(),
   size: z.number(),
@@ -75,15 +83,31 @@ export const KnowledgeFile = z.object({
 export type KnowledgeFile = z.infer<typeof KnowledgeFile>;
 export const KnowledgeFilesResponse = z.object({ files: z.array(KnowledgeFile) });
 export const KnowledgeFileResponse = z.object({ file: KnowledgeFile });
-export const UploadRequest = z.object({ name: z.string(), type: z.string().describe("application/pdf, DOCX, text/markdown, text/plain or text/html"), size: z.number().describe("Bytes; at most 25 MB") });
+/** The content types a knowledge file may have (packages/core/src/knowledge/extract.ts names them). */
+export const KNOWLEDGE_FILE_TYPES = ["application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "text/markdown", "text/plain", "text/html"] as const;
+export const MAX_KNOWLEDGE_FILE_BYTES = 25 * 1024 * 1024;
+export const UploadRequest = z.object({
+  name: FileName,
+  type: z.enum(KNOWLEDGE_FILE_TYPES, { message: "Upload a PDF, Word (DOCX), Markdown, text or HTML file" }),
+  size: z
+    .number()
+    .int("Send the size in whole bytes")
+    .positive("The file is empty")
+    .max(MAX_KNOWLEDGE_FILE_BYTES, `Files may be at most ${MAX_KNOWLEDGE_FILE_BYTES / 1024 / 1024} MB`)
+    .describe("Bytes; at most 25 MB"),
+});
 export const UploadResponse = z.object({
   file: KnowledgeFile,
   upload: z.object({ url: z.string(), fields: z.record(z.string()) }).describe("POST multipart/form-data: these fields, then the file as `file`"),
 });
 export type UploadResponse = z.infer<typeof UploadResponse>;
 
-export const GeneratedImage = z.object({ id: z.string(), prompt: z.string(), modelId: z.string(), width: z.number(), height: z.number(), createdAt: z.string(), url: z.string().describe("Presigned, valid for 5 minutes") });
+export const GeneratedImage = z.object({ id: ObjectIdString, prompt: z.string(), modelId: z.string(), width: z.number(), height: z.number(), createdAt: z.string(), url: z.string().describe("Presigned, valid for 5 minutes") });
 export type GeneratedImage = z.infer<typeof GeneratedImage>;
-export const ImageRequest = z.object({ prompt: z.string(), size: z.enum(["512x512", "1024x1024", "1280x720", "720x1280"]).optional() });
+export const IMAGE_SIZES = ["512x512", "1024x1024", "1280x720", "720x1280"] as const;
+export const ImageRequest = z.object({
+  prompt: ImagePrompt,
+  size: z.enum(IMAGE_SIZES, { message: `Choose one of ${IMAGE_SIZES.join(", ")}` }).default("1024x1024"),
+});
 export const ImageResponse = z.object({ image: GeneratedImage });
 export const ImagesResponse = z.object({ images: z.array(GeneratedImage) });

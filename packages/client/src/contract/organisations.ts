@@ -1,28 +1,30 @@
 import { z } from "zod";
+import { ApiKeyName, Email, ObjectIdString, OrganisationName, OrganisationSlug } from "./text.js";
 
-export const Role = z.enum(["owner", "admin", "member"]);
+export const ROLES = ["owner", "admin", "member"] as const;
+export const Role = z.enum(ROLES, { message: `Choose one of ${ROLES.join(", ")}` });
 export type Role = z.infer<typeof Role>;
 
-export const Organisation = z.object({ id: z.string(), slug: z.string(), name: z.string(), role: Role.describe("Your role in it") });
+export const Organisation = z.object({ id: ObjectIdString, slug: z.string(), name: z.string(), role: Role.describe("Your role in it") });
 export type Organisation = z.infer<typeof Organisation>;
 export const OrganisationResponse = z.object({ organisation: Organisation });
 export const OrganisationsResponse = z.object({ organisations: z.array(Organisation) });
-export const CreateOrganisationRequest = z.object({ name: z.string(), slug: z.string().describe("1-40 lowercase letters, digits and hyphens") });
-export const RenameOrganisationRequest = z.object({ name: z.string() });
+export const CreateOrganisationRequest = z.object({ name: OrganisationName, slug: OrganisationSlug });
+export const RenameOrganisationRequest = z.object({ name: OrganisationName });
 
-export const Member = z.object({ userId: z.string(), name: z.string(), email: z.string(), role: Role, joinedAt: z.string() });
+export const Member = z.object({ userId: ObjectIdString, name: z.string(), email: z.string(), role: Role, joinedAt: z.string() });
 export type Member = z.infer<typeof Member>;
 export const MembersResponse = z.object({ members: z.array(Member) });
 export const MemberResponse = z.object({ member: Member });
-export const RoleRequest = z.object({ role: z.string() });
+export const RoleRequest = z.object({ role: Role });
 
-export const Invite = z.object({ id: z.string(), email: z.string(), role: Role, expiresAt: z.string(), createdAt: z.string() });
+export const Invite = z.object({ id: ObjectIdString, email: z.string().email(), role: Role, expiresAt: z.string(), createdAt: z.string() });
 export type Invite = z.infer<typeof Invite>;
 export const InvitesResponse = z.object({ invites: z.array(Invite) });
-export const InviteRequest = z.object({ email: z.string(), role: z.string().optional() });
+export const InviteRequest = z.object({ email: Email, role: Role.default("member") });
 export const InviteCreatedResponse = z.object({ invite: Invite, mailSent: z.boolean().describe("false when the mail could not be sent; send the invitation again") });
 export const InvitePreview = z.object({
-  organisation: z.object({ id: z.string(), name: z.string() }),
+  organisation: z.object({ id: ObjectIdString, name: z.string() }),
   email: z.string(),
   role: Role,
   invitedBy: z.string(),
@@ -31,11 +33,14 @@ export const InvitePreview = z.object({
 export type InvitePreview = z.infer<typeof InvitePreview>;
 export const InvitePreviewResponse = z.object({ invite: InvitePreview });
 
+export const API_KEY_SCOPES = ["read", "write"] as const;
+export const ApiKeyScope = z.enum(API_KEY_SCOPES, { message: `Choose ${API_KEY_SCOPES.join(" or ")}` });
+
 export const ApiKey = z.object({
-  id: z.string(),
+  id: ObjectIdString,
   name: z.string(),
   hint: z.string().describe("The first characters of the key"),
-  scopes: z.array(z.enum(["read", "write"])),
+  scopes: z.array(ApiKeyScope),
   createdAt: z.string(),
   expiresAt: z.string().nullable(),
   lastUsedAt: z.string().nullable(),
@@ -43,9 +48,9 @@ export const ApiKey = z.object({
 export type ApiKey = z.infer<typeof ApiKey>;
 export const ApiKeysResponse = z.object({ apiKeys: z.array(ApiKey) });
 export const CreateApiKeyRequest = z.object({
-  name: z.string(),
-  scopes: z.array(z.string()).optional().describe('"read" and/or "write"; default read'),
-  expiresInDays: z.number().optional(),
+  name: ApiKeyName,
+  scopes: z.array(ApiKeyScope).min(1, "Give the key at least one scope: read or write").max(2).default(["read"]).describe('"read" and/or "write"'),
+  expiresInDays: z.number().int("Use a whole number of days").min(1, "Use 1 to 365 days").max(365, "Use 1 to 365 days").optional().describe("Without it the key does not expire"),
 });
 export const ApiKeyCreatedResponse = z.object({ apiKey: ApiKey, secret: z.string().describe("Shown this once; store it now") });
 export type ApiKeyCreatedResponse = z.infer<typeof ApiKeyCreatedResponse>;

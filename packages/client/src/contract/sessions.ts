@@ -1,10 +1,9 @@
 import { z } from "zod";
 import { Account } from "./accounts.js";
 import { Organisation } from "./organisations.js";
+import { CurrentPassword, Email, ObjectIdString, Password, PersonName } from "./text.js";
 
-// Strings, not z.string() refinements: the values go to core, whose zod schemas say what is wrong.
-export const SignInRequest = z.object({ email: z.string(), password: z.string() });
-export type SignInRequest = z.infer<typeof SignInRequest>;
+export { SignInRequest } from "./accounts.js";
 
 export const Provider = z.object({
   id: z.enum(["google", "github", "okta"]),
@@ -23,12 +22,12 @@ export const MeResponse = z.object({
 export type MeResponse = z.infer<typeof MeResponse>;
 
 export const UpdateMeRequest = z.object({
-  name: z.string().optional(),
-  currentOrganisationId: z.string().nullable().optional().describe("Switch organisation; you must be a member"),
+  name: PersonName.optional(),
+  currentOrganisationId: ObjectIdString.nullable().optional().describe("Switch organisation; you must be a member"),
 });
 export type UpdateMeRequest = z.infer<typeof UpdateMeRequest>;
-export const ChangePasswordRequest = z.object({ currentPassword: z.string(), newPassword: z.string() });
-export const ChangeEmailRequest = z.object({ email: z.string(), password: z.string() });
+export const ChangePasswordRequest = z.object({ currentPassword: CurrentPassword, newPassword: Password });
+export const ChangeEmailRequest = z.object({ email: Email, password: CurrentPassword });
 
 export const ViewerConfig = z.object({ pdfExpressKey: z.string().nullable().describe("PDFJS_EXPRESS_VIEWER_KEY, when the operator set one") });
 export type ViewerConfig = z.infer<typeof ViewerConfig>;

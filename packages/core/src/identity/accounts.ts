@@ -1,4 +1,5 @@
 import type { Connection } from "mongoose";
+import { ChangeEmailRequest, ChangePasswordRequest, Email, SignInRequest, SignUpRequest } from "@tandem/client/contract";
 import { z } from "zod";
 import { isDuplicateKeyError } from "../database/index.js";
 import { ConflictError, ForbiddenError, InvalidInputError, parseInput, UnauthenticatedError } from "../errors/index.js";
@@ -13,17 +14,14 @@ export const VERIFY_EMAIL_TTL_MS = 48 * 60 * 60 * 1000;
 export const RESET_PASSWORD_TTL_MS = 30 * 60 * 1000;
 export const CHANGE_EMAIL_TTL_MS = 24 * 60 * 60 * 1000;
 
-export const Email = z.string().trim().toLowerCase().email("Enter an email address such as ada@example.com").max(254);
+// The API contract's schemas, so the routes, the OpenAPI document and the domain apply one rule:
+// emails are NFC, trimmed and lower-cased; names refuse control and text-direction characters.
+export { Email };
+export const SignUpInput = SignUpRequest;
+export const SignInInput = SignInRequest;
 
-export const SignUpInput = z.object({
-  email: Email,
-  name: z.string().trim().min(1, "Tell us your name").max(120),
-  password: Password,
-});
-export const SignInInput = z.object({ email: Email, password: z.string().min(1, "Enter your password").max(256) });
-
-export const ChangePasswordInput = z.object({ currentPassword: z.string().min(1, "Enter your current password").max(256), newPassword: Password });
-export const ChangeEmailInput = z.object({ email: Email, password: z.string().min(1, "Enter your password").max(256) });
+export const ChangePasswordInput = ChangePasswordRequest;
+export const ChangeEmailInput = ChangeEmailRequest;
 
 export interface Account {
   readonly id: string;

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type InferSchemaType, type Model } from "mongoose";
-import { z } from "zod";
+import { API_KEY_SCOPES as SCOPES, CreateApiKeyRequest } from "@tandem/client/contract";
 import { NotFoundError, parseInput, UnauthenticatedError } from "../errors/index.js";
 import { runAsSystem, tenantScoped, withTenant } from "../tenancy/index.js";
 import { digestToken, newSecretToken } from "./secret-token.js";
@@ -10,7 +10,7 @@ import { digestToken, newSecretToken } from "./secret-token.js";
  * 256 random bits, so a slow hash adds nothing), and can be revoked at any time.
  */
 export const API_KEY_PREFIX = "tdm_";
-export const API_KEY_SCOPES = ["read", "write"] as const;
+export const API_KEY_SCOPES = SCOPES;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 const apiKeySchema = new Schema(
@@ -37,11 +37,8 @@ export function apiKeyModel(connection: Connection): Model<ApiKeyDocument> {
   return (connection.models.ApiKey as Model<ApiKeyDocument> | undefined) ?? connection.model<ApiKeyDocument>("ApiKey", apiKeySchema);
 }
 
-export const ApiKeyInput = z.object({
-  name: z.string().trim().min(1, "Name the key after what uses it, e.g. nightly export").max(80),
-  scopes: z.array(z.enum(API_KEY_SCOPES)).min(1, "Give the key at least one scope: read or write").default(["read"]),
-  expiresInDays: z.number().int().min(1).max(365).optional(),
-});
+/** The contract's schema: name (one line, no control or text-direction characters), scopes, expiry. */
+export const ApiKeyInput = CreateApiKeyRequest;
 
 export interface ApiKey {
   readonly id: string;

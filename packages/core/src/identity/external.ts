@@ -1,4 +1,5 @@
 import { Schema, type Connection, type InferSchemaType, type Model } from "mongoose";
+import { Email, stripUnsafe } from "@tandem/client/contract";
 import { z } from "zod";
 import { isDuplicateKeyError } from "../database/index.js";
 import { ForbiddenError, parseInput } from "../errors/index.js";
@@ -34,10 +35,11 @@ export function identityModel(connection: Connection): Model<IdentityDocument> {
 export const ExternalProfile = z.object({
   provider: z.enum(PROVIDERS),
   subject: z.string().min(1).max(255),
-  email: z.string().trim().toLowerCase().email().max(254).optional(),
+  email: Email.optional(),
   /** Only a provider's explicit "verified" counts; absent means not verified. */
   emailVerified: z.boolean().default(false),
-  name: z.string().trim().max(120).optional(),
+  /** A provider's display name is not typed here, so unsafe characters are removed rather than refused. */
+  name: z.string().transform(stripUnsafe).pipe(z.string().max(120)).optional(),
 });
 export type ExternalProfile = z.input<typeof ExternalProfile>;
 

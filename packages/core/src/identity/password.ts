@@ -1,5 +1,5 @@
 import { hash, verify, type Algorithm } from "@node-rs/argon2";
-import { z } from "zod";
+import { Password } from "@tandem/client/contract";
 
 /**
  * argon2id with OWASP's recommended minimum (19 MiB memory, 2 passes, 1 lane): about 50 ms on
@@ -10,11 +10,8 @@ import { z } from "zod";
 // 2 is Algorithm.Argon2id, a const enum that isolated modules cannot read as a value.
 const PARAMS = { algorithm: 2 as Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
-// An upper bound keeps a megabyte "password" from being an expensive request.
-export const Password = z
-  .string()
-  .min(10, "Use at least 10 characters; a few unrelated words make a strong, memorable password")
-  .max(256, "Use at most 256 characters");
+// The contract's rule (10-256 characters); the upper bound keeps a megabyte "password" from being an expensive request.
+export { Password };
 
 export function hashPassword(password: string): Promise<string> {
   return hash(password, PARAMS);

@@ -2,7 +2,7 @@ import { InvokeModelCommand, type BedrockRuntimeClient } from "@aws-sdk/client-b
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { Schema, type Connection, type InferSchemaType, type Model } from "mongoose";
-import { z } from "zod";
+import { ImageRequest } from "@tandem/client/contract";
 import { bedrockError, type ModelEntry } from "../ai/index.js";
 import { parseInput } from "../errors/index.js";
 import { usageEventModel } from "../notebooks/model.js";
@@ -34,10 +34,8 @@ export function generatedImageModel(connection: Connection): Model<ImageDocument
   return (connection.models.GeneratedImage as Model<ImageDocument> | undefined) ?? connection.model<ImageDocument>("GeneratedImage", imageSchema);
 }
 
-export const ImageInput = z.object({
-  prompt: z.string().trim().min(1, "Describe the image").max(1024, "Keep the description under 1,024 characters (Nova Canvas's limit)"),
-  size: z.enum(["512x512", "1024x1024", "1280x720", "720x1280"]).default("1024x1024"),
-});
+/** The contract's schema: a prompt of at most 1,024 characters (Nova Canvas's limit) and a size. */
+export const ImageInput = ImageRequest;
 
 export interface GeneratedImage {
   readonly id: string;

@@ -1,6 +1,6 @@
 import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import type { Connection } from "mongoose";
-import { z } from "zod";
+import { SendMessageRequest } from "@tandem/client/contract";
 import { costOf, streamChat, type ModelCatalog, type ModelEntry } from "../ai/index.js";
 import { isDatabaseUnavailable, isDuplicateKeyError } from "../database/index.js";
 import { ForbiddenError, InvalidInputError, isDomainError, parseInput, UnavailableError } from "../errors/index.js";
@@ -10,10 +10,8 @@ import { messageModel, notebookModel, usageEventModel } from "./model.js";
 import { notebookWithMessages, toMessage, type NotebookMessage, type Owner } from "./notebooks.js";
 import { partialSaver, settleWhenBack, UNSAVED_REPLY } from "./settle.js";
 
-export const MessageInput = z.object({
-  text: z.string().trim().min(1, "Write a message first").max(100_000, "Keep a message under 100,000 characters"),
-  modelId: z.string().min(1).max(200).optional(),
-});
+/** The contract's schema: multi-line text (tabs and line breaks kept, other control characters refused). */
+export const MessageInput = SendMessageRequest;
 
 /** What an organisation's admins allow: a list of model ids (empty: all) and a guardrail. */
 export interface ModelPolicy {

@@ -1,5 +1,5 @@
 import type { Connection } from "mongoose";
-import { z } from "zod";
+import { NotebookInput as NotebookRequest } from "@tandem/client/contract";
 import { InvalidInputError, NotFoundError, parseInput } from "../errors/index.js";
 import { withTenant } from "../tenancy/index.js";
 import { failStaleReplies } from "./settle.js";
@@ -59,11 +59,8 @@ export const toMessage = (d: MessageDocument): NotebookMessage => ({
   createdAt: d.createdAt,
 });
 
-export const NotebookInput = z.object({
-  title: z.string().trim().min(1, "Give the notebook a title").max(200).optional(),
-  systemPrompt: z.string().max(20_000, "Keep the system prompt under 20,000 characters").optional(),
-  modelId: z.string().min(1).max(200).optional(),
-});
+/** The contract's schema: a one-line title, a system prompt (multi-line, no other control characters), a model. */
+export const NotebookInput = NotebookRequest;
 
 const isObjectId = (id: string) => /^[0-9a-f]{24}$/i.test(id);
 const notFound = () => new NotFoundError("There is no such notebook in this organisation, or it is not yours. Open it from your notebook list.", "notebook.not_found");

@@ -1,19 +1,12 @@
 import type { Connection } from "mongoose";
-import { z } from "zod";
+import { ModelPolicy as ModelPolicyRequest } from "@tandem/client/contract";
 import type { ModelCatalog } from "../ai/index.js";
 import { InvalidInputError, NotFoundError, parseInput } from "../errors/index.js";
 import { tenantModel } from "../tenants/model.js";
 import type { ModelPolicy } from "./chat.js";
 
-export const ModelPolicyInput = z.object({
-  allowedModelIds: z.array(z.string().min(1).max(200)).max(100),
-  guardrail: z
-    .object({
-      id: z.string().regex(/^[a-z0-9]{1,128}$|^arn:aws(-[a-z]+)?:bedrock:[a-z0-9-]+:\d{12}:guardrail\/[a-z0-9]+$/, "Use a guardrail id (e.g. abc123xyz) or its ARN"),
-      version: z.string().regex(/^(DRAFT|[1-9]\d{0,7})$/, "Use DRAFT or a version number"),
-    })
-    .nullable(),
-});
+/** The contract's schema: allowed model ids and the guardrail (id or ARN, DRAFT or a version). */
+export const ModelPolicyInput = ModelPolicyRequest;
 
 export async function getModelPolicy(connection: Connection, tenantId: string): Promise<ModelPolicy> {
   const tenant = await tenantModel(connection).findById(tenantId).lean();

@@ -1,8 +1,7 @@
 import { Schema, type Connection, type InferSchemaType, type Model } from "mongoose";
-import { z } from "zod";
+import { InviteRequest } from "@tandem/client/contract";
 import { claimOnce, isDuplicateKeyError, withLease } from "../database/index.js";
 import { ConflictError, ForbiddenError, NotFoundError, parseInput, UnauthenticatedError } from "../errors/index.js";
-import { Email } from "../identity/accounts.js";
 import { userModel } from "../identity/model.js";
 import { digestToken, newSecretToken } from "../identity/secret-token.js";
 import { runAsSystem, tenantScoped, withTenant } from "../tenancy/index.js";
@@ -37,10 +36,8 @@ export function inviteModel(connection: Connection): Model<InviteDocument> {
   return (connection.models.Invite as Model<InviteDocument> | undefined) ?? connection.model<InviteDocument>("Invite", inviteSchema);
 }
 
-export const InviteInput = z.object({
-  email: Email,
-  role: z.enum(ROLES, { message: `Choose one of ${ROLES.join(", ")}` }).default("member"),
-});
+/** The contract's schema: the address (NFC, trimmed, lower-cased) and the role (default member). */
+export const InviteInput = InviteRequest;
 
 export interface Invite {
   readonly id: string;

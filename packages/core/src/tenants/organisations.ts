@@ -1,11 +1,12 @@
 import type { Connection } from "mongoose";
+import { RoleRequest } from "@tandem/client/contract";
 import { z } from "zod";
 import { withLease } from "../database/index.js";
 import { ConflictError, ForbiddenError, NotFoundError, parseInput } from "../errors/index.js";
 import { userModel } from "../identity/model.js";
 import { runAsSystem, withTenant } from "../tenancy/index.js";
 import { createTenant, TenantInput, type Tenant } from "./tenants.js";
-import { membershipModel, ROLES, type Role } from "./membership.js";
+import { membershipModel, type Role } from "./membership.js";
 import { tenantModel } from "./model.js";
 
 /** Organisations are Tandem's tenants seen from their members: create, rename, members, roles. */
@@ -117,7 +118,7 @@ function withOwnerLease<T>(connection: Connection, tenantId: string, fn: () => P
   return withLease(connection, `owners:${tenantId}`, fn, { what: "This organisation's members" });
 }
 
-export const RoleInput = z.object({ role: z.enum(ROLES, { message: `Choose one of ${ROLES.join(", ")}` }) });
+export const RoleInput = RoleRequest;
 
 /** Admins manage members and admins; only owners grant or take away ownership. */
 export async function changeRole(connection: Connection, tenantId: string, actor: { userId: string; role: Role }, userId: string, input: unknown): Promise<Member> {

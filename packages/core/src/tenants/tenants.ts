@@ -1,18 +1,13 @@
 import type { Connection } from "mongoose";
-import { z } from "zod";
+import { CreateOrganisationRequest } from "@tandem/client/contract";
+import type { z } from "zod";
 import { isDuplicateKeyError } from "../database/index.js";
 import { ConflictError, NotFoundError, parseInput } from "../errors/index.js";
 import type { TENANT_STATUSES } from "./model.js";
 import { tenantModel, type TenantDocument } from "./model.js";
 
-export const TenantInput = z.object({
-  name: z.string().trim().min(1, "Give the organisation a name").max(120),
-  slug: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, "Use 1-40 lowercase letters, digits and hyphens, e.g. acme-corp"),
-});
+/** The contract's schema: a one-line name without control or text-direction characters, and a slug. */
+export const TenantInput = CreateOrganisationRequest;
 export type TenantInput = z.input<typeof TenantInput>;
 
 export interface Tenant {
