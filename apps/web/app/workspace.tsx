@@ -17,6 +17,21 @@ export function Workspace() {
     session.reload();
   }
   if (session.status === "loading") return null;
+  if (session.status === "error") {
+    return (
+      <section className="card stack" role="alert" data-testid="workspace-unreachable">
+        <h2>Tandem cannot be reached</h2>
+        <p>
+          {session.message} You are still signed in; nothing is lost. This page tries again when you press Retry.
+        </p>
+        <p>
+          <button type="button" onClick={session.reload}>
+            Retry
+          </button>
+        </p>
+      </section>
+    );
+  }
   if (session.status !== "signed-in") {
     return (
       <section className="card stack">

@@ -44,10 +44,24 @@ export async function api<T = unknown>(path: string, init: { method?: string; bo
   }
   if (response.status === 204) return undefined as T;
   if (response.ok) return (await response.json().catch(() => undefined)) as T;
+  // The site's proxy answers 502 api.unreachable when the API itself is down.
+  if (response.status === 502 || response.status === 504) throw unreachable();
   throw await problemFrom(response);
 }
 
-export const unreachable = () => new ApiProblem(0, "network", "Tandem cannot be reached. Check your connection and try again.");
+/**
+ * What to tell the person about a failure: the problem's message with the reason of each field
+ * ("The file details are not valid: Files may be at most 25 MB."), never a raw "Error: ...".
+ */
+export function describeError(error: unknown): string {
+  if (error instanceof ApiProblem && error.issues.length > 0) {
+    return `${error.message.replace(/\.$/, "")}: ${error.issues.map((i) => i.message.replace(/\.$/, "")).join("; ")}.`;
+  }
+  if (error instanceof TypeError) return "The connection failed. Check your network and try again.";
+  return error instanceof Error ? error.message : String(error);
+}
+
+export const unreachable = () => new ApiProblem(0, "network", "Tandem's server cannot be reached right now. Check your connection, or try again in a moment.");
 
 /** The ApiProblem of a refused response (its problem details, or its status). */
 export async function problemFrom(response: Response): Promise<ApiProblem> {

@@ -80,6 +80,17 @@ async function linkIn(to: string, since: number, pathname: string): Promise<stri
   return match![0];
 }
 
+/** The newest message's last line is on screen, above the composer pinned to the bottom. */
+async function expectNewestMessageInView(page: Page) {
+  await expect
+    .poll(async () => {
+      const message = await page.getByTestId("messages").locator("li").last().boundingBox();
+      const composer = await page.locator("form.composer").boundingBox();
+      return message && composer ? message.y + message.height <= composer.y + 1 && message.y + message.height > 0 : false;
+    }, { timeout: 10_000 })
+    .toBe(true);
+}
+
 async function shot(page: Page, name: string) {
   await page.screenshot({ path: path.join(ARTIFACTS, `identity-${name}.png`), fullPage: true });
 }
@@ -165,6 +176,15 @@ describe("identity in the browser", () => {
     expect(await ada.getByTestId("message-assistant").last().textContent()).toContain("You asked: What is an analytical engine? This reply");
     // Markdown is rendered, not shown as asterisks.
     expect(await ada.getByTestId("message-user").last().locator("strong").textContent()).toBe("analytical engine");
+    // At 375 px the newest message ends above the pinned composer, in view.
+    await expectNewestMessageInView(ada);
+    // The local stand-in's reply carries the stand-in's name, never a real model's, and the real
+    // models are listed as unavailable with the reason.
+    const who = await ada.getByTestId("message-assistant").last().locator(".who").textContent();
+    expect(who).toContain("Local test model");
+    expect(who).not.toMatch(/Claude|Nova|Llama|Titan|Anthropic|Meta/);
+    expect(await ada.getByTestId("models-unavailable").textContent()).toContain("need AWS credentials");
+    expect(await ada.locator('[data-testid="model-picker"] option[disabled]').count()).toBeGreaterThan(0);
     await shot(ada, "7-reply");
 
     const cancelled = bedrock.cancelledStreams();
@@ -174,6 +194,8 @@ describe("identity in the browser", () => {
     await ada.getByTestId("stop").click();
     await expect.poll(() => bedrock.cancelledStreams(), { timeout: 15_000 }).toBe(cancelled + 1);
     await expect.poll(() => ada.getByTestId("message-assistant").last().getAttribute("data-status")).toBe("stopped");
+    // The view followed the streaming reply down to its end.
+    await expectNewestMessageInView(ada);
     await shot(ada, "8-stopped");
     // The stored reply says stopped too, after a reload.
     await ada.reload();

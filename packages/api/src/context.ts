@@ -1,7 +1,7 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { inProcessQueue, sqsQueue, type JobQueue } from "@tandem/core/jobs";
-import { createBedrockClient, DEFAULT_MODELS, LOCAL_EMBEDDING_MODEL, LOCAL_IMAGE_MODEL, LOCAL_TEST_MODEL, modelCatalog } from "@tandem/core/ai";
+import { createBedrockClient, DEFAULT_MODELS, LOCAL_EMBEDDING_MODEL, LOCAL_IMAGE_MODEL, LOCAL_TEST_MODEL, modelCatalog, standInCatalog } from "@tandem/core/ai";
 import { enabledIntegrations, isLoopbackUrl, loadRuntimeConfig, type Source } from "@tandem/core/config";
 import { getConnection } from "@tandem/core/database";
 import { mailerFromConfig } from "@tandem/core/mail";
@@ -26,7 +26,7 @@ export function aiFrom(source: Source, models = DEFAULT_MODELS): AppDeps["ai"] {
   const credentials = local ? { accessKeyId: source.AWS_ACCESS_KEY_ID ?? "AKIDLOCALSTANDIN", secretAccessKey: source.AWS_SECRET_ACCESS_KEY ?? "local-stand-in" } : undefined;
   return {
     bedrock: createBedrockClient({ endpoint, credentials }),
-    catalog: modelCatalog(local ? [LOCAL_TEST_MODEL, LOCAL_EMBEDDING_MODEL, LOCAL_IMAGE_MODEL, ...models] : models),
+    catalog: local ? standInCatalog([LOCAL_TEST_MODEL, LOCAL_EMBEDDING_MODEL, LOCAL_IMAGE_MODEL], models) : modelCatalog(models),
     local,
   };
 }

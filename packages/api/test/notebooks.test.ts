@@ -18,7 +18,7 @@ let cookie: string;
 const SONNET = "us.anthropic.claude-3-5-sonnet-20241022-v2:0";
 
 beforeAll(async () => {
-  standIn = await startBedrockStandIn({ tokenDelayMs: 3, deniedModels: [SONNET] });
+  standIn = await startBedrockStandIn({ tokenDelayMs: 3 });
   h = await identityHarness("api-notebooks-test", { source: { ...inject("awsEnv"), AWS_ENDPOINT_URL_BEDROCK_RUNTIME: standIn.url, KNOWLEDGE_FILES_BUCKET: "api-notebooks-knowledge", GENERATED_IMAGES_BUCKET: "api-notebooks-images" } });
   await h.deps.storage.s3.send(new CreateBucketCommand({ Bucket: "api-notebooks-knowledge" }));
   await h.deps.storage.s3.send(new CreateBucketCommand({ Bucket: "api-notebooks-images" }));
@@ -151,14 +151,20 @@ describe("streamed replies", () => {
     expect(reply.outputTokens).toBeLessThan(2000);
   });
 
-  it("tells the user to enable a model in the Bedrock console when it is not enabled", async () => {
-    const id = (await write("post", path()).send({ title: "Sonnet", modelId: SONNET }).expect(201)).body.notebook.id;
-    const { events } = await chat(id, "hello");
-    const error = events.find((e) => e.event === "error")!.data as { code: string; detail: string; status: number };
-    expect(error).toMatchObject({ code: "model.not_enabled", status: 403 });
-    expect(error.detail).toContain("Amazon Bedrock console in us-east-1");
-    const saved = await ann.agent.get(path(`/${id}`)).expect(200);
-    expect(saved.body.messages[1]).toMatchObject({ status: "failed", error: expect.stringContaining("Model access") });
+  it("never lets the local stand-in answer as a real model: real models are listed as unavailable, with the reason", async () => {
+    const models = await ann.agent.get(`/api/orgs/${orgId}/models`).expect(200);
+    const sonnet = (models.body.models as Array<{ id: string; unavailable?: string }>).find((m) => m.id === SONNET);
+    expect(sonnet?.unavailable).toContain("need AWS credentials");
+    expect(models.body.defaultModelId).toBe("tandem.local-echo-v1");
+    const refused = await write("post", path()).send({ title: "Sonnet", modelId: SONNET }).expect(403);
+    expect(refused.body).toMatchObject({ code: "model.unavailable" });
+    expect(refused.body.detail).toContain("Pick Local test model");
+    const id = (await write("post", path()).send({ title: "Echo" }).expect(201)).body.notebook.id;
+    const before = standIn.requests.length;
+    const { status, events } = await chat(id, "hello", { modelId: SONNET });
+    expect(status).toBe(403);
+    expect((events[0]!.data as { code: string }).code).toBe("model.unavailable");
+    expect(standIn.requests.length).toBe(before);
   });
 
   it("follows the organisation's model policy", async () => {

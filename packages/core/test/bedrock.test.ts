@@ -1,6 +1,6 @@
 import { startBedrockStandIn, type BedrockStandIn } from "@tandem/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBedrockClient, DEFAULT_MODELS, LOCAL_TEST_MODEL, ModelCatalogJson, streamChat, trimHistory, type ModelEntry } from "../src/ai/index.js";
+import { createBedrockClient, DEFAULT_MODELS, estimateTokens, LOCAL_TEST_MODEL, ModelCatalogJson, streamChat, trimHistory, type ModelEntry } from "../src/ai/index.js";
 
 /** The real @aws-sdk/client-bedrock-runtime against the local stand-in's real wire format. */
 let standIn: BedrockStandIn;
@@ -41,6 +41,8 @@ describe("ConverseStream through the SDK", () => {
       expect(result.status).toBe("stopped");
       expect(result.text).toBe(deltas.join(""));
       expect(deltas.length).toBeLessThan(50);
+      // Only what was delivered counts.
+      expect(result.outputTokens).toBe(estimateTokens(result.text));
       await expect.poll(() => slow.cancelledStreams()).toBe(1);
     } finally {
       await slow.close();

@@ -30,6 +30,14 @@ export function Header() {
             <Link href="/sign-in">Sign in</Link>
             <Link href="/sign-up">Sign up</Link>
           </>
+        ) : session.status === "error" ? (
+          // Not "signed out": the session is still there, the server is what cannot be reached.
+          <span className="offline" role="status" title={session.message} data-testid="server-unreachable">
+            Server unreachable ·{" "}
+            <button type="button" className="link" onClick={session.reload}>
+              Retry
+            </button>
+          </span>
         ) : null}
       </nav>
     </header>

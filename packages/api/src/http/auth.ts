@@ -131,7 +131,7 @@ export function apiKeyScopes(): RequestHandler {
     const key = req.auth?.apiKey;
     if (key) {
       const needed = SAFE_METHODS.has(req.method) ? "read" : "write";
-      if (!key.scopes.includes(needed)) throw new ForbiddenError(`This API key lacks the "${needed}" scope. Create a key with it in your account settings.`, "api_key.scope_missing");
+      if (!key.scopes.includes(needed)) throw new ForbiddenError(`This API key lacks the "${needed}" scope. Create a key with it on the organisation's page, under API keys.`, "api_key.scope_missing");
     }
     next();
   };

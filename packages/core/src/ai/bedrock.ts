@@ -126,9 +126,11 @@ export async function streamChat(client: BedrockRuntimeClient, request: ChatRequ
     if (!isAbort(error, request.signal)) throw bedrockError(error, model);
   }
   if (request.signal?.aborted) {
-    // No metadata arrives for a stopped reply: the output is estimated from the text.
+    // A stopped reply counts the output that was delivered (its text), never more: no metadata
+    // arrives for it, and a count that did arrive may include tokens nobody was shown.
     const inputTokens = usage.inputTokens || estimateTokens([request.systemPrompt ?? "", ...turns.map((t) => t.text)].join(" "));
-    return { text, status: "stopped", inputTokens, outputTokens: usage.outputTokens || Math.ceil(text.length / 4), latencyMs: performance.now() - started, firstTokenMs };
+    const shown = estimateTokens(text);
+    return { text, status: "stopped", inputTokens, outputTokens: usage.outputTokens ? Math.min(usage.outputTokens, shown) : shown, latencyMs: performance.now() - started, firstTokenMs };
   }
   return { text, status: "complete", stopReason, ...usage, latencyMs: performance.now() - started, firstTokenMs };
 }

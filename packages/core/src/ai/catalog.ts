@@ -21,6 +21,8 @@ export const ModelEntry = z.object({
   capabilities: z.array(z.enum(MODEL_CAPABILITIES)).min(1),
   /** The local stand-in's model: shown as a test model, never as a real one. */
   local: z.boolean().default(false),
+  /** Why this model cannot be used here (set by Tandem, e.g. when only the local stand-in answers). */
+  unavailable: z.string().max(300).optional(),
 });
 export type ModelEntry = z.infer<typeof ModelEntry>;
 
@@ -101,9 +103,20 @@ export function modelCatalog(models: readonly ModelEntry[]): ModelCatalog {
     models,
     find: (id) => models.find((m) => m.id === id),
     chatModels: () => models.filter((m) => m.capabilities.includes("text")),
-    embeddingModel: () => models.find((m) => m.capabilities.includes("embeddings")),
-    imageModel: () => models.find((m) => m.capabilities.includes("images")),
+    embeddingModel: () => models.find((m) => m.capabilities.includes("embeddings") && !m.unavailable),
+    imageModel: () => models.find((m) => m.capabilities.includes("images") && !m.unavailable),
   };
+}
+
+export const STAND_IN_REASON = "Real Bedrock models need AWS credentials, and this Tandem runs without them: set AWS_PROFILE (or AWS_ACCESS_KEY_ID) before pnpm dev to use them.";
+
+/**
+ * The catalog when the local stand-in answers instead of Bedrock (pnpm dev without AWS): its own
+ * test models first, and every real model listed as unavailable with the reason, so no reply of
+ * the stand-in is ever labelled with a real model's name.
+ */
+export function standInCatalog(local: readonly ModelEntry[], real: readonly ModelEntry[]): ModelCatalog {
+  return modelCatalog([...local, ...real.map((m) => ({ ...m, unavailable: STAND_IN_REASON }))]);
 }
 
 /** Cost in USD of one reply, rounded to a millionth of a dollar. */

@@ -109,7 +109,7 @@ export function looksLikeApiKey(token: string): boolean {
 export async function authenticateApiKey(connection: Connection, secret: string, now: Date = new Date()): Promise<ApiKeyPrincipal> {
   const doc = await runAsSystem("authenticate an API key", () => apiKeyModel(connection).findOne({ hash: digestToken(secret) }).lean());
   if (!doc || doc.revokedAt || (doc.expiresAt && doc.expiresAt <= now)) {
-    throw new UnauthenticatedError("This API key is unknown, revoked or expired. Create a new one in your account settings.", "api_key.invalid");
+    throw new UnauthenticatedError("This API key is unknown, revoked or expired. Create a new one on the organisation's page, under API keys.", "api_key.invalid");
   }
   // Written at most once a minute, so busy scripts do not turn every read into a write.
   if (!doc.lastUsedAt || now.getTime() - doc.lastUsedAt.getTime() > 60_000) {

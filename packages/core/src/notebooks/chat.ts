@@ -34,14 +34,15 @@ async function grounding(connection: Connection, owner: Owner, notebookId: strin
 
 const isAllowed = (policy: ModelPolicy, model: ModelEntry) => policy.allowedModelIds.length === 0 || policy.allowedModelIds.includes(model.id);
 
-/** The chat models the organisation allows, in catalog order. */
+/** The chat models the organisation allows, in catalog order (unavailable ones included, marked). */
 export function allowedModels(services: Pick<ChatServices, "catalog" | "policy">): ModelEntry[] {
   return services.catalog.chatModels().filter((m) => isAllowed(services.policy, m));
 }
 
-/** New notebooks start with the first allowed chat model (the catalog's first if none is). */
+/** New notebooks start with the first allowed chat model that can answer here (the catalog's first if none is). */
 export function defaultModelId(services: Pick<ChatServices, "catalog" | "policy">): string {
-  return (allowedModels(services)[0] ?? services.catalog.chatModels()[0]!).id;
+  const usable = (m: ModelEntry) => !m.unavailable;
+  return (allowedModels(services).find(usable) ?? services.catalog.chatModels().find(usable) ?? services.catalog.chatModels()[0]!).id;
 }
 
 /** The model a member may use, or an error that says which ones they may. */
@@ -53,6 +54,10 @@ export function chooseModel(services: ChatServices, modelId: string): ModelEntry
   if (!isAllowed(services.policy, model)) {
     const names = allowedModels(services).map((m) => m.name);
     throw new ForbiddenError(`Your organisation does not allow ${model.name}. Allowed: ${names.join(", ") || "none; ask an admin"}.`, "model.not_allowed");
+  }
+  if (model.unavailable) {
+    const usable = allowedModels(services).filter((m) => !m.unavailable).map((m) => m.name);
+    throw new ForbiddenError(`${model.name} cannot answer here: ${model.unavailable} Pick ${usable.join(" or ") || "another model"}.`, "model.unavailable");
   }
   return model;
 }

@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import ReactMarkdown from "react-markdown";
 import remarkGfm from "remark-gfm";
-import { api, ApiProblem } from "../../../../../lib/browser-api";
+import { api, ApiProblem, describeError } from "../../../../../lib/browser-api";
 import { postEventStream } from "../../../../../lib/event-stream";
 
 type Shown = NotebookMessage & { streaming?: boolean };
@@ -26,8 +26,13 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
   const [images, setImages] = useState<GeneratedImage[]>([]);
   const [drawing, setDrawing] = useState(false);
   const [imagePrompt, setImagePrompt] = useState("");
+  const [titleProblem, setTitleProblem] = useState<string | undefined>();
   const stop = useRef<AbortController | undefined>();
   const bottom = useRef<HTMLDivElement>(null);
+  const composer = useRef<HTMLFormElement>(null);
+  const chat = useRef<HTMLElement>(null);
+  // Whether the view follows new text: true until the person scrolls up to read.
+  const follow = useRef(true);
 
   const load = useCallback(async () => {
     try {
@@ -44,22 +49,41 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
       setModelId(catalog.models.some((m) => m.id === data.notebook.modelId) ? data.notebook.modelId : catalog.defaultModelId);
     } catch (error) {
       if (error instanceof ApiProblem && error.status === 401) window.location.href = `/sign-in?next=/orgs/${params.orgId}/notebooks/${params.notebookId}`;
-      else setProblem(error instanceof Error ? error.message : String(error));
+      else setProblem(describeError(error));
     }
   }, [base, org, params.orgId, params.notebookId]);
   useEffect(() => {
     void load();
   }, [load]);
+  // The composer is pinned over the bottom of the page: the newest message is scrolled to just
+  // above it (its height, kept in --composer-height, is the marker's scroll margin).
+  useEffect(() => {
+    const form = composer.current;
+    const main = chat.current;
+    if (!form || !main) return;
+    const observer = new ResizeObserver(() => main.style.setProperty("--composer-height", `${form.offsetHeight}px`));
+    observer.observe(form);
+    const onScroll = () => {
+      const marker = bottom.current?.getBoundingClientRect().top ?? 0;
+      follow.current = marker - form.getBoundingClientRect().top < 120;
+    };
+    window.addEventListener("scroll", onScroll, { passive: true });
+    return () => {
+      observer.disconnect();
+      window.removeEventListener("scroll", onScroll);
+    };
+  }, [notebook]);
   // Braces: newer browsers return a promise from scrollIntoView, and an effect may return only a clean-up.
   useEffect(() => {
-    void bottom.current?.scrollIntoView({ block: "end" });
-  }, [messages]);
+    if (follow.current) void bottom.current?.scrollIntoView({ block: "end" });
+  }, [messages, busy]);
 
   async function send(event: FormEvent) {
     event.preventDefault();
     if (!text.trim() || busy) return;
     const controller = new AbortController();
     stop.current = controller;
+    follow.current = true;
     setBusy(true);
     setProblem(undefined);
     const sent = text;
@@ -90,7 +114,7 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
         setMessages((list) => list.map((m) => (m.id === assistantId ? { ...m, status: "stopped", streaming: false } : m)));
       } else {
         setText(sent);
-        setProblem(error instanceof Error ? error.message : String(error));
+        setProblem(describeError(error));
       }
     } finally {
       setBusy(false);
@@ -107,14 +131,16 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
       const form = new FormData();
       for (const [k, v] of Object.entries(registered.upload.fields)) form.append(k, v);
       form.append("file", file);
-      const uploaded = await fetch(registered.upload.url, { method: "POST", body: form });
-      if (!uploaded.ok) throw new Error(`Storage refused ${file.name} (${uploaded.status}). Check its type and size, then try again.`);
+      const uploaded = await fetch(registered.upload.url, { method: "POST", body: form }).catch(() => undefined);
+      if (!uploaded) throw new Error(`The file storage cannot be reached, so ${file.name} was not uploaded. Try again in a few minutes; if it keeps failing, tell your operator.`);
+      if (uploaded.status >= 500) throw new Error(`The file storage is not working right now (${uploaded.status}), so ${file.name} was not uploaded. Try again in a few minutes.`);
+      if (!uploaded.ok) throw new Error(`Storage refused ${file.name} (${uploaded.status}): its type or size differs from what was declared. Check the file, then try again.`);
       setUploading(`Reading ${file.name}…`);
-      await api(`${base}/files/${registered.file.id}/complete`, { method: "POST" });
+      await api(`${base}/files/${registered.file.id}/complete`, { method: "POST" }).catch((error: unknown) => setProblem(`${file.name}: ${describeError(error)}`));
       const attached = await api<{ files: KnowledgeFile[] }>(`${base}/files`);
       setFiles(attached.files);
     } catch (error) {
-      setProblem(error instanceof Error ? error.message : String(error));
+      setProblem(`${file.name}: ${describeError(error)}`);
     } finally {
       setUploading(undefined);
     }
@@ -130,7 +156,7 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
       setImages((list) => [made.image, ...list]);
       setImagePrompt("");
     } catch (error) {
-      setProblem(error instanceof Error ? error.message : String(error));
+      setProblem(describeError(error));
     } finally {
       setDrawing(false);
     }
@@ -139,21 +165,46 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
   async function editSystemPrompt() {
     const systemPrompt = window.prompt("System prompt for this notebook (how the model should answer)", notebook?.systemPrompt ?? "");
     if (systemPrompt === null) return;
-    const r = await api<{ notebook: Notebook }>(base, { method: "PATCH", body: { systemPrompt } }).catch((e: unknown) => setProblem(String(e)));
+    const r = await api<{ notebook: Notebook }>(base, { method: "PATCH", body: { systemPrompt } }).catch((e: unknown) => setTitleProblem(describeError(e)));
     if (r) setNotebook(r.notebook);
   }
 
   async function rename() {
     const title = window.prompt("Notebook title", notebook?.title ?? "");
     if (!title) return;
-    const r = await api<{ notebook: Notebook }>(base, { method: "PATCH", body: { title } }).catch((e: unknown) => setProblem(String(e)));
+    setTitleProblem(undefined);
+    const r = await api<{ notebook: Notebook }>(base, { method: "PATCH", body: { title } }).catch((e: unknown) => setTitleProblem(describeError(e)));
     if (r) setNotebook(r.notebook);
   }
 
-  if (!notebook) return <main>{problem ? <p className="error">{problem}</p> : <p className="notice">Loading…</p>}</main>;
+  if (!notebook) {
+    return (
+      <main>
+        {problem ? (
+          <section className="card stack" data-testid="notebook-missing">
+            <p className="error" role="alert">
+              {problem}
+            </p>
+            <p>
+              <Link className="button" href={`/orgs/${params.orgId}/notebooks`}>
+                Your notebooks
+              </Link>{" "}
+              <Link className="button secondary" href="/">
+                Home
+              </Link>
+            </p>
+          </section>
+        ) : (
+          <p className="notice">Loading…</p>
+        )}
+      </main>
+    );
+  }
   const model = models.find((m) => m.id === modelId);
+  const unavailable = models.find((m) => m.unavailable)?.unavailable;
+  const waiting = busy && !messages.some((m) => m.streaming);
   return (
-    <main className="chat">
+    <main className="chat" ref={chat}>
       <header className="chat-head">
         <h1 data-testid="notebook-title">{notebook.title}</h1>
         <p className="meta">
@@ -164,6 +215,11 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
           ·{" "}
           <a href={`${base}/export?format=markdown`}>Markdown</a> · <a href={`${base}/export?format=json`}>JSON</a>
         </p>
+        {titleProblem ? (
+          <p className="error" role="alert" data-testid="title-error">
+            {titleProblem}
+          </p>
+        ) : null}
       </header>
       <ol className="messages" data-testid="messages">
         {messages.map((m) => (
@@ -179,9 +235,15 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
                 </small>
               ) : null}
             </div>
-            <div className="markdown">
-              <ReactMarkdown remarkPlugins={[remarkGfm]}>{m.content || (m.status === "streaming" ? "…" : "")}</ReactMarkdown>
-            </div>
+            {m.status === "streaming" && !m.content ? (
+              <p className="pending" role="status" data-testid="pending">
+                Waiting for the first words of the reply…
+              </p>
+            ) : (
+              <div className="markdown">
+                <ReactMarkdown remarkPlugins={[remarkGfm]}>{m.content}</ReactMarkdown>
+              </div>
+            )}
             {m.error ? <p className="error">{m.error}</p> : null}
             {m.citations?.length ? (
               <p className="citations" data-testid="citations">
@@ -194,8 +256,15 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
             ) : null}
           </li>
         ))}
+        {waiting ? (
+          <li className="message assistant" data-testid="pending">
+            <p className="pending" role="status">
+              Sending your message…
+            </p>
+          </li>
+        ) : null}
       </ol>
-      <div ref={bottom} />
+      <div ref={bottom} className="bottom-marker" />
       {shown ? (
         <aside className="card passage" aria-label="Cited passage" data-testid="passage">
           <p className="meta">
@@ -242,11 +311,12 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
           ))}
         </div>
       </details>
-      <form className="composer" onSubmit={send}>
+      <form className="composer" onSubmit={send} ref={composer}>
         <div className="files" data-testid="files">
           {files.map((f) => (
             <span key={f.id} className="file" data-status={f.status} title={f.error ?? `${f.pages} pages`}>
               {f.name} <small>{f.status}</small>
+              {f.status === "failed" && f.error ? <small className="error"> · {f.error}</small> : null}
             </span>
           ))}
           <label className="button secondary attach">
@@ -269,14 +339,20 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
           <span>Model</span>
           <select value={modelId} onChange={(e) => setModelId(e.target.value)} aria-label="Model" data-testid="model-picker">
             {models.map((m) => (
-              <option key={m.id} value={m.id}>
+              <option key={m.id} value={m.id} disabled={Boolean(m.unavailable)}>
                 {m.name}
                 {m.local ? "" : ` · ${m.provider}`}
+                {m.unavailable ? " (unavailable)" : ""}
               </option>
             ))}
           </select>
         </label>
         {model?.local ? <small className="hint">The local test model repeats your question; it is not a real model.</small> : null}
+        {unavailable ? (
+          <small className="hint" data-testid="models-unavailable">
+            Models marked unavailable: {unavailable}
+          </small>
+        ) : null}
         <textarea
           value={text}
           onChange={(e) => setText(e.target.value)}
