@@ -10,4 +10,4 @@ export { startMailbox, type Mailbox } from "./mailbox.js";
 export { startBedrockStandIn, standInReply, standInEmbedding, standInImage, LOCAL_MODEL_ID, type BedrockStandIn, type BedrockStandInOptions } from "./bedrock-standin.js";
 export { createLocalBuckets, LOCAL_BUCKETS } from "./buckets.js";
 export { devSecrets } from "./dev-secrets.js";
-export { ROOT, TANDEM_DIR } from "./paths.js";
+export { ROOT, TANDEM_DIR, FERRETDB_VERSION, MOTO_VERSION } from "./paths.js";
