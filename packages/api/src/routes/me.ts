@@ -7,7 +7,6 @@ import {
   linkedProviders,
   renameAccount,
   requestEmailChange,
-  requestVerification,
   setCurrentTenant,
 } from "@tandem/core/identity";
 import { changeEmailMail } from "@tandem/core/mail";
@@ -15,7 +14,7 @@ import { listOrganisations, requireMember } from "@tandem/core/tenants";
 import { Router } from "express";
 import type { AppDeps } from "../deps.js";
 import { beginSession, requireAuth, requireSession } from "../http/auth.js";
-import { tokenLink, verificationMail } from "../http/mail.js";
+import { tokenLink } from "../http/mail.js";
 import { body } from "../http/validate.js";
 
 /** The signed-in person: profile, organisation switch, password, email. */
