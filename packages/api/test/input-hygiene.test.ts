@@ -32,19 +32,19 @@ const refused = (res: { status: number; body: unknown }, field: string, text: st
 describe("names and titles", () => {
   it("refuses NUL, control and text-direction characters with a message naming the field", async () => {
     const write = (method: "post" | "patch", path: string) => ada.agent[method](path).set("x-csrf-token", ada.csrf);
-    refused(await request(h.app).post("/api/accounts").send({ email: "eve@example.com", name: "Eve\u0000", password: "a long enough passphrase" }), "body.name", "The name contains a NUL character (U+0000)");
-    refused(await write("patch", "/api/me").send({ name: "Ada\u202Egnirts" }), "body.name", "The name contains a text-direction character (U+202E)");
-    refused(await write("post", "/api/orgs").send({ name: "Evil\u0007Co", slug: "evil-co" }), "body.name", "The organisation name contains a control character (U+0007)");
-    refused(await write("patch", `/api/orgs/${orgId}`).send({ name: "Two\nLines" }), "body.name", "The organisation name contains a line break (U+000A)");
-    refused(await write("post", `/api/orgs/${orgId}/notebooks`).send({ title: "Plan\u2066B" }), "body.title", "The notebook title contains a text-direction character (U+2066)");
-    refused(await write("post", `/api/orgs/${orgId}/api-keys`).send({ name: "nightly\texport" }), "body.name", "The API key name contains a tab (U+0009)");
+    refused(await request(h.app).post("/api/accounts").send({ email: "eve@example.com", name: "Eve\u0000", password: "a long enough passphrase" }), "name", "The name contains a NUL character (U+0000)");
+    refused(await write("patch", "/api/me").send({ name: "Ada\u202Egnirts" }), "name", "The name contains a text-direction character (U+202E)");
+    refused(await write("post", "/api/orgs").send({ name: "Evil\u0007Co", slug: "evil-co" }), "name", "The organisation name contains a control character (U+0007)");
+    refused(await write("patch", `/api/orgs/${orgId}`).send({ name: "Two\nLines" }), "name", "The organisation name contains a line break (U+000A)");
+    refused(await write("post", `/api/orgs/${orgId}/notebooks`).send({ title: "Plan\u2066B" }), "title", "The notebook title contains a text-direction character (U+2066)");
+    refused(await write("post", `/api/orgs/${orgId}/api-keys`).send({ name: "nightly\texport" }), "name", "The API key name contains a tab (U+0009)");
   });
 
   it("keeps line breaks and tabs in a system prompt, and refuses its other control characters", async () => {
     const notebooks = `/api/orgs/${orgId}/notebooks`;
     const created = await ada.agent.post(notebooks).set("x-csrf-token", ada.csrf).send({ title: "Prompted", systemPrompt: "Be brief.\n\tCite sources." }).expect(201);
     expect(created.body.notebook.systemPrompt).toBe("Be brief.\n\tCite sources.");
-    refused(await ada.agent.post(notebooks).set("x-csrf-token", ada.csrf).send({ systemPrompt: "x\u0000" }), "body.systemPrompt", "The system prompt contains a NUL character");
+    refused(await ada.agent.post(notebooks).set("x-csrf-token", ada.csrf).send({ systemPrompt: "x\u0000" }), "systemPrompt", "The system prompt contains a NUL character");
   });
 });
 
@@ -67,6 +67,6 @@ describe("emails", () => {
   });
 
   it("refuses what is not an address, saying what to enter", async () => {
-    refused(await request(h.app).post("/api/accounts/verify-email/resend").send({ email: "not an address" }), "body.email", "Enter an email address such as ada@example.com.");
+    refused(await request(h.app).post("/api/accounts/verify-email/resend").send({ email: "not an address" }), "email", "Enter an email address such as ada@example.com.");
   });
 });

@@ -6,9 +6,12 @@ import type { z } from "zod";
 export function parse<S extends z.ZodTypeAny>(schema: S, value: unknown, part: "body" | "query" | "params"): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
+  // Body fields are named as core names them ("email"), so a client reads one shape whichever
+  // layer refused; query and path parameters carry their part ("query.limit").
+  const name = (path: (string | number)[]) => (part === "body" ? path.join(".") || "body" : [part, ...path].join("."));
   throw new InvalidInputError(
-    `The request ${part} is not valid: ${result.error.issues.map((i) => `${i.path.join(".") || part}: ${i.message}`).join("; ")}.`,
-    result.error.issues.map((i) => ({ name: [part, ...i.path].join("."), message: i.message })),
+    `The request ${part} is not valid: ${result.error.issues.map((i) => `${i.path.join(".") || part}: ${i.message.replace(/\.$/, "")}`).join("; ")}.`,
+    result.error.issues.map((i) => ({ name: name(i.path), message: i.message })),
   );
 }
 
