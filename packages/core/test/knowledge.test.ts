@@ -79,8 +79,8 @@ describe("extraction and chunking", () => {
     expect(html[0]).not.toContain("<p>");
   });
 
-  it("cuts long text into passages that keep their page", () => {
-    const chunks = chunkPages(["short page", `${"word ".repeat(400)}\n\n${"other ".repeat(300)}`], 900);
+  it("cuts long text into passages that keep their page", async () => {
+    const chunks = await chunkPages(["short page", `${"word ".repeat(400)}\n\n${"other ".repeat(300)}`], 900);
     expect(chunks[0]).toMatchObject({ index: 0, page: 1, text: "short page" });
     expect(chunks.slice(1).every((c) => c.page === 2 && c.text.length <= 900)).toBe(true);
     expect(chunks.length).toBeGreaterThan(3);

@@ -2,6 +2,7 @@ import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { UnavailableError } from "@tandem/core/errors";
 import { completeUpload, createUpload, deleteFile, fileDownloadKey, listFiles, type KnowledgeServices } from "@tandem/core/knowledge";
+import { create as contentDisposition } from "content-disposition";
 import { Router, type Request } from "express";
 import type { AppDeps } from "../deps.js";
 import { notebookOwner, organisationAccess } from "../http/organisation.js";
@@ -19,7 +20,9 @@ export function knowledgeRoutes(deps: AppDeps): Router {
   const ids = (req: Request) => ({ notebookId: String(req.params.notebookId), fileId: String(req.params.fileId) });
 
   router.get("/api/orgs/:orgId/notebooks/:notebookId/files", member, async (req, res) => {
-    res.json({ files: await listFiles(await deps.database(), notebookOwner(req), ids(req).notebookId) });
+    // Listing also ends uploads that will never finish, and deletes their objects when it can.
+    const storage = deps.storage.knowledgeBucket ? { s3: deps.storage.s3, bucket: deps.storage.knowledgeBucket } : undefined;
+    res.json({ files: await listFiles(await deps.database(), notebookOwner(req), ids(req).notebookId, storage) });
   });
 
   router.post("/api/orgs/:orgId/notebooks/:notebookId/files", member, async (req, res) => {
@@ -36,7 +39,7 @@ export function knowledgeRoutes(deps: AppDeps): Router {
     const file = await fileDownloadKey(await deps.database(), notebookOwner(req), notebookId, fileId);
     const s = services();
     // Five minutes: long enough to open, too short to pass around.
-    const url = await getSignedUrl(s.s3, new GetObjectCommand({ Bucket: s.bucket, Key: file.key, ResponseContentType: file.type, ResponseContentDisposition: `inline; filename="${file.name.replace(/"/g, "")}"` }), { expiresIn: 300 });
+    const url = await getSignedUrl(s.s3, new GetObjectCommand({ Bucket: s.bucket, Key: file.key, ...servedAs(file) }), { expiresIn: 300 });
     res.set("cache-control", "no-store").redirect(302, url);
   });
 
@@ -46,4 +49,24 @@ export function knowledgeRoutes(deps: AppDeps): Router {
     res.status(204).end();
   });
   return router;
+}
+
+/**
+ * How the bucket serves a knowledge file back: never as something the browser runs. PDF stays
+ * inline for the viewer; Markdown and text are shown as UTF-8 text; HTML is downloaded, as plain
+ * text (its scripts would otherwise run on the bucket's origin); DOCX is downloaded.
+ */
+export function servedAs(file: { name: string; type: string }): { ResponseContentType: string; ResponseContentDisposition: string } {
+  const as = (type: string, disposition: "inline" | "attachment") => ({ ResponseContentType: type, ResponseContentDisposition: contentDisposition(file.name, { type: disposition }) });
+  switch (file.type) {
+    case "application/pdf":
+      return as("application/pdf", "inline");
+    case "text/markdown":
+    case "text/plain":
+      return as(`${file.type}; charset=utf-8`, "inline");
+    case "text/html":
+      return as("text/plain; charset=utf-8", "attachment");
+    default:
+      return as("application/octet-stream", "attachment");
+  }
 }

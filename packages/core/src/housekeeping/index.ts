@@ -1,12 +1,16 @@
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { Connection, Model } from "mongoose";
 import { claimModel, purgeExpired } from "../database/index.js";
 import { apiKeyModel, loginFailureModel, oneTimeTokenModel, refreshTokenModel } from "../identity/index.js";
+import { expireStaleFiles } from "../knowledge/files.js";
 import { runAsSystem } from "../tenancy/index.js";
 import { inviteModel } from "../tenants/index.js";
 
 /**
  * Removes what has expired: mailed links, refresh tokens, login failures, invitations and
  * expired API keys, and the claim records of claimOnce() once nothing they guard can be used.
+ * Ends knowledge files that will never finish: uploads never completed (failed, their object
+ * deleted from `storage` when given) and processing cut off by a crash (failed, retryable).
  * FerretDB has no TTL indexes, so this job is what keeps these collections small on every
  * engine; reads never depend on it (they filter on expiresAt themselves).
  */
@@ -14,7 +18,7 @@ import { inviteModel } from "../tenants/index.js";
 export const CLAIM_RETENTION_MS = 45 * 24 * 60 * 60 * 1000;
 const CLAIM_COLLECTIONS = ["one_time_token_uses", "refresh_token_rotations", "invite_uses"];
 
-export async function purgeExpiredData(connection: Connection, now: Date = new Date()): Promise<Record<string, number>> {
+export async function purgeExpiredData(connection: Connection, now: Date = new Date(), options: { storage?: { s3: S3Client; bucket: string } } = {}): Promise<Record<string, number>> {
   return runAsSystem("housekeeping: purge expired documents in every tenant", async () => {
     const removed: Record<string, number> = {};
     const models: Array<Model<never>> = [oneTimeTokenModel(connection), refreshTokenModel(connection), loginFailureModel(connection), inviteModel(connection), apiKeyModel(connection)] as never;
@@ -23,6 +27,9 @@ export async function purgeExpiredData(connection: Connection, now: Date = new D
     for (const collection of CLAIM_COLLECTIONS) {
       removed[collection] = (await claimModel(connection, collection).deleteMany({ at: { $lt: before } })).deletedCount;
     }
+    const stale = await expireStaleFiles(connection, options.storage, {}, now);
+    removed.knowledge_uploads_expired = stale.uploads;
+    removed.knowledge_processing_interrupted = stale.processing;
     return removed;
   });
 }

@@ -7,6 +7,7 @@ import { bedrockError, type ModelEntry } from "../ai/index.js";
 import { parseInput } from "../errors/index.js";
 import { usageEventModel } from "../notebooks/model.js";
 import { getNotebook, type Owner } from "../notebooks/notebooks.js";
+import { deadline, isStorageOutage, storageUnavailable } from "../knowledge/storage.js";
 import { tenantScoped, withTenant } from "../tenancy/index.js";
 
 /**
@@ -85,7 +86,13 @@ export async function generateImage(connection: Connection, owner: Owner, notebo
   return withTenant(owner.tenantId, async () => {
     const doc = new (generatedImageModel(connection))({ notebookId, userId: owner.userId, prompt: data.prompt, modelId: services.model.id, width, height, key: "pending" });
     doc.key = `tenants/${owner.tenantId}/notebooks/${notebookId}/images/${String(doc._id)}.png`;
-    await services.s3.send(new PutObjectCommand({ Bucket: services.bucket, Key: doc.key, Body: png, ContentType: "image/png" }));
+    try {
+      await services.s3.send(new PutObjectCommand({ Bucket: services.bucket, Key: doc.key, Body: png, ContentType: "image/png" }), deadline());
+    } catch (error) {
+      // Nothing is saved or metered: the person can simply ask again once storage answers.
+      if (isStorageOutage(error)) throw storageUnavailable("the image could not be saved", error);
+      throw error;
+    }
     await doc.save();
     // Metered like a reply: one usage event, keyed by the image, for the control plane.
     await usageEventModel(connection).create({

@@ -4,10 +4,13 @@ import { createPresignedPost } from "@aws-sdk/s3-presigned-post";
 import { Schema, type Connection, type InferSchemaType, type Model } from "mongoose";
 import { z } from "zod";
 import { bedrockError, type ModelEntry } from "../ai/index.js";
-import { InvalidInputError, NotFoundError, parseInput, UnavailableError } from "../errors/index.js";
+import { ConflictError, InvalidInputError, NotFoundError, parseInput, UnavailableError } from "../errors/index.js";
 import { getNotebook, type Owner } from "../notebooks/notebooks.js";
 import { tenantScoped, withTenant } from "../tenancy/index.js";
-import { chunkPages, extractText, isKnowledgeType, KNOWLEDGE_TYPES, MAX_KNOWLEDGE_FILE_BYTES, type KnowledgeType } from "./extract.js";
+import { isKnowledgeType, KNOWLEDGE_TYPES, MAX_KNOWLEDGE_FILE_BYTES, type KnowledgeType } from "./extract.js";
+import { KNOWLEDGE_LIMITS, type KnowledgeLimits } from "./limits.js";
+import { deadline, isNotFound, isStorageOutage, storageUnavailable } from "./storage.js";
+import { extractInWorker } from "./worker.js";
 
 /**
  * Knowledge files: uploaded by the browser straight to the knowledge-files bucket with a presigned
@@ -85,7 +88,17 @@ export interface KnowledgeServices {
   readonly bucket: string;
   readonly bedrock: BedrockRuntimeClient;
   readonly embeddingModel: ModelEntry;
+  /** What one file may hold (KNOWLEDGE_LIMITS unless a test or operator narrows it). */
+  readonly limits?: KnowledgeLimits;
 }
+
+/** The presigned POST lives 10 minutes; an upload still not completed 5 minutes after that never will be. */
+export const UPLOAD_LINK_SECONDS = 600;
+export const STALE_UPLOAD_MS = (UPLOAD_LINK_SECONDS + 300) * 1000;
+/** Processing takes seconds (29 s at most on Lambda); one still "processing" after this was cut off by a crash or restart. */
+export const STALE_PROCESSING_MS = 10 * 60 * 1000;
+export const UPLOAD_EXPIRED_MESSAGE = "The upload did not finish within 10 minutes, so it was cancelled. Upload the file again.";
+export const PROCESSING_INTERRUPTED_MESSAGE = "Reading this file was interrupted (the server restarted) and did not finish. Upload the file again.";
 
 export const UploadInput = z.object({
   name: z.string().trim().min(1).max(255),
@@ -116,7 +129,7 @@ export async function createUpload(connection: Connection, owner: Owner, noteboo
       ["eq", "$Content-Type", data.type],
     ],
     Fields: { "Content-Type": data.type },
-    Expires: 600,
+    Expires: UPLOAD_LINK_SECONDS,
   });
   return { file: toFile(doc), upload };
 }
@@ -151,46 +164,104 @@ export async function embedTexts(bedrock: BedrockRuntimeClient, model: ModelEntr
 
 /**
  * After the browser's upload: checks the object against what was declared (type and size, again),
- * extracts, chunks and embeds it. The file ends ready, or failed with the reason.
+ * then checks its content, extracts and chunks it in a worker thread (worker.ts, within
+ * KNOWLEDGE_LIMITS) and embeds the passages. The file ends ready, or failed with the reason. A
+ * ready file is returned as it is; a failed one (or one whose processing was cut off) can be
+ * completed again.
  */
 export async function completeUpload(connection: Connection, owner: Owner, notebookId: string, fileId: string, services: KnowledgeServices): Promise<KnowledgeFile> {
   const doc = await fileOf(connection, owner, notebookId, fileId);
+  if (doc.status === "ready") return toFile(doc);
   const set = (fields: Record<string, unknown>) => withTenant(owner.tenantId, () => knowledgeFileModel(connection).updateOne({ _id: fileId }, { $set: fields }));
-  let head;
+  let head: { ContentType?: string; ContentLength?: number };
   try {
-    head = await services.s3.send(new HeadObjectCommand({ Bucket: services.bucket, Key: doc.key }));
-  } catch {
-    throw new InvalidInputError("The file has not arrived in storage. Upload it again.", [], "knowledge.not_uploaded");
+    head = await services.s3.send(new HeadObjectCommand({ Bucket: services.bucket, Key: doc.key }), deadline());
+  } catch (error) {
+    if (isNotFound(error)) throw new InvalidInputError("The file has not arrived in storage. Upload it again.", [], "knowledge.not_uploaded");
+    if (isStorageOutage(error)) throw storageUnavailable("the uploaded file could not be checked", error);
+    throw error;
   }
   if (head.ContentType !== doc.type || (head.ContentLength ?? 0) > doc.size || (head.ContentLength ?? 0) > MAX_KNOWLEDGE_FILE_BYTES) {
-    await services.s3.send(new DeleteObjectCommand({ Bucket: services.bucket, Key: doc.key }));
+    await services.s3.send(new DeleteObjectCommand({ Bucket: services.bucket, Key: doc.key }), deadline()).catch(() => undefined);
     await set({ status: "failed", error: "The uploaded file does not match its declared type or size." });
     throw new InvalidInputError("The uploaded file does not match its declared type or size, so it was removed. Upload it again.", [], "knowledge.mismatch");
   }
-  await set({ status: "processing" });
+  // One request processes a file at a time: the claim is a single conditional write.
+  const claimed = await withTenant(owner.tenantId, () =>
+    knowledgeFileModel(connection).updateOne(
+      { _id: fileId, $or: [{ status: { $in: ["uploading", "failed"] } }, { status: "processing", updatedAt: { $lt: new Date(Date.now() - STALE_PROCESSING_MS) } }] },
+      { $set: { status: "processing", error: null } },
+    ),
+  );
+  if (claimed.modifiedCount === 0) {
+    const now = await fileOf(connection, owner, notebookId, fileId);
+    if (now.status === "ready") return toFile(now);
+    throw new ConflictError("This file is being processed already. Wait a moment, then refresh the list of files.", "knowledge.processing");
+  }
   try {
-    const object = await services.s3.send(new GetObjectCommand({ Bucket: services.bucket, Key: doc.key }));
-    const bytes = await object.Body!.transformToByteArray();
-    const pages = await extractText(bytes, doc.type as KnowledgeType);
-    const chunks = chunkPages(pages);
+    let bytes: Uint8Array;
+    try {
+      const object = await services.s3.send(new GetObjectCommand({ Bucket: services.bucket, Key: doc.key }), deadline(30_000));
+      bytes = await object.Body!.transformToByteArray();
+    } catch (error) {
+      if (isNotFound(error)) throw new InvalidInputError("The file is no longer in storage. Upload it again.", [], "knowledge.not_uploaded");
+      if (isStorageOutage(error)) throw storageUnavailable("the uploaded file could not be read", error);
+      throw error;
+    }
+    const { pages, chunks } = await extractInWorker(bytes, doc.type as KnowledgeType, services.limits ?? KNOWLEDGE_LIMITS);
     if (chunks.length === 0) throw new InvalidInputError("No text could be read from this file (a scanned PDF needs text recognition first).", [], "knowledge.empty");
     const vectors = await embedTexts(services.bedrock, services.embeddingModel, chunks.map((c) => c.text));
     await withTenant(owner.tenantId, async () => {
       await knowledgeChunkModel(connection).deleteMany({ fileId });
       await knowledgeChunkModel(connection).insertMany(chunks.map((c, i) => ({ fileId, notebookId, index: c.index, page: c.page, text: c.text, embedding: vectors[i] })));
     });
-    await set({ status: "ready", pages: pages.length, chunkCount: chunks.length, error: null });
+    await set({ status: "ready", pages, chunkCount: chunks.length, error: null });
   } catch (error) {
     const message = error instanceof InvalidInputError || error instanceof UnavailableError ? error.message : "The file could not be read. Check that it opens on your computer, then upload it again.";
     await set({ status: "failed", error: message });
-    throw error instanceof InvalidInputError ? error : new InvalidInputError(message, [], "knowledge.unreadable");
+    // Storage or Bedrock not answering is ours and passing (503); everything else is about the file.
+    throw error instanceof InvalidInputError || error instanceof UnavailableError ? error : new InvalidInputError(message, [], "knowledge.unreadable");
   }
-  return toFile((await fileOf(connection, owner, notebookId, fileId)));
+  return toFile(await fileOf(connection, owner, notebookId, fileId));
 }
 
-export async function listFiles(connection: Connection, owner: Owner, notebookId: string): Promise<KnowledgeFile[]> {
+/**
+ * Ends what will never finish, in the caller's scope (one tenant's notebook when listing, every
+ * tenant from housekeeping): uploads not completed within the presigned POST's life plus a margin
+ * become failed and their object is deleted; files left "processing" by a crash become failed (their
+ * object is kept, so completing again retries). Returns how many of each.
+ */
+export async function expireStaleFiles(connection: Connection, storage: Pick<KnowledgeServices, "s3" | "bucket"> | undefined, filter: Record<string, unknown> = {}, now: Date = new Date()): Promise<{ uploads: number; processing: number }> {
+  const files = knowledgeFileModel(connection);
+  const uploadCutoff = new Date(now.getTime() - STALE_UPLOAD_MS);
+  const stale = await files.find({ ...filter, status: "uploading", createdAt: { $lt: uploadCutoff } }).select({ key: 1 }).lean();
+  let uploads = 0;
+  for (const file of stale) {
+    // Conditional, so a file completed meanwhile is left alone.
+    const { modifiedCount } = await files.updateOne({ _id: file._id, status: "uploading" }, { $set: { status: "failed", error: UPLOAD_EXPIRED_MESSAGE } });
+    if (!modifiedCount) continue;
+    uploads++;
+    // Best effort: if storage is down the object stays, and deleting the failed file removes it.
+    if (storage) await storage.s3.send(new DeleteObjectCommand({ Bucket: storage.bucket, Key: file.key }), deadline(2_000)).catch(() => undefined);
+  }
+  const interrupted = await files.find({ ...filter, status: "processing", updatedAt: { $lt: new Date(now.getTime() - STALE_PROCESSING_MS) } }).select({ _id: 1 }).lean();
+  let processing = 0;
+  for (const file of interrupted) {
+    const { modifiedCount } = await files.updateOne({ _id: file._id, status: "processing", updatedAt: { $lt: new Date(now.getTime() - STALE_PROCESSING_MS) } }, { $set: { status: "failed", error: PROCESSING_INTERRUPTED_MESSAGE } });
+    if (!modifiedCount) continue;
+    processing++;
+    await knowledgeChunkModel(connection).deleteMany({ fileId: file._id });
+  }
+  return { uploads, processing };
+}
+
+/** The notebook's files; uploads and processing that will never finish are ended first. */
+export async function listFiles(connection: Connection, owner: Owner, notebookId: string, storage?: Pick<KnowledgeServices, "s3" | "bucket">): Promise<KnowledgeFile[]> {
   await getNotebook(connection, owner, notebookId);
-  const docs = await withTenant(owner.tenantId, () => knowledgeFileModel(connection).find({ notebookId }).sort({ createdAt: 1 }).lean());
+  const docs = await withTenant(owner.tenantId, async () => {
+    await expireStaleFiles(connection, storage, { notebookId });
+    return knowledgeFileModel(connection).find({ notebookId }).sort({ createdAt: 1 }).lean();
+  });
   return docs.map(toFile);
 }
 
@@ -202,7 +273,11 @@ export async function fileDownloadKey(connection: Connection, owner: Owner, note
 
 export async function deleteFile(connection: Connection, owner: Owner, notebookId: string, fileId: string, services: Pick<KnowledgeServices, "s3" | "bucket">): Promise<void> {
   const doc = await fileOf(connection, owner, notebookId, fileId);
-  await services.s3.send(new DeleteObjectCommand({ Bucket: services.bucket, Key: doc.key }));
+  try {
+    await services.s3.send(new DeleteObjectCommand({ Bucket: services.bucket, Key: doc.key }), deadline());
+  } catch (error) {
+    if (!isNotFound(error)) throw isStorageOutage(error) ? storageUnavailable("the file could not be deleted (it is still there)", error) : error;
+  }
   await withTenant(owner.tenantId, async () => {
     await knowledgeChunkModel(connection).deleteMany({ fileId });
     await knowledgeFileModel(connection).deleteOne({ _id: fileId });

@@ -1,4 +1,7 @@
-export { KNOWLEDGE_TYPES, MAX_KNOWLEDGE_FILE_BYTES, isKnowledgeType, extractText, chunkPages, type Chunk, type KnowledgeType } from "./extract.js";
+export { KNOWLEDGE_TYPES, MAX_KNOWLEDGE_FILE_BYTES, isKnowledgeType, checkContent, extractText, chunkPages, type Chunk, type KnowledgeType } from "./extract.js";
+export { KNOWLEDGE_LIMITS, type KnowledgeLimits } from "./limits.js";
+export { extractInWorker, ExtractionFailure, type Extracted } from "./worker.js";
+export { probeStorage, isStorageOutage, storageUnavailable, STORAGE_TIMEOUT_MS, type StorageProbe } from "./storage.js";
 export {
   createUpload,
   completeUpload,
@@ -6,9 +9,14 @@ export {
   deleteFile,
   fileDownloadKey,
   embedTexts,
+  expireStaleFiles,
   knowledgeFileModel,
   knowledgeChunkModel,
   UploadInput,
+  STALE_UPLOAD_MS,
+  STALE_PROCESSING_MS,
+  UPLOAD_EXPIRED_MESSAGE,
+  PROCESSING_INTERRUPTED_MESSAGE,
   type KnowledgeFile,
   type KnowledgeServices,
 } from "./files.js";
