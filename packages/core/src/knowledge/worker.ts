@@ -93,8 +93,8 @@ export function extractInWorker(bytes: Uint8Array, type: KnowledgeType, limits: 
 
 function runChild(bytes: Uint8Array, type: KnowledgeType, limits: KnowledgeLimits): Promise<Extracted> {
   const { file, execArgv } = childEntry(limits.workerHeapMb);
-  // An empty environment: the process that parses a stranger's file sees none of the API's secrets.
-  const child = fork(file, [MARKER], { execArgv, env: {}, serialization: "advanced", stdio: ["ignore", "ignore", "pipe", "ipc"] });
+  // A bare environment: the process that parses a stranger's file sees none of the API's secrets.
+  const child = fork(file, [MARKER], { execArgv, env: { NODE_ENV: "production" }, serialization: "advanced", stdio: ["ignore", "ignore", "pipe", "ipc"] });
   try {
     if (child.pid) os.setPriority(child.pid, 19);
   } catch {
