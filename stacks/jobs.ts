@@ -2,6 +2,7 @@ import * as ec2 from "aws-cdk-lib/aws-ec2";
 import { Cron, use, type StackContext } from "sst/constructs";
 import { Secrets } from "./config.js";
 import { Network } from "./network.js";
+import { Storage } from "./storage.js";
 import { stageSettings } from "./settings.js";
 
 /** Scheduled work: the hourly housekeeping that removes expired links, tokens and invitations. */
@@ -9,6 +10,7 @@ export function Jobs({ stack, app }: StackContext) {
   const settings = stageSettings(app);
   const { secrets } = use(Secrets);
   const { vpc } = use(Network);
+  const { knowledgeFiles } = use(Storage);
   const housekeeping = new Cron(stack, "Housekeeping", {
     schedule: "rate(1 hour)",
     job: {
@@ -20,8 +22,9 @@ export function Jobs({ stack, app }: StackContext) {
         vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
         timeout: 300,
         memorySize: 512,
-        bind: secrets,
-        environment: { SEED_APP_NAME: settings.app, TANDEM_VERSION: process.env.TANDEM_VERSION ?? app.stage },
+        // The knowledge bucket, to delete the files of uploads that never finished.
+        bind: [...secrets, knowledgeFiles],
+        environment: { SEED_APP_NAME: settings.app, TANDEM_VERSION: process.env.TANDEM_VERSION ?? app.stage, KNOWLEDGE_FILES_BUCKET: knowledgeFiles.bucketName },
         nodejs: { format: "esm", sourcemap: true },
       },
     },

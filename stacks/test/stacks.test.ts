@@ -97,6 +97,8 @@ describe("production stage", () => {
     const fns = Object.values(resources(s, "Jobs", "AWS::Lambda::Function")).map((f) => f.Properties as { Handler?: string; Runtime: string; VpcConfig?: unknown; Environment?: { Variables: Record<string, unknown> } });
     const job = fns.find((f) => JSON.stringify(f.Environment?.Variables ?? {}).includes("SST_Secret_value_MONGODB_URI"));
     expect(job?.VpcConfig).toBeDefined();
+    // It deletes the files of uploads that never finished from the knowledge bucket.
+    expect(JSON.stringify(job?.Environment?.Variables ?? {})).toContain("KNOWLEDGE_FILES_BUCKET");
     expect(s.jobRuntime()).toBe("nodejs20.x");
   });
 

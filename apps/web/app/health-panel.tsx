@@ -14,6 +14,7 @@ export function HealthPanel({ view, apiUrl }: { view: HealthView; apiUrl: string
   }
   const { health } = view;
   const db = health.checks.database;
+  const storage = health.checks.storage;
   return (
     <section className="card" aria-label="System status">
       <div className="row">
@@ -28,6 +29,18 @@ export function HealthPanel({ view, apiUrl }: { view: HealthView; apiUrl: string
         </span>
       </div>
       {db.reason ? <p className="reason" data-testid="database-reason">{db.reason}</p> : null}
+      {storage ? (
+        <>
+          <div className="row">
+            <span>File storage</span>
+            <span className="status" data-state={storage.status === "not_configured" ? "degraded" : storage.status} data-testid="storage-status">
+              {storage.status === "not_configured" ? "not configured" : storage.status}
+              {storage.status === "up" ? ` · ${storage.latencyMs} ms` : ""}
+            </span>
+          </div>
+          {storage.reason ? <p className="reason" data-testid="storage-reason">{storage.reason}</p> : null}
+        </>
+      ) : null}
       <p className="meta">
         Stage {health.stage} · version {health.version} · {apiUrl} · checked {new Date(health.time).toLocaleTimeString("en-GB")}
       </p>

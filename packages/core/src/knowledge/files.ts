@@ -2,12 +2,12 @@ import { InvokeModelCommand, type BedrockRuntimeClient } from "@aws-sdk/client-b
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { createPresignedPost } from "@aws-sdk/s3-presigned-post";
 import { Schema, type Connection, type InferSchemaType, type Model } from "mongoose";
-import { z } from "zod";
+import { UploadRequest } from "@tandem/client/contract";
 import { bedrockError, type ModelEntry } from "../ai/index.js";
 import { ConflictError, InvalidInputError, NotFoundError, parseInput, UnavailableError } from "../errors/index.js";
 import { getNotebook, type Owner } from "../notebooks/notebooks.js";
 import { tenantScoped, withTenant } from "../tenancy/index.js";
-import { isKnowledgeType, KNOWLEDGE_TYPES, MAX_KNOWLEDGE_FILE_BYTES, type KnowledgeType } from "./extract.js";
+import { MAX_KNOWLEDGE_FILE_BYTES, type KnowledgeType } from "./extract.js";
 import { KNOWLEDGE_LIMITS, type KnowledgeLimits } from "./limits.js";
 import { deadline, isNotFound, isStorageOutage, storageUnavailable } from "./storage.js";
 import { extractInWorker } from "./worker.js";
@@ -100,15 +100,8 @@ export const STALE_PROCESSING_MS = 10 * 60 * 1000;
 export const UPLOAD_EXPIRED_MESSAGE = "The upload did not finish within 10 minutes, so it was cancelled. Upload the file again.";
 export const PROCESSING_INTERRUPTED_MESSAGE = "Reading this file was interrupted (the server restarted) and did not finish. Upload the file again.";
 
-export const UploadInput = z.object({
-  name: z.string().trim().min(1).max(255),
-  type: z.string().refine(isKnowledgeType, { message: `Upload ${Object.values(KNOWLEDGE_TYPES).join(", ")} files` }),
-  size: z
-    .number()
-    .int()
-    .positive("The file is empty")
-    .max(MAX_KNOWLEDGE_FILE_BYTES, `Files may be at most ${MAX_KNOWLEDGE_FILE_BYTES / 1024 / 1024} MB`),
-});
+/** The contract's schema: the same name rule (no control or text-direction characters), types and size limit. */
+export const UploadInput = UploadRequest;
 
 /** Registers a file and returns the presigned POST the browser uploads it with (10 minutes). */
 export async function createUpload(connection: Connection, owner: Owner, notebookId: string, input: unknown, services: KnowledgeServices): Promise<{ file: KnowledgeFile; upload: { url: string; fields: Record<string, string> } }> {
