@@ -1,12 +1,12 @@
 import { execFile, fork } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { strToU8, zipSync } from "fflate";
+import { docxWith } from "@tandem/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundleLikeSst, installBesideBundle } from "./bundle.js";
 
 /**
  * Knowledge extraction runs in a child process that executes the module it lives in; in the
@@ -19,53 +19,14 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const LAMBDA = path.resolve(here, "../src/lambda.ts");
 const KNOWLEDGE = path.resolve(here, "../../core/src/knowledge/index.ts");
 const DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
-const requireFromApi = createRequire(createRequire(import.meta.url).resolve("swagger-ui-express"));
-const requireFromCore = createRequire(createRequire(import.meta.url).resolve("@tandem/core/identity"));
-const requireFromSst = createRequire(createRequire(import.meta.url).resolve("sst/package.json"));
-const INSTALLED = ["swagger-ui-dist", "@node-rs/argon2"];
-const esbuild = requireFromSst("esbuild") as { build(options: Record<string, unknown>): Promise<unknown> };
 let outDir: string;
-
-const build = (entry: string, outfile: string) =>
-  esbuild.build({
-    entryPoints: [entry],
-    outfile: path.join(outDir, outfile),
-    platform: "node",
-    bundle: true,
-    keepNames: true,
-    format: "esm",
-    target: "esnext",
-    mainFields: ["module", "main"],
-    external: ["sharp", "pg-native", ...INSTALLED],
-    logLevel: "silent",
-    banner: {
-      js: [
-        `import { createRequire as topLevelCreateRequire } from 'module';`,
-        `const require = topLevelCreateRequire(import.meta.url);`,
-        `import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from "url"`,
-        `const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url))`,
-      ].join("\n"),
-    },
-  });
-
-function docxWith(body: string): Uint8Array {
-  const types = `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`;
-  const rels = `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>`;
-  const document = `<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>${body}</w:body></w:document>`;
-  return zipSync({ "[Content_Types].xml": strToU8(types), "_rels/.rels": strToU8(rels), "word/document.xml": strToU8(document) }, { level: 9 });
-}
 
 beforeAll(async () => {
   outDir = mkdtempSync(path.join(os.tmpdir(), "tandem-knowledge-bundle-"));
   writeFileSync(path.join(outDir, "entry.ts"), `export { handler } from ${JSON.stringify(LAMBDA)};\nexport { extractInWorker, KNOWLEDGE_LIMITS } from ${JSON.stringify(KNOWLEDGE)};\n`);
-  await build(LAMBDA, "lambda.mjs");
-  await build(path.join(outDir, "entry.ts"), "with-extraction.mjs");
-  mkdirSync(path.join(outDir, "node_modules"));
-  for (const pkg of INSTALLED) {
-    const from = pkg.startsWith("@node-rs/") ? requireFromCore : requireFromApi;
-    mkdirSync(path.dirname(path.join(outDir, "node_modules", pkg)), { recursive: true });
-    symlinkSync(path.dirname(from.resolve(`${pkg}/package.json`)), path.join(outDir, "node_modules", pkg));
-  }
+  await bundleLikeSst(LAMBDA, path.join(outDir, "lambda.mjs"));
+  await bundleLikeSst(path.join(outDir, "entry.ts"), path.join(outDir, "with-extraction.mjs"));
+  installBesideBundle(outDir);
 }, 180_000);
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 

@@ -1,8 +1,7 @@
 import type { Server } from "node:http";
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { HealthResponse } from "@tandem/client/contract";
-import { startBedrockStandIn, type BedrockStandIn } from "@tandem/local";
-import { strToU8, zipSync } from "fflate";
+import { heavyDocx, startBedrockStandIn, zipBomb, type BedrockStandIn } from "@tandem/local";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { identityHarness, type IdentityHarness, type SignedIn } from "./helpers.js";
 
@@ -20,27 +19,6 @@ let orgId: string;
 let notebookId: string;
 let server: Server;
 let base: string;
-
-function docxWith(body: string): Uint8Array {
-  const types = `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`;
-  const rels = `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>`;
-  const document = `<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>${body}</w:body></w:document>`;
-  return zipSync({ "[Content_Types].xml": strToU8(types), "_rels/.rels": strToU8(rels), "word/document.xml": strToU8(document) }, { level: 9 });
-}
-
-/** Within every zip limit, but mammoth would build a tree of millions of paragraphs from it. */
-function heavyDocx(textMb: number): Uint8Array {
-  // Random whitespace between empty paragraphs: it packs only about 5x, so no ratio check fires.
-  const blanks = [" ", "\n", "\t", "\r\n"];
-  const parts: string[] = [];
-  let size = 0;
-  while (size < textMb * 1024 * 1024) {
-    const p = `<w:p/>${blanks[Math.floor(Math.random() * 4)]}${blanks[Math.floor(Math.random() * 4)]}`;
-    parts.push(p);
-    size += p.length;
-  }
-  return docxWith(parts.join(""));
-}
 
 const write = (method: "post" | "delete", p: string) => ann.agent[method](p).set("x-csrf-token", ann.csrf);
 const files = (p = "") => `/api/orgs/${orgId}/notebooks/${notebookId}/files${p}`;
@@ -110,7 +88,7 @@ describe("hostile documents over HTTP (item 1)", () => {
   });
 
   it("refuses the 77 KB DOCX that expands to 51 MB, saying why", async () => {
-    const bomb = docxWith("<w:p/>".repeat(Math.ceil((51 * 1024 * 1024) / 6)));
+    const bomb = zipBomb();
     const id = await uploaded("bomb.docx", DOCX, bomb);
     const res = await write("post", files(`/${id}/complete`)).send().expect(400);
     expect(res.body).toMatchObject({ code: "knowledge.too_large", detail: expect.stringMatching(/^This DOCX expands to more than 8 MB of text when unpacked/) });

@@ -1,12 +1,12 @@
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { bundleLikeSst, installBesideBundle } from "./bundle.js";
 import { TEST_SECRETS } from "./helpers.js";
 
 const run = promisify(execFile);
@@ -14,43 +14,10 @@ const ENTRY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../src
 const APP = "tandem-bundle-test";
 let outDir: string;
 
-// The esbuild that SST bundles functions with, and the options of its Node runtime for ESM.
-const requireFromApi = createRequire(createRequire(import.meta.url).resolve("swagger-ui-express"));
-const requireFromCore = createRequire(createRequire(import.meta.url).resolve("@tandem/core/identity"));
-const requireFromSst = createRequire(createRequire(import.meta.url).resolve("sst/package.json"));
-const INSTALLED = ["swagger-ui-dist", "@node-rs/argon2"];
-const esbuild = requireFromSst("esbuild") as { build(options: Record<string, unknown>): Promise<unknown> };
-
 beforeAll(async () => {
   outDir = mkdtempSync(path.join(os.tmpdir(), "tandem-lambda-bundle-"));
-  await esbuild.build({
-    entryPoints: [ENTRY],
-    outfile: path.join(outDir, "lambda.mjs"),
-    platform: "node",
-    bundle: true,
-    keepNames: true,
-    format: "esm",
-    target: "esnext",
-    mainFields: ["module", "main"],
-    // SST's `nodejs.install` in stacks/api.ts: packages that serve files from their own folder.
-    external: ["sharp", "pg-native", ...INSTALLED],
-    logLevel: "silent",
-    banner: {
-      js: [
-        `import { createRequire as topLevelCreateRequire } from 'module';`,
-        `const require = topLevelCreateRequire(import.meta.url);`,
-        `import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from "url"`,
-        `const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url))`,
-      ].join("\n"),
-    },
-  });
-  // What `nodejs.install` does: the package sits in node_modules beside the bundle.
-  mkdirSync(path.join(outDir, "node_modules"));
-  for (const pkg of INSTALLED) {
-    const from = pkg.startsWith("@node-rs/") ? requireFromCore : requireFromApi;
-    mkdirSync(path.dirname(path.join(outDir, "node_modules", pkg)), { recursive: true });
-    symlinkSync(path.dirname(from.resolve(`${pkg}/package.json`)), path.join(outDir, "node_modules", pkg));
-  }
+  await bundleLikeSst(ENTRY, path.join(outDir, "lambda.mjs"));
+  installBesideBundle(outDir);
   const ssm = new SSMClient({ ...clientConfig() });
   for (const [name, value] of Object.entries({ ...TEST_SECRETS, MONGODB_URI: `${inject("mongodbUri")}/bundle-%stage%` })) {
     await ssm.send(new PutParameterCommand({ Name: `/sst/${APP}/.fallback/Secret/${name}/value`, Value: value, Type: "SecureString", Overwrite: true }));

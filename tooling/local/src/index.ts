@@ -11,3 +11,4 @@ export { startBedrockStandIn, standInReply, standInEmbedding, standInImage, LOCA
 export { createLocalBuckets, LOCAL_BUCKETS } from "./buckets.js";
 export { devSecrets } from "./dev-secrets.js";
 export { ROOT, TANDEM_DIR, FERRETDB_VERSION, MOTO_VERSION } from "./paths.js";
+export { docxWith, heavyDocx, lyingZipBomb, zipBomb } from "./hostile-files.js";
