@@ -16,7 +16,7 @@ import { inviteModel } from "../tenants/index.js";
  */
 // Longer than any link, refresh token or invitation lives, so a claim outlives what it guards.
 export const CLAIM_RETENTION_MS = 45 * 24 * 60 * 60 * 1000;
-const CLAIM_COLLECTIONS = ["one_time_token_uses", "refresh_token_rotations", "invite_uses"];
+const CLAIM_COLLECTIONS = ["one_time_token_uses", "refresh_token_rotations", "invite_uses", "mailed_link_slots"];
 
 export async function purgeExpiredData(connection: Connection, now: Date = new Date(), options: { storage?: { s3: S3Client; bucket: string } } = {}): Promise<Record<string, number>> {
   return runAsSystem("housekeeping: purge expired documents in every tenant", async () => {

@@ -1,7 +1,7 @@
 import type { Connection } from "mongoose";
 import { ChangeEmailRequest, ChangePasswordRequest, Email, SignInRequest, SignUpRequest } from "@tandem/client/contract";
 import { z } from "zod";
-import { isDuplicateKeyError } from "../database/index.js";
+import { claimOnce, isDuplicateKeyError } from "../database/index.js";
 import { ConflictError, ForbiddenError, InvalidInputError, parseInput, UnauthenticatedError } from "../errors/index.js";
 import { userModel } from "./model.js";
 import { burnPasswordCheck, hashPassword, needsRehash, Password, verifyPassword } from "./password.js";
@@ -101,22 +101,48 @@ export async function signIn(connection: Connection, input: z.input<typeof SignI
   return toAccount(user);
 }
 
-/** Returns a reset token for a known address, undefined otherwise; callers answer the same either way. */
+/**
+ * At most this many reset (or confirmation) links are mailed to one account per hour, however
+ * many times someone asks: nobody can mail-bomb an address through Tandem. The callers answer the
+ * same either way, and the limit is applied after the answer (in the jobs queue), so it reveals nothing.
+ */
+export const MAILED_LINKS_PER_HOUR = 5;
+/** The claimOnce collection of the hourly slots (purged by housekeeping with the other claims). */
+export const MAILED_LINK_SLOTS = "mailed_link_slots";
+
+/**
+ * One of the hour's slots for a mailed link, taken with claimOnce (a unique insert), so of any
+ * number of simultaneous requests exactly the first MAILED_LINKS_PER_HOUR get a link.
+ */
+async function issueMailedLink(connection: Connection, userId: unknown, purpose: "reset_password" | "verify_email", ttlMs: number): Promise<string | undefined> {
+  const now = new Date();
+  const hour = Math.floor(now.getTime() / 3_600_000);
+  for (let slot = 1; slot <= MAILED_LINKS_PER_HOUR; slot++) {
+    if (await claimOnce(connection, MAILED_LINK_SLOTS, `${String(userId)}:${purpose}:${hour}:${slot}`, now)) {
+      return issueToken(connection, { userId: userId as string, purpose, ttlMs, now });
+    }
+  }
+  return undefined;
+}
+
+/** Returns a reset token for a known address, undefined otherwise (or past the hourly limit); callers answer the same either way. */
 export async function requestPasswordReset(connection: Connection, email: string): Promise<{ account: Account; token: string } | undefined> {
   const address = Email.safeParse(email);
   if (!address.success) return undefined;
   const user = await userModel(connection).findOne({ email: address.data, status: "active" }).lean();
   if (!user) return undefined;
-  return { account: toAccount(user), token: await issueToken(connection, { userId: user._id, purpose: "reset_password", ttlMs: RESET_PASSWORD_TTL_MS }) };
+  const token = await issueMailedLink(connection, user._id, "reset_password", RESET_PASSWORD_TTL_MS);
+  return token ? { account: toAccount(user), token } : undefined;
 }
 
-/** A new confirmation link for an unconfirmed address, undefined otherwise; callers answer the same either way. */
+/** A new confirmation link for an unconfirmed address, undefined otherwise (or past the hourly limit); callers answer the same either way. */
 export async function requestVerification(connection: Connection, email: string): Promise<{ account: Account; token: string } | undefined> {
   const address = Email.safeParse(email);
   if (!address.success) return undefined;
   const user = await userModel(connection).findOne({ email: address.data, status: "active", emailVerifiedAt: null }).lean();
   if (!user) return undefined;
-  return { account: toAccount(user), token: await issueToken(connection, { userId: user._id, purpose: "verify_email", ttlMs: VERIFY_EMAIL_TTL_MS }) };
+  const token = await issueMailedLink(connection, user._id, "verify_email", VERIFY_EMAIL_TTL_MS);
+  return token ? { account: toAccount(user), token } : undefined;
 }
 
 export async function resetPassword(connection: Connection, token: string, newPassword: string): Promise<Account> {

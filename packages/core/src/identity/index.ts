@@ -6,6 +6,7 @@ export {
   signIn,
   verifyEmail,
   requestPasswordReset,
+  MAILED_LINKS_PER_HOUR,
   requestVerification,
   resetPassword,
   getAccount,
