@@ -15,6 +15,11 @@ const nextConfig = {
   distDir: process.env.NEXT_DIST_DIR ?? ".next",
   // Workspace packages ship TypeScript sources; Next compiles them with the app.
   transpilePackages: ["@tandem/client"],
+  // Pages opened from mailed links carry a live token in their address: no browser request from
+  // them (to the API, to an image, to another site) may carry that address as its Referer.
+  async headers() {
+    return ["/reset-password", "/verify-email", "/confirm-email", "/invites/accept"].map((source) => ({ source, headers: [{ key: "Referrer-Policy", value: "no-referrer" }] }));
+  },
   webpack(config) {
     // Our ESM sources import "./x.js" that is really "./x.ts".
     config.resolve.extensionAlias = { ".js": [".ts", ".tsx", ".js"] };

@@ -50,12 +50,14 @@ export async function api<T = unknown>(path: string, init: { method?: string; bo
 }
 
 /**
- * What to tell the person about a failure: the problem's message with the reason of each field
- * ("The file details are not valid: Files may be at most 25 MB."), never a raw "Error: ...".
+ * What to tell the person about a failure: the reason of each refused field, written for people
+ * ("Files may be at most 25 MB."), rather than the summary for API clients ("The request body is
+ * not valid: ..."); never a raw "Error: ...".
  */
 export function describeError(error: unknown): string {
   if (error instanceof ApiProblem && error.issues.length > 0) {
-    return `${error.message.replace(/\.$/, "")}: ${error.issues.map((i) => i.message.replace(/\.$/, "")).join("; ")}.`;
+    const reasons = [...new Set(error.issues.map((i) => i.message.trim().replace(/([^.!?])$/, "$1.")))];
+    return reasons.join(" ");
   }
   if (error instanceof TypeError) return "The connection failed. Check your network and try again.";
   return error instanceof Error ? error.message : String(error);

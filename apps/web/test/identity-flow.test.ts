@@ -202,6 +202,20 @@ describe("identity in the browser", () => {
     await expect.poll(() => ada.getByTestId("message-assistant").last().getAttribute("data-status"), { timeout: 30_000 }).toBe("stopped");
     expect((await ada.getByTestId("message-assistant").last().textContent())?.includes("t3000")).toBe(false);
 
+    // A refused file says why, in view above the pinned message box however long the thread is,
+    // in words for people (not the API's "The request body is not valid").
+    await ada.getByLabel("Attach file").setInputFiles({ name: "tool.exe", mimeType: "application/x-msdownload", buffer: Buffer.from("MZ") });
+    const refusal = ada.getByTestId("chat-error");
+    await expect.poll(() => refusal.textContent(), { timeout: 30_000 }).toContain("Upload a PDF, Word (DOCX), Markdown, text or HTML file");
+    expect(await refusal.textContent()).not.toContain("not valid");
+    const seen = await refusal.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return r.top >= 0 && r.bottom <= window.innerHeight && el.contains(document.elementFromPoint(r.left + 2, r.top + r.height / 2));
+    });
+    expect(seen).toBe(true);
+    await shot(ada, "8b-refused-file");
+    await ada.getByRole("button", { name: "Dismiss the message" }).click();
+
     // A knowledge file: attached (straight to S3 with the presigned POST), read, then cited.
     await ada.getByLabel("Attach file").setInputFiles({
       name: "engine-notes.md",

@@ -3,7 +3,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { inProcessQueue, sqsQueue, type JobQueue } from "@tandem/core/jobs";
 import { createBedrockClient, DEFAULT_MODELS, LOCAL_EMBEDDING_MODEL, LOCAL_IMAGE_MODEL, LOCAL_TEST_MODEL, modelCatalog, standInCatalog } from "@tandem/core/ai";
 import { enabledIntegrations, isLoopbackUrl, loadRuntimeConfig, type Source } from "@tandem/core/config";
-import { getConnection } from "@tandem/core/database";
+import { getConnection, isDatabaseUnavailable } from "@tandem/core/database";
 import { mailerFromConfig } from "@tandem/core/mail";
 import type { AppDeps } from "./deps.js";
 import { runJob } from "./jobs/run.js";
@@ -77,5 +77,5 @@ export function jobsFrom(source: Source, run: Parameters<typeof inProcessQueue>[
     const endpoint = source.AWS_ENDPOINT_URL_SQS ?? source.AWS_ENDPOINT_URL;
     return sqsQueue(new SQSClient({ region: source.AWS_REGION ?? "us-east-1", endpoint, credentials: awsCredentials(source) }), source.JOBS_QUEUE_URL);
   }
-  return inProcessQueue(run, (error, job) => log.error({ err: error, kind: job.kind }, "background job failed"));
+  return inProcessQueue(run, (error, job) => log.error({ err: error, kind: job.kind }, "background job failed"), { retryable: isDatabaseUnavailable });
 }

@@ -53,6 +53,19 @@ describe("reset links", () => {
     await signIn(h.app, user.email, "the newer passphrase").expect(200);
   });
 
+  it("used at the same moment: exactly one sets the password", async () => {
+    const user = await h.member("racer@example.com", "Racer");
+    const first = await resetLink(user.email);
+    const second = await resetLink(user.email);
+    const answers = await Promise.all([
+      request(h.app).post("/api/accounts/password-reset/confirm").send({ token: first, password: "first racing passphrase" }),
+      request(h.app).post("/api/accounts/password-reset/confirm").send({ token: second, password: "second racing passphrase" }),
+    ]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 401]);
+    const winner = answers[0]!.status === 200 ? "first racing passphrase" : "second racing passphrase";
+    await signIn(h.app, user.email, winner).expect(200);
+  });
+
   it("stop working once the password is changed in settings", async () => {
     const user = await h.member("changer@example.com", "Changer");
     const link = await resetLink(user.email);
@@ -96,9 +109,18 @@ describe("the request log", () => {
     // A POST-only path asked with GET (405) and a provider callback: both logged, neither with its query.
     await request(app).get("/api/accounts/verify-email?token=SECRET-TOKEN-123&code=OAUTH-CODE-456").expect(405);
     await request(app).get("/api/auth/google/callback?code=OAUTH-CODE-789&state=xyz");
+    // Headers that may carry a secret are not logged either: a Referer holding a reset link, the proxy key, the CSRF token.
+    await request(app)
+      .post("/api/accounts/password-reset/confirm")
+      .set("referer", "http://app.tandem.test/reset-password?token=REFERER-TOKEN-321")
+      .set("x-tandem-proxy-key", "PROXY-KEY-654")
+      .set("x-csrf-token", "CSRF-TOKEN-987")
+      .send({ token: "x", password: "short" })
+      .expect(400);
     const text = captured.text();
     expect(text).toContain("/api/accounts/verify-email?[redacted]");
-    expect(text).not.toMatch(/SECRET-TOKEN-123|OAUTH-CODE-456|OAUTH-CODE-789/);
+    expect(text).not.toMatch(/SECRET-TOKEN-123|OAUTH-CODE-456|OAUTH-CODE-789|REFERER-TOKEN-321|PROXY-KEY-654|CSRF-TOKEN-987/);
+    expect(text).toContain('"host"');
   });
 });
 

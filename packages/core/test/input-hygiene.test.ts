@@ -32,6 +32,13 @@ const UNSAFE = {
   del: "Ada\u007f",
   rtlOverride: "invoice\u202Efdp.exe",
   isolate: "Ada\u2066x\u2069",
+  zeroWidthSpace: "Ad\u200bmin",
+  zeroWidthJoiner: "Ad\u200dmin",
+  byteOrderMark: "Ad\ufeffmin",
+  lineSeparator: "Ada\u2028Lovelace",
+  paragraphSeparator: "Ada\u2029Lovelace",
+  nonCharacter: "Ada\uffff",
+  replacementCharacter: "Ada\ufffd",
 };
 
 describe("names and titles refuse control and text-direction characters, naming the field", () => {

@@ -2,7 +2,7 @@ import type { Connection } from "mongoose";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { closeConnection, getConnection } from "../src/database/index.js";
 import { RateLimitedError } from "../src/errors/index.js";
-import { ACCOUNT_FAILURE_LIMIT, ADDRESS_FAILURE_LIMIT, assertLoginAllowed, LOGIN_WINDOW_MS, recordLoginFailure } from "../src/identity/index.js";
+import { ACCOUNT_FAILURE_LIMIT, ADDRESS_FAILURE_LIMIT, addressKey, assertLoginAllowed, LOGIN_WINDOW_MS, recordLoginFailure } from "../src/identity/index.js";
 
 let connection: Connection;
 
@@ -40,5 +40,20 @@ describe("login lock-out", () => {
     expect((error as Error).message).toContain("your network address");
     // Another address signs in to the same account freely.
     await assertLoginAllowed(connection, { email: "fresh@example.com", ip: "198.51.100.1" }, at(t0, 1));
+  });
+
+  it("counts an IPv6 host by its /64 and an IPv4-mapped address as the IPv4 address", async () => {
+    expect(addressKey("203.0.113.7")).toBe("203.0.113.7");
+    expect(addressKey("::ffff:203.0.113.7")).toBe("203.0.113.7");
+    expect(addressKey("::ffff:cb00:7107")).toBe("203.0.113.7");
+    expect(addressKey("0:0:0:0:0:ffff:203.0.113.7")).toBe("203.0.113.7");
+    expect(addressKey("2001:db8:1:2::1")).toBe("2001:db8:1:2::/64");
+    expect(addressKey("2001:0db8:0001:0002:ffff:0:0:28")).toBe("2001:db8:1:2::/64");
+    expect(addressKey("2001:db8:1:3::1")).toBe("2001:db8:1:3::/64");
+    // Spraying from many addresses of one /64 is one address's budget.
+    const t0 = new Date("2026-11-23T14:00:00Z");
+    for (let i = 0; i < ADDRESS_FAILURE_LIMIT; i++) await recordLoginFailure(connection, { email: `v6-${i}@example.com`, ip: `2001:db8:9:9::${(i + 1).toString(16)}` }, t0);
+    await expect(assertLoginAllowed(connection, { email: "v6-new@example.com", ip: "2001:db8:9:9:abcd::1" }, at(t0, 1))).rejects.toMatchObject({ code: "auth.locked_out" });
+    await assertLoginAllowed(connection, { email: "v6-new@example.com", ip: "2001:db8:9:a::1" }, at(t0, 1));
   });
 });

@@ -50,7 +50,7 @@ async function dev(): Promise<void> {
   // The API restarts on changes to its sources and when it dies (saying so); the web app has
   // Next's own fast refresh.
   const api = supervise({
-    name: "The API",
+    name: "the API",
     // tsx itself (not through pnpm exec), so a restart's SIGTERM reaches the server and frees its port.
     command: path.join(ROOT, "node_modules/.bin/tsx"),
     args: ["packages/api/src/server.ts"],
@@ -67,13 +67,15 @@ async function dev(): Promise<void> {
   say(`Web app  ${webUrl}`);
   if (mailbox) say(`Mail     ${mailbox.url}  (every mail the app sends: verification, reset, invitations)`);
   say("Press Ctrl-C to stop everything.");
+  let stopping = false;
   const webExit = new Promise<void>((resolve) => {
     web.once("exit", (code, signal) => {
-      say(`The web app stopped (${signal ?? `code ${code}`}); stopping everything.`);
+      if (!stopping) say(`The web app stopped (${signal ?? `exit code ${code}`}); stopping everything.`);
       resolve();
     });
   });
-  await Promise.race([waitForSignal(), webExit]);
+  await Promise.race([waitForSignal().then(() => (stopping = true)), webExit]);
+  stopping = true;
   say("Stopping...");
   web.kill("SIGTERM");
   await api.stop();

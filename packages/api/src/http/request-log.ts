@@ -15,6 +15,18 @@ export function loggablePath(url: string | undefined): string {
 
 type LoggedRequest = { method?: string; url?: string; headers?: Record<string, unknown>; remoteAddress?: string; remotePort?: number; id?: unknown };
 
+/**
+ * The request headers a log line keeps: an allow-list, because any other header may carry a
+ * secret (a Referer with a reset token in its query, the proxy key, the anti-forgery token).
+ */
+const LOGGED_HEADERS = ["host", "user-agent", "content-type", "content-length", "accept", "origin", "x-request-id"];
+
+function loggableHeaders(headers: Record<string, unknown> | undefined): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  for (const name of LOGGED_HEADERS) if (headers?.[name] !== undefined) kept[name] = headers[name];
+  return kept;
+}
+
 /** One line per request (method, path, status, time), with request ids and no query strings. */
 export function requestLogger(logger: Logger) {
   return pinoHttp({
@@ -24,7 +36,7 @@ export function requestLogger(logger: Logger) {
     autoLogging: { ignore: (req: IncomingMessage) => req.url === "/api/health" },
     serializers: {
       // pino-http's default also logs `query` and `params`; only what cannot hold a secret is kept.
-      req: (req: LoggedRequest) => ({ id: req.id, method: req.method, url: loggablePath(req.url), headers: req.headers, remoteAddress: req.remoteAddress }),
+      req: (req: LoggedRequest) => ({ id: req.id, method: req.method, url: loggablePath(req.url), headers: loggableHeaders(req.headers), remoteAddress: req.remoteAddress }),
     },
     customSuccessMessage: (req, res, responseTime) => `${req.method} ${loggablePath(req.url)} ${res.statusCode} in ${Math.round(responseTime)} ms`,
     customErrorMessage: (req, res, error) => `${req.method} ${loggablePath(req.url)} ${res.statusCode}: ${error.message}`,

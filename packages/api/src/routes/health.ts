@@ -1,4 +1,4 @@
-import { detectCapabilities, pingDatabase } from "@tandem/core/database";
+import { DATABASE_RETRY_AFTER_SECONDS, detectCapabilities, pingDatabase } from "@tandem/core/database";
 import { probeStorage, type StorageProbe } from "@tandem/core/knowledge";
 import type { HealthResponse } from "@tandem/client/contract";
 import { Router } from "express";
@@ -22,6 +22,7 @@ export function healthRoutes(deps: AppDeps): Router {
     };
     // Load balancers and uptime checks read the status code; people read the reason. Only the
     // database makes it 503: without storage the API still serves everything but files and images.
+    if (probe.status !== "up") res.set("retry-after", String(DATABASE_RETRY_AFTER_SECONDS));
     res.status(probe.status === "up" ? 200 : 503).set("cache-control", "no-store").json(body);
   });
   return router;

@@ -19,6 +19,13 @@ import { z } from "zod";
 
 const CONTROL = "\\u0000-\\u001f\\u007f-\\u009f";
 const BIDI = "\\u202a-\\u202e\\u2066-\\u2069";
+/**
+ * Characters that show nothing in a name: zero-width space, joiners and word joiner, invisible
+ * operators, the byte-order mark, the line and paragraph separators, and non-characters
+ * (U+FDD0-U+FDEF, U+FFF0-U+FFFF, which also holds the replacement character a broken encoding
+ * leaves). "Ad<U+200B>min" would otherwise pass for "Admin".
+ */
+const INVISIBLE = "\\u200b-\\u200d\\u2060-\\u2064\\ufeff\\u2028\\u2029\\ufdd0-\\ufdef\\ufff0-\\uffff";
 /** Control characters other than tab, line feed and carriage return. */
 const CONTROL_EXCEPT_LINES = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f";
 /** What String.prototype.trim removes, less the control characters (refused anyway). */
@@ -26,14 +33,17 @@ const SPACE = " \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000
 /** The same, with the line characters multi-line text keeps. */
 const SPACE_AND_LINES = `\\t\\n\\r${SPACE}`;
 
-/** One line, not blank, without control or text-direction characters. */
-export const SINGLE_LINE_PATTERN = new RegExp(`^[${SPACE}]*[^${SPACE}${CONTROL}${BIDI}][^${CONTROL}${BIDI}]*$`);
+/** The spaces a one-line value may start or end with (trimmed away): no line separators, no BOM. */
+const LINE_SPACE = " \\u00a0\\u1680\\u2000-\\u200a\\u202f\\u205f\\u3000";
+
+/** One line, not blank, without control, text-direction or invisible characters. */
+export const SINGLE_LINE_PATTERN = new RegExp(`^[${LINE_SPACE}]*[^${LINE_SPACE}${CONTROL}${BIDI}${INVISIBLE}][^${CONTROL}${BIDI}${INVISIBLE}]*$`);
 /** Text that may span lines; not blank. */
 export const MULTI_LINE_PATTERN = new RegExp(`^[${SPACE_AND_LINES}]*[^${SPACE_AND_LINES}${CONTROL_EXCEPT_LINES}][^${CONTROL_EXCEPT_LINES}]*$`);
 /** Text that may span lines, or be empty. */
 export const MULTI_LINE_OR_EMPTY_PATTERN = new RegExp(`^[^${CONTROL_EXCEPT_LINES}]*$`);
 
-const SINGLE_LINE_REFUSED = new RegExp(`[${CONTROL}${BIDI}]`);
+const SINGLE_LINE_REFUSED = new RegExp(`[${CONTROL}${BIDI}${INVISIBLE}]`);
 const MULTI_LINE_REFUSED = new RegExp(`[${CONTROL_EXCEPT_LINES}]`);
 
 /** "a line break (U+000A)": what a refused character is, for the message. */
@@ -43,6 +53,8 @@ function describeCharacter(character: string): string {
   if (character === "\t") return `a tab (${code})`;
   if (character === "\n" || character === "\r") return `a line break (${code})`;
   if (/[\u202a-\u202e\u2066-\u2069]/.test(character)) return `a text-direction character (${code})`;
+  if (character === "\u2028" || character === "\u2029") return `a line separator (${code})`;
+  if (new RegExp(`[${INVISIBLE}]`).test(character)) return `an invisible character (${code})`;
   return `a control character (${code})`;
 }
 
@@ -88,7 +100,7 @@ export function multiLineOrEmpty(field: string, max: number) {
 
 /** Removes what names refuse; for names Tandem does not get from a person (e.g. an identity provider's profile). */
 export function stripUnsafe(text: string): string {
-  return text.replace(new RegExp(`[${CONTROL}${BIDI}]+`, "g"), " ").trim();
+  return text.replace(new RegExp(`[${CONTROL}${BIDI}${INVISIBLE}]+`, "g"), " ").replace(/ {2,}/g, " ").trim();
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Connection } from "mongoose";
 import { ChangeEmailRequest, ChangePasswordRequest, Email, SignInRequest, SignUpRequest } from "@tandem/client/contract";
 import { z } from "zod";
-import { claimOnce, isDuplicateKeyError } from "../database/index.js";
+import { claimOnce, isDuplicateKeyError, withLease } from "../database/index.js";
 import { ConflictError, ForbiddenError, InvalidInputError, parseInput, UnauthenticatedError } from "../errors/index.js";
 import { userModel } from "./model.js";
 import { burnPasswordCheck, hashPassword, needsRehash, Password, verifyPassword } from "./password.js";
@@ -151,12 +151,20 @@ export async function resetPassword(connection: Connection, token: string, newPa
   const claim = await consumeToken(connection, token, "reset_password");
   if (!claim) throw invalid();
   // A link issued before the password last changed (a newer link was used, or the password was
-  // changed in settings) is dead, even if it was never clicked.
-  const user = await userModel(connection).findById(claim.userId).lean();
-  if (!user || (user.passwordChangedAt && claim.issuedAt.getTime() < user.passwordChangedAt.getTime())) throw invalid();
-  // Reaching the inbox proves the address, so a reset also verifies it. Whoever knew the old
-  // password is signed out everywhere, and the account's lock-out is lifted.
-  const account = await setPassword(connection, claim.userId, password, { emailVerifiedAt: new Date() });
+  // changed in settings) is dead, even if it was never clicked. Two links used at the same moment
+  // run one after the other under the account's lease: the second finds the password changed.
+  const account = await withLease(
+    connection,
+    `password:${claim.userId}`,
+    async () => {
+      const user = await userModel(connection).findById(claim.userId).lean();
+      if (!user || (user.passwordChangedAt && claim.issuedAt.getTime() < user.passwordChangedAt.getTime())) throw invalid();
+      // Reaching the inbox proves the address, so a reset also verifies it. Whoever knew the old
+      // password is signed out everywhere, and the account's lock-out is lifted.
+      return setPassword(connection, claim.userId, password, { emailVerifiedAt: new Date() });
+    },
+    { what: "This account's password" },
+  );
   await clearLoginFailures(connection, account.email);
   return account;
 }

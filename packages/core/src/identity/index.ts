@@ -42,7 +42,7 @@ export {
   type SessionTokens,
   type AccessClaims,
 } from "./sessions.js";
-export { assertLoginAllowed, reserveLoginAttempt, type LoginReservation, recordLoginFailure, clearLoginFailures, loginFailureModel, LOGIN_WINDOW_MS, ACCOUNT_FAILURE_LIMIT, ADDRESS_FAILURE_LIMIT } from "./throttle.js";
+export { addressKey, assertLoginAllowed, reserveLoginAttempt, type LoginReservation, recordLoginFailure, clearLoginFailures, loginFailureModel, LOGIN_WINDOW_MS, ACCOUNT_FAILURE_LIMIT, ADDRESS_FAILURE_LIMIT } from "./throttle.js";
 export { signInWithProvider, linkedProviders, identityModel, PROVIDERS, PROVIDER_LABELS, ExternalProfile, type Provider } from "./external.js";
 export {
   createApiKey,

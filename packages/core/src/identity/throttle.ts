@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { isIP } from "node:net";
 import { Schema, type Connection, type InferSchemaType, type Model } from "mongoose";
 import { RateLimitedError } from "../errors/index.js";
 
@@ -40,9 +41,42 @@ export interface LoginAttempt {
   readonly ip?: string;
 }
 
+/** The eight 16-bit groups of an IPv6 address (with an embedded IPv4 tail), or undefined. */
+function ipv6Groups(address: string): number[] | undefined {
+  let text = address.toLowerCase().replace(/^\[|\]$/g, "").split("%")[0]!;
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (v4) {
+    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const halves = text.split("::");
+  if (halves.length > 2) return undefined;
+  const head = halves[0] ? halves[0].split(":") : [];
+  const tail = halves.length === 2 && halves[1] ? halves[1].split(":") : [];
+  const missing = 8 - head.length - tail.length;
+  if ((halves.length === 1 && missing !== 0) || missing < 0) return undefined;
+  const groups = [...head, ...Array.from({ length: halves.length === 2 ? missing : 0 }, () => "0"), ...tail].map((g) => parseInt(g, 16));
+  return groups.length === 8 && groups.every((g) => Number.isInteger(g) && g >= 0 && g <= 0xffff) ? groups : undefined;
+}
+
+/**
+ * What the per-address count is kept under: an IPv4 address as it is (also when written as an
+ * IPv4-mapped IPv6 address, ::ffff:a.b.c.d), and an IPv6 address by its /64, the block one host
+ * or home usually has (one /64 holds 2^64 addresses: counting each apart would count nothing).
+ */
+export function addressKey(address: string): string {
+  if (isIP(address) === 4) return address;
+  const groups = ipv6Groups(address);
+  if (!groups) return address;
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
+    return [groups[6]! >> 8, groups[6]! & 0xff, groups[7]! >> 8, groups[7]! & 0xff].join(".");
+  }
+  return `${groups.slice(0, 4).map((g) => g.toString(16)).join(":")}::/64`;
+}
+
 const keysOf = (attempt: LoginAttempt) => [
   { key: `account:${attempt.email.trim().toLowerCase()}`, limit: ACCOUNT_FAILURE_LIMIT, what: "this account" },
-  ...(attempt.ip ? [{ key: `ip:${attempt.ip}`, limit: ADDRESS_FAILURE_LIMIT, what: "your network address" }] : []),
+  ...(attempt.ip ? [{ key: `ip:${addressKey(attempt.ip)}`, limit: ADDRESS_FAILURE_LIMIT, what: "your network address" }] : []),
 ];
 
 function minutes(ms: number): string {

@@ -22,13 +22,35 @@ export interface JobQueue {
   enqueue(job: Job): Promise<void>;
 }
 
-/** Runs each job after the current request's answer has been written, in this process. */
-export function inProcessQueue(run: (job: Job) => Promise<void>, onError: (error: unknown, job: Job) => void): JobQueue {
+export interface InProcessOptions {
+  /** Whether a failure may pass if tried again (the database away, say); such jobs are retried. */
+  readonly retryable?: (error: unknown) => boolean;
+  /** Waits between attempts; one attempt more than there are waits. */
+  readonly retryDelaysMs?: readonly number[];
+}
+
+/**
+ * Runs each job after the current request's answer has been written, in this process. A job that
+ * fails for a reason that may pass is tried again (as SQS would redeliver it), about two minutes
+ * in all; then its failure is reported.
+ */
+export function inProcessQueue(run: (job: Job) => Promise<void>, onError: (error: unknown, job: Job) => void, options: InProcessOptions = {}): JobQueue {
+  const delays = options.retryDelaysMs ?? [1_000, 5_000, 15_000, 30_000, 60_000];
+  const attempt = async (job: Job, tried: number): Promise<void> => {
+    try {
+      await run(job);
+    } catch (error) {
+      if (tried < delays.length && options.retryable?.(error)) {
+        setTimeout(() => void attempt(job, tried + 1), delays[tried]).unref();
+        return;
+      }
+      onError(error, job);
+    }
+  };
   return {
     enqueue(job) {
-      setImmediate(() => {
-        run(Job.parse(job)).catch((error: unknown) => onError(error, job));
-      });
+      const parsed = Job.parse(job);
+      setImmediate(() => void attempt(parsed, 0));
       return Promise.resolve();
     },
   };

@@ -9,7 +9,8 @@ import { apiUrl, isStreamingRoute, proxyKey, streamUrl } from "../../../lib/conf
 export const dynamic = "force-dynamic";
 
 // Hop-by-hop headers, and what fetch decodes or recomputes itself.
-const DROP_REQUEST = new Set(["host", "connection", "keep-alive", "transfer-encoding", "upgrade", "content-length"]);
+// The Referer too: on the reset and invitation pages it holds a live token, which the API has no use for.
+const DROP_REQUEST = new Set(["host", "connection", "keep-alive", "transfer-encoding", "upgrade", "content-length", "referer"]);
 const DROP_RESPONSE = new Set(["connection", "keep-alive", "transfer-encoding", "content-encoding", "content-length"]);
 
 /**

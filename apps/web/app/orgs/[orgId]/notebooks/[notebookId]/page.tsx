@@ -286,11 +286,6 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
           <blockquote>{shown.text}</blockquote>
         </aside>
       ) : null}
-      {problem ? (
-        <p className="error" role="alert" data-testid="chat-error">
-          {problem}
-        </p>
-      ) : null}
       <details className="card images" open={images.length > 0}>
         <summary>Images ({images.length})</summary>
         <form className="stack" onSubmit={draw}>
@@ -312,6 +307,15 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
         </div>
       </details>
       <form className="composer" onSubmit={send} ref={composer}>
+        {/* Inside the pinned composer, so a refusal is seen wherever the thread is scrolled. */}
+        {problem ? (
+          <p className="error" role="alert" data-testid="chat-error">
+            {problem}{" "}
+            <button type="button" className="link" onClick={() => setProblem(undefined)} aria-label="Dismiss the message">
+              Dismiss
+            </button>
+          </p>
+        ) : null}
         <div className="files" data-testid="files">
           {files.map((f) => (
             <span key={f.id} className="file" data-status={f.status} title={f.error ?? `${f.pages} pages`}>
@@ -349,9 +353,10 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
         </label>
         {model?.local ? <small className="hint">The local test model repeats your question; it is not a real model.</small> : null}
         {unavailable ? (
-          <small className="hint" data-testid="models-unavailable">
-            Models marked unavailable: {unavailable}
-          </small>
+          <details className="hint" data-testid="models-unavailable">
+            <summary>Why are some models unavailable?</summary>
+            <small>{unavailable}</small>
+          </details>
         ) : null}
         <textarea
           value={text}
