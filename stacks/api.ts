@@ -64,10 +64,13 @@ export function Api({ stack, app }: StackContext) {
   deadLetters.applyRemovalPolicy(settings.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
   const jobs = new Queue(stack, "Jobs", {
     consumer: {
-      function: { ...functionProps, handler: "packages/api/src/jobs/queue.handler", timeout: 60 },
-      cdk: { eventSource: { batchSize: 10, reportBatchItemFailures: true } },
+      // Mails, and reading knowledge files: extraction (in a child process) and embedding of a
+      // large file take minutes and memory.
+      function: { ...functionProps, handler: "packages/api/src/jobs/queue.handler", timeout: 300, memorySize: 2048 },
+      cdk: { eventSource: { batchSize: 1, reportBatchItemFailures: true } },
     },
-    cdk: { queue: { visibilityTimeout: Duration.seconds(6 * 60), enforceSSL: true, deadLetterQueue: { queue: deadLetters, maxReceiveCount: 5 } } },
+    // Visibility: six times the consumer's timeout, as AWS advises for Lambda event sources.
+    cdk: { queue: { visibilityTimeout: Duration.seconds(6 * 300), enforceSSL: true, deadLetterQueue: { queue: deadLetters, maxReceiveCount: 5 } } },
   });
   const apiFunctionProps: FunctionProps = {
     ...functionProps,

@@ -119,7 +119,7 @@ describe("production stage", () => {
   it("queues mail jobs in SQS for a consumer that reports failed items, with a dead-letter queue", () => {
     const api = s.template("Api");
     api.hasResourceProperties("AWS::SQS::Queue", { RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: Match.anyValue() } });
-    api.hasResourceProperties("AWS::Lambda::EventSourceMapping", { FunctionResponseTypes: ["ReportBatchItemFailures"], BatchSize: 10 });
+    api.hasResourceProperties("AWS::Lambda::EventSourceMapping", { FunctionResponseTypes: ["ReportBatchItemFailures"], BatchSize: 1 });
     // The consumer: the stage's secrets (to reach the database and mail), and no queue of its own to fill.
     const consumers = Object.values(resources(s, "Api", "AWS::Lambda::Function")).filter((f) => {
       const env = JSON.stringify(f.Properties?.Environment ?? {});

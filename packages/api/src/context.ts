@@ -4,6 +4,7 @@ import { inProcessQueue, sqsQueue, type JobQueue } from "@tandem/core/jobs";
 import { createBedrockClient, DEFAULT_MODELS, LOCAL_EMBEDDING_MODEL, LOCAL_IMAGE_MODEL, LOCAL_TEST_MODEL, modelCatalog, standInCatalog } from "@tandem/core/ai";
 import { enabledIntegrations, isLoopbackUrl, loadRuntimeConfig, type Source } from "@tandem/core/config";
 import { getConnection, isDatabaseUnavailable } from "@tandem/core/database";
+import { isDomainError } from "@tandem/core/errors";
 import { mailerFromConfig } from "@tandem/core/mail";
 import type { AppDeps } from "./deps.js";
 import { runJob } from "./jobs/run.js";
@@ -65,7 +66,7 @@ export function createDeps(source: Source, logger?: Logger, options: Pick<AppDep
     storage: storageFrom(source),
     appUrl: (source.APP_URL ?? "http://127.0.0.1:3000").replace(/\/+$/, ""),
     proxyKey: source.TANDEM_PROXY_KEY || undefined,
-    jobs: jobsFrom(source, (job) => runJob(deps, job), log),
+    jobs: jobsFrom(source, (job, delivery) => runJob(deps, job, delivery), log),
     ...options,
   };
   return deps;
@@ -77,5 +78,5 @@ export function jobsFrom(source: Source, run: Parameters<typeof inProcessQueue>[
     const endpoint = source.AWS_ENDPOINT_URL_SQS ?? source.AWS_ENDPOINT_URL;
     return sqsQueue(new SQSClient({ region: source.AWS_REGION ?? "us-east-1", endpoint, credentials: awsCredentials(source) }), source.JOBS_QUEUE_URL);
   }
-  return inProcessQueue(run, (error, job) => log.error({ err: error, kind: job.kind }, "background job failed"), { retryable: isDatabaseUnavailable });
+  return inProcessQueue(run, (error, job) => log.error({ err: error, kind: job.kind }, "background job failed"), { retryable: (error) => isDatabaseUnavailable(error) || (isDomainError(error) && error.kind === "unavailable") });
 }

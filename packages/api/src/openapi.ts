@@ -149,7 +149,7 @@ const ROWS: Row[] = [
   ],
   ["get", "/api/orgs/{orgId}/notebooks/{notebookId}/files", "The notebook's knowledge files and their status", undefined, 200, KnowledgeFilesResponse],
   ["post", "/api/orgs/{orgId}/notebooks/{notebookId}/files", "Register a file (PDF, DOCX, Markdown, text, HTML; up to 25 MB) and get the presigned POST to upload it to S3", UploadRequest, 201, UploadResponse],
-  ["post", "/api/orgs/{orgId}/notebooks/{notebookId}/files/{fileId}/complete", "After the upload: check, extract, chunk and embed the file", undefined, 200, KnowledgeFileResponse, { statuses: [409, 429] }],
+  ["post", "/api/orgs/{orgId}/notebooks/{notebookId}/files/{fileId}/complete", "After the upload: check the file and queue its reading (extract, split, embed); the file list shows progress (embedded of chunkCount) and the outcome", undefined, 202, KnowledgeFileResponse, { statuses: [409, 429] }],
   ["get", "/api/orgs/{orgId}/notebooks/{notebookId}/files/{fileId}/content", "Redirect to a 5-minute link to the file (for the citation viewer)", undefined, 302, undefined],
   ["delete", "/api/orgs/{orgId}/notebooks/{notebookId}/files/{fileId}", "Delete a file and its passages", undefined, 204, undefined],
   ["get", "/api/orgs/{orgId}/notebooks/{notebookId}/images", "The notebook's gallery, newest first, with 5-minute links", undefined, 200, ImagesResponse],

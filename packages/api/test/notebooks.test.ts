@@ -215,8 +215,12 @@ describe("knowledge files over HTTP", () => {
     for (const [k, v] of Object.entries(registered.body.upload.fields as Record<string, string>)) form.append(k, v);
     form.append("file", new Blob([bytes], { type: "text/markdown" }));
     expect((await fetch(registered.body.upload.url, { method: "POST", body: form })).status).toBeLessThan(300);
-    const done = await write("post", path(`/${id}/files/${registered.body.file.id}/complete`)).expect(200);
-    expect(done.body.file).toMatchObject({ status: "ready", chunkCount: 1, pages: 1 });
+    // Completing queues the reading and answers at once; the list shows it ready when it is.
+    const queued = await write("post", path(`/${id}/files/${registered.body.file.id}/complete`)).expect(202);
+    expect(queued.body.file).toMatchObject({ status: "processing" });
+    await expect
+      .poll(async () => ((await ann.agent.get(path(`/${id}/files`)).expect(200)).body.files as Array<{ id: string; status: string }>).find((f) => f.id === registered.body.file.id), { timeout: 30_000, interval: 200 })
+      .toMatchObject({ status: "ready", chunkCount: 1, pages: 1, embedded: 1 });
 
     const { events } = await chat(id, "When does the Harbour Library open on Saturdays?");
     const message = StreamDone.parse(events.at(-1)!.data).message;

@@ -5,6 +5,9 @@ import type { AppDeps } from "../deps.js";
 import { lambdaSource } from "../lambda-source.js";
 import { runJob } from "./run.js";
 
+/** Deliveries before SQS gives a message to the dead-letter queue (maxReceiveCount in stacks/api.ts). */
+export const MAX_RECEIVES = 5;
+
 // Built on the first batch and kept while the instance is warm, with its DB connection.
 let ready: Promise<AppDeps> | undefined;
 
@@ -14,11 +17,13 @@ let ready: Promise<AppDeps> | undefined;
  * is not a job is logged and dropped (retrying cannot fix it).
  */
 export async function handler(event: SQSEvent, deps?: AppDeps): Promise<SQSBatchResponse> {
-  ready ??= deps ? Promise.resolve(deps) : lambdaSource().then((source) => createDeps(source));
-  const app = await ready.catch((error: unknown) => {
-    ready = undefined;
-    throw error;
-  });
+  // Given dependencies (tests) are used as they are; on Lambda they are built once per instance.
+  const app =
+    deps ??
+    (await (ready ??= lambdaSource().then((source) => createDeps(source))).catch((error: unknown) => {
+      ready = undefined;
+      throw error;
+    }));
   const failures: SQSBatchResponse["batchItemFailures"] = [];
   for (const record of event.Records) {
     let job: Job;
@@ -29,7 +34,9 @@ export async function handler(event: SQSEvent, deps?: AppDeps): Promise<SQSBatch
       continue;
     }
     try {
-      await runJob(app, job);
+      // The queue moves a message to the dead-letter queue after MAX_RECEIVES deliveries (stacks/api.ts).
+      const received = Number(record.attributes?.ApproximateReceiveCount ?? "1");
+      await runJob(app, job, { lastAttempt: received >= MAX_RECEIVES });
     } catch (error) {
       app.logger.error({ err: error, messageId: record.messageId, kind: job.kind }, "job failed; SQS retries it");
       failures.push({ itemIdentifier: record.messageId });

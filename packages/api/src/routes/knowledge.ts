@@ -1,22 +1,18 @@
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { UnavailableError } from "@tandem/core/errors";
 import { completeUpload, createUpload, deleteFile, fileDownloadKey, listFiles, type KnowledgeServices } from "@tandem/core/knowledge";
 import { create as contentDisposition } from "content-disposition";
 import { Router, type Request } from "express";
 import type { AppDeps } from "../deps.js";
+import { knowledgeServices } from "../knowledge-services.js";
 import { notebookOwner, organisationAccess } from "../http/organisation.js";
 
 /** A notebook's knowledge files: presigned upload, completion, list, a short-lived link, delete. */
 export function knowledgeRoutes(deps: AppDeps): Router {
   const router = Router();
   const member = organisationAccess(deps, "member");
-  const services = (): KnowledgeServices => {
-    const embeddingModel = deps.ai.catalog.embeddingModel();
-    if (!deps.storage.knowledgeBucket) throw new UnavailableError("Knowledge files are not set up on this Tandem (KNOWLEDGE_FILES_BUCKET is missing). Ask the operator.", "knowledge.unconfigured");
-    if (!embeddingModel) throw new UnavailableError("Knowledge files need an embedding model in the model catalog (BEDROCK_MODELS). Ask the operator.", "knowledge.no_embedding_model");
-    return { s3: deps.storage.s3, bucket: deps.storage.knowledgeBucket, bedrock: deps.ai.bedrock, embeddingModel };
-  };
+  // Completing an upload queues its reading: no file is read inside a request.
+  const services = (): KnowledgeServices => knowledgeServices(deps, { queued: true });
   const ids = (req: Request) => ({ notebookId: String(req.params.notebookId), fileId: String(req.params.fileId) });
 
   router.get("/api/orgs/:orgId/notebooks/:notebookId/files", member, async (req, res) => {
@@ -31,7 +27,8 @@ export function knowledgeRoutes(deps: AppDeps): Router {
 
   router.post("/api/orgs/:orgId/notebooks/:notebookId/files/:fileId/complete", member, async (req, res) => {
     const { notebookId, fileId } = ids(req);
-    res.json({ file: await completeUpload(await deps.database(), notebookOwner(req), notebookId, fileId, services()) });
+    // 202: the file is checked and its reading queued; the list shows its progress and outcome.
+    res.status(202).json({ file: await completeUpload(await deps.database(), notebookOwner(req), notebookId, fileId, services()) });
   });
 
   router.get("/api/orgs/:orgId/notebooks/:notebookId/files/:fileId/content", member, async (req, res) => {

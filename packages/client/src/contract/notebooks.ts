@@ -76,8 +76,9 @@ export const KnowledgeFile = z.object({
   size: z.number(),
   status: z.enum(["uploading", "processing", "ready", "failed"]),
   error: z.string().optional(),
-  pages: z.number(),
-  chunkCount: z.number(),
+  pages: z.number().describe("Pages read (1 for formats without pages)"),
+  chunkCount: z.number().describe("Passages the file was cut into (known once it is read)"),
+  embedded: z.number().describe("Passages embedded so far: progress while processing"),
   createdAt: z.string(),
 });
 export type KnowledgeFile = z.infer<typeof KnowledgeFile>;

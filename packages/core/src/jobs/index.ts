@@ -11,9 +11,13 @@ import { z } from "zod";
  * A job carries what the caller typed, never a token: the consumer issues the link itself, so
  * nothing that opens an account sits in a queue.
  */
+const Id = z.string().regex(/^[0-9a-f]{24}$/);
+
 export const Job = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("mail.password_reset"), email: z.string().max(320) }),
   z.object({ kind: z.literal("mail.verification"), email: z.string().max(320) }),
+  // Reading, splitting and embedding a completed upload (packages/core/src/knowledge processFile).
+  z.object({ kind: z.literal("knowledge.process"), tenantId: Id, userId: Id, notebookId: Id, fileId: Id }),
 ]);
 export type Job = z.infer<typeof Job>;
 
@@ -29,16 +33,22 @@ export interface InProcessOptions {
   readonly retryDelaysMs?: readonly number[];
 }
 
+/** What a consumer knows about the delivery it runs. */
+export interface Delivery {
+  /** No retry follows this attempt: a job that keeps failing must record why, now. */
+  readonly lastAttempt: boolean;
+}
+
 /**
  * Runs each job after the current request's answer has been written, in this process. A job that
  * fails for a reason that may pass is tried again (as SQS would redeliver it), about two minutes
  * in all; then its failure is reported.
  */
-export function inProcessQueue(run: (job: Job) => Promise<void>, onError: (error: unknown, job: Job) => void, options: InProcessOptions = {}): JobQueue {
+export function inProcessQueue(run: (job: Job, delivery: Delivery) => Promise<void>, onError: (error: unknown, job: Job) => void, options: InProcessOptions = {}): JobQueue {
   const delays = options.retryDelaysMs ?? [1_000, 5_000, 15_000, 30_000, 60_000];
   const attempt = async (job: Job, tried: number): Promise<void> => {
     try {
-      await run(job);
+      await run(job, { lastAttempt: tried >= delays.length });
     } catch (error) {
       if (tried < delays.length && options.retryable?.(error)) {
         setTimeout(() => void attempt(job, tried + 1), delays[tried]).unref();

@@ -4,7 +4,7 @@ import { createPresignedPost } from "@aws-sdk/s3-presigned-post";
 import { Schema, type Connection, type InferSchemaType, type Model } from "mongoose";
 import { UploadRequest } from "@tandem/client/contract";
 import { bedrockError, type ModelEntry } from "../ai/index.js";
-import { ConflictError, InvalidInputError, NotFoundError, parseInput, UnavailableError } from "../errors/index.js";
+import { ConflictError, InvalidInputError, NotFoundError, parseInput, RateLimitedError, UnavailableError } from "../errors/index.js";
 import { getNotebook, type Owner } from "../notebooks/notebooks.js";
 import { tenantScoped, withTenant } from "../tenancy/index.js";
 import { MAX_KNOWLEDGE_FILE_BYTES, type KnowledgeType } from "./extract.js";
@@ -29,6 +29,8 @@ const fileSchema = new Schema(
     error: { type: String },
     pages: { type: Number, default: 0 },
     chunkCount: { type: Number, default: 0 },
+    // While it is processed: passages embedded so far (of chunkCount), for the progress shown.
+    embedded: { type: Number, default: 0 },
   },
   { timestamps: true, collection: "knowledge_files" },
 );
@@ -68,6 +70,8 @@ export interface KnowledgeFile {
   readonly error?: string;
   readonly pages: number;
   readonly chunkCount: number;
+  /** Passages embedded so far, while processing (of chunkCount, known once the file is read). */
+  readonly embedded: number;
   readonly createdAt: Date;
 }
 
@@ -80,6 +84,7 @@ const toFile = (d: KnowledgeFileDocument): KnowledgeFile => ({
   error: d.error ?? undefined,
   pages: d.pages ?? 0,
   chunkCount: d.chunkCount ?? 0,
+  embedded: (d as { embedded?: number }).embedded ?? 0,
   createdAt: d.createdAt,
 });
 
@@ -90,6 +95,11 @@ export interface KnowledgeServices {
   readonly embeddingModel: ModelEntry;
   /** What one file may hold (KNOWLEDGE_LIMITS unless a test or operator narrows it). */
   readonly limits?: KnowledgeLimits;
+  /**
+   * Where the reading and embedding of a completed upload runs: queued (the API passes its jobs
+   * queue, so no file is read inside a request) or, without it, right here.
+   */
+  readonly queue?: { enqueue(job: { kind: "knowledge.process"; tenantId: string; userId: string; notebookId: string; fileId: string }): Promise<void> };
 }
 
 /** The presigned POST lives 10 minutes; an upload still not completed 5 minutes after that never will be. */
@@ -137,15 +147,17 @@ async function fileOf(connection: Connection, owner: Owner, notebookId: string, 
 }
 
 /** One Titan-style embedding call per passage, a few at a time. */
-export async function embedTexts(bedrock: BedrockRuntimeClient, model: ModelEntry, texts: readonly string[]): Promise<number[][]> {
+export async function embedTexts(bedrock: BedrockRuntimeClient, model: ModelEntry, texts: readonly string[], onEmbedded?: (done: number) => void): Promise<number[][]> {
   const out: number[][] = new Array(texts.length);
   let next = 0;
+  let done = 0;
   const worker = async () => {
     while (next < texts.length) {
       const i = next++;
       try {
         const res = await bedrock.send(new InvokeModelCommand({ modelId: model.id, contentType: "application/json", accept: "application/json", body: JSON.stringify({ inputText: texts[i]!.slice(0, 20_000) }) }));
         out[i] = (JSON.parse(new TextDecoder().decode(res.body)) as { embedding: number[] }).embedding;
+        onEmbedded?.(++done);
       } catch (error) {
         throw bedrockError(error, model);
       }
@@ -183,7 +195,7 @@ export async function completeUpload(connection: Connection, owner: Owner, noteb
   const claimed = await withTenant(owner.tenantId, () =>
     knowledgeFileModel(connection).updateOne(
       { _id: fileId, $or: [{ status: { $in: ["uploading", "failed"] } }, { status: "processing", updatedAt: { $lt: new Date(Date.now() - STALE_PROCESSING_MS) } }] },
-      { $set: { status: "processing", error: null } },
+      { $set: { status: "processing", error: null, embedded: 0, chunkCount: 0, pages: 0 } },
     ),
   );
   if (claimed.modifiedCount === 0) {
@@ -191,6 +203,38 @@ export async function completeUpload(connection: Connection, owner: Owner, noteb
     if (now.status === "ready") return toFile(now);
     throw new ConflictError("This file is being processed already. Wait a moment, then refresh the list of files.", "knowledge.processing");
   }
+  if (services.queue) {
+    try {
+      await services.queue.enqueue({ kind: "knowledge.process", tenantId: owner.tenantId, userId: owner.userId, notebookId, fileId });
+    } catch (error) {
+      await set({ status: "failed", error: "The file could not be queued for reading. Try again in a minute." });
+      throw new UnavailableError("The file could not be queued for reading. Try again in a minute.", "knowledge.queue_unavailable", { cause: error });
+    }
+    return toFile(await fileOf(connection, owner, notebookId, fileId));
+  }
+  await processFile(connection, owner, notebookId, fileId, services);
+  return toFile(await fileOf(connection, owner, notebookId, fileId));
+}
+
+/** The message a failed file shows, and whether trying again may help (storage or Bedrock away). */
+function failureOf(error: unknown): { message: string; passing: boolean } {
+  if (error instanceof UnavailableError || error instanceof RateLimitedError) return { message: error.message, passing: true };
+  if (error instanceof InvalidInputError) return { message: error.message, passing: false };
+  return { message: "The file could not be read. Check that it opens on your computer, then upload it again.", passing: false };
+}
+
+/**
+ * Reads, splits and embeds a claimed file (status "processing"): in the jobs queue's consumer, or
+ * inline without a queue. Progress (pages read, passages embedded) is written as it goes. A failure
+ * that may pass (storage or Bedrock not answering) is thrown for the queue to retry, and the file
+ * stays "processing"; on the last attempt (`lastAttempt`), or for a failure about the file itself,
+ * the file ends failed with the reason.
+ */
+export async function processFile(connection: Connection, owner: Owner, notebookId: string, fileId: string, services: KnowledgeServices, options: { lastAttempt?: boolean } = {}): Promise<void> {
+  const doc = await withTenant(owner.tenantId, () => knowledgeFileModel(connection).findOne({ _id: fileId, notebookId }).lean());
+  // Deleted meanwhile, or already finished by an earlier delivery of the same job.
+  if (!doc || doc.status !== "processing") return;
+  const set = (fields: Record<string, unknown>) => withTenant(owner.tenantId, () => knowledgeFileModel(connection).updateOne({ _id: fileId, status: "processing" }, { $set: fields }));
   try {
     let bytes: Uint8Array;
     try {
@@ -203,19 +247,27 @@ export async function completeUpload(connection: Connection, owner: Owner, noteb
     }
     const { pages, chunks } = await extractInWorker(bytes, doc.type as KnowledgeType, services.limits ?? KNOWLEDGE_LIMITS);
     if (chunks.length === 0) throw new InvalidInputError("No text could be read from this file (a scanned PDF needs text recognition first).", [], "knowledge.empty");
-    const vectors = await embedTexts(services.bedrock, services.embeddingModel, chunks.map((c) => c.text));
+    await set({ pages, chunkCount: chunks.length, embedded: 0 });
+    // Progress is written at most every 25 passages, so the list shows it moving.
+    let written = 0;
+    const vectors = await embedTexts(services.bedrock, services.embeddingModel, chunks.map((c) => c.text), (done) => {
+      if (done - written >= 25) {
+        written = done;
+        void set({ embedded: done }).catch(() => undefined);
+      }
+    });
     await withTenant(owner.tenantId, async () => {
       await knowledgeChunkModel(connection).deleteMany({ fileId });
       await knowledgeChunkModel(connection).insertMany(chunks.map((c, i) => ({ fileId, notebookId, index: c.index, page: c.page, text: c.text, embedding: vectors[i] })));
     });
-    await set({ status: "ready", pages, chunkCount: chunks.length, error: null });
+    await set({ status: "ready", pages, chunkCount: chunks.length, embedded: chunks.length, error: null });
   } catch (error) {
-    const message = error instanceof InvalidInputError || error instanceof UnavailableError ? error.message : "The file could not be read. Check that it opens on your computer, then upload it again.";
-    await set({ status: "failed", error: message });
-    // Storage or Bedrock not answering is ours and passing (503); everything else is about the file.
-    throw error instanceof InvalidInputError || error instanceof UnavailableError ? error : new InvalidInputError(message, [], "knowledge.unreadable");
+    const { message, passing } = failureOf(error);
+    if (passing && !options.lastAttempt && services.queue) throw error;
+    await set({ status: "failed", error: message }).catch(() => undefined);
+    // Inline (no queue), the caller learns why: storage or Bedrock away is 503, the rest is about the file.
+    if (!services.queue) throw error instanceof InvalidInputError || error instanceof UnavailableError ? error : new InvalidInputError(message, [], "knowledge.unreadable");
   }
-  return toFile(await fileOf(connection, owner, notebookId, fileId));
 }
 
 /**

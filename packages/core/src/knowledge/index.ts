@@ -5,6 +5,7 @@ export { probeStorage, isStorageOutage, storageUnavailable, STORAGE_TIMEOUT_MS, 
 export {
   createUpload,
   completeUpload,
+  processFile,
   listFiles,
   deleteFile,
   fileDownloadKey,

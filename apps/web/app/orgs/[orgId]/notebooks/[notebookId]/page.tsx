@@ -55,6 +55,16 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
   useEffect(() => {
     void load();
   }, [load]);
+  // While a file is being read, its progress is fetched every second and a half.
+  const processing = files.some((f) => f.status === "processing");
+  useEffect(() => {
+    if (!processing) return;
+    const timer = setInterval(() => {
+      api<{ files: KnowledgeFile[] }>(`${base}/files`).then((r) => setFiles(r.files), () => undefined);
+    }, 1_500);
+    return () => clearInterval(timer);
+  }, [processing, base]);
+
   // The composer is pinned over the bottom of the page: the newest message is scrolled to just
   // above it (its height, kept in --composer-height, is the marker's scroll margin).
   useEffect(() => {
@@ -135,7 +145,8 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
       if (!uploaded) throw new Error(`The file storage cannot be reached, so ${file.name} was not uploaded. Try again in a few minutes; if it keeps failing, tell your operator.`);
       if (uploaded.status >= 500) throw new Error(`The file storage is not working right now (${uploaded.status}), so ${file.name} was not uploaded. Try again in a few minutes.`);
       if (!uploaded.ok) throw new Error(`Storage refused ${file.name} (${uploaded.status}): its type or size differs from what was declared. Check the file, then try again.`);
-      setUploading(`Reading ${file.name}…`);
+      setUploading(`Checking ${file.name}…`);
+      // Queues its reading; the list below shows the progress and the outcome.
       await api(`${base}/files/${registered.file.id}/complete`, { method: "POST" }).catch((error: unknown) => setProblem(`${file.name}: ${describeError(error)}`));
       const attached = await api<{ files: KnowledgeFile[] }>(`${base}/files`);
       setFiles(attached.files);
@@ -319,7 +330,7 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
         <div className="files" data-testid="files">
           {files.map((f) => (
             <span key={f.id} className="file" data-status={f.status} title={f.error ?? `${f.pages} pages`}>
-              {f.name} <small>{f.status}</small>
+              {f.name} <small>{f.status === "processing" ? (f.chunkCount ? `reading · ${f.embedded} of ${f.chunkCount} passages` : "reading") : f.status}</small>
               {f.status === "failed" && f.error ? <small className="error"> · {f.error}</small> : null}
             </span>
           ))}
