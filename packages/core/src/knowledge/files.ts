@@ -44,7 +44,9 @@ const chunkSchema = new Schema(
     index: { type: Number, required: true },
     page: { type: Number, required: true },
     text: { type: String, required: true },
-    embedding: { type: [Number], required: true },
+    // The vector as float32 bytes (4 bytes a dimension; an array of doubles in BSON takes ~4x
+    // that, plus a key per element). Older passages may still hold an array of numbers.
+    embedding: { type: Schema.Types.Mixed, required: true },
   },
   { collection: "knowledge_chunks" },
 );
@@ -144,6 +146,21 @@ async function fileOf(connection: Connection, owner: Owner, notebookId: string, 
   const doc = await withTenant(owner.tenantId, () => knowledgeFileModel(connection).findOne({ _id: fileId, notebookId }).lean());
   if (!doc) throw gone();
   return doc;
+}
+
+/** A vector as float32 bytes, the way passages store it. */
+export function packVector(vector: readonly number[]): Buffer {
+  return Buffer.from(new Float32Array(vector).buffer);
+}
+
+/** A stored vector back as numbers: float32 bytes (BSON binary), or an older array of numbers. */
+export function unpackVector(stored: unknown): Float32Array | readonly number[] {
+  if (Array.isArray(stored)) return stored as number[];
+  const bytes = Buffer.isBuffer(stored) ? stored : (stored as { buffer?: Uint8Array } | null)?.buffer;
+  if (!bytes) return [];
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return new Float32Array(copy.buffer, 0, Math.floor(copy.byteLength / 4));
 }
 
 /** One Titan-style embedding call per passage, a few at a time. */
@@ -258,7 +275,7 @@ export async function processFile(connection: Connection, owner: Owner, notebook
     });
     await withTenant(owner.tenantId, async () => {
       await knowledgeChunkModel(connection).deleteMany({ fileId });
-      await knowledgeChunkModel(connection).insertMany(chunks.map((c, i) => ({ fileId, notebookId, index: c.index, page: c.page, text: c.text, embedding: vectors[i] })));
+      await knowledgeChunkModel(connection).insertMany(chunks.map((c, i) => ({ fileId, notebookId, index: c.index, page: c.page, text: c.text, embedding: packVector(vectors[i]!) })));
     });
     await set({ status: "ready", pages, chunkCount: chunks.length, embedded: chunks.length, error: null });
   } catch (error) {

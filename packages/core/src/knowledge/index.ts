@@ -10,6 +10,8 @@ export {
   deleteFile,
   fileDownloadKey,
   embedTexts,
+  packVector,
+  unpackVector,
   expireStaleFiles,
   knowledgeFileModel,
   knowledgeChunkModel,
@@ -21,4 +23,4 @@ export {
   type KnowledgeFile,
   type KnowledgeServices,
 } from "./files.js";
-export { retrievePassages, groundingPrompt, citedPassages, type Passage } from "./retrieve.js";
+export { retrievePassages, groundingPrompt, citedPassages, topK, type Passage } from "./retrieve.js";

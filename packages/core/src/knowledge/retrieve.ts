@@ -3,7 +3,7 @@ import type { Connection } from "mongoose";
 import type { ModelEntry } from "../ai/index.js";
 import type { Owner } from "../notebooks/notebooks.js";
 import { withTenant } from "../tenancy/index.js";
-import { embedTexts, knowledgeChunkModel, knowledgeFileModel } from "./files.js";
+import { embedTexts, knowledgeChunkModel, knowledgeFileModel, unpackVector } from "./files.js";
 
 export interface Passage {
   /** 1-based number the model cites as [n]. */
@@ -16,7 +16,7 @@ export interface Passage {
   readonly score: number;
 }
 
-function cosine(a: readonly number[], b: readonly number[]): number {
+function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let dot = 0;
   let na = 0;
   let nb = 0;
@@ -28,24 +28,69 @@ function cosine(a: readonly number[], b: readonly number[]): number {
   return na && nb ? dot / Math.sqrt(na * nb) : 0;
 }
 
+interface Scored {
+  readonly id: unknown;
+  readonly score: number;
+}
+
+/** Keeps the k best of a stream of scores, best first (k is small: a sorted insert is enough). */
+export function topK(k: number) {
+  const best: Scored[] = [];
+  return {
+    offer(item: Scored) {
+      if (item.score <= 0 || (best.length === k && item.score <= best[k - 1]!.score)) return;
+      const at = best.findIndex((b) => item.score > b.score);
+      best.splice(at === -1 ? best.length : at, 0, item);
+      if (best.length > k) best.pop();
+    },
+    get best(): readonly Scored[] {
+      return best;
+    },
+  };
+}
+
+/** Vectors read per page while ranking: about 1 MB of 256-dimension float32 vectors. */
+const RETRIEVAL_PAGE = 1_000;
+
 /**
- * The passages of a notebook's ready files closest to the question. Similarity is computed in
- * the application over the stored vectors, so retrieval works the same on MongoDB, DocumentDB
- * and FerretDB (none of FerretDB v1's operators can rank vectors); fine for a notebook's files.
+ * The passages of a notebook's ready files closest to the question, by exact cosine similarity
+ * computed in the API, so retrieval works the same on MongoDB, DocumentDB and FerretDB (none of
+ * FerretDB v1's operators can rank vectors). Memory does not grow with the number of passages:
+ * the vectors are read a page at a time (float32 bytes, without their text) and only the k best
+ * are kept; the texts of those k are read afterwards.
  */
+
 export async function retrievePassages(connection: Connection, owner: Owner, notebookId: string, question: string, services: { bedrock: BedrockRuntimeClient; embeddingModel: ModelEntry }, k = 4): Promise<Passage[]> {
   return withTenant(owner.tenantId, async () => {
     const files = await knowledgeFileModel(connection).find({ notebookId, status: "ready" }).select({ name: 1 }).lean();
     if (files.length === 0) return [];
     const [query] = await embedTexts(services.bedrock, services.embeddingModel, [question]);
-    const chunks = await knowledgeChunkModel(connection).find({ notebookId, fileId: { $in: files.map((f) => f._id) } }).lean();
+    const ranking = topK(k);
+    // Pages of vectors in _id order (keyset: each page starts after the last one's id), so memory
+    // holds one page, whatever the number of passages.
+    const filter = { notebookId, fileId: { $in: files.map((f) => f._id) } };
+    for (let after: unknown; ; ) {
+      const page = await knowledgeChunkModel(connection)
+        .find(after === undefined ? filter : { ...filter, _id: { $gt: after } })
+        .sort({ _id: 1 })
+        .limit(RETRIEVAL_PAGE)
+        .select({ embedding: 1 })
+        .lean();
+      for (const chunk of page) ranking.offer({ id: chunk._id, score: cosine(query!, unpackVector(chunk.embedding)) });
+      if (page.length < RETRIEVAL_PAGE) break;
+      after = page[page.length - 1]!._id;
+    }
+    if (ranking.best.length === 0) return [];
+    const winners = await knowledgeChunkModel(connection)
+      .find({ _id: { $in: ranking.best.map((b) => b.id) } })
+      .select({ fileId: 1, page: 1, index: 1, text: 1 })
+      .lean();
+    const byId = new Map(winners.map((w) => [String(w._id), w]));
     const names = new Map(files.map((f) => [String(f._id), f.name]));
-    return chunks
-      .map((c) => ({ c, score: cosine(query!, c.embedding) }))
-      .sort((a, b) => b.score - a.score)
-      .slice(0, k)
-      .filter((r) => r.score > 0)
-      .map(({ c, score }, i) => ({ n: i + 1, fileId: String(c.fileId), fileName: names.get(String(c.fileId)) ?? "file", page: c.page, chunkIndex: c.index, text: c.text, score }));
+    return ranking.best.flatMap(({ id, score }, i) => {
+      const c = byId.get(String(id));
+      return c ? [{ n: i + 1, fileId: String(c.fileId), fileName: names.get(String(c.fileId)) ?? "file", page: c.page, chunkIndex: c.index, text: c.text, score }] : [];
+    });
   });
 }
 
