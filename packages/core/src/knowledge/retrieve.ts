@@ -1,5 +1,5 @@
 import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
-import type { Connection } from "mongoose";
+import { Types, type Connection } from "mongoose";
 import type { ModelEntry } from "../ai/index.js";
 import type { Owner } from "../notebooks/notebooks.js";
 import { withTenant } from "../tenancy/index.js";
@@ -49,36 +49,34 @@ export function topK(k: number) {
   };
 }
 
-/** Vectors read per page while ranking: about 1 MB of 256-dimension float32 vectors. */
-const RETRIEVAL_PAGE = 1_000;
+/** Vectors read per batch while ranking: about 1 MB of 256-dimension float32 vectors. */
+const RETRIEVAL_BATCH = 1_000;
 
 /**
  * The passages of a notebook's ready files closest to the question, by exact cosine similarity
  * computed in the API, so retrieval works the same on MongoDB, DocumentDB and FerretDB (none of
  * FerretDB v1's operators can rank vectors). Memory does not grow with the number of passages:
- * the vectors are read a page at a time (float32 bytes, without their text) and only the k best
+ * the vectors are streamed in batches (float32 bytes, without their text) and only the k best
  * are kept; the texts of those k are read afterwards.
  */
 
 export async function retrievePassages(connection: Connection, owner: Owner, notebookId: string, question: string, services: { bedrock: BedrockRuntimeClient; embeddingModel: ModelEntry }, k = 4): Promise<Passage[]> {
+  if (!/^[0-9a-f]{24}$/i.test(notebookId) || !/^[0-9a-f]{24}$/i.test(owner.tenantId)) return [];
   return withTenant(owner.tenantId, async () => {
     const files = await knowledgeFileModel(connection).find({ notebookId, status: "ready" }).select({ name: 1 }).lean();
     if (files.length === 0) return [];
     const [query] = await embedTexts(services.bedrock, services.embeddingModel, [question]);
     const ranking = topK(k);
-    // Pages of vectors in _id order (keyset: each page starts after the last one's id), so memory
-    // holds one page, whatever the number of passages.
-    const filter = { notebookId, fileId: { $in: files.map((f) => f._id) } };
-    for (let after: unknown; ; ) {
-      const page = await knowledgeChunkModel(connection)
-        .find(after === undefined ? filter : { ...filter, _id: { $gt: after } })
-        .sort({ _id: 1 })
-        .limit(RETRIEVAL_PAGE)
-        .select({ embedding: 1 })
-        .lean();
-      for (const chunk of page) ranking.offer({ id: chunk._id, score: cosine(query!, unpackVector(chunk.embedding)) });
-      if (page.length < RETRIEVAL_PAGE) break;
-      after = page[page.length - 1]!._id;
+    // One query streamed in batches through the driver's cursor: every engine runs it as a single
+    // scan of the notebook's passages (FerretDB's PostgreSQL backend pushes the equality filters
+    // down), and memory holds one batch. The tenant filter is written out here because this goes
+    // to the driver directly, past the tenancy plugin (which guards mongoose's queries).
+    const ready = new Set(files.map((f) => String(f._id)));
+    const cursor = knowledgeChunkModel(connection)
+      .collection.find({ tenantId: new Types.ObjectId(owner.tenantId), notebookId: new Types.ObjectId(notebookId) }, { projection: { embedding: 1, fileId: 1 }, batchSize: RETRIEVAL_BATCH })
+      .stream();
+    for await (const chunk of cursor as AsyncIterable<{ _id: unknown; fileId: unknown; embedding: unknown }>) {
+      if (ready.has(String(chunk.fileId))) ranking.offer({ id: chunk._id, score: cosine(query!, unpackVector(chunk.embedding)) });
     }
     if (ranking.best.length === 0) return [];
     const winners = await knowledgeChunkModel(connection)
