@@ -11,7 +11,7 @@ import { organisationRoutes } from "./routes/organisations.js";
 import type { AppDeps } from "./deps.js";
 import { methodGuard } from "./http/methods.js";
 import { notFoundHandler, problemHandler } from "./http/problem.js";
-import { buildOpenApiDocument, documentedPaths } from "./openapi.js";
+import { documentedPaths, openApiDocument } from "./openapi.js";
 import { requestLogger } from "./http/request-log.js";
 import { accountRoutes } from "./routes/accounts.js";
 import { docsRoutes } from "./routes/docs.js";
@@ -26,7 +26,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestLogger(deps.logger));
   app.use(express.json({ limit: "1mb" }));
   // OPTIONS and wrong methods are answered from the OpenAPI document (405 with Allow, not 404).
-  app.use(methodGuard(documentedPaths(buildOpenApiDocument(deps.version))));
+  app.use(methodGuard(() => documentedPaths(openApiDocument(deps.version))));
   app.use(healthRoutes(deps));
   app.use(docsRoutes(deps.version));
   // Who is calling (cookies, bearer token or API key), then the checks that depend on it.

@@ -256,3 +256,18 @@ export function documentedPaths(document: OpenApiDocument): DocumentedPath[] {
     })
     .sort((a, b) => b.specificity - a.specificity);
 }
+
+const built = new Map<string, OpenApiDocument>();
+
+/**
+ * The document of this version, built on first use and kept: building it takes ~100 ms, which a
+ * Lambda's cold start should not pay before its first request (issue 9, cold start).
+ */
+export function openApiDocument(version: string): OpenApiDocument {
+  let document = built.get(version);
+  if (!document) {
+    document = buildOpenApiDocument(version);
+    built.set(version, document);
+  }
+  return document;
+}

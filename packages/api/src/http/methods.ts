@@ -17,9 +17,12 @@ function allowOf(path: DocumentedPath): string {
  * OpenAPI document, which a test keeps equal to the routes Express serves. Paths the document
  * does not know go on to the routers (and end as 404).
  */
-export function methodGuard(paths: readonly DocumentedPath[]): RequestHandler {
+export function methodGuard(paths: () => readonly DocumentedPath[]): RequestHandler {
+  // Read on the first request, not when the app is built.
+  let known: readonly DocumentedPath[] | undefined;
   return (req, res, next) => {
-    const path = paths.find((p) => p.pattern.test(req.path));
+    known ??= paths();
+    const path = known.find((p) => p.pattern.test(req.path));
     if (!path) return next();
     const allow = allowOf(path);
     if (req.method === "OPTIONS") {
