@@ -20,6 +20,8 @@ export function bundleLikeSst(entry: string, outfile: string): Promise<unknown> 
     platform: "node",
     bundle: true,
     keepNames: true,
+    // stacks/api.ts sets nodejs.minify.
+    minify: true,
     format: "esm",
     target: "esnext",
     mainFields: ["module", "main"],
