@@ -12,7 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { createBedrockClient, LOCAL_EMBEDDING_MODEL } from "@tandem/core/ai";
 import { closeConnection, getConnection } from "@tandem/core/database";
-import { knowledgeChunkModel, knowledgeFileModel, packVector, retrievePassages, topK } from "@tandem/core/knowledge";
+import { cosine, knowledgeChunkModel, knowledgeFileModel, packVector, retrievePassages, topK } from "@tandem/core/knowledge";
 import { withTenant } from "@tandem/core/tenancy";
 import { startBedrockStandIn, startFerretDB, startPostgres, standInEmbedding } from "@tandem/local";
 import { Types } from "mongoose";
@@ -33,18 +33,6 @@ let seed = 11;
 const next = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const question = "Which passage explains the harbour's opening hours?";
-
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return dot / Math.sqrt(na * nb);
-}
 
 /** Runs `work` and samples the heap meanwhile: [ms, peak heap growth in MiB]. */
 async function measure(work: () => Promise<unknown>): Promise<[number, number]> {

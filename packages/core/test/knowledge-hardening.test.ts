@@ -1,11 +1,11 @@
-import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { docxWith, heavyDocx, lyingZipBomb, startBedrockStandIn, zipBomb, type BedrockStandIn } from "@tandem/local";
+import { HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { docxWith, heavyDocx, lyingZipBomb, zipBomb } from "@tandem/local";
 import fc from "fast-check";
 import { strToU8, zipSync } from "fflate";
 import { Types, type Connection } from "mongoose";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createBedrockClient, LOCAL_EMBEDDING_MODEL, LOCAL_IMAGE_MODEL, LOCAL_TEST_MODEL } from "../src/ai/index.js";
-import { closeConnection, getConnection } from "../src/database/index.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { knowledgeSetup, type KnowledgeSetup } from "./knowledge-setup.js";
+import { LOCAL_IMAGE_MODEL, LOCAL_TEST_MODEL } from "../src/ai/index.js";
 import { purgeExpiredData } from "../src/housekeeping/index.js";
 import { generateImage } from "../src/images/index.js";
 import {
@@ -31,7 +31,6 @@ import { createNotebook, type Owner } from "../src/notebooks/index.js";
  */
 const DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 let connection: Connection;
-let standIn: BedrockStandIn;
 let s3: S3Client;
 let services: KnowledgeServices;
 const owner: Owner = { tenantId: new Types.ObjectId().toString(), userId: new Types.ObjectId().toString() };
@@ -49,20 +48,12 @@ async function upload(name: string, type: string, bytes: Uint8Array) {
 
 const rawFiles = () => knowledgeFileModel(connection).collection;
 
+let setup: KnowledgeSetup;
 beforeAll(async () => {
-  connection = await getConnection({ uri: `${inject("mongodbUri")}/core-knowledge-hardening-test` });
-  await connection.dropDatabase();
-  const aws = inject("awsEnv");
-  s3 = new S3Client({ endpoint: aws.AWS_ENDPOINT_URL, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  standIn = await startBedrockStandIn({ tokenDelayMs: 0 });
-  services = { s3, bucket: BUCKET, bedrock: createBedrockClient({ endpoint: standIn.url, credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "x" } }), embeddingModel: LOCAL_EMBEDDING_MODEL };
-  notebookId = (await createNotebook(connection, owner, { title: "Hardening" }, { modelId: LOCAL_TEST_MODEL.id })).id;
+  setup = await knowledgeSetup("core-knowledge-hardening-test", BUCKET, owner, "Hardening");
+  ({ connection, s3, services, notebookId } = setup);
 });
-afterAll(async () => {
-  await standIn.close();
-  await closeConnection();
-});
+afterAll(() => setup.close());
 
 describe("hostile documents (item 1)", () => {
   it("refuses the 51 MB zip bomb from its zip directory, before inflating it", async () => {

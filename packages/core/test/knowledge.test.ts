@@ -1,14 +1,12 @@
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { startBedrockStandIn, type BedrockStandIn } from "@tandem/local";
 import { Document, Packer, Paragraph } from "docx";
 import type { Connection } from "mongoose";
 import { Types } from "mongoose";
 import { PDFDocument, StandardFonts } from "pdf-lib";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createBedrockClient, LOCAL_EMBEDDING_MODEL, LOCAL_TEST_MODEL, modelCatalog } from "../src/ai/index.js";
-import { closeConnection, getConnection } from "../src/database/index.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { knowledgeSetup, type KnowledgeSetup } from "./knowledge-setup.js";
+import { LOCAL_EMBEDDING_MODEL, LOCAL_TEST_MODEL, modelCatalog } from "../src/ai/index.js";
 import { chunkPages, completeUpload, createUpload, extractText, listFiles, retrievePassages, type KnowledgeServices } from "../src/knowledge/index.js";
-import { createNotebook, sendMessage, type Owner } from "../src/notebooks/index.js";
+import { sendMessage, type Owner } from "../src/notebooks/index.js";
 
 /**
  * Knowledge files end to end: a PDF and a DOCX made here, uploaded with the presigned POST to
@@ -16,9 +14,7 @@ import { createNotebook, sendMessage, type Owner } from "../src/notebooks/index.
  * cited by a reply.
  */
 let connection: Connection;
-let standIn: BedrockStandIn;
 let services: KnowledgeServices;
-let s3: S3Client;
 const owner: Owner = { tenantId: new Types.ObjectId().toString(), userId: new Types.ObjectId().toString() };
 let notebookId: string;
 const BUCKET = "knowledge-test";
@@ -53,20 +49,12 @@ async function addFile(name: string, type: string, bytes: Uint8Array) {
   return completeUpload(connection, owner, notebookId, file.id, services);
 }
 
+let setup: KnowledgeSetup;
 beforeAll(async () => {
-  connection = await getConnection({ uri: `${inject("mongodbUri")}/core-knowledge-test` });
-  await connection.dropDatabase();
-  const aws = inject("awsEnv");
-  s3 = new S3Client({ endpoint: aws.AWS_ENDPOINT_URL, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  standIn = await startBedrockStandIn({ tokenDelayMs: 0 });
-  services = { s3, bucket: BUCKET, bedrock: createBedrockClient({ endpoint: standIn.url, credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "x" } }), embeddingModel: LOCAL_EMBEDDING_MODEL };
-  notebookId = (await createNotebook(connection, owner, { title: "Research" }, { modelId: LOCAL_TEST_MODEL.id })).id;
+  setup = await knowledgeSetup("core-knowledge-test", BUCKET, owner, "Research");
+  ({ connection, services, notebookId } = setup);
 });
-afterAll(async () => {
-  await standIn.close();
-  await closeConnection();
-});
+afterAll(() => setup.close());
 
 describe("extraction and chunking", () => {
   it("reads a PDF page by page, a DOCX, HTML without markup, Markdown and text", async () => {

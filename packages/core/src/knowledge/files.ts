@@ -277,7 +277,9 @@ export async function processFile(connection: Connection, owner: Owner, notebook
       await knowledgeChunkModel(connection).deleteMany({ fileId });
       await knowledgeChunkModel(connection).insertMany(chunks.map((c, i) => ({ fileId, notebookId, index: c.index, page: c.page, text: c.text, embedding: packVector(vectors[i]!) })));
     });
-    await set({ status: "ready", pages, chunkCount: chunks.length, embedded: chunks.length, error: null });
+    const finished = await set({ status: "ready", pages, chunkCount: chunks.length, embedded: chunks.length, error: null });
+    // Deleted (or expired) while it was being read: its passages must not outlive it.
+    if (finished.modifiedCount === 0) await withTenant(owner.tenantId, () => knowledgeChunkModel(connection).deleteMany({ fileId }));
   } catch (error) {
     const { message, passing } = failureOf(error);
     if (passing && !options.lastAttempt && services.queue) throw error;

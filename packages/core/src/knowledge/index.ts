@@ -23,4 +23,4 @@ export {
   type KnowledgeFile,
   type KnowledgeServices,
 } from "./files.js";
-export { retrievePassages, groundingPrompt, citedPassages, topK, type Passage } from "./retrieve.js";
+export { retrievePassages, groundingPrompt, citedPassages, cosine, topK, type Passage } from "./retrieve.js";

@@ -16,4 +16,4 @@ export {
 } from "./notebooks.js";
 export { sendMessage, chooseModel, allowedModels, defaultModelId, MessageInput, type ChatServices, type ModelPolicy, type SendOptions } from "./chat.js";
 export { getModelPolicy, setModelPolicy, ModelPolicyInput } from "./policy.js";
-export { failStaleReplies, STALE_REPLY_MS, INTERRUPTED_REPLY, UNSAVED_REPLY } from "./settle.js";
+export { settleStaleReplies, STALE_REPLY_MS, INTERRUPTED_REPLY, UNSAVED_REPLY } from "./settle.js";

@@ -2,7 +2,7 @@ import type { Connection } from "mongoose";
 import { NotebookInput as NotebookRequest } from "@tandem/client/contract";
 import { InvalidInputError, NotFoundError, parseInput } from "../errors/index.js";
 import { withTenant } from "../tenancy/index.js";
-import { failStaleReplies } from "./settle.js";
+import { settleStaleReplies } from "./settle.js";
 import { messageModel, notebookModel, type MessageDocument, type MessageStatus, type NotebookDocument } from "./model.js";
 
 /** Who a notebook operation is for: notebooks belong to one person in one organisation. */
@@ -99,10 +99,9 @@ export async function deleteNotebook(connection: Connection, owner: Owner, noteb
 
 /** The messages of a notebook whose ownership the caller has checked. */
 async function messagesOf(connection: Connection, owner: Owner, notebookId: string): Promise<NotebookMessage[]> {
-  // A reply whose writer died (crash, outage) is settled here, never left "streaming".
-  await failStaleReplies(connection, owner.tenantId, notebookId);
   const docs = await withTenant(owner.tenantId, () => messageModel(connection).find({ notebookId }).sort({ createdAt: 1, _id: 1 }).lean());
-  return docs.map(toMessage);
+  // A reply whose writer died (crash, outage) is settled here, never left "streaming".
+  return (await settleStaleReplies(connection, owner.tenantId, docs)).map(toMessage);
 }
 
 export async function listMessages(connection: Connection, owner: Owner, notebookId: string): Promise<NotebookMessage[]> {

@@ -65,9 +65,18 @@ export function settleWhenBack(connection: Connection, tenantId: string, message
   })();
 }
 
-/** Settles the replies of a notebook that stopped "streaming" long ago without being finished. */
-export async function failStaleReplies(connection: Connection, tenantId: string, notebookId: string, now: Date = new Date()): Promise<void> {
+/**
+ * Settles, among a notebook's messages just read, the replies that stopped "streaming" long ago
+ * without being finished; returns the messages as they now are. Writes only when there is such a
+ * reply (a conditional update by id), so reading a notebook stays one query.
+ */
+export async function settleStaleReplies<T extends { _id: unknown; status: string; updatedAt?: Date; error?: string | null }>(connection: Connection, tenantId: string, messages: T[], now: Date = new Date()): Promise<T[]> {
+  const cutoff = now.getTime() - STALE_REPLY_MS;
+  const stale = messages.filter((m) => m.status === "streaming" && m.updatedAt !== undefined && m.updatedAt.getTime() < cutoff);
+  if (stale.length === 0) return messages;
   await withTenant(tenantId, () =>
-    messageModel(connection).updateMany({ notebookId, status: "streaming", updatedAt: { $lt: new Date(now.getTime() - STALE_REPLY_MS) } }, { $set: { status: "failed", error: INTERRUPTED_REPLY } }),
+    messageModel(connection).updateMany({ _id: { $in: stale.map((m) => m._id) }, status: "streaming" }, { $set: { status: "failed", error: INTERRUPTED_REPLY } }),
   );
+  const settled = new Set(stale);
+  return messages.map((m) => (settled.has(m) ? { ...m, status: "failed", error: INTERRUPTED_REPLY } : m));
 }
