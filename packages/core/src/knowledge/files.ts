@@ -4,6 +4,7 @@ import { createPresignedPost } from "@aws-sdk/s3-presigned-post";
 import { Schema, type Connection, type InferSchemaType, type Model } from "mongoose";
 import { UploadRequest } from "@tandem/client/contract";
 import { bedrockError, type ModelEntry } from "../ai/index.js";
+import { withLease } from "../database/index.js";
 import { ConflictError, InvalidInputError, NotFoundError, parseInput, RateLimitedError, UnavailableError } from "../errors/index.js";
 import { getNotebook, type Owner } from "../notebooks/notebooks.js";
 import { tenantScoped, withTenant } from "../tenancy/index.js";
@@ -273,13 +274,19 @@ export async function processFile(connection: Connection, owner: Owner, notebook
         void set({ embedded: done }).catch(() => undefined);
       }
     });
-    await withTenant(owner.tenantId, async () => {
-      await knowledgeChunkModel(connection).deleteMany({ fileId });
-      await knowledgeChunkModel(connection).insertMany(chunks.map((c, i) => ({ fileId, notebookId, index: c.index, page: c.page, text: c.text, embedding: packVector(vectors[i]!) })));
-    });
-    const finished = await set({ status: "ready", pages, chunkCount: chunks.length, embedded: chunks.length, error: null });
-    // Deleted (or expired) while it was being read: its passages must not outlive it.
-    if (finished.modifiedCount === 0) await withTenant(owner.tenantId, () => knowledgeChunkModel(connection).deleteMany({ fileId }));
+    // Replacing the passages and marking the file ready is one step under the file's lease: a
+    // second delivery of the same job that finished reading too finds the file ready and stops.
+    await withLease(connection, `knowledge:${fileId}`, () =>
+      withTenant(owner.tenantId, async () => {
+        const still = await knowledgeFileModel(connection).exists({ _id: fileId, status: "processing" });
+        if (!still) return;
+        await knowledgeChunkModel(connection).deleteMany({ fileId });
+        await knowledgeChunkModel(connection).insertMany(chunks.map((c, i) => ({ fileId, notebookId, index: c.index, page: c.page, text: c.text, embedding: packVector(vectors[i]!) })));
+        const finished = await set({ status: "ready", pages, chunkCount: chunks.length, embedded: chunks.length, error: null });
+        // Deleted (or expired) meanwhile: its passages must not outlive it.
+        if (finished.modifiedCount === 0) await knowledgeChunkModel(connection).deleteMany({ fileId });
+      }),
+    );
   } catch (error) {
     const { message, passing } = failureOf(error);
     if (passing && !options.lastAttempt && services.queue) throw error;
