@@ -12,7 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { createBedrockClient, LOCAL_EMBEDDING_MODEL } from "@tandem/core/ai";
 import { closeConnection, getConnection } from "@tandem/core/database";
-import { cosine, knowledgeChunkModel, knowledgeFileModel, packVector, retrievePassages, topK } from "@tandem/core/knowledge";
+import { cosine, knowledgeChunkModel, knowledgeFileModel, packVector, retrievePassages, topK, vectorBlockModel, vectorBlocks } from "@tandem/core/knowledge";
 import { withTenant } from "@tandem/core/tenancy";
 import { startBedrockStandIn, startFerretDB, startPostgres, standInEmbedding } from "@tandem/local";
 import { Types } from "mongoose";
@@ -53,7 +53,7 @@ let stored = 0;
 const tenantId = new Types.ObjectId().toString();
 const notebookId = new Types.ObjectId();
 const fileId = new Types.ObjectId();
-await withTenant(tenantId, () => knowledgeFileModel(connection).create({ _id: fileId, notebookId, userId: new Types.ObjectId(), name: "bench.md", type: "text/markdown", size: 1, key: "k", status: "ready" }));
+await withTenant(tenantId, () => knowledgeFileModel(connection).create({ _id: fileId, notebookId, userId: new Types.ObjectId(), name: "bench.md", type: "text/markdown", size: 1, key: "k", status: "ready", vectorBlocks: 0 }));
 const inMemory: Float32Array[] = [];
 for (const size of SIZES) {
   while (stored < size) {
@@ -62,7 +62,11 @@ for (const size of SIZES) {
       inMemory.push(vector);
       return { fileId, notebookId, index: stored + i, page: 1, text: `Passage ${stored + i} of the bench file, about as long as a real one would be. `.repeat(8), embedding: packVector(Array.from(vector)) };
     });
-    await withTenant(tenantId, () => knowledgeChunkModel(connection).insertMany(batch));
+    await withTenant(tenantId, async () => {
+      const inserted = await knowledgeChunkModel(connection).insertMany(batch);
+      // The quantised blocks the worker writes beside the passages.
+      await vectorBlockModel(connection).insertMany(vectorBlocks(fileId, notebookId, inserted.map((c) => c._id), inMemory.slice(stored, stored + batch.length)));
+    });
     stored += batch.length;
   }
   const owner = { tenantId, userId: new Types.ObjectId().toString() };

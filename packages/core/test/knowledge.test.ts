@@ -5,7 +5,8 @@ import { PDFDocument, StandardFonts } from "pdf-lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { knowledgeSetup, type KnowledgeSetup } from "./knowledge-setup.js";
 import { LOCAL_EMBEDDING_MODEL, LOCAL_TEST_MODEL, modelCatalog } from "../src/ai/index.js";
-import { chunkPages, completeUpload, createUpload, extractText, listFiles, retrievePassages, type KnowledgeServices } from "../src/knowledge/index.js";
+import { chunkPages, completeUpload, createUpload, deleteFile, extractText, knowledgeChunkModel, listFiles, retrievePassages, vectorBlockModel, type KnowledgeServices } from "../src/knowledge/index.js";
+import { withTenant } from "../src/tenancy/index.js";
 import { sendMessage, type Owner } from "../src/notebooks/index.js";
 
 /**
@@ -88,6 +89,21 @@ describe("knowledge files", () => {
     expect(passages[0]!.text).toContain("4.2 megawatts");
     const bread = await retrievePassages(connection, owner, notebookId, "Which flour goes into the sourdough bread?", { bedrock: services.bedrock, embeddingModel: LOCAL_EMBEDDING_MODEL });
     expect(bread[0]).toMatchObject({ fileName: "bakery.docx" });
+  });
+
+  it("stores a ready file's vectors in quantised blocks beside its passages, and deleting the file removes both", async () => {
+    const text = Array.from({ length: 3_000 }, (_, i) => `Paragraph ${i} tells of harbour ${i}, its ${i % 7} cranes and the ships that call there.`).join("\n\n");
+    const file = await addFile("harbours.txt", "text/plain", new TextEncoder().encode(text));
+    expect(file.status).toBe("ready");
+    const count = () => withTenant(owner.tenantId, async () => ({ passages: await knowledgeChunkModel(connection).countDocuments({ fileId: file.id }), blocks: await vectorBlockModel(connection).find({ fileId: file.id }).lean() }));
+    const stored = await count();
+    expect(stored.passages).toBe(file.chunkCount);
+    expect(stored.blocks.length).toBe(Math.ceil(file.chunkCount / 256));
+    expect(stored.blocks.length).toBeGreaterThan(1);
+    // Lean documents hold BSON binaries; 12 bytes an id.
+    expect(stored.blocks.reduce((n, b) => n + (b.ids as unknown as { buffer: Uint8Array }).buffer.byteLength / 12, 0)).toBe(file.chunkCount);
+    await deleteFile(connection, owner, notebookId, file.id, services);
+    expect(await count()).toEqual({ passages: 0, blocks: [] });
   });
 
   it("answers with a citation of the file and passage it used", async () => {

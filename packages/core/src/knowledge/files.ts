@@ -11,6 +11,7 @@ import { tenantScoped, withTenant } from "../tenancy/index.js";
 import { MAX_KNOWLEDGE_FILE_BYTES, type KnowledgeType } from "./extract.js";
 import { KNOWLEDGE_LIMITS, type KnowledgeLimits } from "./limits.js";
 import { deadline, isNotFound, isStorageOutage, storageUnavailable } from "./storage.js";
+import { deleteVectorBlocks, vectorBlockModel, vectorBlocks } from "./vectors.js";
 import { extractInWorker } from "./worker.js";
 
 /**
@@ -32,6 +33,8 @@ const fileSchema = new Schema(
     chunkCount: { type: Number, default: 0 },
     // While it is processed: passages embedded so far (of chunkCount), for the progress shown.
     embedded: { type: Number, default: 0 },
+    // Blocks of quantised vectors written with the passages (vectors.ts); absent on files stored before them.
+    vectorBlocks: { type: Number },
   },
   { timestamps: true, collection: "knowledge_files" },
 );
@@ -280,11 +283,13 @@ export async function processFile(connection: Connection, owner: Owner, notebook
       withTenant(owner.tenantId, async () => {
         const still = await knowledgeFileModel(connection).exists({ _id: fileId, status: "processing" });
         if (!still) return;
-        await knowledgeChunkModel(connection).deleteMany({ fileId });
-        await knowledgeChunkModel(connection).insertMany(chunks.map((c, i) => ({ fileId, notebookId, index: c.index, page: c.page, text: c.text, embedding: packVector(vectors[i]!) })));
-        const finished = await set({ status: "ready", pages, chunkCount: chunks.length, embedded: chunks.length, error: null });
+        await removePassages(connection, fileId);
+        const inserted = await knowledgeChunkModel(connection).insertMany(chunks.map((c, i) => ({ fileId, notebookId, index: c.index, page: c.page, text: c.text, embedding: packVector(vectors[i]!) })));
+        const blocks = vectorBlocks(doc._id, doc.notebookId, inserted.map((c) => c._id), vectors);
+        await vectorBlockModel(connection).insertMany(blocks);
+        const finished = await set({ status: "ready", pages, chunkCount: chunks.length, embedded: chunks.length, vectorBlocks: blocks.length, error: null });
         // Deleted (or expired) meanwhile: its passages must not outlive it.
-        if (finished.modifiedCount === 0) await knowledgeChunkModel(connection).deleteMany({ fileId });
+        if (finished.modifiedCount === 0) await removePassages(connection, fileId);
       }),
     );
   } catch (error) {
@@ -321,7 +326,7 @@ export async function expireStaleFiles(connection: Connection, storage: Pick<Kno
     const { modifiedCount } = await files.updateOne({ _id: file._id, status: "processing", updatedAt: { $lt: new Date(now.getTime() - STALE_PROCESSING_MS) } }, { $set: { status: "failed", error: PROCESSING_INTERRUPTED_MESSAGE } });
     if (!modifiedCount) continue;
     processing++;
-    await knowledgeChunkModel(connection).deleteMany({ fileId: file._id });
+    await removePassages(connection, file._id);
   }
   return { uploads, processing };
 }
@@ -350,7 +355,13 @@ export async function deleteFile(connection: Connection, owner: Owner, notebookI
     if (!isNotFound(error)) throw isStorageOutage(error) ? storageUnavailable("the file could not be deleted (it is still there)", error) : error;
   }
   await withTenant(owner.tenantId, async () => {
-    await knowledgeChunkModel(connection).deleteMany({ fileId });
+    await removePassages(connection, fileId);
     await knowledgeFileModel(connection).deleteOne({ _id: fileId });
   });
+}
+
+/** A file's passages and their vector blocks, in the caller's tenant scope. */
+async function removePassages(connection: Connection, fileId: unknown): Promise<void> {
+  await deleteVectorBlocks(connection, { fileId });
+  await knowledgeChunkModel(connection).deleteMany({ fileId });
 }

@@ -24,3 +24,4 @@ export {
   type KnowledgeServices,
 } from "./files.js";
 export { retrievePassages, groundingPrompt, citedPassages, cosine, topK, type Passage } from "./retrieve.js";
+export { vectorBlockModel, vectorBlocks, quantise, scanVectorBlocks, blockBounds, queryNorms, BLOCK_SIZE, type Bounded } from "./vectors.js";

@@ -4,6 +4,7 @@ import type { ModelEntry } from "../ai/index.js";
 import type { Owner } from "../notebooks/notebooks.js";
 import { withTenant } from "../tenancy/index.js";
 import { embedTexts, knowledgeChunkModel, knowledgeFileModel, unpackVector } from "./files.js";
+import { scanVectorBlocks } from "./vectors.js";
 
 export interface Passage {
   /** 1-based number the model cites as [n]. */
@@ -49,41 +50,95 @@ export function topK(k: number) {
   };
 }
 
-/** Vectors read per batch while ranking: about 1 MB of 256-dimension float32 vectors. */
+/** Passages whose vectors are read per batch in the exact steps: about 1 MB of 256-dimension float32 vectors. */
 const RETRIEVAL_BATCH = 1_000;
+type StoredPassage = { _id: unknown; fileId: unknown; page: number; index: number; text: string; embedding?: unknown };
+const PASSAGE = { fileId: 1, page: 1, index: 1, text: 1, embedding: 1 } as const;
+/** Candidates read at once, each by its id: FerretDB v1 pushes `_id` equality down, never `$in`. */
+const PARALLEL_READS = 8;
+
+/**
+ * Ranks the candidates exactly, best upper bound first, a few at a time, each read by id (its text
+ * with it, so the winners need no second read), and stops once no candidate left can beat the k-th
+ * best exact score. Usually one round.
+ */
+async function rankCandidates(connection: Connection, tenantId: Types.ObjectId, candidates: Array<{ id: unknown; upper: number }>, query: ArrayLike<number>, ranking: ReturnType<typeof topK>, k: number): Promise<Map<string, StoredPassage>> {
+  const read = new Map<string, StoredPassage>();
+  const collection = knowledgeChunkModel(connection).collection;
+  candidates.sort((a, b) => b.upper - a.upper);
+  for (let i = 0; i < candidates.length; i += PARALLEL_READS) {
+    const kth = ranking.best.length === k ? ranking.best[k - 1]!.score : 0;
+    if (candidates[i]!.upper <= kth) break;
+    const found = await Promise.all(candidates.slice(i, i + PARALLEL_READS).map(({ id }) => collection.findOne({ _id: id, tenantId } as never, { projection: PASSAGE })));
+    for (const passage of found as unknown as Array<StoredPassage | null>) {
+      if (!passage) continue;
+      read.set(String(passage._id), passage);
+      ranking.offer({ id: passage._id, score: cosine(query, unpackVector(passage.embedding)) });
+    }
+  }
+  return read;
+}
+
+/**
+ * The ids of the passages that can be among the k best: from the bounds of the quantised blocks,
+ * every passage whose upper bound reaches the k-th best lower bound. Memory holds one block and
+ * the candidates (an id and a number each), pruned as the threshold rises.
+ */
+async function candidatesFromBlocks(connection: Connection, scope: { tenantId: Types.ObjectId } & Record<string, unknown>, fileIds: readonly unknown[], query: ArrayLike<number>, k: number): Promise<Array<{ id: unknown; upper: number }>> {
+  const lowers: number[] = [];
+  let threshold = 0;
+  let candidates: Array<{ id: unknown; upper: number }> = [];
+  await scanVectorBlocks(connection, scope, fileIds, query, ({ id, lower, upper }) => {
+    // Only positive similarities are ever returned (topK), so the threshold starts at 0.
+    if (upper <= threshold) return;
+    candidates.push({ id, upper });
+    if (lower > threshold) {
+      const at = lowers.findIndex((l) => lower > l);
+      lowers.splice(at === -1 ? lowers.length : at, 0, lower);
+      if (lowers.length > k) lowers.pop();
+      if (lowers.length === k) threshold = lowers[k - 1]!;
+    }
+    if (candidates.length > 4 * RETRIEVAL_BATCH) candidates = candidates.filter((c) => c.upper > threshold);
+  });
+  return candidates.filter((c) => c.upper > threshold);
+}
 
 /**
  * The passages of a notebook's ready files closest to the question, by exact cosine similarity
  * computed in the API, so retrieval works the same on MongoDB, DocumentDB and FerretDB (none of
- * FerretDB v1's operators can rank vectors). Memory does not grow with the number of passages:
- * the vectors are streamed in batches (float32 bytes, without their text) and only the k best
- * are kept; the texts of those k are read afterwards.
+ * FerretDB v1's operators can rank vectors). Files with vector blocks (vectors.ts) are scanned
+ * quantised, and only the passages that can still win are read in float32 and ranked; files
+ * stored before blocks existed are ranked from their passages. Either way the result is the exact
+ * ranking, and memory does not grow with the number of passages. The scope is a list of files,
+ * so a wider scope (a project's files) is the same query with more ids.
  */
-
 export async function retrievePassages(connection: Connection, owner: Owner, notebookId: string, question: string, services: { bedrock: BedrockRuntimeClient; embeddingModel: ModelEntry }, k = 4): Promise<Passage[]> {
   if (!/^[0-9a-f]{24}$/i.test(notebookId) || !/^[0-9a-f]{24}$/i.test(owner.tenantId)) return [];
   return withTenant(owner.tenantId, async () => {
-    const files = await knowledgeFileModel(connection).find({ notebookId, status: "ready" }).select({ name: 1 }).lean();
+    const files = await knowledgeFileModel(connection).find({ notebookId, status: "ready" }).select({ name: 1, vectorBlocks: 1 }).lean();
     if (files.length === 0) return [];
     const [query] = await embedTexts(services.bedrock, services.embeddingModel, [question]);
     const ranking = topK(k);
-    // One query streamed in batches through the driver's cursor: every engine runs it as a single
-    // scan of the notebook's passages (FerretDB's PostgreSQL backend pushes the equality filters
-    // down), and memory holds one batch. The tenant filter is written out here because this goes
-    // to the driver directly, past the tenancy plugin (which guards mongoose's queries).
-    const ready = new Set(files.map((f) => String(f._id)));
-    const cursor = knowledgeChunkModel(connection)
-      .collection.find({ tenantId: new Types.ObjectId(owner.tenantId), notebookId: new Types.ObjectId(notebookId) }, { projection: { embedding: 1, fileId: 1 }, batchSize: RETRIEVAL_BATCH })
-      .stream();
-    for await (const chunk of cursor as AsyncIterable<{ _id: unknown; fileId: unknown; embedding: unknown }>) {
-      if (ready.has(String(chunk.fileId))) ranking.offer({ id: chunk._id, score: cosine(query!, unpackVector(chunk.embedding)) });
+    // These go to the driver directly, past the tenancy plugin (which guards mongoose's queries),
+    // so the tenant filter is written out.
+    const scope = { tenantId: new Types.ObjectId(owner.tenantId), notebookId: new Types.ObjectId(notebookId) };
+    const blocked = files.filter((f) => (f as { vectorBlocks?: number }).vectorBlocks !== undefined).map((f) => f._id);
+    const older = new Set(files.filter((f) => (f as { vectorBlocks?: number }).vectorBlocks === undefined).map((f) => String(f._id)));
+    if (older.size) {
+      // Files stored before vector blocks: every passage's float32 vector, streamed.
+      const cursor = knowledgeChunkModel(connection).collection.find(scope, { projection: { embedding: 1, fileId: 1 }, batchSize: RETRIEVAL_BATCH }).stream();
+      for await (const chunk of cursor as AsyncIterable<{ _id: unknown; fileId: unknown; embedding: unknown }>) {
+        if (older.has(String(chunk.fileId))) ranking.offer({ id: chunk._id, score: cosine(query!, unpackVector(chunk.embedding)) });
+      }
     }
+    const read = blocked.length ? await rankCandidates(connection, scope.tenantId, await candidatesFromBlocks(connection, scope, blocked, query!, k), query!, ranking, k) : new Map<string, StoredPassage>();
     if (ranking.best.length === 0) return [];
-    const winners = await knowledgeChunkModel(connection)
-      .find({ _id: { $in: ranking.best.map((b) => b.id) } })
-      .select({ fileId: 1, page: 1, index: 1, text: 1 })
-      .lean();
-    const byId = new Map(winners.map((w) => [String(w._id), w]));
+    const missing = ranking.best.filter((b) => !read.has(String(b.id)));
+    if (missing.length) {
+      const found = await Promise.all(missing.map((b) => knowledgeChunkModel(connection).collection.findOne({ _id: b.id, tenantId: scope.tenantId } as never, { projection: PASSAGE })));
+      for (const passage of found as unknown as Array<StoredPassage | null>) if (passage) read.set(String(passage._id), passage);
+    }
+    const byId = read;
     const names = new Map(files.map((f) => [String(f._id), f.name]));
     return ranking.best.flatMap(({ id, score }, i) => {
       const c = byId.get(String(id));
