@@ -10,6 +10,18 @@ export interface DatabaseCapabilities {
   readonly version: string;
   /** TTL indexes expire documents by themselves (MongoDB, DocumentDB; not FerretDB v1). */
   readonly ttlIndexes: boolean;
+  /**
+   * The engine's own vector search, if it has one: DocumentDB 5.0+ (`$search` with `vectorSearch`
+   * over an HNSW index) or MongoDB with a search node (Atlas, or 8.2+ with mongot: `$vectorSearch`).
+   * FerretDB v1 has none; retrieval then ranks in the API (knowledge/vectors.ts).
+   */
+  readonly vectorSearch: "documentdb" | "mongodb" | null;
+}
+
+/** DocumentDB has vector search from 5.0 (instance-based clusters). */
+export function documentDbHasVectorSearch(version: string): boolean {
+  const major = Number.parseInt(version, 10);
+  return Number.isFinite(major) && major >= 5;
 }
 
 const memo = new WeakMap<Connection, Promise<DatabaseCapabilities>>();
@@ -29,7 +41,20 @@ export function detectCapabilities(connection: Connection): Promise<DatabaseCapa
           : connection.getClient().options.hosts.some((host) => isDocumentDbHost(host.toString()))
             ? "documentdb"
             : "mongodb";
-      return { engine, version, ttlIndexes: engine !== "ferretdb" };
+      let vectorSearch: DatabaseCapabilities["vectorSearch"] = null;
+      if (engine === "documentdb" && documentDbHasVectorSearch(version)) vectorSearch = "documentdb";
+      if (engine === "mongodb") {
+        // Only a deployment with a search node answers $listSearchIndexes; the others refuse the stage.
+        vectorSearch = await db
+          .collection("knowledge_chunks")
+          .aggregate([{ $listSearchIndexes: {} }])
+          .toArray()
+          .then(
+            () => "mongodb" as const,
+            () => null,
+          );
+      }
+      return { engine, version, ttlIndexes: engine !== "ferretdb", vectorSearch };
     })();
     memo.set(connection, found);
   }

@@ -6,7 +6,7 @@ export {
   type DatabaseOptions,
   type DatabaseEngine,
 } from "./connection.js";
-export { detectCapabilities, type DatabaseCapabilities } from "./capabilities.js";
+export { detectCapabilities, documentDbHasVectorSearch, type DatabaseCapabilities } from "./capabilities.js";
 export { pingDatabase, type DatabaseProbe } from "./health.js";
 export { ensureExpiryIndex, notExpired, purgeExpired, EXPIRES_AT } from "./expiry.js";
 export { isDuplicateKeyError, isDatabaseUnavailable, DATABASE_RETRY_AFTER_SECONDS } from "./errors.js";

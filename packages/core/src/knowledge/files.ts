@@ -4,13 +4,14 @@ import { createPresignedPost } from "@aws-sdk/s3-presigned-post";
 import { Schema, type Connection, type InferSchemaType, type Model } from "mongoose";
 import { UploadRequest } from "@tandem/client/contract";
 import { bedrockError, type ModelEntry } from "../ai/index.js";
-import { withLease } from "../database/index.js";
+import { detectCapabilities, withLease } from "../database/index.js";
 import { ConflictError, InvalidInputError, NotFoundError, parseInput, RateLimitedError, UnavailableError } from "../errors/index.js";
 import { getNotebook, type Owner } from "../notebooks/notebooks.js";
 import { tenantScoped, withTenant } from "../tenancy/index.js";
 import { MAX_KNOWLEDGE_FILE_BYTES, type KnowledgeType } from "./extract.js";
 import { KNOWLEDGE_LIMITS, type KnowledgeLimits } from "./limits.js";
 import { deadline, isNotFound, isStorageOutage, storageUnavailable } from "./storage.js";
+import { engineVector, ensureVectorIndex } from "./vector-search.js";
 import { deleteVectorBlocks, vectorBlockModel, vectorBlocks } from "./vectors.js";
 import { extractInWorker } from "./worker.js";
 
@@ -35,6 +36,8 @@ const fileSchema = new Schema(
     embedded: { type: Number, default: 0 },
     // Blocks of quantised vectors written with the passages (vectors.ts); absent on files stored before them.
     vectorBlocks: { type: Number },
+    // Its passages carry the engine's vector field (vector-search.ts), so the engine's search may rank them.
+    engineVectors: { type: Boolean },
   },
   { timestamps: true, collection: "knowledge_files" },
 );
@@ -51,6 +54,8 @@ const chunkSchema = new Schema(
     // The vector as float32 bytes (4 bytes a dimension; an array of doubles in BSON takes ~4x
     // that, plus a key per element). Older passages may still hold an array of numbers.
     embedding: { type: Schema.Types.Mixed, required: true },
+    // On engines with vector search only: the field their index covers (vector-search.ts).
+    vector: { type: Schema.Types.Mixed },
   },
   { collection: "knowledge_chunks" },
 );
@@ -277,6 +282,9 @@ export async function processFile(connection: Connection, owner: Owner, notebook
         void set({ embedded: done }).catch(() => undefined);
       }
     });
+    // Where the engine has vector search, passages also carry the field its index covers.
+    const engine = (await detectCapabilities(connection)).vectorSearch;
+    const indexed = engine !== null && vectors.length > 0 && (await ensureVectorIndex(connection, engine, vectors[0]!.length));
     // Replacing the passages and marking the file ready is one step under the file's lease: a
     // second delivery of the same job that finished reading too finds the file ready and stops.
     await withLease(connection, `knowledge:${fileId}`, () =>
@@ -284,10 +292,10 @@ export async function processFile(connection: Connection, owner: Owner, notebook
         const still = await knowledgeFileModel(connection).exists({ _id: fileId, status: "processing" });
         if (!still) return;
         await removePassages(connection, fileId);
-        const inserted = await knowledgeChunkModel(connection).insertMany(chunks.map((c, i) => ({ fileId, notebookId, index: c.index, page: c.page, text: c.text, embedding: packVector(vectors[i]!) })));
+        const inserted = await knowledgeChunkModel(connection).insertMany(chunks.map((c, i) => ({ fileId, notebookId, index: c.index, page: c.page, text: c.text, embedding: packVector(vectors[i]!), ...(indexed ? { vector: engineVector(engine, vectors[i]!) } : {}) })));
         const blocks = vectorBlocks(doc._id, doc.notebookId, inserted.map((c) => c._id), vectors);
         await vectorBlockModel(connection).insertMany(blocks);
-        const finished = await set({ status: "ready", pages, chunkCount: chunks.length, embedded: chunks.length, vectorBlocks: blocks.length, error: null });
+        const finished = await set({ status: "ready", pages, chunkCount: chunks.length, embedded: chunks.length, vectorBlocks: blocks.length, engineVectors: indexed, error: null });
         // Deleted (or expired) meanwhile: its passages must not outlive it.
         if (finished.modifiedCount === 0) await removePassages(connection, fileId);
       }),

@@ -4,6 +4,8 @@ import type { ModelEntry } from "../ai/index.js";
 import type { Owner } from "../notebooks/notebooks.js";
 import { withTenant } from "../tenancy/index.js";
 import { embedTexts, knowledgeChunkModel, knowledgeFileModel, unpackVector } from "./files.js";
+import { detectCapabilities } from "../database/index.js";
+import { cosineFromScore, vectorSearchPipeline, type VectorEngine } from "./vector-search.js";
 import { scanVectorBlocks } from "./vectors.js";
 
 export interface Passage {
@@ -80,6 +82,22 @@ async function rankCandidates(connection: Connection, tenantId: Types.ObjectId, 
 }
 
 /**
+ * The engine's vector search (vector-search.ts), best first with cosine scores; undefined when the
+ * engine refuses (the index is missing or still building), so the exact scan answers instead.
+ */
+async function engineSearch(connection: Connection, engine: VectorEngine, query: Parameters<typeof vectorSearchPipeline>[1]): Promise<Array<{ passage: StoredPassage; score: number }> | undefined> {
+  const pipeline = vectorSearchPipeline(engine, query);
+  // DocumentDB returns no score: the stored vector comes along so the cosine is computed here.
+  if (engine === "documentdb") (pipeline[pipeline.length - 1]!.$project as Record<string, unknown>).embedding = 1;
+  try {
+    const found = (await knowledgeChunkModel(connection).collection.aggregate(pipeline).toArray()) as Array<StoredPassage & { score?: number }>;
+    return found.map((passage) => ({ passage, score: engine === "mongodb" ? cosineFromScore(passage.score ?? 0) : cosine(query.vector, unpackVector(passage.embedding)) }));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The ids of the passages that can be among the k best: from the bounds of the quantised blocks,
  * every passage whose upper bound reaches the k-th best lower bound. Memory holds one block and
  * the candidates (an id and a number each), pruned as the threshold rises.
@@ -115,9 +133,19 @@ async function candidatesFromBlocks(connection: Connection, scope: { tenantId: T
 export async function retrievePassages(connection: Connection, owner: Owner, notebookId: string, question: string, services: { bedrock: BedrockRuntimeClient; embeddingModel: ModelEntry }, k = 4): Promise<Passage[]> {
   if (!/^[0-9a-f]{24}$/i.test(notebookId) || !/^[0-9a-f]{24}$/i.test(owner.tenantId)) return [];
   return withTenant(owner.tenantId, async () => {
-    const files = await knowledgeFileModel(connection).find({ notebookId, status: "ready" }).select({ name: 1, vectorBlocks: 1 }).lean();
+    const files = await knowledgeFileModel(connection).find({ notebookId, status: "ready" }).select({ name: 1, vectorBlocks: 1, engineVectors: 1, chunkCount: 1 }).lean();
     if (files.length === 0) return [];
     const [query] = await embedTexts(services.bedrock, services.embeddingModel, [question]);
+    const names = new Map(files.map((f) => [String(f._id), f.name]));
+    const toPassage = (c: StoredPassage, score: number, i: number): Passage => ({ n: i + 1, fileId: String(c.fileId), fileName: names.get(String(c.fileId)) ?? "file", page: c.page, chunkIndex: c.index, text: c.text, score });
+    const engine = (await detectCapabilities(connection)).vectorSearch;
+    if (engine && files.every((f) => (f as { engineVectors?: boolean }).engineVectors)) {
+      const found = await engineSearch(connection, engine, { vector: query!, k, tenantId: new Types.ObjectId(owner.tenantId), notebookId: new Types.ObjectId(notebookId), fileIds: files.map((f) => f._id) });
+      // Approximate search over every tenant's passages, filtered after (DocumentDB): if that left
+      // fewer than k of a scope that holds more, the exact scan below answers instead.
+      const held = files.reduce((n, f) => n + (f.chunkCount ?? 0), 0);
+      if (found && found.length >= Math.min(k, held)) return found.map(({ passage, score }, i) => toPassage(passage, score, i));
+    }
     const ranking = topK(k);
     // These go to the driver directly, past the tenancy plugin (which guards mongoose's queries),
     // so the tenant filter is written out.
@@ -139,10 +167,9 @@ export async function retrievePassages(connection: Connection, owner: Owner, not
       for (const passage of found as unknown as Array<StoredPassage | null>) if (passage) read.set(String(passage._id), passage);
     }
     const byId = read;
-    const names = new Map(files.map((f) => [String(f._id), f.name]));
     return ranking.best.flatMap(({ id, score }, i) => {
       const c = byId.get(String(id));
-      return c ? [{ n: i + 1, fileId: String(c.fileId), fileName: names.get(String(c.fileId)) ?? "file", page: c.page, chunkIndex: c.index, text: c.text, score }] : [];
+      return c ? [toPassage(c, score, i)] : [];
     });
   });
 }
