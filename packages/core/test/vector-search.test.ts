@@ -1,4 +1,5 @@
-import mongoose, { Types } from "mongoose";
+import type mongoose from "mongoose";
+import { Types } from "mongoose";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { documentDbHasVectorSearch } from "../src/database/index.js";

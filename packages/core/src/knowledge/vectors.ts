@@ -28,7 +28,8 @@ const blockSchema = new Schema(
     ids: { type: Buffer, required: true },
     // int8 per dimension, vector after vector (ids.length * dimensions bytes).
     quantised: { type: Buffer, required: true },
-    // float32 per vector: the quantisation step (max |component| / 127) and the exact norm.
+    // float64 per vector (float32 would flush the step of a tiny vector to zero): the
+    // quantisation step (max |component| / 127) and the exact norm.
     scales: { type: Buffer, required: true },
     norms: { type: Buffer, required: true },
   },
@@ -65,8 +66,8 @@ export function vectorBlocks(fileId: unknown, notebookId: unknown, ids: readonly
     const slice = vectors.slice(start, start + BLOCK_SIZE);
     const dimensions = slice[0]?.length ?? 0;
     const quantised = new Int8Array(slice.length * dimensions);
-    const scales = new Float32Array(slice.length);
-    const norms = new Float32Array(slice.length);
+    const scales = new Float64Array(slice.length);
+    const norms = new Float64Array(slice.length);
     slice.forEach((vector, j) => {
       // Quantised from the float32 values the passage stores, so the bounds hold for those.
       const q = quantise(Float32Array.from({ length: dimensions }, (_, i) => vector[i] ?? 0));
@@ -128,8 +129,8 @@ export function queryNorms(query: ArrayLike<number>): { l2: number; l1: number }
 export function blockBounds(query: ArrayLike<number>, norms: { l2: number; l1: number }, block: StoredBlock, offer: (item: Bounded) => void): void {
   const ids = bytesOf(block.ids);
   const quantised = new Int8Array(bytesOf(block.quantised).buffer);
-  const scales = new Float32Array(bytesOf(block.scales).buffer);
-  const lengths = new Float32Array(bytesOf(block.norms).buffer);
+  const scales = new Float64Array(bytesOf(block.scales).buffer);
+  const lengths = new Float64Array(bytesOf(block.norms).buffer);
   const d = block.dimensions;
   const n = Math.min(Math.floor(ids.length / 12), scales.length, lengths.length, Math.floor(quantised.length / Math.max(d, 1)));
   const used = Math.min(d, query.length);
@@ -142,7 +143,7 @@ export function blockBounds(query: ArrayLike<number>, norms: { l2: number; l1: n
     const scale = scales[j]!;
     const approx = dot * scale;
     // Rounding moved each component by at most scale / 2, so the dot product by at most
-    // scale / 2 * |query|_1; the small margins cover float32 storage of scale and norm.
+    // scale / 2 * |query|_1; the small margins cover the rounding of the arithmetic.
     const error = (scale / 2) * norms.l1 + 1e-6 * Math.abs(approx);
     const denominator = norms.l2 * length;
     offer({ id: new Types.ObjectId(ids.subarray(j * 12, j * 12 + 12)), lower: (approx - error) / denominator - 1e-5, upper: (approx + error) / denominator + 1e-5 });
