@@ -73,7 +73,7 @@ describe("capabilities and expiry", () => {
 
   it("recognises the server and expires documents without relying on TTL indexes", async () => {
     const capabilities = await detectCapabilities(connection);
-    if (!process.env.MONGODB_URI) expect(capabilities).toMatchObject({ engine: "ferretdb", ttlIndexes: false, vectorSearch: null });
+    if (!process.env.MONGODB_URI) expect(capabilities).toMatchObject({ engine: "ferretdb", ttlIndexes: false, vectorSearch: null, textSearch: false });
     const indexName = await ensureExpiryIndex(Invite(), capabilities);
     expect(indexName).toBe(capabilities.ttlIndexes ? "expiresAt_ttl" : "expiresAt_1");
 

@@ -52,7 +52,11 @@ export const NotebookMessage = z.object({
 });
 export type NotebookMessage = z.infer<typeof NotebookMessage>;
 
-export const NotebookPage = z.object({ notebooks: z.array(Notebook), nextCursor: z.string().optional().describe("Pass as ?cursor= for the next page") });
+export const NotebookPage = z.object({
+  notebooks: z.array(Notebook),
+  nextCursor: z.string().optional().describe("Pass as ?cursor= for the next page"),
+  searchedMessages: z.number().int().nonnegative().optional().describe("With ?q on a database without a text index: only your latest messages, this many, were searched (titles always are)"),
+});
 export const NotebookResponse = z.object({ notebook: Notebook });
 export const NotebookWithMessages = z.object({ notebook: Notebook, messages: z.array(NotebookMessage) });
 export const NotebookInput = z.object({ title: NotebookTitle.optional(), systemPrompt: SystemPrompt.optional(), modelId: ModelId.optional() });

@@ -16,9 +16,11 @@ export interface DatabaseCapabilities {
    * FerretDB v1 has none; retrieval then ranks in the API (knowledge/vectors.ts).
    */
   readonly vectorSearch: "documentdb" | "mongodb" | null;
+  /** Text indexes and `$text` (MongoDB; DocumentDB from 5.0). FerretDB v1 has neither. */
+  readonly textSearch: boolean;
 }
 
-/** DocumentDB has vector search from 5.0 (instance-based clusters). */
+/** DocumentDB has vector search (instance-based clusters) and text indexes from 5.0. */
 export function documentDbHasVectorSearch(version: string): boolean {
   const major = Number.parseInt(version, 10);
   return Number.isFinite(major) && major >= 5;
@@ -54,7 +56,8 @@ export function detectCapabilities(connection: Connection): Promise<DatabaseCapa
             () => null,
           );
       }
-      return { engine, version, ttlIndexes: engine !== "ferretdb", vectorSearch };
+      const textSearch = engine === "mongodb" || (engine === "documentdb" && documentDbHasVectorSearch(version));
+      return { engine, version, ttlIndexes: engine !== "ferretdb", vectorSearch, textSearch };
     })();
     memo.set(connection, found);
   }

@@ -5,6 +5,7 @@ export {
   updateNotebook,
   deleteNotebook,
   listNotebooks,
+  MESSAGE_SEARCH_WINDOW,
   listMessages,
   notebookWithMessages,
   exportNotebook,

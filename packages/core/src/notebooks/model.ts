@@ -40,6 +40,8 @@ const messageSchema = new Schema(
 );
 messageSchema.plugin(tenantScoped);
 messageSchema.index({ tenantId: 1, notebookId: 1, createdAt: 1 }, { name: "tenant_notebook_created" });
+// Search without a text index: one person's latest messages.
+messageSchema.index({ tenantId: 1, userId: 1, createdAt: -1 }, { name: "tenant_user_created" });
 
 /**
  * One metered reply, for the control plane's metering. The idempotency key (the reply's message

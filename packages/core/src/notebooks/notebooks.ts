@@ -1,5 +1,6 @@
 import type { Connection } from "mongoose";
 import { NotebookInput as NotebookRequest } from "@tandem/client/contract";
+import { detectCapabilities } from "../database/index.js";
 import { InvalidInputError, NotFoundError, parseInput } from "../errors/index.js";
 import { withTenant } from "../tenancy/index.js";
 import { settleStaleReplies } from "./settle.js";
@@ -109,16 +110,67 @@ export async function listMessages(connection: Connection, owner: Owner, noteboo
   return messagesOf(connection, owner, notebookId);
 }
 
-/** The notebook and its messages, with one ownership check. */
+/**
+ * The notebook and its messages, with one ownership check. Both are read at once (one round trip
+ * instead of two); the messages are used only once the notebook is found to be the caller's.
+ */
 export async function notebookWithMessages(connection: Connection, owner: Owner, notebookId: string): Promise<{ notebook: Notebook; messages: NotebookMessage[] }> {
-  const notebook = await getNotebook(connection, owner, notebookId);
-  return { notebook, messages: await messagesOf(connection, owner, notebookId) };
+  if (!isObjectId(notebookId)) throw notFound();
+  const [notebook, docs] = await Promise.all([
+    getNotebook(connection, owner, notebookId),
+    withTenant(owner.tenantId, () => messageModel(connection).find({ notebookId }).sort({ createdAt: 1, _id: 1 }).lean()),
+  ]);
+  // A reply whose writer died (crash, outage) is settled here, never left "streaming".
+  return { notebook, messages: (await settleStaleReplies(connection, owner.tenantId, docs)).map(toMessage) };
 }
 
 export interface NotebookPage {
   readonly notebooks: Notebook[];
   /** Pass as `cursor` for the next page; absent on the last page. */
   readonly nextCursor?: string;
+  /** With a query on an engine without text search: how many of the latest messages were searched. */
+  readonly searchedMessages?: number;
+}
+
+/**
+ * Without a text index (FerretDB), a search reads at most this many of the person's latest
+ * messages (with the filter, sort and limit pushed down), so its cost does not grow with history.
+ */
+export const MESSAGE_SEARCH_WINDOW = 2_000;
+const TEXT_INDEX = "message_text";
+const textIndexes = new WeakMap<Connection, Promise<boolean>>();
+
+/** The text index on message content, created once per connection where the engine has them. */
+function ensureTextIndex(connection: Connection): Promise<boolean> {
+  let done = textIndexes.get(connection);
+  if (!done) {
+    done = messageModel(connection)
+      .collection.createIndex({ content: "text" }, { name: TEXT_INDEX })
+      .then(
+        () => true,
+        () => false,
+      );
+    textIndexes.set(connection, done);
+  }
+  return done;
+}
+
+/**
+ * The notebooks whose messages contain the query: through the text index where the engine has
+ * one (words, as a phrase), else among the latest MESSAGE_SEARCH_WINDOW messages (substring).
+ */
+async function notebooksMentioning(connection: Connection, owner: Owner, query: string): Promise<{ ids: unknown[]; searched?: number }> {
+  const messages = messageModel(connection);
+  if ((await detectCapabilities(connection)).textSearch && (await ensureTextIndex(connection))) {
+    const phrase = `"${query.replace(/["\\]/g, " ").trim()}"`;
+    const found = await messages.find({ userId: owner.userId, $text: { $search: phrase } }).select({ notebookId: 1 }).limit(MESSAGE_SEARCH_WINDOW).lean();
+    return { ids: [...new Set(found.map((m) => String(m.notebookId)))] };
+  }
+  const pattern = new RegExp(escapeRegex(query), "i");
+  const latest = await messages.find({ userId: owner.userId }).sort({ createdAt: -1 }).limit(MESSAGE_SEARCH_WINDOW).select({ notebookId: 1, content: 1 }).lean();
+  const ids = new Set<string>();
+  for (const m of latest) if (pattern.test(m.content ?? "")) ids.add(String(m.notebookId));
+  return { ids: [...ids], searched: latest.length };
 }
 
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -139,11 +191,12 @@ export async function listNotebooks(connection: Connection, owner: Owner, option
   const limit = Math.min(Math.max(options.limit ?? 20, 1), 100);
   return withTenant(owner.tenantId, async () => {
     const filter: Record<string, unknown> = { userId: owner.userId };
-    const query = options.query?.trim();
+    const query = options.query?.trim().slice(0, 200);
+    let searched: number | undefined;
     if (query) {
-      const pattern = { $regex: escapeRegex(query.slice(0, 200)), $options: "i" };
-      const inMessages = await messageModel(connection).distinct("notebookId", { userId: owner.userId, content: pattern });
-      filter.$or = [{ title: pattern }, { _id: { $in: inMessages } }];
+      const inMessages = await notebooksMentioning(connection, owner, query);
+      searched = inMessages.searched;
+      filter.$or = [{ title: { $regex: escapeRegex(query), $options: "i" } }, { _id: { $in: inMessages.ids } }];
     }
     if (options.cursor) {
       const { at, id } = decodeCursor(options.cursor);
@@ -152,7 +205,11 @@ export async function listNotebooks(connection: Connection, owner: Owner, option
     const docs = await notebookModel(connection).find(filter).sort({ lastActivityAt: -1, _id: -1 }).limit(limit + 1).lean();
     const page = docs.slice(0, limit).map(toNotebook);
     const last = page.at(-1);
-    return { notebooks: page, nextCursor: docs.length > limit && last ? Buffer.from(`${last.lastActivityAt.toISOString()}|${last.id}`).toString("base64url") : undefined };
+    return {
+      notebooks: page,
+      nextCursor: docs.length > limit && last ? Buffer.from(`${last.lastActivityAt.toISOString()}|${last.id}`).toString("base64url") : undefined,
+      ...(searched !== undefined && searched >= MESSAGE_SEARCH_WINDOW ? { searchedMessages: searched } : {}),
+    };
   });
 }
 
