@@ -55,7 +55,7 @@ export type NotebookMessage = z.infer<typeof NotebookMessage>;
 export const NotebookPage = z.object({
   notebooks: z.array(Notebook),
   nextCursor: z.string().optional().describe("Pass as ?cursor= for the next page"),
-  searchedMessages: z.number().int().nonnegative().optional().describe("With ?q on a database without a text index: only your latest messages, this many, were searched (titles always are)"),
+  searchedMessages: z.number().int().nonnegative().optional().describe("With ?q on a database without a text index: how many of your messages were searched, newest week first, up to 1,000 over 13 weeks (titles always are)"),
 });
 export const NotebookResponse = z.object({ notebook: Notebook });
 export const NotebookWithMessages = z.object({ notebook: Notebook, messages: z.array(NotebookMessage) });

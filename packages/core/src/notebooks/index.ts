@@ -6,6 +6,7 @@ export {
   deleteNotebook,
   listNotebooks,
   MESSAGE_SEARCH_WINDOW,
+  MESSAGE_SEARCH_WEEKS,
   listMessages,
   notebookWithMessages,
   exportNotebook,

@@ -16,6 +16,10 @@ notebookSchema.plugin(tenantScoped);
 // The list: one person's notebooks, newest activity first.
 notebookSchema.index({ tenantId: 1, userId: 1, lastActivityAt: -1 }, { name: "tenant_user_activity" });
 
+/** A message's week since the epoch: the bucket a search without a text index reads newest first. */
+export const WEEK_MS = 7 * 24 * 3600 * 1000;
+export const weekOf = (at: Date): number => Math.floor(at.getTime() / WEEK_MS);
+
 export const MESSAGE_STATUSES = ["streaming", "complete", "stopped", "failed"] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
@@ -35,13 +39,20 @@ const messageSchema = new Schema(
     // The passages of knowledge files the reply cites as [n].
     // [{ n, fileId, fileName, page, chunkIndex, text }], written once with the finished reply.
     citations: { type: Schema.Types.Mixed, default: undefined },
+    // weekOf(createdAt): equality on it is pushed down by FerretDB, where sorting by date is not.
+    week: {
+      type: Number,
+      default: function (this: { createdAt?: Date }) {
+        return weekOf(this.createdAt ?? new Date());
+      },
+    },
   },
   { timestamps: true, collection: "notebook_messages" },
 );
 messageSchema.plugin(tenantScoped);
 messageSchema.index({ tenantId: 1, notebookId: 1, createdAt: 1 }, { name: "tenant_notebook_created" });
-// Search without a text index: one person's latest messages.
-messageSchema.index({ tenantId: 1, userId: 1, createdAt: -1 }, { name: "tenant_user_created" });
+// Search without a text index: one person's messages of a week.
+messageSchema.index({ tenantId: 1, userId: 1, week: -1 }, { name: "tenant_user_week" });
 
 /**
  * One metered reply, for the control plane's metering. The idempotency key (the reply's message

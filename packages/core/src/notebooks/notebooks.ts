@@ -4,7 +4,7 @@ import { detectCapabilities } from "../database/index.js";
 import { InvalidInputError, NotFoundError, parseInput } from "../errors/index.js";
 import { withTenant } from "../tenancy/index.js";
 import { settleStaleReplies } from "./settle.js";
-import { messageModel, notebookModel, type MessageDocument, type MessageStatus, type NotebookDocument } from "./model.js";
+import { messageModel, notebookModel, weekOf, type MessageDocument, type MessageStatus, type NotebookDocument } from "./model.js";
 
 /** Who a notebook operation is for: notebooks belong to one person in one organisation. */
 export interface Owner {
@@ -128,15 +128,18 @@ export interface NotebookPage {
   readonly notebooks: Notebook[];
   /** Pass as `cursor` for the next page; absent on the last page. */
   readonly nextCursor?: string;
-  /** With a query on an engine without text search: how many of the latest messages were searched. */
+  /** With a query on an engine without text search: how many messages were searched (newest weeks first). */
   readonly searchedMessages?: number;
 }
 
 /**
- * Without a text index (FerretDB), a search reads at most this many of the person's latest
- * messages (with the filter, sort and limit pushed down), so its cost does not grow with history.
+ * Without a text index (FerretDB), a search reads at most this many of the person's messages,
+ * newest week first, over at most MESSAGE_SEARCH_WEEKS weeks, so its cost does not grow with
+ * history. (FerretDB v1 pushes equality and a bare limit down to PostgreSQL, never a sort: a
+ * "latest N" query would read every message of the person, hence weeks.)
  */
-export const MESSAGE_SEARCH_WINDOW = 2_000;
+export const MESSAGE_SEARCH_WINDOW = 1_000;
+export const MESSAGE_SEARCH_WEEKS = 13;
 const TEXT_INDEX = "message_text";
 const textIndexes = new WeakMap<Connection, Promise<boolean>>();
 
@@ -167,10 +170,19 @@ async function notebooksMentioning(connection: Connection, owner: Owner, query: 
     return { ids: [...new Set(found.map((m) => String(m.notebookId)))] };
   }
   const pattern = new RegExp(escapeRegex(query), "i");
-  const latest = await messages.find({ userId: owner.userId }).sort({ createdAt: -1 }).limit(MESSAGE_SEARCH_WINDOW).select({ notebookId: 1, content: 1 }).lean();
   const ids = new Set<string>();
-  for (const m of latest) if (pattern.test(m.content ?? "")) ids.add(String(m.notebookId));
-  return { ids: [...ids], searched: latest.length };
+  let searched = 0;
+  const thisWeek = weekOf(new Date());
+  for (let week = thisWeek; week > thisWeek - MESSAGE_SEARCH_WEEKS && searched < MESSAGE_SEARCH_WINDOW; week--) {
+    const batch = await messages
+      .find({ userId: owner.userId, week })
+      .limit(MESSAGE_SEARCH_WINDOW - searched)
+      .select({ notebookId: 1, content: 1 })
+      .lean();
+    searched += batch.length;
+    for (const m of batch) if (pattern.test(m.content ?? "")) ids.add(String(m.notebookId));
+  }
+  return { ids: [...ids], searched };
 }
 
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -208,7 +220,7 @@ export async function listNotebooks(connection: Connection, owner: Owner, option
     return {
       notebooks: page,
       nextCursor: docs.length > limit && last ? Buffer.from(`${last.lastActivityAt.toISOString()}|${last.id}`).toString("base64url") : undefined,
-      ...(searched !== undefined && searched >= MESSAGE_SEARCH_WINDOW ? { searchedMessages: searched } : {}),
+      ...(searched !== undefined ? { searchedMessages: searched } : {}),
     };
   });
 }
