@@ -12,7 +12,10 @@ import { MAX_KNOWLEDGE_FILE_BYTES, type KnowledgeType } from "./extract.js";
 import { KNOWLEDGE_LIMITS, type KnowledgeLimits } from "./limits.js";
 import { deadline, isNotFound, isStorageOutage, storageUnavailable } from "./storage.js";
 import { engineVector, ensureVectorIndex } from "./vector-search.js";
-import { deleteVectorBlocks, vectorBlockModel, vectorBlocks } from "./vectors.js";
+import { BLOCK_SIZE, deleteVectorBlocks, vectorBlockModel, vectorBlocks } from "./vectors.js";
+
+/** Passages written per insert while a file is stored. */
+const INSERT_BATCH = 512;
 import { extractInWorker } from "./worker.js";
 
 /**
@@ -104,6 +107,8 @@ export interface KnowledgeServices {
   readonly bucket: string;
   readonly bedrock: BedrockRuntimeClient;
   readonly embeddingModel: ModelEntry;
+  /** Embedding calls in flight per file (EMBEDDING_CONCURRENCY by default). */
+  readonly embeddingConcurrency?: number;
   /** What one file may hold (KNOWLEDGE_LIMITS unless a test or operator narrows it). */
   readonly limits?: KnowledgeLimits;
   /**
@@ -158,8 +163,8 @@ async function fileOf(connection: Connection, owner: Owner, notebookId: string, 
 }
 
 /** A vector as float32 bytes, the way passages store it. */
-export function packVector(vector: readonly number[]): Buffer {
-  return Buffer.from(new Float32Array(vector).buffer);
+export function packVector(vector: ArrayLike<number>): Buffer {
+  return Buffer.from(Float32Array.from(vector).buffer);
 }
 
 /** A stored vector back as numbers: float32 bytes (BSON binary), or an older array of numbers. */
@@ -172,9 +177,16 @@ export function unpackVector(stored: unknown): Float32Array | readonly number[] 
   return new Float32Array(copy.buffer, 0, Math.floor(copy.byteLength / 4));
 }
 
-/** One Titan-style embedding call per passage, a few at a time. */
-export async function embedTexts(bedrock: BedrockRuntimeClient, model: ModelEntry, texts: readonly string[], onEmbedded?: (done: number) => void): Promise<number[][]> {
-  const out: number[][] = new Array(texts.length);
+/** Embedding calls in flight per file by default (Titan's InvokeModel embeds one text a call). */
+export const EMBEDDING_CONCURRENCY = 8;
+
+/**
+ * One Titan-style embedding call per passage (the model takes one text a call), `concurrency` at
+ * a time; throttling is retried with backoff by the Bedrock client. Vectors are kept as float32,
+ * half the memory of numbers, which is what passages store anyway.
+ */
+export async function embedTexts(bedrock: BedrockRuntimeClient, model: ModelEntry, texts: readonly string[], onEmbedded?: (done: number) => void, concurrency = EMBEDDING_CONCURRENCY): Promise<Float32Array[]> {
+  const out: Float32Array[] = new Array(texts.length);
   let next = 0;
   let done = 0;
   const worker = async () => {
@@ -182,14 +194,14 @@ export async function embedTexts(bedrock: BedrockRuntimeClient, model: ModelEntr
       const i = next++;
       try {
         const res = await bedrock.send(new InvokeModelCommand({ modelId: model.id, contentType: "application/json", accept: "application/json", body: JSON.stringify({ inputText: texts[i]!.slice(0, 20_000) }) }));
-        out[i] = (JSON.parse(new TextDecoder().decode(res.body)) as { embedding: number[] }).embedding;
+        out[i] = Float32Array.from((JSON.parse(new TextDecoder().decode(res.body)) as { embedding: number[] }).embedding);
         onEmbedded?.(++done);
       } catch (error) {
         throw bedrockError(error, model);
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(4, texts.length) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, texts.length)) }, worker));
   return out;
 }
 
@@ -276,12 +288,18 @@ export async function processFile(connection: Connection, owner: Owner, notebook
     await set({ pages, chunkCount: chunks.length, embedded: 0 });
     // Progress is written at most every 25 passages, so the list shows it moving.
     let written = 0;
-    const vectors = await embedTexts(services.bedrock, services.embeddingModel, chunks.map((c) => c.text), (done) => {
-      if (done - written >= 25) {
-        written = done;
-        void set({ embedded: done }).catch(() => undefined);
-      }
-    });
+    const vectors = await embedTexts(
+      services.bedrock,
+      services.embeddingModel,
+      chunks.map((c) => c.text),
+      (done) => {
+        if (done - written >= 25) {
+          written = done;
+          void set({ embedded: done }).catch(() => undefined);
+        }
+      },
+      services.embeddingConcurrency,
+    );
     // Where the engine has vector search, passages also carry the field its index covers.
     const engine = (await detectCapabilities(connection)).vectorSearch;
     const indexed = engine !== null && vectors.length > 0 && (await ensureVectorIndex(connection, engine, vectors[0]!.length));
@@ -292,13 +310,23 @@ export async function processFile(connection: Connection, owner: Owner, notebook
         const still = await knowledgeFileModel(connection).exists({ _id: fileId, status: "processing" });
         if (!still) return;
         await removePassages(connection, fileId);
-        const inserted = await knowledgeChunkModel(connection).insertMany(chunks.map((c, i) => ({ fileId, notebookId, index: c.index, page: c.page, text: c.text, embedding: packVector(vectors[i]!), ...(indexed ? { vector: engineVector(engine, vectors[i]!) } : {}) })));
-        const blocks = vectorBlocks(doc._id, doc.notebookId, inserted.map((c) => c._id), vectors);
-        await vectorBlockModel(connection).insertMany(blocks);
+        // In batches, so a file of 20,000 passages is never one message of hundreds of megabytes.
+        const ids: unknown[] = [];
+        for (let start = 0; start < chunks.length; start += INSERT_BATCH) {
+          const batch = chunks.slice(start, start + INSERT_BATCH).map((c, j) => {
+            const vector = vectors[start + j]!;
+            return { fileId, notebookId, index: c.index, page: c.page, text: c.text, embedding: packVector(vector), ...(indexed ? { vector: engineVector(engine, vector) } : {}) };
+          });
+          ids.push(...(await knowledgeChunkModel(connection).insertMany(batch)).map((c) => c._id));
+        }
+        const blocks = vectorBlocks(doc._id, doc.notebookId, ids, vectors);
+        for (let start = 0; start < blocks.length; start += INSERT_BATCH / BLOCK_SIZE) await vectorBlockModel(connection).insertMany(blocks.slice(start, start + INSERT_BATCH / BLOCK_SIZE));
         const finished = await set({ status: "ready", pages, chunkCount: chunks.length, embedded: chunks.length, vectorBlocks: blocks.length, engineVectors: indexed, error: null });
         // Deleted (or expired) meanwhile: its passages must not outlive it.
         if (finished.modifiedCount === 0) await removePassages(connection, fileId);
       }),
+      // Long enough for the writes of a large file; a crash leaves it to lapse, and the retry redoes it.
+      { ttlMs: 10 * 60_000 },
     );
   } catch (error) {
     const { message, passing } = failureOf(error);
