@@ -1,33 +1,121 @@
 /**
- * Cold start of the API (issue 9): in a fresh Node process each time, the time to import the app
- * and build it (what a Lambda pays before its first request), beside an in-run baseline, a bare
- * Express app imported and built the same way. Sources through tsx, so the figures include
- * transpiling; compare the two columns, not the absolute values, with a bundled build.
+ * Cold start of each Lambda function (issue 9): the size of its bundle as SST builds it (the esbuild
+ * SST bundles with and the options of its ESM Node runtime, packages/api/test/bundle.ts, with each
+ * function's `nodejs` settings from stacks/*.ts) and its module init, the time to import that
+ * bundle in a fresh Node process (what Lambda's init phase runs before the first request; the
+ * handlers build the app on their first invocation), median of ROUNDS processes. Beside them an
+ * in-run baseline: a bare Express app bundled with the same options. Also whether a bundle holds
+ * the knowledge extractors (unpdf, mammoth, ...), which only the jobs consumer needs.
  *
- *   pnpm bench:cold-start          (ROUNDS=5 by default)
+ * Targets for the HTTP API function: bundle <= 3 MB, module init <= 250 ms.
+ *
+ *   pnpm bench:cold-start          (ROUNDS=7 by default)
  */
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { bundleLikeSst, installBesideBundle, type BuildResult } from "../packages/api/test/bundle.js";
 
-const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const ROUNDS = Number(process.env.ROUNDS ?? 7);
+const MB = 1_000_000;
+const TARGET_BYTES = 3 * MB;
+const TARGET_INIT_MS = 250;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const api = path.resolve(here, "../packages/api/src");
 
-const probes = {
-  tandem: `const t = performance.now(); const { createApp } = await import(${JSON.stringify(`${api}/app.ts`)}); const { createDeps } = await import(${JSON.stringify(`${api}/context.ts`)});
-createApp(createDeps({ MONGODB_URI: "mongodb://127.0.0.1:9/none", SESSION_SECRET: "cold-start-session-secret-0123456789abcdef", JWT_SECRET: "cold-start-jwt-secret-0123456789abcdef01234", LOG_LEVEL: "silent" }));
-console.log(performance.now() - t);`,
-  bare: `const t = performance.now(); const { default: express } = await import("express"); const app = express(); app.use(express.json()); app.get("/api/health", (_q, s) => s.json({ ok: true })); console.log(performance.now() - t);`,
-};
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const tsx = path.resolve(here, "../node_modules/.bin/tsx");
-const results: Record<string, number[]> = { tandem: [], bare: [] };
-for (let round = 0; round < ROUNDS; round++) {
-  for (const [name, code] of Object.entries(probes)) {
-    const out = execFileSync(tsx, ["--eval", `(async () => { ${code} })()`], { cwd: path.resolve(here, "../packages/api"), encoding: "utf8", env: { ...process.env, NODE_NO_WARNINGS: "1" } });
-    results[name]!.push(Number(out.trim().split("\n").pop()));
-  }
+interface Fn {
+  readonly name: string;
+  readonly entry: string;
+  /** The function's `nodejs` settings that differ from the API's (stacks/jobs.ts does not minify). */
+  readonly overrides?: Record<string, unknown>;
+  /** Held to the targets (the HTTP API). */
+  readonly targeted?: boolean;
 }
-console.log(`import + build the app in a fresh process (median of ${ROUNDS}): Tandem API ${median(results.tandem!).toFixed(0)} ms | baseline (bare Express) ${median(results.bare!).toFixed(0)} ms`);
+const functions: Fn[] = [
+  { name: "HTTP API (lambda.ts)", entry: `${api}/lambda.ts`, targeted: true },
+  { name: "Stream API (stream-lambda.ts)", entry: `${api}/stream-lambda.ts` },
+  { name: "Jobs consumer (jobs/queue.ts)", entry: `${api}/jobs/queue.ts` },
+  { name: "Housekeeping (jobs/housekeeping.ts)", entry: `${api}/jobs/housekeeping.ts`, overrides: { minify: false } },
+];
+const BASELINE = "baseline: bare Express";
+
+// Parsing knowledge files: only the jobs consumer needs these (and the extraction process it forks).
+const EXTRACTORS = /node_modules\/(unpdf|mammoth|html-to-text|@langchain\/textsplitters)\/|packages\/core\/src\/knowledge\/(extract|docx)\.ts$/;
+
+const outDir = mkdtempSync(path.join(os.tmpdir(), "tandem-cold-start-"));
+try {
+  const built: Array<{ name: string; file: string; bytes: number; extractors: string[]; largest: Array<[string, number]>; targeted: boolean }> = [];
+  for (const [i, fn] of functions.entries()) {
+    const file = path.join(outDir, `fn${i}.mjs`);
+    const result = await bundleLikeSst(fn.entry, file, { metafile: true, ...fn.overrides });
+    built.push({ name: fn.name, file, bytes: statSync(file).size, ...contents(result), targeted: Boolean(fn.targeted) });
+  }
+  // The baseline, from bench/ (where express resolves).
+  const bareFile = path.join(outDir, "bare.mjs");
+  await bundleLikeSst("", bareFile, {
+    entryPoints: undefined,
+    stdin: {
+      contents: `import express from "express";\nconst app = express();\napp.use(express.json());\napp.get("/api/health", (_q, s) => { s.json({ ok: true }); });\nexport const handler = app;\n`,
+      resolveDir: here,
+      loader: "ts",
+      sourcefile: "bare-express.ts",
+    },
+  });
+  built.push({ name: BASELINE, file: bareFile, bytes: statSync(bareFile).size, extractors: [], largest: [], targeted: false });
+  // What `nodejs.install` puts beside the bundle (argon2's native binary loads during init).
+  installBesideBundle(outDir);
+
+  // A fresh process per import; the stream function's module calls Lambda's `awslambda` global.
+  const probe = path.join(outDir, "probe.mjs");
+  writeFileSync(
+    probe,
+    `globalThis.awslambda ??= { streamifyResponse: (handler) => handler };
+const t = performance.now();
+await import(process.argv[2]);
+process.stdout.write("\\nINIT " + (performance.now() - t) + "\\n");
+process.exit(0);`,
+  );
+  // As on Lambda: only what the stack sets (no secrets: they are read from SSM on the first request).
+  const env = { PATH: process.env.PATH, AWS_REGION: "us-east-1", SST_APP: "tandem", SST_STAGE: "bench", TANDEM_VERSION: "bench", LOG_LEVEL: "silent", NODE_NO_WARNINGS: "1" };
+  const times = new Map<string, number[]>(built.map((b) => [b.name, []]));
+  // One round more than counted: the first reads the files from disk.
+  for (let round = 0; round <= ROUNDS; round++) {
+    for (const b of built) {
+      const out = execFileSync(process.execPath, [probe, b.file], { cwd: outDir, env, encoding: "utf8" });
+      const ms = Number(/^INIT (.+)$/m.exec(out)?.[1]);
+      if (!Number.isFinite(ms)) throw new Error(`${b.name}: the bundle did not import:\n${out}`);
+      if (round > 0) times.get(b.name)!.push(ms);
+    }
+  }
+
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const mark = (ok: boolean) => (ok ? "ok" : "OVER");
+  console.log(`Cold start per function: bundle as SST builds it; module init = import of the bundle in a fresh node ${process.version} (median of ${ROUNDS})`);
+  console.log(`${"function".padEnd(38)}${"bundle".padStart(10)}${"init".padStart(10)}  extractors  targets (bundle <= 3 MB, init <= ${TARGET_INIT_MS} ms)`);
+  for (const b of built) {
+    const ms = median(times.get(b.name)!);
+    const targets = b.targeted ? `bundle ${mark(b.bytes <= TARGET_BYTES)}, init ${mark(ms <= TARGET_INIT_MS)}` : "";
+    const extractors = b.name === BASELINE ? "" : b.extractors.length ? "yes" : "no";
+    console.log(`${b.name.padEnd(38)}${`${(b.bytes / MB).toFixed(2)} MB`.padStart(10)}${`${ms.toFixed(0)} ms`.padStart(10)}  ${extractors.padEnd(10)}  ${targets}`);
+  }
+  const target = built.find((b) => b.targeted)!;
+  console.log(`largest packages in the ${target.name} bundle: ${target.largest.map(([name, bytes]) => `${name} ${(bytes / MB).toFixed(2)}`).join(", ")} (MB)`);
+  for (const b of built) if (b.extractors.length && b.name !== functions[2]!.name) console.log(`${b.name} holds extractors: ${b.extractors.join(", ")}`);
+} finally {
+  rmSync(outDir, { recursive: true, force: true });
+}
+
+/** From the metafile: the extractor modules in the bundle, and the largest packages by bytes in the output. */
+function contents(result: BuildResult): { extractors: string[]; largest: Array<[string, number]> } {
+  const output = Object.values(result.metafile!.outputs).find((o) => o.entryPoint)!;
+  const byPackage = new Map<string, number>();
+  const extractors = new Set<string>();
+  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+    const pkg = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? input.replace(/\/[^/]+$/, "");
+    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + bytesInOutput);
+    if (bytesInOutput > 0 && EXTRACTORS.test(input)) extractors.add(/node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? path.basename(input));
+  }
+  return { extractors: [...extractors], largest: [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 8) };
+}

@@ -1,14 +1,16 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { inProcessQueue, sqsQueue, type JobQueue } from "@tandem/core/jobs";
+import { inProcessQueue, sqsQueue, type Delivery, type Job, type JobQueue } from "@tandem/core/jobs";
 import { createBedrockClient, DEFAULT_MODELS, LOCAL_EMBEDDING_MODEL, LOCAL_IMAGE_MODEL, LOCAL_TEST_MODEL, modelCatalog, standInCatalog } from "@tandem/core/ai";
 import { enabledIntegrations, isLoopbackUrl, loadRuntimeConfig, type Source } from "@tandem/core/config";
 import { getConnection, isDatabaseUnavailable } from "@tandem/core/database";
+import { configureAccessCache } from "@tandem/core/tenancy";
 import { isDomainError } from "@tandem/core/errors";
 import { mailerFromConfig } from "@tandem/core/mail";
 import type { AppDeps } from "./deps.js";
 import { runJob } from "./jobs/run.js";
 import { createLogger, type Logger } from "./logger.js";
+import { accessCacheTtlFrom, poolSizeFrom } from "./tuning.js";
 
 /** Set by the stacks from the release being deployed; "dev" in pnpm dev and tests. */
 export function versionFrom(source: Source): string {
@@ -47,17 +49,35 @@ export function storageFrom(source: Source): AppDeps["storage"] {
   };
 }
 
-/** Builds the app's dependencies from the environment (plus secrets) and says what is on. */
+/** Runs a job in this process, when there is no queue (JOBS_QUEUE_URL) to send it to. */
+export type JobRunner = (deps: AppDeps, job: Job, delivery: Delivery) => Promise<void>;
+
+/**
+ * Builds the app's dependencies from the environment (plus secrets) and says what is on. Without a
+ * jobs queue, jobs of every kind run in this process (pnpm dev, tests, the queue's consumer).
+ */
 export function createDeps(source: Source, logger?: Logger, options: Pick<AppDeps, "issuerOverrides"> = {}): AppDeps {
+  return createDepsWith(runJob, source, logger, options);
+}
+
+/**
+ * createDeps with what runs jobs in this process. The API's Lambda functions give one that cannot
+ * read knowledge files (lambda-deps.ts), so that their bundles do not hold the extractors: they only
+ * use this module's other exports, and esbuild leaves createDeps and what only it reaches out.
+ */
+export function createDepsWith(run: JobRunner, source: Source, logger?: Logger, options: Pick<AppDeps, "issuerOverrides"> = {}): AppDeps {
   const config = loadRuntimeConfig(source);
   const log = logger ?? createLogger({ stage: config.stage, level: source.LOG_LEVEL, pretty: source.LOG_FORMAT === "pretty" });
   for (const warning of config.warnings) log.warn(warning);
   log.info({ stage: config.stage, integrations: enabledIntegrations(config) }, "configuration loaded");
+  // One cache per process (module scope, like the connection); see packages/core/src/access/cache.ts.
+  configureAccessCache({ ttlMs: accessCacheTtlFrom(source) });
+  const maxPoolSize = poolSizeFrom(source);
   const deps: AppDeps = {
     config,
     logger: log,
     version: versionFrom(source),
-    database: () => getConnection({ uri: config.mongodbUri, tlsCAFile: source.MONGODB_TLS_CA_FILE }),
+    database: () => getConnection({ uri: config.mongodbUri, tlsCAFile: source.MONGODB_TLS_CA_FILE, maxPoolSize }),
     mailer: mailerFromConfig(config.mail, {
       configurationSet: source.SES_CONFIGURATION_SET,
       onFailure: (failure) => log.warn({ mail: failure }, "mail attempt failed"),
@@ -66,7 +86,7 @@ export function createDeps(source: Source, logger?: Logger, options: Pick<AppDep
     storage: storageFrom(source),
     appUrl: (source.APP_URL ?? "http://127.0.0.1:3000").replace(/\/+$/, ""),
     proxyKey: source.TANDEM_PROXY_KEY || undefined,
-    jobs: jobsFrom(source, (job, delivery) => runJob(deps, job, delivery), log),
+    jobs: jobsFrom(source, (job, delivery) => run(deps, job, delivery), log),
     ...options,
   };
   return deps;

@@ -2,8 +2,7 @@ import { isDomainError } from "@tandem/core/errors";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import serverless from "serverless-http";
 import { createApp } from "./app.js";
-import { createDeps } from "./context.js";
-import { lambdaSource } from "./lambda-source.js";
+import { lambdaDeps } from "./lambda-deps.js";
 import { problem } from "./http/problem.js";
 import { createLogger } from "./logger.js";
 
@@ -13,7 +12,7 @@ type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unkn
 let ready: Promise<Handler> | undefined;
 
 async function init(): Promise<Handler> {
-  return serverless(createApp(createDeps(await lambdaSource()))) as Handler;
+  return serverless(createApp(await lambdaDeps())) as Handler;
 }
 
 export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<unknown> {

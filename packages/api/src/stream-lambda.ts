@@ -7,9 +7,8 @@ import { AwsStreamHandler } from "@h4ad/serverless-adapter/handlers/aws";
 import { DummyResolver } from "@h4ad/serverless-adapter/resolvers/dummy";
 import type { Express } from "express";
 import { createApp } from "./app.js";
-import { createDeps } from "./context.js";
 import { problem } from "./http/problem.js";
-import { lambdaSource } from "./lambda-source.js";
+import { lambdaDeps } from "./lambda-deps.js";
 import { createLogger } from "./logger.js";
 
 /**
@@ -27,7 +26,7 @@ const express = new ExpressFramework();
 const framework = {
   sendRequest(_unused: null, request: IncomingMessage, response: ServerResponse): void {
     active = response;
-    app ??= lambdaSource().then((source) => createApp(createDeps(source)));
+    app ??= lambdaDeps().then((deps) => createApp(deps));
     app.then(
       (ready) => express.sendRequest(ready, request, response),
       (error: unknown) => {

@@ -11,9 +11,15 @@ const requireFromCore = createRequire(createRequire(import.meta.url).resolve("@t
 const requireFromSst = createRequire(createRequire(import.meta.url).resolve("sst/package.json"));
 /** SST's `nodejs.install` in stacks/api.ts: packages that serve files from their own folder or load a native binary. */
 export const INSTALLED = ["swagger-ui-dist", "@node-rs/argon2"];
-const esbuild = requireFromSst("esbuild") as { build(options: Record<string, unknown>): Promise<unknown> };
+const esbuild = requireFromSst("esbuild") as { build(options: Record<string, unknown>): Promise<BuildResult> };
 
-export function bundleLikeSst(entry: string, outfile: string): Promise<unknown> {
+/** What esbuild answers; the metafile when asked for one (`{ metafile: true }`). */
+export interface BuildResult {
+  readonly metafile?: { readonly inputs: Record<string, { readonly bytes: number; readonly imports: ReadonlyArray<{ readonly path: string; readonly kind: string; readonly external?: boolean }> }>; readonly outputs: Record<string, { readonly bytes: number; readonly entryPoint?: string; readonly inputs: Record<string, { readonly bytesInOutput: number }> }> };
+}
+
+/** `overrides` replace options, as a function's `nodejs` settings would (the housekeeping cron is not minified). */
+export function bundleLikeSst(entry: string, outfile: string, overrides: Record<string, unknown> = {}): Promise<BuildResult> {
   return esbuild.build({
     entryPoints: [entry],
     outfile,
@@ -35,6 +41,7 @@ export function bundleLikeSst(entry: string, outfile: string): Promise<unknown> 
         `const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url))`,
       ].join("\n"),
     },
+    ...overrides,
   });
 }
 

@@ -1,10 +1,7 @@
 import { PROVIDER_LABELS, type Provider } from "@tandem/core/identity";
 import { Passport, type Strategy } from "passport";
 import type { AppDeps } from "../deps.js";
-import { githubStrategy } from "./strategies/github.js";
-import { googleStrategy } from "./strategies/google.js";
 import { localStrategy } from "./strategies/local.js";
-import { oktaStrategy } from "./strategies/okta.js";
 
 /** Where each provider sends the browser back to (the API behind the site's /api). */
 export function callbackUrl(deps: AppDeps, provider: Provider): string {
@@ -23,6 +20,8 @@ export interface AuthProviders {
 /**
  * The one place where strategies are registered. Each is on only when its secrets are set
  * (see RuntimeConfig); OIDC providers are discovered on first use and retried after a failure.
+ * The external providers' code (openid-client, passport-github2) is loaded then too, so a cold
+ * start does not pay for integrations that are off or not used yet (bench/cold-start.ts).
  */
 export function authProviders(deps: AppDeps): AuthProviders {
   const passport = new Passport();
@@ -30,9 +29,9 @@ export function authProviders(deps: AppDeps): AuthProviders {
 
   const { google, github, okta } = deps.config;
   const factories: Partial<Record<Provider, () => Strategy | Promise<Strategy>>> = {};
-  if (google) factories.google = () => googleStrategy(google, callbackUrl(deps, "google"), deps.issuerOverrides?.google);
-  if (github) factories.github = () => githubStrategy(github, callbackUrl(deps, "github"));
-  if (okta) factories.okta = () => oktaStrategy({ ...okta, issuer: deps.issuerOverrides?.okta ?? okta.issuer }, callbackUrl(deps, "okta"));
+  if (google) factories.google = async () => (await import("./strategies/google.js")).googleStrategy(google, callbackUrl(deps, "google"), deps.issuerOverrides?.google);
+  if (github) factories.github = async () => (await import("./strategies/github.js")).githubStrategy(github, callbackUrl(deps, "github"));
+  if (okta) factories.okta = async () => (await import("./strategies/okta.js")).oktaStrategy({ ...okta, issuer: deps.issuerOverrides?.okta ?? okta.issuer }, callbackUrl(deps, "okta"));
 
   const pending = new Map<Provider, Promise<void>>();
   return {

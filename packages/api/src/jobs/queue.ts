@@ -1,9 +1,15 @@
 import { Job } from "@tandem/core/jobs";
+import { serveExtractionProcess } from "@tandem/core/knowledge/extraction";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { createDeps } from "../context.js";
 import type { AppDeps } from "../deps.js";
 import { lambdaSource } from "../lambda-source.js";
 import { runJob } from "./run.js";
+
+// This function reads knowledge files: its bundle is also the extraction process that
+// extractInWorker forks (started with a marker, it then only waits for its file), and the only
+// bundle that holds the parsers (the API's functions queue the reading: lambda-deps.ts).
+serveExtractionProcess();
 
 /** Deliveries before SQS gives a message to the dead-letter queue (maxReceiveCount in stacks/api.ts). */
 export const MAX_RECEIVES = 5;

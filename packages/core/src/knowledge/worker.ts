@@ -2,10 +2,11 @@ import { fork } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import os from "node:os";
+import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import pLimit from "p-limit";
 import { InvalidInputError } from "../errors/index.js";
-import { chunkPages, extractText, type Chunk, type KnowledgeType } from "./extract.js";
+import type { Chunk, KnowledgeType } from "./extract.js";
 import { KNOWLEDGE_LIMITS, type KnowledgeLimits } from "./limits.js";
 
 /**
@@ -19,49 +20,53 @@ import { KNOWLEDGE_LIMITS, type KnowledgeLimits } from "./limits.js";
  * tripled the 95th percentile of /api/health (43 -> 169 ms): it shares the process's garbage
  * collector threads and cannot be given a lower priority. The niced process leaves it at 41 ms.
  *
- * The child runs this very module: its file is worker.ts under tsx and vitest (started with tsx's
- * loader), worker.js when compiled, and the whole bundle when esbuild has bundled the API into one
- * file for Lambda (`import.meta.url` is then the bundle; it starts, sees the marker argument and only
- * waits for its job). So there is no second entry point to keep in the bundle.
+ * This module is the parent's side only, and reaches no parser: it is in the API's bundles too
+ * (files.ts reads a completed upload inline when it is given no queue), while the extractors
+ * (unpdf, mammoth, ...) are only in the bundle of the jobs queue's consumer, the one function that
+ * reads files. The child's side is extraction-process.ts. The child runs that module under tsx and
+ * vitest (started with tsx's loader) and when compiled; in a Lambda bundle, where esbuild has put
+ * everything in one file, it runs the bundle itself (`import.meta.url`), whose entry calls
+ * serveExtractionProcess (packages/api/src/jobs/queue.ts): started with the marker argument, it only
+ * waits for its job. A bundle whose entry does not (the API's functions) refuses to fork.
  */
-const MARKER = "--tandem-knowledge-extraction";
+export const EXTRACTION_MARKER = "--tandem-knowledge-extraction";
 
-interface Job {
+/** What the parent sends the child, and what the child answers. */
+export interface ExtractionJob {
   readonly bytes: Uint8Array;
   readonly type: KnowledgeType;
   readonly limits: KnowledgeLimits;
 }
-type Outcome = { ok: true; pages: number; chunks: Chunk[] } | { ok: false; refused: true; message: string; code: string } | { ok: false; refused: false; detail: string };
+export type ExtractionOutcome = { ok: true; pages: number; chunks: Chunk[] } | { ok: false; refused: true; message: string; code: string } | { ok: false; refused: false; detail: string };
 
 export interface Extracted {
   readonly pages: number;
   readonly chunks: Chunk[];
 }
 
-async function run(job: Job): Promise<Outcome> {
-  try {
-    const pages = await extractText(job.bytes, job.type, job.limits);
-    return { ok: true, pages: pages.length, chunks: await chunkPages(pages) };
-  } catch (error) {
-    if (error instanceof InvalidInputError) return { ok: false, refused: true, message: error.message, code: error.code };
-    return { ok: false, refused: false, detail: error instanceof Error ? error.message : String(error) };
-  }
+// Set by serveExtractionProcess: this bundle's entry serves as the extraction process.
+let servedHere = false;
+
+/** Called by extraction-process.ts: the module (or bundle) that runs here can be the child. */
+export function markExtractionServed(): void {
+  servedHere = true;
 }
 
-if (process.argv.includes(MARKER) && process.send) {
-  // The API went away: so does its extraction.
-  process.once("disconnect", () => process.exit(0));
-  process.once("message", (job: Job) => {
-    void run(job).then((outcome) => process.send!(outcome));
-  });
-}
-
-/** The child's entry and flags: TypeScript sources need tsx's loader. */
+/**
+ * The child's entry and flags: extraction-process.ts beside this file (TypeScript sources need
+ * tsx's loader), or the bundle this module was bundled into, when its entry serves extraction.
+ */
 function childEntry(heapMb: number): { file: string; execArgv: string[] } {
-  const url = new URL(import.meta.url);
+  const self = fileURLToPath(import.meta.url);
   const heap = `--max-old-space-size=${heapMb}`;
-  if (!url.pathname.endsWith(".ts")) return { file: fileURLToPath(url), execArgv: [heap] };
-  return { file: fileURLToPath(url), execArgv: ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href, heap] };
+  const source = /^worker\.(ts|js)$/.exec(path.basename(self));
+  if (!source) {
+    if (!servedHere) throw new ExtractionFailure("this function does not read knowledge files (the jobs queue's consumer does): its bundle holds no extractor");
+    return { file: self, execArgv: [heap] };
+  }
+  const file = path.join(path.dirname(self), `extraction-process.${source[1]}`);
+  if (source[1] === "js") return { file, execArgv: [heap] };
+  return { file, execArgv: ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href, heap] };
 }
 
 /** Resident memory of a process, from /proc (Linux, as on Lambda); undefined elsewhere. */
@@ -79,7 +84,7 @@ export class ExtractionFailure extends Error {
 }
 
 const MB = 1024 * 1024;
-// Two at a time per API process: each child may use `workerHeapMb` and more.
+// Two at a time per process: each child may use `workerHeapMb` and more.
 const slots = pLimit(2);
 
 /**
@@ -88,13 +93,13 @@ const slots = pLimit(2);
  * or an ExtractionFailure (the parser failed on a damaged file).
  */
 export function extractInWorker(bytes: Uint8Array, type: KnowledgeType, limits: KnowledgeLimits = KNOWLEDGE_LIMITS): Promise<Extracted> {
-  return slots(() => runChild(bytes, type, limits));
+  return slots(async () => runChild(bytes, type, limits));
 }
 
 function runChild(bytes: Uint8Array, type: KnowledgeType, limits: KnowledgeLimits): Promise<Extracted> {
   const { file, execArgv } = childEntry(limits.workerHeapMb);
   // A bare environment: the process that parses a stranger's file sees none of the API's secrets.
-  const child = fork(file, [MARKER], { execArgv, env: { NODE_ENV: "production" }, serialization: "advanced", stdio: ["ignore", "ignore", "pipe", "ipc"] });
+  const child = fork(file, [EXTRACTION_MARKER], { execArgv, env: { NODE_ENV: "production" }, serialization: "advanced", stdio: ["ignore", "ignore", "pipe", "ipc"] });
   try {
     if (child.pid) os.setPriority(child.pid, 19);
   } catch {
@@ -127,7 +132,7 @@ function runChild(bytes: Uint8Array, type: KnowledgeType, limits: KnowledgeLimit
         if (rss !== undefined && rss > limits.workerRssMb * MB) finish(tooMuchMemory());
       });
     }, 100);
-    child.once("message", (outcome: Outcome) => {
+    child.once("message", (outcome: ExtractionOutcome) => {
       if (outcome.ok) finish(undefined, { pages: outcome.pages, chunks: outcome.chunks });
       else if (outcome.refused) finish(new InvalidInputError(outcome.message, [], outcome.code));
       else finish(new ExtractionFailure(outcome.detail));
@@ -138,6 +143,6 @@ function runChild(bytes: Uint8Array, type: KnowledgeType, limits: KnowledgeLimit
       if (/heap out of memory|Allocation failed/i.test(stderr) || signal === "SIGABRT" || code === 134) finish(tooMuchMemory());
       else finish(new ExtractionFailure(`the extraction process stopped (${signal ?? `exit code ${code}`}) before it answered: ${stderr.trim().split("\n").at(-1) ?? ""}`));
     });
-    child.send({ bytes, type, limits } satisfies Job);
+    child.send({ bytes, type, limits } satisfies ExtractionJob);
   });
 }
