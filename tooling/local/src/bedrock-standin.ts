@@ -15,6 +15,8 @@ export const LOCAL_MODEL_ID = "tandem.local-echo-v1";
 export interface BedrockStandInOptions {
   /** Pause between streamed tokens (default 2 ms); tests of "stop" raise it. */
   readonly tokenDelayMs?: number;
+  /** Time an embedding call takes (default 0), for benchmarks of ingestion at a real model's pace. */
+  readonly embeddingDelayMs?: number;
   /** Model ids answered with AccessDeniedException, as a model not enabled in the console. */
   readonly deniedModels?: readonly string[];
   readonly port?: number;
@@ -159,6 +161,7 @@ export async function startBedrockStandIn(options: BedrockStandInOptions = {}): 
         }
         // Titan Text Embeddings v2's request and response shape.
         if (!input.inputText) return error(res, 400, "ValidationException", "inputText is required.");
+        if (options.embeddingDelayMs) await new Promise((r) => setTimeout(r, options.embeddingDelayMs));
         res.writeHead(200, { "content-type": "application/json" });
         return res.end(JSON.stringify({ embedding: standInEmbedding(input.inputText, input.dimensions ?? 256), inputTextTokenCount: estimateTokens(input.inputText) }));
       }

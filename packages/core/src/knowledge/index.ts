@@ -1,5 +1,5 @@
 export { KNOWLEDGE_TYPES, MAX_KNOWLEDGE_FILE_BYTES, isKnowledgeType, checkContent, extractText, chunkPages, type Chunk, type KnowledgeType } from "./extract.js";
-export { KNOWLEDGE_LIMITS, type KnowledgeLimits } from "./limits.js";
+export { KNOWLEDGE_LIMITS, KNOWLEDGE_WORKER_LIMITS, type KnowledgeLimits } from "./limits.js";
 export { extractInWorker, ExtractionFailure, type Extracted } from "./worker.js";
 export { probeStorage, isStorageOutage, storageUnavailable, STORAGE_TIMEOUT_MS, type StorageProbe } from "./storage.js";
 export {

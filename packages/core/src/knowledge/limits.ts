@@ -40,3 +40,16 @@ export const KNOWLEDGE_LIMITS: KnowledgeLimits = {
   workerHeapMb: 512,
   workerRssMb: 768,
 };
+
+/**
+ * In the jobs queue's consumer, the one function that reads files (2,048 MB, 15 minutes): a whole
+ * upload of the largest size (25 MB of text is about 25 million characters), with more time and
+ * memory for the extraction process. The API's inline path (no queue) keeps KNOWLEDGE_LIMITS.
+ */
+export const KNOWLEDGE_WORKER_LIMITS: KnowledgeLimits = {
+  ...KNOWLEDGE_LIMITS,
+  maxTextChars: 26_000_000,
+  timeoutMs: 180_000,
+  workerHeapMb: 1_024,
+  workerRssMb: 1_536,
+};
