@@ -57,6 +57,7 @@ export const NotebookPage = z.object({
   nextCursor: z.string().optional().describe("Pass as ?cursor= for the next page"),
   searchedMessages: z.number().int().nonnegative().optional().describe("With ?q on a database without a text index: how many of your messages were searched, newest week first, up to 1,000 over 13 weeks (titles always are)"),
 });
+export type NotebookPage = z.infer<typeof NotebookPage>;
 export const NotebookResponse = z.object({ notebook: Notebook });
 export const NotebookWithMessages = z.object({ notebook: Notebook, messages: z.array(NotebookMessage) });
 export const NotebookInput = z.object({ title: NotebookTitle.optional(), systemPrompt: SystemPrompt.optional(), modelId: ModelId.optional() });

@@ -1,6 +1,6 @@
 "use client";
 
-import type { Notebook } from "@tandem/client/contract";
+import type { Notebook, NotebookPage } from "@tandem/client/contract";
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import { api } from "../../../../lib/browser-api";
@@ -12,14 +12,17 @@ export default function NotebooksPage({ params }: { params: { orgId: string } })
   const [cursor, setCursor] = useState<string | undefined>();
   const [query, setQuery] = useState("");
   const [problem, setProblem] = useState<string | undefined>();
+  // Without a text index the server searches a bounded number of recent messages, and says how many.
+  const [searched, setSearched] = useState<number | undefined>();
 
   const load = useCallback(
     async (more?: string) => {
       try {
         const params = new URLSearchParams({ limit: "20", ...(query ? { q: query } : {}), ...(more ? { cursor: more } : {}) });
-        const page = await api<{ notebooks: Notebook[]; nextCursor?: string }>(`${base}?${params}`);
+        const page = await api<NotebookPage>(`${base}?${params}`);
         setNotebooks((list) => (more ? [...list, ...page.notebooks] : page.notebooks));
         setCursor(page.nextCursor);
+        setSearched(page.searchedMessages);
       } catch (error) {
         setProblem(error instanceof Error ? error.message : String(error));
       }
@@ -61,6 +64,11 @@ export default function NotebooksPage({ params }: { params: { orgId: string } })
         ))}
       </ul>
       {notebooks.length === 0 ? <p className="meta">{query ? "No notebook matches." : "No notebooks yet."}</p> : null}
+      {query && searched !== undefined ? (
+        <p className="meta" data-testid="search-scope">
+          Titles of all your notebooks were searched, and your {searched.toLocaleString("en-GB")} most recent messages (up to 13 weeks back).
+        </p>
+      ) : null}
       {cursor ? (
         <button type="button" className="secondary" onClick={() => void load(cursor)}>
           Load more
