@@ -71,11 +71,11 @@ export async function refreshFromCookie(deps: AppDeps, req: Request, res: Respon
 async function fromBearer(deps: AppDeps, token: string): Promise<Principal> {
   const database = await deps.database();
   if (looksLikeApiKey(token)) {
-    const apiKey = await authenticateApiKey(database, token);
+    const apiKey = await authenticateApiKey(database, token, new Date(), { cached: true });
     return { userId: apiKey.userId, via: "api_key", apiKey };
   }
   const claims = await verifyAccessToken(deps.config.jwtSecret, token);
-  if (!(await isSessionActive(database, claims))) throw new UnauthenticatedError("This session was signed out. Sign in again.", "session.ended");
+  if (!(await isSessionActive(database, claims, new Date(), { cached: true }))) throw new UnauthenticatedError("This session was signed out. Sign in again.", "session.ended");
   return { userId: claims.userId, sessionId: claims.sessionId, via: "bearer" };
 }
 
@@ -97,7 +97,7 @@ export function authenticate(deps: AppDeps): RequestHandler {
     if (accessToken) {
       try {
         const claims = await verifyAccessToken(deps.config.jwtSecret, accessToken);
-        if (await isSessionActive(await deps.database(), claims)) {
+        if (await isSessionActive(await deps.database(), claims, new Date(), { cached: true })) {
           req.auth = { userId: claims.userId, sessionId: claims.sessionId, via: "cookie" };
           return next();
         }

@@ -1,6 +1,6 @@
 import { NotFoundError } from "@tandem/core/errors";
 import type { Owner } from "@tandem/core/notebooks";
-import { requireMember, type Role } from "@tandem/core/tenants";
+import { requireMember, type Role, type TenantModelPolicy } from "@tandem/core/tenants";
 import { withTenant } from "@tandem/core/tenancy";
 import type { RequestHandler } from "express";
 import type { AppDeps } from "../deps.js";
@@ -12,6 +12,8 @@ export interface OrganisationContext {
   readonly name: string;
   /** The caller's role. */
   readonly role: Role;
+  /** What its admins allow in notebooks (models, guardrail). */
+  readonly policy: TenantModelPolicy;
 }
 
 declare global {
@@ -25,7 +27,9 @@ declare global {
 
 /**
  * Guards /api/orgs/:orgId/...: the caller must be a member (with at least `needed`), checked on
- * every request so a removed member loses access at once. Outsiders get 404, never 403, so
+ * every request, through the short-lived access cache (packages/core/src/access/cache.ts): a
+ * member removed or demoted through this process loses access at once, through another process
+ * within the cache's TTL (ACCESS_CACHE_TTL_MS, 5 s by default). Outsiders get 404, never 403, so
  * organisation ids cannot be probed. The rest of the request runs inside the tenant's scope.
  */
 export function organisationAccess(deps: AppDeps, needed: Role = "member"): RequestHandler {
@@ -35,8 +39,8 @@ export function organisationAccess(deps: AppDeps, needed: Role = "member"): Requ
     if (auth.apiKey && auth.apiKey.tenantId !== orgId) {
       throw new NotFoundError("There is no such organisation, or you are not a member of it. This API key works only in its own organisation.", "organisation.not_found");
     }
-    const { tenant, role } = await requireMember(await deps.database(), orgId, auth.userId, needed);
-    req.organisation = { id: tenant.id, slug: tenant.slug, name: tenant.name, role };
+    const { tenant, role, policy } = await requireMember(await deps.database(), orgId, auth.userId, needed, { cached: true });
+    req.organisation = { id: tenant.id, slug: tenant.slug, name: tenant.name, role, policy };
     await withTenant(tenant.id, () => next());
   };
 }

@@ -6,7 +6,6 @@ import {
   createNotebook,
   deleteNotebook,
   exportNotebook,
-  getModelPolicy,
   listNotebooks,
   notebookWithMessages,
   sendMessage,
@@ -28,10 +27,11 @@ export function notebookRoutes(deps: AppDeps): Router {
   const router = Router();
   const member = organisationAccess(deps, "member");
   const admin = organisationAccess(deps, "admin");
+  // The organisation's model policy came with the membership check (organisationAccess).
   const services = async (req: Request): Promise<ChatServices> => ({
     bedrock: deps.ai.bedrock,
     catalog: deps.ai.catalog,
-    policy: await getModelPolicy(await deps.database(), currentOrganisation(req).id),
+    policy: currentOrganisation(req).policy,
   });
 
   router.get("/api/orgs/:orgId/models", member, async (req, res) => {

@@ -7,7 +7,12 @@ export interface DatabaseOptions {
   readonly tlsCAFile?: string;
   /** How long an operation waits for a reachable server before failing. */
   readonly serverSelectionTimeoutMS?: number;
+  /** Connections the pool may open (DEFAULT_POOL_SIZE); the API sizes it for where it runs. */
+  readonly maxPoolSize?: number;
 }
+
+/** The pool of a caller that says nothing: enough for a server's concurrent requests. */
+export const DEFAULT_POOL_SIZE = 10;
 
 export type DatabaseEngine = "mongodb" | "documentdb" | "ferretdb";
 
@@ -31,9 +36,10 @@ export function connectOptionsFor(options: DatabaseOptions): ConnectOptions {
     // is instant while a server is known; this only bounds the wait when none answers.)
     bufferCommands: false,
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 1_500,
-    // A Lambda instance serves one request at a time; a small pool keeps DocumentDB's
-    // connection limit (per instance class) from being exhausted by concurrency spikes.
-    maxPoolSize: 5,
+    // Sized by the caller for the concurrency it really sees: the API asks for 2 on Lambda (one
+    // request at a time, at most two reads at once, and DocumentDB caps connections per instance
+    // class) and 10 in the local server (packages/api/src/tuning.ts, MONGODB_MAX_POOL_SIZE).
+    maxPoolSize: options.maxPoolSize ?? DEFAULT_POOL_SIZE,
     // DocumentDB does not support retryable writes; FerretDB v1 has no transactions either.
     ...(documentDb ? { retryWrites: false, tls: true } : {}),
     ...(options.tlsCAFile ? { tls: true, tlsCAFile: options.tlsCAFile } : {}),
@@ -51,6 +57,7 @@ let cached: CachedConnection | undefined;
 /**
  * Returns the shared connection, connecting on first use. A failed connect is not cached: the
  * next call tries again, so the app recovers when the database comes back without a restart.
+ * The pool size is the first caller's (it is not part of what names the connection).
  */
 export function getConnection(options: DatabaseOptions): Promise<Connection> {
   const key = `${options.uri}|${options.tlsCAFile ?? ""}`;

@@ -1,5 +1,6 @@
 import { Schema, type Connection, type InferSchemaType, type Model } from "mongoose";
 import { API_KEY_SCOPES as SCOPES, CreateApiKeyRequest } from "@tandem/client/contract";
+import { shelf } from "../access/cache.js";
 import { NotFoundError, parseInput, UnauthenticatedError } from "../errors/index.js";
 import { runAsSystem, tenantScoped, withTenant } from "../tenancy/index.js";
 import { digestToken, newSecretToken } from "./secret-token.js";
@@ -86,12 +87,14 @@ export async function revokeApiKey(connection: Connection, tenantId: string, use
   const gone = () => new NotFoundError("This API key does not exist or is already revoked. Reload the list.", "api_key.not_found");
   if (!/^[0-9a-f]{24}$/i.test(keyId)) throw gone();
   const result = await withTenant(tenantId, () => apiKeyModel(connection).updateOne({ _id: keyId, userId, revokedAt: null }, { $set: { revokedAt: now } }));
+  knownKeys.forgetWhere((k) => k.principal.keyId === keyId);
   if (result.matchedCount === 0) throw gone();
 }
 
 /** Revokes every key of a person in an organisation (they left or were removed). */
 export async function revokeApiKeysOf(connection: Connection, tenantId: string, userId: string, now: Date = new Date()): Promise<void> {
   await withTenant(tenantId, () => apiKeyModel(connection).updateMany({ userId, revokedAt: null }, { $set: { revokedAt: now } }));
+  knownKeys.forgetWhere((k) => k.principal.tenantId === tenantId && k.principal.userId === userId);
 }
 
 export interface ApiKeyPrincipal {
@@ -105,15 +108,29 @@ export function looksLikeApiKey(token: string): boolean {
   return token.startsWith(API_KEY_PREFIX);
 }
 
-/** The person, organisation and scopes behind a key; revoked, expired or unknown keys are refused. */
-export async function authenticateApiKey(connection: Connection, secret: string, now: Date = new Date()): Promise<ApiKeyPrincipal> {
-  const doc = await runAsSystem("authenticate an API key", () => apiKeyModel(connection).findOne({ hash: digestToken(secret) }).lean());
-  if (!doc || doc.revokedAt || (doc.expiresAt && doc.expiresAt <= now)) {
+// Keys that were valid when read, by their digest (see access/cache.ts for how stale they may be).
+const knownKeys = shelf<{ readonly id: unknown; readonly principal: ApiKeyPrincipal; readonly expiresAt: Date | null; lastUsedAt: Date | null }>();
+
+/**
+ * The person, organisation and scopes behind a key; revoked, expired or unknown keys are refused.
+ * With `cached`, a valid key is remembered for the access cache's TTL (its expiry is checked on
+ * every use); revoking it in this process forgets it at once.
+ */
+export async function authenticateApiKey(connection: Connection, secret: string, now: Date = new Date(), options: { cached?: boolean } = {}): Promise<ApiKeyPrincipal> {
+  const hash = digestToken(secret);
+  const read = async () => {
+    const doc = await runAsSystem("authenticate an API key", () => apiKeyModel(connection).findOne({ hash }).lean());
+    if (!doc || doc.revokedAt) return undefined;
+    return { id: doc._id, principal: { keyId: String(doc._id), userId: String(doc.userId), tenantId: String(doc.tenantId), scopes: doc.scopes as ApiKeyScope[] }, expiresAt: doc.expiresAt ?? null, lastUsedAt: doc.lastUsedAt ?? null };
+  };
+  const key = options.cached ? await knownKeys.remember(hash, read) : await read();
+  if (!key || (key.expiresAt && key.expiresAt <= now)) {
     throw new UnauthenticatedError("This API key is unknown, revoked or expired. Create a new one on the organisation's page, under API keys.", "api_key.invalid");
   }
   // Written at most once a minute, so busy scripts do not turn every read into a write.
-  if (!doc.lastUsedAt || now.getTime() - doc.lastUsedAt.getTime() > 60_000) {
-    await runAsSystem("note when an API key was used", () => apiKeyModel(connection).updateOne({ _id: doc._id }, { $set: { lastUsedAt: now } }));
+  if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > 60_000) {
+    await runAsSystem("note when an API key was used", () => apiKeyModel(connection).updateOne({ _id: key.id }, { $set: { lastUsedAt: now } }));
+    key.lastUsedAt = now;
   }
-  return { keyId: String(doc._id), userId: String(doc.userId), tenantId: String(doc.tenantId), scopes: doc.scopes as ApiKeyScope[] };
+  return key.principal;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { Schema, type Connection, type InferSchemaType, type Model } from "mongoose";
+import { shelf } from "../access/cache.js";
 import { claimModel, claimOnce } from "../database/index.js";
 import { digestToken, newSecretToken } from "./secret-token.js";
 import { UnauthenticatedError } from "../errors/index.js";
@@ -69,17 +70,28 @@ export async function rotateRefreshToken(connection: Connection, refreshToken: s
     if (claim && now.getTime() - claim.at.getTime() < REFRESH_REUSE_GRACE_MS) return issueRefresh(connection, String(doc.userId), doc.familyId, now);
     // Used before: someone holds a copy. End every session of this sign-in.
     await tokens.updateMany({ familyId: doc.familyId }, { $set: { revokedAt: now } });
+    forgetSession(doc.familyId);
     throw signedOut("session.replayed");
   }
   return issueRefresh(connection, String(doc.userId), doc.familyId, now);
 }
 
+// Active sessions, by "<userId>:<sessionId>" (see access/cache.ts for how stale they may be).
+const activeSessions = shelf<{ readonly userId: string; readonly sessionId: string }>();
+
+const forgetSession = (sessionId: string) => activeSessions.forgetWhere((s) => s.sessionId === sessionId);
+
 /**
  * False once the sign-in was ended (sign-out, sign-out everywhere, replay) or lapsed, and for a
  * token that names a session of another user: a session is bound to the user who signed in.
+ * With `cached`, an active session is remembered for the access cache's TTL; ending it in this
+ * process forgets it at once.
  */
-export async function isSessionActive(connection: Connection, claims: AccessClaims, now: Date = new Date()): Promise<boolean> {
-  return Boolean(await refreshTokenModel(connection).exists({ familyId: claims.sessionId, userId: claims.userId, revokedAt: null, expiresAt: { $gt: now } }));
+export async function isSessionActive(connection: Connection, claims: AccessClaims, now: Date = new Date(), options: { cached?: boolean } = {}): Promise<boolean> {
+  const read = async () => Boolean(await refreshTokenModel(connection).exists({ familyId: claims.sessionId, userId: claims.userId, revokedAt: null, expiresAt: { $gt: now } }));
+  if (!options.cached) return read();
+  const active = await activeSessions.remember(`${claims.userId}:${claims.sessionId}`, async () => ((await read()) ? { userId: claims.userId, sessionId: claims.sessionId } : undefined));
+  return active !== undefined;
 }
 
 /** The session a refresh token belongs to, without using it up (for checks made before rotating). */
@@ -91,11 +103,13 @@ export async function peekRefreshToken(connection: Connection, refreshToken: str
 
 export async function endSession(connection: Connection, sessionId: string, now: Date = new Date()): Promise<void> {
   await refreshTokenModel(connection).updateMany({ familyId: sessionId, revokedAt: null }, { $set: { revokedAt: now } });
+  forgetSession(sessionId);
 }
 
 /** Signs the user out of every device. Access tokens already issued lapse within their TTL. */
 export async function endAllSessions(connection: Connection, userId: string, now: Date = new Date()): Promise<void> {
   await refreshTokenModel(connection).updateMany({ userId, revokedAt: null }, { $set: { revokedAt: now } });
+  activeSessions.forgetWhere((s) => s.userId === String(userId));
 }
 
 export interface AccessClaims {

@@ -84,15 +84,22 @@ export async function sendMessage(connection: Connection, owner: Owner, notebook
     .filter((m) => m.content && (m.role === "user" || m.status !== "failed"))
     .map((m) => ({ role: m.role, text: m.content }));
 
+  // Before the first token, in one round trip: both messages in one insert (the user's first:
+  // its id and time sort before the reply's), the notebook's activity, and the grounding's first
+  // read, which runs on while the stream starts (it needs none of the writes).
+  const passagesRead = grounding(connection, owner, notebookId, data.text, services).catch(() => [] as Passage[]);
   const { user, assistant } = await withTenant(owner.tenantId, async () => {
-    const messages = messageModel(connection);
-    const userDoc = await messages.create({ notebookId, userId: owner.userId, role: "user", content: data.text, status: "complete" });
-    const assistantDoc = await messages.create({ notebookId, userId: owner.userId, role: "assistant", content: "", modelId: model.id, status: "streaming" });
-    await notebookModel(connection).updateOne({ _id: notebookId }, { $set: { lastActivityAt: now(), modelId: model.id } });
-    return { user: toMessage(userDoc.toObject()), assistant: toMessage(assistantDoc.toObject()) };
+    const [[userDoc, assistantDoc]] = await Promise.all([
+      messageModel(connection).insertMany([
+        { notebookId, userId: owner.userId, role: "user", content: data.text, status: "complete" },
+        { notebookId, userId: owner.userId, role: "assistant", content: "", modelId: model.id, status: "streaming" },
+      ]),
+      notebookModel(connection).updateOne({ _id: notebookId }, { $set: { lastActivityAt: now(), modelId: model.id } }),
+    ]);
+    return { user: toMessage(userDoc!.toObject()), assistant: toMessage(assistantDoc!.toObject()) };
   });
   options.onStart?.({ user, assistant });
-  const passages = await grounding(connection, owner, notebookId, data.text, services).catch(() => [] as Passage[]);
+  const passages = await passagesRead;
   const systemPrompt = [notebook.systemPrompt, groundingPrompt(passages)].filter(Boolean).join("\n\n") || undefined;
 
   let update: Record<string, unknown>;
@@ -124,8 +131,11 @@ export async function sendMessage(connection: Connection, owner: Owner, notebook
     update = { status: "failed", content: partial.text, error: isDomainError(error) ? error.message : "The model did not answer. Try again." };
   }
 
+  // The final state is written and read back in one call (no projection: FerretDB v1 has none here).
+  const finalWrite = () => withTenant(owner.tenantId, () => messageModel(connection).findOneAndUpdate({ _id: assistant.id }, { $set: update }, { new: true }).lean());
+  let savedDoc: Awaited<ReturnType<typeof finalWrite>>;
   try {
-    await withTenant(owner.tenantId, () => messageModel(connection).updateOne({ _id: assistant.id }, { $set: update }));
+    savedDoc = await finalWrite();
   } catch (error) {
     if (!isDatabaseUnavailable(error)) throw error;
     // The user saw the reply; it is saved, as failed with that text, once the database is back.
@@ -134,7 +144,7 @@ export async function sendMessage(connection: Connection, owner: Owner, notebook
   }
 
   return withTenant(owner.tenantId, async () => {
-    const saved = toMessage((await messageModel(connection).findById(assistant.id).lean())!);
+    const saved = toMessage(savedDoc!);
     if (saved.inputTokens + saved.outputTokens > 0) {
       try {
         await usageEventModel(connection).create({

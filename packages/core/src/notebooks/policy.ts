@@ -3,6 +3,7 @@ import { ModelPolicy as ModelPolicyRequest } from "@tandem/client/contract";
 import type { ModelCatalog } from "../ai/index.js";
 import { InvalidInputError, NotFoundError, parseInput } from "../errors/index.js";
 import { tenantModel } from "../tenants/model.js";
+import { forgetTenant } from "../tenants/organisations.js";
 import type { ModelPolicy } from "./chat.js";
 
 /** The contract's schema: allowed model ids and the guardrail (id or ARN, DRAFT or a version). */
@@ -26,5 +27,7 @@ export async function setModelPolicy(connection: Connection, tenantId: string, c
     { _id: tenantId },
     { $set: { allowedModelIds: [...new Set(data.allowedModelIds)], guardrailId: data.guardrail?.id ?? null, guardrailVersion: data.guardrail?.version ?? null } },
   );
+  // Members' requests read the policy through the access cache: this process sees the change at once.
+  forgetTenant(tenantId);
   return getModelPolicy(connection, tenantId);
 }

@@ -11,6 +11,9 @@ export {
   removeMember,
   roleAtLeast,
   RoleInput,
+  forgetTenant,
+  type MemberAccess,
+  type TenantModelPolicy,
   type Organisation,
   type Member,
 } from "./organisations.js";

@@ -1,6 +1,7 @@
 import type { Connection } from "mongoose";
 import { RoleRequest } from "@tandem/client/contract";
 import { z } from "zod";
+import { shelf } from "../access/cache.js";
 import { withLease } from "../database/index.js";
 import { ConflictError, ForbiddenError, NotFoundError, parseInput } from "../errors/index.js";
 import { userModel } from "../identity/model.js";
@@ -35,17 +36,68 @@ export interface Member {
 const isObjectId = (id: string) => /^[0-9a-f]{24}$/i.test(id);
 const notMember = () => new NotFoundError("There is no such organisation, or you are not a member of it. Check the address, or ask its admin for an invitation.", "organisation.not_found");
 
-/** The caller's role in an organisation; not-found (never "forbidden") for outsiders, so ids cannot be probed. */
-export async function requireMember(connection: Connection, tenantId: string, userId: string, needed: Role = "member"): Promise<{ tenant: Tenant; role: Role }> {
+/** What an organisation's admins allow in notebooks (the same shape as notebooks' ModelPolicy). */
+export interface TenantModelPolicy {
+  readonly allowedModelIds: readonly string[];
+  readonly guardrail?: { readonly id: string; readonly version: string };
+}
+
+/** What a member's request needs to know of the organisation: who it is and what it allows. */
+export interface MemberAccess {
+  readonly tenant: Tenant;
+  readonly role: Role;
+  readonly policy: TenantModelPolicy;
+}
+
+type TenantEntry = { readonly tenant: Tenant; readonly policy: TenantModelPolicy };
+
+// Roles by "<tenantId>:<userId>" and organisations by id (see access/cache.ts for how stale they may be).
+const memberRoles = shelf<{ readonly tenantId: string; readonly userId: string; readonly role: Role }>();
+const tenantEntries = shelf<TenantEntry>();
+
+/** Forgets what the access cache knows of an organisation (renamed, its policy or status changed). */
+export function forgetTenant(tenantId: string): void {
+  tenantEntries.forget(String(tenantId));
+}
+
+function forgetMember(tenantId: string, userId: string): void {
+  memberRoles.forget(`${tenantId}:${userId}`);
+}
+
+async function readRole(connection: Connection, tenantId: string, userId: string) {
+  const membership = await withTenant(tenantId, () => membershipModel(connection).findOne({ userId }).select({ role: 1 }).lean());
+  return membership ? { tenantId, userId, role: membership.role } : undefined;
+}
+
+async function readTenant(connection: Connection, tenantId: string): Promise<TenantEntry | undefined> {
+  const doc = await tenantModel(connection).findById(tenantId).lean();
+  if (!doc) return undefined;
+  return {
+    tenant: { id: String(doc._id), slug: doc.slug, name: doc.name, status: doc.status, createdAt: doc.createdAt },
+    policy: {
+      allowedModelIds: doc.allowedModelIds ?? [],
+      guardrail: doc.guardrailId && doc.guardrailVersion ? { id: doc.guardrailId, version: doc.guardrailVersion } : undefined,
+    },
+  };
+}
+
+/**
+ * The caller's role in an organisation, the organisation and its model policy; not-found (never
+ * "forbidden") for outsiders, so ids cannot be probed. The membership and the organisation are
+ * read at once (two queries in parallel: there is no join on every engine). With `cached`, both
+ * answers are kept for the access cache's TTL, the membership per (organisation, person); a role
+ * change or a removal in this process forgets it at once.
+ */
+export async function requireMember(connection: Connection, tenantId: string, userId: string, needed: Role = "member", options: { cached?: boolean } = {}): Promise<MemberAccess> {
   if (!isObjectId(tenantId)) throw notMember();
-  const membership = await withTenant(tenantId, () => membershipModel(connection).findOne({ userId }).lean());
-  if (!membership) throw notMember();
-  const tenant = await tenantModel(connection).findById(tenantId).lean();
-  if (!tenant || tenant.status !== "active") throw notMember();
+  const [membership, entry] = options.cached
+    ? await Promise.all([memberRoles.remember(`${tenantId}:${userId}`, () => readRole(connection, tenantId, userId)), tenantEntries.remember(tenantId, () => readTenant(connection, tenantId))])
+    : await Promise.all([readRole(connection, tenantId, userId), readTenant(connection, tenantId)]);
+  if (!membership || !entry || entry.tenant.status !== "active") throw notMember();
   if (!roleAtLeast(membership.role, needed)) {
-    throw new ForbiddenError(`Only an organisation ${needed} can do this; you are a ${membership.role}. Ask an ${needed} of "${tenant.name}".`, "organisation.role_required");
+    throw new ForbiddenError(`Only an organisation ${needed} can do this; you are a ${membership.role}. Ask an ${needed} of "${entry.tenant.name}".`, "organisation.role_required");
   }
-  return { tenant: { id: String(tenant._id), slug: tenant.slug, name: tenant.name, status: tenant.status, createdAt: tenant.createdAt }, role: membership.role };
+  return { tenant: entry.tenant, role: membership.role, policy: entry.policy };
 }
 
 /** Creates an organisation with the caller as its owner. */
@@ -71,6 +123,7 @@ export async function listOrganisations(connection: Connection, userId: string):
 export async function renameOrganisation(connection: Connection, tenantId: string, name: unknown): Promise<void> {
   const data = parseInput(z.object({ name: TenantInput.shape.name }), { name }, "organisation's details");
   await tenantModel(connection).updateOne({ _id: tenantId }, { $set: { name: data.name } });
+  forgetTenant(tenantId);
 }
 
 export async function listMembers(connection: Connection, tenantId: string): Promise<Member[]> {
@@ -131,6 +184,7 @@ export async function changeRole(connection: Connection, tenantId: string, actor
     await assertActorStillHolds(connection, tenantId, actor);
     if (target.role === "owner" && role !== "owner") await assertNotLastOwner(connection, tenantId, "step down");
     await withTenant(tenantId, () => membershipModel(connection).updateOne({ userId }, { $set: { role } }));
+    forgetMember(tenantId, userId);
   });
   const member = (await listMembers(connection, tenantId)).find((m) => m.userId === userId);
   return member!;
@@ -149,6 +203,7 @@ export async function removeMember(connection: Connection, tenantId: string, act
     if (!self) await assertActorStillHolds(connection, tenantId, actor);
     if (target.role === "owner") await assertNotLastOwner(connection, tenantId, self ? "leave" : "remove the last owner");
     await withTenant(tenantId, () => membershipModel(connection).deleteOne({ userId }));
+    forgetMember(tenantId, userId);
   });
   await onRemoved?.();
 }
