@@ -12,13 +12,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { createBedrockClient, LOCAL_EMBEDDING_MODEL } from "@tandem/core/ai";
+import { createDeps } from "@tandem/api";
 import { closeConnection, getConnection } from "@tandem/core/database";
 import { completeUpload, createUpload, embedTexts, KNOWLEDGE_WORKER_LIMITS, knowledgeFileModel, processFile, type KnowledgeServices } from "@tandem/core/knowledge";
 import { createNotebook } from "@tandem/core/notebooks";
 import { withTenant } from "@tandem/core/tenancy";
-import { startBedrockStandIn, startFerretDB, startMoto, startPostgres } from "@tandem/local";
+import { createLocalBuckets, LOCAL_BUCKETS, startBedrockStandIn, startFerretDB, startMoto, startPostgres } from "@tandem/local";
 import { Types } from "mongoose";
 import { PDFDocument, StandardFonts } from "pdf-lib";
 
@@ -34,16 +33,26 @@ const moto = await startMoto();
 const connection = await getConnection({ uri: `${process.env.MONGODB_URI ?? ferret!.uri}/bench-ingestion` });
 await connection.dropDatabase();
 
-const credentials = { accessKeyId: "bench", secretAccessKey: "bench" };
-const s3 = new S3Client({ region: "us-east-1", endpoint: moto.endpoint, forcePathStyle: true, credentials });
-const bucket = "bench-knowledge";
-await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+await createLocalBuckets(moto.endpoint);
+// The consumer's own wiring: S3 and Bedrock clients as the API builds them from its environment.
+const deps = createDeps({
+  MONGODB_URI: "mongodb://127.0.0.1:9/unused",
+  SESSION_SECRET: "bench-session-secret-0123456789abcdef",
+  JWT_SECRET: "bench-jwt-secret-0123456789abcdef01234",
+  LOG_LEVEL: "silent",
+  AWS_REGION: "us-east-1",
+  AWS_ACCESS_KEY_ID: "bench",
+  AWS_SECRET_ACCESS_KEY: "bench",
+  AWS_ENDPOINT_URL: moto.endpoint,
+  AWS_ENDPOINT_URL_BEDROCK_RUNTIME: standIn.url,
+  KNOWLEDGE_FILES_BUCKET: LOCAL_BUCKETS.KNOWLEDGE_FILES_BUCKET,
+});
 const queued: unknown[] = [];
 const services: KnowledgeServices = {
-  s3,
-  bucket,
-  bedrock: createBedrockClient({ endpoint: standIn.url, credentials }),
-  embeddingModel: LOCAL_EMBEDDING_MODEL,
+  s3: deps.storage.s3,
+  bucket: LOCAL_BUCKETS.KNOWLEDGE_FILES_BUCKET,
+  bedrock: deps.ai.bedrock,
+  embeddingModel: deps.ai.catalog.embeddingModel()!,
   limits: KNOWLEDGE_WORKER_LIMITS,
   // Completing the upload queues it; the consumer's work is timed below.
   queue: { enqueue: async (job) => void queued.push(job) },

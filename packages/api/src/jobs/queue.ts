@@ -1,4 +1,5 @@
 import { Job } from "@tandem/core/jobs";
+import { KNOWLEDGE_WORKER_LIMITS } from "@tandem/core/knowledge";
 import { serveExtractionProcess } from "@tandem/core/knowledge/extraction";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { createDeps } from "../context.js";
@@ -42,7 +43,8 @@ export async function handler(event: SQSEvent, deps?: AppDeps): Promise<SQSBatch
     try {
       // The queue moves a message to the dead-letter queue after MAX_RECEIVES deliveries (stacks/api.ts).
       const received = Number(record.attributes?.ApproximateReceiveCount ?? "1");
-      await runJob(app, job, { lastAttempt: received >= MAX_RECEIVES });
+      // This function has 2,048 MB and 15 minutes (stacks/api.ts): room to read a whole 25 MB upload.
+      await runJob(app, job, { lastAttempt: received >= MAX_RECEIVES }, { limits: KNOWLEDGE_WORKER_LIMITS });
     } catch (error) {
       app.logger.error({ err: error, messageId: record.messageId, kind: job.kind }, "job failed; SQS retries it");
       failures.push({ itemIdentifier: record.messageId });
