@@ -62,17 +62,26 @@ export function Api({ stack, app }: StackContext) {
   // Work the API queues instead of doing it inside a request (packages/core/src/jobs): mails whose
   // timing would tell which addresses have accounts. A job that keeps failing ends in the
   // dead-letter queue after five attempts, kept for two weeks.
+  const JOBS_TIMEOUT_SECONDS = 900;
   const deadLetters = new sqs.Queue(stack, "JobsDeadLetters", { retentionPeriod: Duration.days(14), enforceSSL: true });
   deadLetters.applyRemovalPolicy(settings.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
   const jobs = new Queue(stack, "Jobs", {
     consumer: {
-      // Mails, and reading knowledge files: extraction (in a child process) and embedding of a
-      // large file take minutes and memory.
-      function: { ...functionProps, handler: "packages/api/src/jobs/queue.handler", timeout: 300, memorySize: 2048 },
+      // Mails, and reading knowledge files: extraction (in a child process, up to 1,536 MB) and
+      // embedding of a large file take minutes and memory (a 20 MB text is ~30,000 passages: at
+      // 8 embedding calls in flight and ~100 ms a call, about 6 minutes). Lambda's longest timeout.
+      function: {
+        ...functionProps,
+        handler: "packages/api/src/jobs/queue.handler",
+        timeout: JOBS_TIMEOUT_SECONDS,
+        memorySize: 2048,
+        // One job at a time per instance: writes of a large file in parallel batches, the lease, progress.
+        environment: { ...functionProps.environment, MONGODB_MAX_POOL_SIZE: "4" },
+      },
       cdk: { eventSource: { batchSize: 1, reportBatchItemFailures: true } },
     },
     // Visibility: six times the consumer's timeout, as AWS advises for Lambda event sources.
-    cdk: { queue: { visibilityTimeout: Duration.seconds(6 * 300), enforceSSL: true, deadLetterQueue: { queue: deadLetters, maxReceiveCount: 5 } } },
+    cdk: { queue: { visibilityTimeout: Duration.seconds(6 * JOBS_TIMEOUT_SECONDS), enforceSSL: true, deadLetterQueue: { queue: deadLetters, maxReceiveCount: 5 } } },
   });
   const apiFunctionProps: FunctionProps = {
     ...functionProps,

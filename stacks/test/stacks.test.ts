@@ -116,7 +116,7 @@ describe("production stage", () => {
     s.template("Web").hasResourceProperties("AWS::Lambda::Url", { InvokeMode: "RESPONSE_STREAM" });
   });
 
-  it("queues mail jobs in SQS for a consumer that reports failed items, with a dead-letter queue", () => {
+  it("queues jobs (mails, reading knowledge files) in SQS for a consumer that reports failed items, with a dead-letter queue", () => {
     const api = s.template("Api");
     api.hasResourceProperties("AWS::SQS::Queue", { RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: Match.anyValue() } });
     api.hasResourceProperties("AWS::Lambda::EventSourceMapping", { FunctionResponseTypes: ["ReportBatchItemFailures"], BatchSize: 1 });
@@ -126,6 +126,10 @@ describe("production stage", () => {
       return env.includes("SST_Secret_value_MONGODB_URI") && !env.includes("JOBS_QUEUE_URL");
     });
     expect(consumers).toHaveLength(1);
+    // Reading a large knowledge file takes minutes: Lambda's longest timeout, 2 GB, and a visibility
+    // six times the timeout so a message is not delivered again while it is being read.
+    expect(consumers[0]!.Properties).toMatchObject({ Timeout: 900, MemorySize: 2048 });
+    api.hasResourceProperties("AWS::SQS::Queue", { VisibilityTimeout: 5400, RedrivePolicy: Match.anyValue() });
     expect(apiFunction(s).Environment.Variables.JOBS_QUEUE_URL).toBeDefined();
     // Production keeps its dead letters when the stage is removed.
     expect(Object.values(resources(s, "Api", "AWS::SQS::Queue")).some((q) => q.DeletionPolicy === "Retain")).toBe(true);
