@@ -1,4 +1,5 @@
-import { hash, verify, type Algorithm } from "@node-rs/argon2";
+import type * as Argon2 from "@node-rs/argon2";
+import type { Algorithm } from "@node-rs/argon2";
 import { Password } from "@tandem/client/contract";
 
 /**
@@ -13,11 +14,17 @@ const PARAMS = { algorithm: 2 as Algorithm.Argon2id, memoryCost: 19_456, timeCos
 // The contract's rule (10-256 characters); the upper bound keeps a megabyte "password" from being an expensive request.
 export { Password };
 
-export function hashPassword(password: string): Promise<string> {
-  return hash(password, PARAMS);
+// Loaded on first use (its native binary costs ~30 ms at start-up): only sign-up, sign-in and
+// password changes need it, and a function that serves neither never loads it.
+let argon2: Promise<typeof Argon2> | undefined;
+const loadArgon2 = () => (argon2 ??= import("@node-rs/argon2"));
+
+export async function hashPassword(password: string): Promise<string> {
+  return (await loadArgon2()).hash(password, PARAMS);
 }
 
 export async function verifyPassword(stored: string, password: string): Promise<boolean> {
+  const { verify } = await loadArgon2();
   try {
     return await verify(stored, password);
   } catch {
