@@ -304,7 +304,10 @@ export async function processFile(connection: Connection, owner: Owner, notebook
     const engine = (await detectCapabilities(connection)).vectorSearch;
     const indexed = engine !== null && vectors.length > 0 && (await ensureVectorIndex(connection, engine, vectors[0]!.length));
     // Replacing the passages and marking the file ready is one step under the file's lease: a
-    // second delivery of the same job that finished reading too finds the file ready and stops.
+    // second delivery of the same job that finished reading too finds the file ready and stops,
+    // and one that finds the lease still held (the other is storing a large file) leaves the file
+    // to it: failing it would throw away the holder's work. A holder that crashed stops touching
+    // the file, which expireStaleFiles then ends as interrupted.
     await withLease(connection, `knowledge:${fileId}`, () =>
       withTenant(owner.tenantId, async () => {
         const still = await knowledgeFileModel(connection).exists({ _id: fileId, status: "processing" });
@@ -327,7 +330,9 @@ export async function processFile(connection: Connection, owner: Owner, notebook
       }),
       // Long enough for the writes of a large file; a crash leaves it to lapse, and the retry redoes it.
       { ttlMs: 10 * 60_000 },
-    );
+    ).catch((error: unknown) => {
+      if (!(error instanceof ConflictError && error.code === "resource.busy")) throw error;
+    });
   } catch (error) {
     const { message, passing } = failureOf(error);
     if (passing && !options.lastAttempt && services.queue) throw error;

@@ -41,7 +41,9 @@ export function topK(k: number) {
   const best: Scored[] = [];
   return {
     offer(item: Scored) {
-      if (item.score <= 0 || (best.length === k && item.score <= best[k - 1]!.score)) return;
+      // Not a finite positive number (a stored vector or a question embedded with NaN or Infinity):
+      // it would hold a place forever, since nothing compares greater than NaN.
+      if (!(item.score > 0 && Number.isFinite(item.score)) || (best.length === k && item.score <= best[k - 1]!.score)) return;
       const at = best.findIndex((b) => item.score > b.score);
       best.splice(at === -1 ? best.length : at, 0, item);
       if (best.length > k) best.pop();
@@ -58,24 +60,47 @@ type StoredPassage = { _id: unknown; fileId: unknown; page: number; index: numbe
 const PASSAGE = { fileId: 1, page: 1, index: 1, text: 1, embedding: 1 } as const;
 /** Candidates read at once, each by its id: FerretDB v1 pushes `_id` equality down, never `$in`. */
 const PARALLEL_READS = 8;
+/**
+ * Rounds of reads by id before the rest of the candidates are read with one streamed query per
+ * file instead: passages whose bounds overlap (near-duplicates, a paragraph repeated through a
+ * file) can tie, and ties never let the exact step stop early, which would cost one round trip
+ * per passage of the file.
+ */
+const ROUNDS_BY_ID = 4;
+
+type Candidate = { id: unknown; upper: number; fileId?: unknown };
 
 /**
  * Ranks the candidates exactly, best upper bound first, a few at a time, each read by id (its text
  * with it, so the winners need no second read), and stops once no candidate left can beat the k-th
- * best exact score. Usually one round.
+ * best exact score. Usually one round; after ROUNDS_BY_ID, the candidates left are ranked from one
+ * streamed read of each of their files (tenant, notebook and file equality, which FerretDB pushes
+ * down), and the winners' text is read afterwards.
  */
-async function rankCandidates(connection: Connection, tenantId: Types.ObjectId, candidates: Array<{ id: unknown; upper: number }>, query: ArrayLike<number>, ranking: ReturnType<typeof topK>, k: number): Promise<Map<string, StoredPassage>> {
+async function rankCandidates(connection: Connection, scope: { tenantId: Types.ObjectId; notebookId: Types.ObjectId }, candidates: Candidate[], query: ArrayLike<number>, ranking: ReturnType<typeof topK>, k: number): Promise<Map<string, StoredPassage>> {
   const read = new Map<string, StoredPassage>();
   const collection = knowledgeChunkModel(connection).collection;
+  const kth = () => (ranking.best.length === k ? ranking.best[k - 1]!.score : 0);
   candidates.sort((a, b) => b.upper - a.upper);
-  for (let i = 0; i < candidates.length; i += PARALLEL_READS) {
-    const kth = ranking.best.length === k ? ranking.best[k - 1]!.score : 0;
-    if (candidates[i]!.upper <= kth) break;
-    const found = await Promise.all(candidates.slice(i, i + PARALLEL_READS).map(({ id }) => collection.findOne({ _id: id, tenantId } as never, { projection: PASSAGE })));
+  let i = 0;
+  for (let round = 0; i < candidates.length && round < ROUNDS_BY_ID; i += PARALLEL_READS, round++) {
+    if (candidates[i]!.upper <= kth()) return read;
+    const found = await Promise.all(candidates.slice(i, i + PARALLEL_READS).map(({ id }) => collection.findOne({ _id: id, tenantId: scope.tenantId } as never, { projection: PASSAGE })));
     for (const passage of found as unknown as Array<StoredPassage | null>) {
       if (!passage) continue;
       read.set(String(passage._id), passage);
       ranking.offer({ id: passage._id, score: cosine(query, unpackVector(passage.embedding)) });
+    }
+  }
+  const threshold = kth();
+  const rest = candidates.slice(i).filter((c) => c.upper > threshold);
+  if (rest.length === 0) return read;
+  const wanted = new Set(rest.map((c) => String(c.id)));
+  const files = [...new Map(rest.map((c) => [String(c.fileId), c.fileId])).values()];
+  for (const fileId of files) {
+    const cursor = collection.find({ ...scope, fileId } as never, { projection: { embedding: 1 }, batchSize: RETRIEVAL_BATCH }).stream();
+    for await (const chunk of cursor as AsyncIterable<{ _id: unknown; embedding: unknown }>) {
+      if (wanted.has(String(chunk._id))) ranking.offer({ id: chunk._id, score: cosine(query, unpackVector(chunk.embedding)) });
     }
   }
   return read;
@@ -102,14 +127,14 @@ async function engineSearch(connection: Connection, engine: VectorEngine, query:
  * every passage whose upper bound reaches the k-th best lower bound. Memory holds one block and
  * the candidates (an id and a number each), pruned as the threshold rises.
  */
-async function candidatesFromBlocks(connection: Connection, scope: { tenantId: Types.ObjectId } & Record<string, unknown>, fileIds: readonly unknown[], query: ArrayLike<number>, k: number): Promise<Array<{ id: unknown; upper: number }>> {
+async function candidatesFromBlocks(connection: Connection, scope: { tenantId: Types.ObjectId } & Record<string, unknown>, fileIds: readonly unknown[], query: ArrayLike<number>, k: number): Promise<Candidate[]> {
   const lowers: number[] = [];
   let threshold = 0;
-  let candidates: Array<{ id: unknown; upper: number }> = [];
-  await scanVectorBlocks(connection, scope, fileIds, query, ({ id, lower, upper }) => {
+  let candidates: Candidate[] = [];
+  await scanVectorBlocks(connection, scope, fileIds, query, ({ id, fileId, lower, upper }) => {
     // Only positive similarities are ever returned (topK), so the threshold starts at 0.
     if (upper <= threshold) return;
-    candidates.push({ id, upper });
+    candidates.push({ id, upper, fileId });
     if (lower > threshold) {
       const at = lowers.findIndex((l) => lower > l);
       lowers.splice(at === -1 ? lowers.length : at, 0, lower);
@@ -159,7 +184,7 @@ export async function retrievePassages(connection: Connection, owner: Owner, not
         if (older.has(String(chunk.fileId))) ranking.offer({ id: chunk._id, score: cosine(query!, unpackVector(chunk.embedding)) });
       }
     }
-    const read = blocked.length ? await rankCandidates(connection, scope.tenantId, await candidatesFromBlocks(connection, scope, blocked, query!, k), query!, ranking, k) : new Map<string, StoredPassage>();
+    const read = blocked.length ? await rankCandidates(connection, scope, await candidatesFromBlocks(connection, scope, blocked, query!, k), query!, ranking, k) : new Map<string, StoredPassage>();
     if (ranking.best.length === 0) return [];
     const missing = ranking.best.filter((b) => !read.has(String(b.id)));
     if (missing.length) {

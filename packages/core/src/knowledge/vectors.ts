@@ -100,6 +100,8 @@ const bytesOf = (stored: unknown): Uint8Array => {
 
 export interface Bounded {
   readonly id: unknown;
+  /** The file the passage belongs to (its block's). */
+  readonly fileId?: unknown;
   /** Bounds of the passage's true cosine similarity to the query. */
   readonly lower: number;
   readonly upper: number;
@@ -107,6 +109,7 @@ export interface Bounded {
 
 /** A stored block as the driver returns it. */
 export interface StoredBlock {
+  readonly fileId?: unknown;
   readonly ids: unknown;
   readonly dimensions: number;
   readonly quantised: unknown;
@@ -146,7 +149,7 @@ export function blockBounds(query: ArrayLike<number>, norms: { l2: number; l1: n
     // scale / 2 * |query|_1; the small margins cover the rounding of the arithmetic.
     const error = (scale / 2) * norms.l1 + 1e-6 * Math.abs(approx);
     const denominator = norms.l2 * length;
-    offer({ id: new Types.ObjectId(ids.subarray(j * 12, j * 12 + 12)), lower: (approx - error) / denominator - 1e-5, upper: (approx + error) / denominator + 1e-5 });
+    offer({ id: new Types.ObjectId(ids.subarray(j * 12, j * 12 + 12)), fileId: block.fileId, lower: (approx - error) / denominator - 1e-5, upper: (approx + error) / denominator + 1e-5 });
   }
 }
 
@@ -159,7 +162,7 @@ export async function scanVectorBlocks(connection: Connection, scope: { tenantId
   const norms = queryNorms(query);
   if (norms.l2 === 0 || fileIds.length === 0) return;
   const cursor = vectorBlockModel(connection)
-    .collection.find({ ...scope, fileId: { $in: fileIds } }, { projection: { ids: 1, dimensions: 1, quantised: 1, scales: 1, norms: 1 }, batchSize: 16 })
+    .collection.find({ ...scope, fileId: { $in: fileIds } }, { projection: { fileId: 1, ids: 1, dimensions: 1, quantised: 1, scales: 1, norms: 1 }, batchSize: 16 })
     .stream();
   for await (const block of cursor as AsyncIterable<StoredBlock>) blockBounds(query, norms, block, offer);
 }
