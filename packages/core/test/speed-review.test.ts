@@ -2,9 +2,10 @@ import { standInEmbedding } from "@tandem/local";
 import { Types, type Connection } from "mongoose";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { knowledgeSetup, type KnowledgeSetup } from "./knowledge-setup.js";
-import { leaseModel } from "../src/database/index.js";
+import { detectCapabilities, leaseModel } from "../src/database/index.js";
+import { purgeExpiredData } from "../src/housekeeping/index.js";
 import { completeUpload, createUpload, knowledgeChunkModel, knowledgeFileModel, packVector, processFile, retrievePassages, topK, vectorBlockModel, vectorBlocks, type KnowledgeServices } from "../src/knowledge/index.js";
-import type { Owner } from "../src/notebooks/index.js";
+import { createNotebook, listNotebooks, messageModel, type Owner } from "../src/notebooks/index.js";
 import { withTenant } from "../src/tenancy/index.js";
 
 /**
@@ -112,5 +113,27 @@ describe("the best k of a stream of scores", () => {
     ranking.offer({ id: "b", score: 0.5 });
     ranking.offer({ id: "inf", score: Number.POSITIVE_INFINITY });
     expect(ranking.best.map((b) => b.id)).toEqual(["a", "b"]);
+  });
+});
+
+describe("search over messages stored before they had a week", () => {
+  it("finds them once housekeeping has given them their week, and stops looking once none is left", async () => {
+    const person: Owner = { tenantId: owner.tenantId, userId: new Types.ObjectId().toString() };
+    const notebook = await createNotebook(connection, person, { title: "Harbour" }, { modelId: "tandem.local-echo-v1" });
+    const at = new Date(Date.now() - 3 * 24 * 3600_000);
+    // As the previous release stored it: no `week`.
+    await messageModel(connection).collection.insertOne({ tenantId: new Types.ObjectId(person.tenantId), notebookId: new Types.ObjectId(notebook.id), userId: new Types.ObjectId(person.userId), role: "user", content: "The narwhal surfaced by the pier.", status: "complete", createdAt: at, updatedAt: at });
+    const removed = await purgeExpiredData(connection);
+    const found = await listNotebooks(connection, person, { query: "narwhal" });
+    expect(found.notebooks.map((n) => n.id)).toEqual([notebook.id]);
+    expect(removed.notebook_messages_weeks_backfilled).toBe(1);
+    if (!(await detectCapabilities(connection)).textSearch) expect(found.searchedMessages).toBe(1);
+    expect((await messageModel(connection).collection.findOne({ notebookId: new Types.ObjectId(notebook.id) }))?.week).toBe(Math.floor(at.getTime() / (7 * 24 * 3600_000)));
+    // A run that finds none marks the backfill done; a day later the query is no longer made.
+    expect((await purgeExpiredData(connection)).notebook_messages_weeks_backfilled).toBe(0);
+    await messageModel(connection).collection.insertOne({ tenantId: new Types.ObjectId(person.tenantId), notebookId: new Types.ObjectId(notebook.id), userId: new Types.ObjectId(person.userId), role: "user", content: "late", status: "complete", createdAt: at, updatedAt: at });
+    expect((await purgeExpiredData(connection, new Date(Date.now() + 3_600_000))).notebook_messages_weeks_backfilled).toBe(1);
+    await messageModel(connection).collection.insertOne({ tenantId: new Types.ObjectId(person.tenantId), notebookId: new Types.ObjectId(notebook.id), userId: new Types.ObjectId(person.userId), role: "user", content: "later", status: "complete", createdAt: at, updatedAt: at });
+    expect((await purgeExpiredData(connection, new Date(Date.now() + 2 * 24 * 3_600_000))).notebook_messages_weeks_backfilled).toBe(0);
   });
 });

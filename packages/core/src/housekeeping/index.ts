@@ -3,6 +3,7 @@ import type { Connection, Model } from "mongoose";
 import { claimModel, purgeExpired } from "../database/index.js";
 import { apiKeyModel, loginFailureModel, oneTimeTokenModel, refreshTokenModel } from "../identity/index.js";
 import { expireStaleFiles } from "../knowledge/files.js";
+import { backfillMessageWeeks } from "../notebooks/model.js";
 import { runAsSystem } from "../tenancy/index.js";
 import { inviteModel } from "../tenants/index.js";
 
@@ -12,7 +13,8 @@ import { inviteModel } from "../tenants/index.js";
  * Ends knowledge files that will never finish: uploads never completed (failed, their object
  * deleted from `storage` when given) and processing cut off by a crash (failed, retryable).
  * FerretDB has no TTL indexes, so this job is what keeps these collections small on every
- * engine; reads never depend on it (they filter on expiresAt themselves).
+ * engine; reads never depend on it (they filter on expiresAt themselves). Also gives messages
+ * stored before the `week` field existed their week (backfillMessageWeeks), so search finds them.
  */
 // Longer than any link, refresh token or invitation lives, so a claim outlives what it guards.
 export const CLAIM_RETENTION_MS = 45 * 24 * 60 * 60 * 1000;
@@ -30,6 +32,8 @@ export async function purgeExpiredData(connection: Connection, now: Date = new D
     const stale = await expireStaleFiles(connection, options.storage, {}, now);
     removed.knowledge_uploads_expired = stale.uploads;
     removed.knowledge_processing_interrupted = stale.processing;
+    // Messages stored before search read them by week: given their week, so search finds them.
+    removed.notebook_messages_weeks_backfilled = await backfillMessageWeeks(connection, now);
     return removed;
   });
 }

@@ -1,4 +1,4 @@
-export { notebookModel, messageModel, usageEventModel, MESSAGE_STATUSES, type MessageStatus } from "./model.js";
+export { notebookModel, messageModel, usageEventModel, backfillMessageWeeks, WEEK_BACKFILL_MAX, MESSAGE_STATUSES, type MessageStatus } from "./model.js";
 export {
   createNotebook,
   getNotebook,

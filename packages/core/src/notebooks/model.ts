@@ -1,4 +1,5 @@
 import { Schema, type Connection, type InferSchemaType, type Model } from "mongoose";
+import { claimModel } from "../database/claim.js";
 import { tenantScoped } from "../tenancy/index.js";
 
 /** A notebook: one person's conversation with models, inside one organisation. */
@@ -93,4 +94,39 @@ export function messageModel(connection: Connection): Model<MessageDocument> {
 }
 export function usageEventModel(connection: Connection): Model<UsageDocument> {
   return (connection.models.UsageEvent as Model<UsageDocument> | undefined) ?? connection.model<UsageDocument>("UsageEvent", usageSchema);
+}
+
+/** Messages given their week per housekeeping run (in bulk writes of WEEK_BACKFILL_BATCH). */
+export const WEEK_BACKFILL_MAX = 50_000;
+const WEEK_BACKFILL_BATCH = 1_000;
+const WEEK_BACKFILL_DONE = "notebook_messages.week";
+/** After the first run that finds none, keep looking this long (instances of the previous release may still write). */
+const WEEK_BACKFILL_GRACE_MS = 24 * 3600 * 1000;
+
+/**
+ * Gives messages stored before the `week` field existed their week, so a search without a text
+ * index (which reads messages by week) finds them. Run by housekeeping in every tenant (the
+ * caller's runAsSystem), at most `max` a run; once a run finds none and a day has passed, it stops
+ * looking (a `migrations` record), so the unindexed query does not run every hour for ever.
+ */
+export async function backfillMessageWeeks(connection: Connection, now: Date = new Date(), max = WEEK_BACKFILL_MAX): Promise<number> {
+  const marks = claimModel(connection, "migrations");
+  const done = await marks.findOne({ key: WEEK_BACKFILL_DONE }).lean();
+  if (done && now.getTime() - done.at.getTime() > WEEK_BACKFILL_GRACE_MS) return 0;
+  const collection = messageModel(connection).collection;
+  let updated = 0;
+  while (updated < max) {
+    const batch = await collection.find({ week: { $exists: false } }, { projection: { _id: 1, createdAt: 1 } }).limit(Math.min(WEEK_BACKFILL_BATCH, max - updated)).toArray();
+    if (batch.length === 0) break;
+    await collection.bulkWrite(
+      batch.map((m) => ({ updateOne: { filter: { _id: m._id, week: { $exists: false } }, update: { $set: { week: weekOf(m.createdAt instanceof Date ? m.createdAt : now) } } } })),
+      { ordered: false },
+    );
+    updated += batch.length;
+  }
+  if (updated === 0 && !done) {
+    await marks.init();
+    await marks.create({ key: WEEK_BACKFILL_DONE, at: now }).catch(() => undefined);
+  }
+  return updated;
 }
