@@ -7,6 +7,7 @@ import { purgeExpiredData } from "../src/housekeeping/index.js";
 import { completeUpload, createUpload, knowledgeChunkModel, knowledgeFileModel, packVector, processFile, retrievePassages, topK, vectorBlockModel, vectorBlocks, type KnowledgeServices } from "../src/knowledge/index.js";
 import { createNotebook, listNotebooks, messageModel, type Owner } from "../src/notebooks/index.js";
 import { withTenant } from "../src/tenancy/index.js";
+import { createOrganisation, membershipModel, removeMember, requireMember } from "../src/tenants/index.js";
 
 /**
  * Review of issue 9 ("speed at scale"): a second delivery of a knowledge job while the first is
@@ -135,5 +136,21 @@ describe("search over messages stored before they had a week", () => {
     expect((await purgeExpiredData(connection, new Date(Date.now() + 3_600_000))).notebook_messages_weeks_backfilled).toBe(1);
     await messageModel(connection).collection.insertOne({ tenantId: new Types.ObjectId(person.tenantId), notebookId: new Types.ObjectId(notebook.id), userId: new Types.ObjectId(person.userId), role: "user", content: "later", status: "complete", createdAt: at, updatedAt: at });
     expect((await purgeExpiredData(connection, new Date(Date.now() + 2 * 24 * 3_600_000))).notebook_messages_weeks_backfilled).toBe(0);
+  });
+});
+
+describe("the access cache's membership entries", () => {
+  it("forgets a removed member whatever the case of the organisation id they used", async () => {
+    const ownerId = new Types.ObjectId().toString();
+    const memberId = new Types.ObjectId().toString();
+    const org = await createOrganisation(connection, ownerId, { name: "Case Study", slug: `case-${Date.now()}` });
+    await withTenant(org.id, () => membershipModel(connection).create({ userId: memberId, role: "member" }));
+    // The member's requests name the organisation in capitals (an ObjectId is any hex case).
+    const shouted = org.id.toUpperCase();
+    expect((await requireMember(connection, shouted, memberId, "member", { cached: true })).role).toBe("member");
+    await removeMember(connection, org.id, { userId: ownerId, role: "owner" }, memberId);
+    // Removed through this process: the next request is refused at once, in any spelling.
+    await expect(requireMember(connection, shouted, memberId, "member", { cached: true })).rejects.toMatchObject({ code: "organisation.not_found" });
+    await expect(requireMember(connection, org.id, memberId, "member", { cached: true })).rejects.toMatchObject({ code: "organisation.not_found" });
   });
 });

@@ -57,11 +57,11 @@ const tenantEntries = shelf<TenantEntry>();
 
 /** Forgets what the access cache knows of an organisation (renamed, its policy or status changed). */
 export function forgetTenant(tenantId: string): void {
-  tenantEntries.forget(String(tenantId));
+  tenantEntries.forget(String(tenantId).toLowerCase());
 }
 
 function forgetMember(tenantId: string, userId: string): void {
-  memberRoles.forget(`${tenantId}:${userId}`);
+  memberRoles.forget(`${String(tenantId).toLowerCase()}:${String(userId).toLowerCase()}`);
 }
 
 async function readRole(connection: Connection, tenantId: string, userId: string) {
@@ -90,6 +90,10 @@ async function readTenant(connection: Connection, tenantId: string): Promise<Ten
  */
 export async function requireMember(connection: Connection, tenantId: string, userId: string, needed: Role = "member", options: { cached?: boolean } = {}): Promise<MemberAccess> {
   if (!isObjectId(tenantId)) throw notMember();
+  // Cache keys use the canonical (lower-case) ids: an id in capitals names the same organisation,
+  // and must find (and lose) the same entry when a member is removed or the organisation changes.
+  tenantId = tenantId.toLowerCase();
+  userId = String(userId).toLowerCase();
   const [membership, entry] = options.cached
     ? await Promise.all([memberRoles.remember(`${tenantId}:${userId}`, () => readRole(connection, tenantId, userId)), tenantEntries.remember(tenantId, () => readTenant(connection, tenantId))])
     : await Promise.all([readRole(connection, tenantId, userId), readTenant(connection, tenantId)]);
