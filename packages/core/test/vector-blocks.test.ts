@@ -54,6 +54,19 @@ describe("the bounds of a quantised block", () => {
   });
 });
 
+describe("blocks of other dimensions", () => {
+  it("are not compared with a question embedded by a model of other dimensions", () => {
+    const [block] = vectorBlocks(new Types.ObjectId(), new Types.ObjectId(), [new Types.ObjectId()], [[0.5, 0.5, 0.5, 0.5]]);
+    const offered: Bounded[] = [];
+    const query = new Float32Array([0.5, 0.5, 0.5]);
+    blockBounds(query, queryNorms(query), block as never, (b) => offered.push(b));
+    expect(offered).toEqual([]);
+    const same = new Float32Array([0.5, 0.5, 0.5, 0.5]);
+    blockBounds(same, queryNorms(same), block as never, (b) => offered.push(b));
+    expect(offered).toHaveLength(1);
+  });
+});
+
 describe("retrieval over vector blocks", () => {
   let connection: Connection;
   let standIn: BedrockStandIn;

@@ -135,6 +135,9 @@ export function blockBounds(query: ArrayLike<number>, norms: { l2: number; l1: n
   const scales = new Float64Array(bytesOf(block.scales).buffer);
   const lengths = new Float64Array(bytesOf(block.norms).buffer);
   const d = block.dimensions;
+  // Embedded by a model of other dimensions (the catalog's embedding model changed): not comparable
+  // with this question at all; such a file needs reading again.
+  if (d !== query.length) return;
   const n = Math.min(Math.floor(ids.length / 12), scales.length, lengths.length, Math.floor(quantised.length / Math.max(d, 1)));
   const used = Math.min(d, query.length);
   for (let j = 0; j < n; j++) {

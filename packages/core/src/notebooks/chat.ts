@@ -3,7 +3,7 @@ import type { Connection } from "mongoose";
 import { SendMessageRequest } from "@tandem/client/contract";
 import { costOf, streamChat, type ModelCatalog, type ModelEntry } from "../ai/index.js";
 import { isDatabaseUnavailable, isDuplicateKeyError } from "../database/index.js";
-import { ForbiddenError, InvalidInputError, isDomainError, parseInput, UnavailableError } from "../errors/index.js";
+import { ForbiddenError, InvalidInputError, isDomainError, NotFoundError, parseInput, UnavailableError } from "../errors/index.js";
 import { citedPassages, groundingPrompt, retrievePassages, type Passage } from "../knowledge/retrieve.js";
 import { withTenant } from "../tenancy/index.js";
 import { messageModel, notebookModel, usageEventModel } from "./model.js";
@@ -143,27 +143,25 @@ export async function sendMessage(connection: Connection, owner: Owner, notebook
     throw new UnavailableError("Your reply could not be saved because the database is not answering. It is kept as it appeared and saved when the database is back; try again in a minute.", "database.unavailable", { cause: error });
   }
 
-  return withTenant(owner.tenantId, async () => {
-    const saved = toMessage(savedDoc!);
-    if (saved.inputTokens + saved.outputTokens > 0) {
-      try {
-        await usageEventModel(connection).create({
-          idempotencyKey: `reply:${saved.id}`,
-          userId: owner.userId,
-          notebookId,
-          messageId: saved.id,
-          modelId: model.id,
-          inputTokens: saved.inputTokens,
-          outputTokens: saved.outputTokens,
-          costUsd: costOf(model, saved),
-          status: saved.status,
-          at: now(),
-        });
-      } catch (error) {
-        // Already recorded (a retry): the unique key keeps it once.
-        if (!isDuplicateKeyError(error)) throw error;
-      }
+  // Metered once per reply (the unique key keeps a retry from counting twice), whatever became of it.
+  const meter = async (messageId: string, tokens: { inputTokens: number; outputTokens: number }, status: string) => {
+    if (tokens.inputTokens + tokens.outputTokens === 0) return;
+    try {
+      await usageEventModel(connection).create({ idempotencyKey: `reply:${messageId}`, userId: owner.userId, notebookId, messageId, modelId: model.id, inputTokens: tokens.inputTokens, outputTokens: tokens.outputTokens, costUsd: costOf(model, tokens), status, at: now() });
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
     }
+  };
+  return withTenant(owner.tenantId, async () => {
+    if (!savedDoc) {
+      // The notebook was deleted while the reply was written (its messages went with it): the
+      // model's work is still metered, and the caller learns why there is nothing to show.
+      const tokens = { inputTokens: Number(update.inputTokens ?? 0), outputTokens: Number(update.outputTokens ?? 0) };
+      await meter(assistant.id, tokens, String(update.status ?? "failed"));
+      throw new NotFoundError("This notebook was deleted while the reply was being written.", "notebook.not_found");
+    }
+    const saved = toMessage(savedDoc);
+    await meter(saved.id, saved, saved.status);
     if (failure) throw failure;
     return saved;
   });

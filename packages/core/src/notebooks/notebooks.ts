@@ -165,7 +165,10 @@ function ensureTextIndex(connection: Connection): Promise<boolean> {
 async function notebooksMentioning(connection: Connection, owner: Owner, query: string): Promise<{ ids: unknown[]; searched?: number }> {
   const messages = messageModel(connection);
   if ((await detectCapabilities(connection)).textSearch && (await ensureTextIndex(connection))) {
-    const phrase = `"${query.replace(/["\\]/g, " ").trim()}"`;
+    const words = query.replace(/["\\]/g, " ").trim();
+    // Only quotes and backslashes: no words for the index to match (titles are still searched).
+    if (!words) return { ids: [] };
+    const phrase = `"${words}"`;
     const found = await messages.find({ userId: owner.userId, $text: { $search: phrase } }).select({ notebookId: 1 }).limit(MESSAGE_SEARCH_WINDOW).lean();
     return { ids: [...new Set(found.map((m) => String(m.notebookId)))] };
   }
