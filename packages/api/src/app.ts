@@ -14,6 +14,7 @@ import { notFoundHandler, problemHandler } from "./http/problem.js";
 import { documentedPaths, openApiDocument } from "./openapi.js";
 import { requestLogger } from "./http/request-log.js";
 import { accountRoutes } from "./routes/accounts.js";
+import { controlPlaneRoutes } from "./routes/control-plane.js";
 import { docsRoutes } from "./routes/docs.js";
 import { healthRoutes } from "./routes/health.js";
 
@@ -31,6 +32,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(docsRoutes(deps.version));
   // Who is calling (cookies, bearer token or API key), then the checks that depend on it.
   app.use(cookieParser());
+  // The control plane authenticates on its own (client tokens, or an operator's session).
+  app.use(controlPlaneRoutes(deps));
   app.use(authenticate(deps));
   app.use(csrfProtection(deps));
   app.use(apiKeyScopes());

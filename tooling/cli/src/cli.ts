@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import getPort from "get-port";
 import { createLocalBuckets, devSecrets, installLocalServices, LOCAL_BUCKETS, ROOT, say, startLocalServices, startMailbox, startMailCatcher } from "@tandem/local";
+import { adminCreate } from "./admin.js";
 import { doctor } from "./doctor.js";
 import { supervise } from "./supervise.js";
 
@@ -12,7 +13,10 @@ const USAGE = `Usage: pnpm dev | pnpm services | pnpm services:install | pnpm do
             and the local inbox for the mails the app sends (http://127.0.0.1:8025)
   services  start only FerretDB and moto and print the environment that reaches them
   install   build / install FerretDB and moto into .tandem/ (done automatically on first use)
-  doctor    check a deployed stage's variables and SSM secrets before deploying it`;
+  doctor    check a deployed stage's variables and SSM secrets before deploying it
+  admin create --email <address>
+            make the address an operator of the local installation and print (and, with MAIL_HOST,
+            mail) its set-password link (pnpm tandem admin create ...)`;
 
 function waitForSignal(): Promise<void> {
   return new Promise((resolve) => {
@@ -109,6 +113,11 @@ async function main(): Promise<void> {
       const report = await doctor(stage, process.env);
       for (const line of report.lines) process.stdout.write(`${line}\n`);
       process.exitCode = report.ok ? 0 : 1;
+      return;
+    }
+    case "admin": {
+      if (args[0] !== "create") throw new Error("Usage: pnpm tandem admin create --email you@example.com");
+      await adminCreate(args.slice(1));
       return;
     }
     default:

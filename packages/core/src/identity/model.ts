@@ -13,6 +13,8 @@ const userSchema = new Schema(
     // When the password was last set: reset links issued before it no longer work.
     passwordChangedAt: { type: Date, default: null },
     status: { type: String, enum: ["active", "disabled"], required: true, default: "active" },
+    // A role above organisations: operators run the control plane (control-plane/operators.ts).
+    systemRole: { type: String, enum: ["operator"], default: null },
     // The organisation the user last switched to; the web app opens it.
     currentTenantId: { type: Schema.Types.ObjectId, default: null },
   },

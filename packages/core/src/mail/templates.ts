@@ -72,3 +72,17 @@ export function changeEmailMail(input: { to: string; name: string; url: string; 
     footer: "If you did not ask for this, ignore this mail: nothing changes.",
   });
 }
+
+export function operatorInviteMail(input: { to: string; url: string; expiresInHours: number }): MailMessage {
+  return render({
+    to: input.to,
+    subject: "You are an operator of Tandem",
+    greeting: "Hello,",
+    paragraphs: [
+      `${input.to} is now an operator of this Tandem installation: you can manage its organisations, operators and the control plane's clients.`,
+      `Choose your password to sign in. The link works once, for ${input.expiresInHours} hours.`,
+    ],
+    action: { label: "Choose my password", url: input.url },
+    footer: "If you did not expect this, tell whoever runs this installation: someone made your address an operator.",
+  });
+}

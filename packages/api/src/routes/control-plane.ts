@@ -1,0 +1,120 @@
+import {
+  createControlPlaneClient,
+  getControlPlaneTenant,
+  isOperator,
+  issueControlPlaneToken,
+  listControlPlaneClients,
+  listControlPlaneTenants,
+  OAuthError,
+  revokeControlPlaneClient,
+  verifyControlPlaneToken,
+  type ControlPlaneScope,
+} from "@tandem/core/control-plane";
+import { ForbiddenError, UnauthenticatedError } from "@tandem/core/errors";
+import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from "express";
+import type { AppDeps } from "../deps.js";
+import { authenticate, csrfProtection } from "../http/auth.js";
+
+/**
+ * The control plane (SBT-AWS's API under one base path, `<app url>/control-plane/`): what an
+ * operator runs the installation with. Nothing here is open. A request is either
+ * - a script's bearer token from `POST /control-plane/oauth/token` (client credentials), allowed
+ *   what its scopes allow; or
+ * - an operator's own browser session (cookies, with the anti-forgery token on writes), allowed
+ *   everything. An ordinary member's session or API key is refused.
+ * Responses are wrapped as SBT wraps them: `{ data }`, lists with `next_start_key`.
+ */
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      controlPlane?: { kind: "client"; clientId: string; scopes: readonly ControlPlaneScope[] } | { kind: "operator"; userId: string };
+    }
+  }
+}
+
+export const CONTROL_PLANE_BASE = "/control-plane";
+
+export function controlPlaneRoutes(deps: AppDeps): Router {
+  const router = Router();
+  const session = [authenticate(deps), csrfProtection(deps)];
+
+  // The token endpoint: OAuth 2.0 answers in its own shape (RFC 6749 section 5), never cached.
+  router.post(`${CONTROL_PLANE_BASE}/oauth/token`, express.urlencoded({ extended: false, limit: "10kb" }), async (req, res) => {
+    res.set("cache-control", "no-store").set("pragma", "no-cache");
+    try {
+      const token = await issueControlPlaneToken(await deps.database(), deps.config.jwtSecret, req.body, basicCredentials(req));
+      res.json(token);
+    } catch (error) {
+      if (!(error instanceof OAuthError)) throw error;
+      if (error.status === 401) res.set("www-authenticate", 'Basic realm="tandem-control-plane"');
+      res.status(error.status).json({ error: error.error, error_description: error.description });
+    }
+  });
+
+  /** Who may call: a client token with `scope`, or an operator's session. */
+  const allow = (scope: ControlPlaneScope): RequestHandler[] => [
+    async (req: Request, res: Response, next: NextFunction) => {
+      const header = req.get("authorization");
+      if (!header) return next();
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!match) throw new UnauthenticatedError("Send the control plane's token as Authorization: Bearer <token>.", "auth.malformed_header");
+      const client = await verifyControlPlaneToken(await deps.database(), deps.config.jwtSecret, match[1]!);
+      req.controlPlane = { kind: "client", ...client };
+      next();
+    },
+    async (req, res, next) => {
+      if (req.controlPlane) return next();
+      // No control-plane token: the caller's own session (cookies), which must be an operator's.
+      for (const handler of session) await new Promise<void>((resolve, reject) => void Promise.resolve(handler(req, res, (error?: unknown) => (error ? reject(error) : resolve()))).catch(reject));
+      if (!req.auth) throw new UnauthenticatedError("The control plane needs a token from /control-plane/oauth/token, or an operator's sign-in.", "control_plane.unauthenticated");
+      if (req.auth.via !== "cookie" || !(await isOperator(await deps.database(), req.auth.userId))) throw new ForbiddenError("Only operators use the control plane. Scripts: use a client's token from /control-plane/oauth/token.", "control_plane.not_operator");
+      req.controlPlane = { kind: "operator", userId: req.auth.userId };
+      next();
+    },
+    (req, _res, next) => {
+      const caller = req.controlPlane!;
+      if (caller.kind === "client" && !caller.scopes.includes(scope)) throw new ForbiddenError(`This token lacks the "${scope}" scope. Ask an operator for a client with it.`, "control_plane.scope_missing");
+      next();
+    },
+  ];
+  const operatorOnly: RequestHandler = (req, _res, next) => {
+    if (req.controlPlane?.kind !== "operator") throw new ForbiddenError("Only an operator, signed in, manages the control plane's clients.", "control_plane.not_operator");
+    next();
+  };
+
+  router.get(`${CONTROL_PLANE_BASE}/tenants`, ...allow("tenant/tenant_read"), async (req, res) => {
+    res.json(await listControlPlaneTenants(await deps.database(), req.query));
+  });
+  router.get(`${CONTROL_PLANE_BASE}/tenants/:tenantId`, ...allow("tenant/tenant_read"), async (req, res) => {
+    res.json(await getControlPlaneTenant(await deps.database(), String(req.params.tenantId)));
+  });
+
+  // Client credentials, managed by operators in their own session (a client cannot mint clients).
+  router.get(`${CONTROL_PLANE_BASE}/clients`, ...allow("tenant/tenant_write"), operatorOnly, async (_req, res) => {
+    res.json({ data: await listControlPlaneClients(await deps.database()) });
+  });
+  router.post(`${CONTROL_PLANE_BASE}/clients`, ...allow("tenant/tenant_write"), operatorOnly, async (req, res) => {
+    const { client, clientSecret } = await createControlPlaneClient(await deps.database(), (req.controlPlane as { userId: string }).userId, req.body);
+    res.status(201).set("cache-control", "no-store").json({ data: { ...client, clientSecret } });
+  });
+  router.delete(`${CONTROL_PLANE_BASE}/clients/:clientId`, ...allow("tenant/tenant_write"), operatorOnly, async (req, res) => {
+    await revokeControlPlaneClient(await deps.database(), String(req.params.clientId));
+    res.status(204).end();
+  });
+  return router;
+}
+
+/** HTTP Basic client authentication (RFC 6749 section 2.3.1: id and secret form-encoded, then base64). */
+function basicCredentials(req: Request): { id: string; secret: string } | undefined {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(req.get("authorization") ?? "");
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1]!, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  if (colon < 0) return undefined;
+  try {
+    return { id: decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, " ")), secret: decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, " ")) };
+  } catch {
+    return undefined;
+  }
+}
