@@ -2,6 +2,7 @@ import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { ModelCatalog } from "@tandem/core/ai";
 import type { RuntimeConfig } from "@tandem/core/config";
+import type { EventPublisher } from "@tandem/core/control-plane";
 import type { JobQueue } from "@tandem/core/jobs";
 import type { Mailer } from "@tandem/core/mail";
 import type { Connection } from "mongoose";
@@ -23,6 +24,8 @@ export interface AppDeps {
   readonly ai: { readonly bedrock: BedrockRuntimeClient; readonly catalog: ModelCatalog; readonly local: boolean };
   /** S3 and the knowledge-files bucket (KNOWLEDGE_FILES_BUCKET, set by the stacks and pnpm dev). */
   readonly storage: { readonly s3: S3Client; readonly knowledgeBucket?: string; readonly imagesBucket?: string };
+  /** The control plane's event bus (EVENT_BUS_NAME, set by the events stack; moto's locally); absent: events wait in the outbox. */
+  readonly events?: EventPublisher;
   /** Shared with the stage's web app, whose /api proxy vouches with it for the client's address. */
   readonly proxyKey?: string;
   /** Tests point Google / Okta sign-in at a local OpenID provider; never set in a stage. */

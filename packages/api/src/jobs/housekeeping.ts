@@ -1,6 +1,8 @@
 import { loadRuntimeConfig } from "@tandem/core/config";
 import { getConnection } from "@tandem/core/database";
+import { eventBridgePublisher } from "@tandem/core/control-plane";
 import { purgeExpiredData } from "@tandem/core/housekeeping";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { storageFrom } from "../context.js";
 import { lambdaSource } from "../lambda-source.js";
 import { createLogger } from "../logger.js";
@@ -13,7 +15,9 @@ export async function handler(): Promise<Record<string, number>> {
   const connection = await getConnection({ uri: config.mongodbUri, tlsCAFile: source.MONGODB_TLS_CA_FILE });
   // With the knowledge bucket, the files of uploads that never finished are deleted too.
   const storage = storageFrom(source);
-  const removed = await purgeExpiredData(connection, new Date(), storage.knowledgeBucket ? { storage: { s3: storage.s3, bucket: storage.knowledgeBucket } } : {});
+  // With the control plane's bus, events a crash left unpublished go out.
+  const events = source.EVENT_BUS_NAME ? eventBridgePublisher(new EventBridgeClient({ region: source.AWS_REGION ?? "us-east-1" }), source.EVENT_BUS_NAME) : undefined;
+  const removed = await purgeExpiredData(connection, new Date(), { ...(storage.knowledgeBucket ? { storage: { s3: storage.s3, bucket: storage.knowledgeBucket } } : {}), events });
   logger.info({ removed }, "housekeeping done");
   return removed;
 }

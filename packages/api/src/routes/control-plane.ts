@@ -1,4 +1,10 @@
 import {
+  activateTenant,
+  deactivateTenant,
+  offboardTenant,
+  registerTenant,
+  updateTenantRecord,
+  type Actor,
   createControlPlaneClient,
   getControlPlaneTenant,
   isOperator,
@@ -10,7 +16,7 @@ import {
   verifyControlPlaneToken,
   type ControlPlaneScope,
 } from "@tandem/core/control-plane";
-import { ForbiddenError, UnauthenticatedError } from "@tandem/core/errors";
+import { ForbiddenError, InvalidInputError, UnauthenticatedError } from "@tandem/core/errors";
 import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from "express";
 import type { AppDeps } from "../deps.js";
 import { authenticate, csrfProtection } from "../http/auth.js";
@@ -88,6 +94,35 @@ export function controlPlaneRoutes(deps: AppDeps): Router {
   });
   router.get(`${CONTROL_PLANE_BASE}/tenants/:tenantId`, ...allow("tenant/tenant_read"), async (req, res) => {
     res.json(await getControlPlaneTenant(await deps.database(), String(req.params.tenantId)));
+  });
+
+  // SBT's writes, each a move of the tenant's lifecycle (control-plane/lifecycle.ts).
+  const actor = (req: Request, cause: string): Actor => {
+    const caller = req.controlPlane!;
+    return { actor: caller.kind === "client" ? `client:${caller.clientId}` : `operator:${caller.userId}`, cause };
+  };
+  router.post(`${CONTROL_PLANE_BASE}/tenants`, ...allow("tenant/tenant_write"), async (req, res) => {
+    const key = req.get("idempotency-key");
+    if (key !== undefined && !/^[\x21-\x7e]{1,255}$/.test(key)) throw new InvalidInputError("Idempotency-Key must be 1 to 255 visible ASCII characters.", [{ name: "Idempotency-Key", message: "invalid" }]);
+    const by = { ...actor(req, "onboarding request"), ...(key ? { idempotency: { caller: actor(req, "").actor, key } } : {}) };
+    const { tenant, replayed } = await registerTenant(await deps.database(), req.body, by, deps.events);
+    if (replayed) res.set("idempotent-replayed", "true");
+    res.status(201).json({ data: tenant });
+  });
+  router.put(`${CONTROL_PLANE_BASE}/tenants/:tenantId`, ...allow("tenant/tenant_write"), async (req, res) => {
+    res.json({ data: await updateTenantRecord(await deps.database(), String(req.params.tenantId), req.body) });
+  });
+  router.delete(`${CONTROL_PLANE_BASE}/tenants/:tenantId`, ...allow("tenant/tenant_write"), async (req, res) => {
+    const tenant = await offboardTenant(await deps.database(), String(req.params.tenantId), actor(req, "offboarding request"), deps.events);
+    res.json({ message: "Successfully sent offboarding message to application plane", data: tenant });
+  });
+  router.put(`${CONTROL_PLANE_BASE}/tenants/:tenantId/deactivate`, ...allow("tenant/tenant_write"), async (req, res) => {
+    const tenant = await deactivateTenant(await deps.database(), String(req.params.tenantId), actor(req, "deactivated"), deps.events);
+    res.json({ message: "Tenant deactivated", data: tenant });
+  });
+  router.put(`${CONTROL_PLANE_BASE}/tenants/:tenantId/activate`, ...allow("tenant/tenant_write"), async (req, res) => {
+    const tenant = await activateTenant(await deps.database(), String(req.params.tenantId), actor(req, "activated"), deps.events);
+    res.json({ message: "Tenant activated", data: tenant });
   });
 
   // Client credentials, managed by operators in their own session (a client cannot mint clients).

@@ -12,4 +12,20 @@ export {
   CONTROL_PLANE_TOKEN_SECONDS,
   type ControlPlaneClient,
 } from "./clients.js";
-export { listControlPlaneTenants, getControlPlaneTenant, TenantListQuery, type ControlPlaneTenant } from "./tenants.js";
+export { listControlPlaneTenants, getControlPlaneTenant, toControlPlaneTenant, TenantListQuery, type ControlPlaneTenant } from "./tenants.js";
+export { EVENT_SOURCES, DETAIL_TYPES, outboxEvent, eventBridgePublisher, type EventPublisher, type OutboxEvent, type DetailType } from "./events.js";
+export {
+  TRANSITIONS,
+  fromStatuses,
+  registerTenant,
+  transitionTenant,
+  updateTenantRecord,
+  activateTenant,
+  deactivateTenant,
+  offboardTenant,
+  publishOutbox,
+  sweepOutboxes,
+  RegistrationInput,
+  TenantUpdateInput,
+  type Actor,
+} from "./lifecycle.js";

@@ -12,17 +12,39 @@ export interface ControlPlaneTenant {
   readonly tenantId: string;
   readonly tenantName: string;
   readonly slug: string;
-  /** SBT's statuses: created (running), Deleting (offboarding), deleted (offboarded); suspended is Tandem's. */
+  readonly email: string | null;
+  readonly tier: string;
+  /** SBT's statuses: In progress, created, Deleting, deleted, failed. */
   readonly tenantStatus: string;
+  /** Tandem's own status (provisioning, active, suspended, failed, offboarding, offboarded). */
+  readonly status: string;
+  /** Whether its people can sign in (SBT's isActive). */
   readonly isActive: boolean;
+  readonly failure: { reason: string; during: string } | null;
+  readonly transitions: ReadonlyArray<{ from: string | null; to: string; at: string; actor: string; cause: string }>;
   readonly createdAt: string;
 }
 
-const STATUS: Record<string, string> = { active: "created", suspended: "created", offboarding: "Deleting", offboarded: "deleted" };
+const STATUS: Record<string, string> = { provisioning: "In progress", active: "created", suspended: "created", failed: "failed", offboarding: "Deleting", offboarded: "deleted" };
 
-function toTenant(doc: TenantDocument & { _id: unknown; createdAt?: Date }): ControlPlaneTenant {
-  return { tenantId: String(doc._id), tenantName: doc.name, slug: doc.slug, tenantStatus: STATUS[doc.status] ?? doc.status, isActive: doc.status === "active", createdAt: (doc.createdAt ?? new Date(0)).toISOString() };
+type Stored = Omit<TenantDocument, "transitions" | "failure"> & { _id: unknown; createdAt?: Date; transitions?: unknown[]; failure?: unknown };
+
+export function toControlPlaneTenant(doc: Stored): ControlPlaneTenant {
+  return {
+    tenantId: String(doc._id),
+    tenantName: doc.name,
+    slug: doc.slug,
+    email: (doc.email as string | null | undefined) ?? null,
+    tier: (doc.tier as string | undefined) ?? "basic",
+    tenantStatus: STATUS[doc.status] ?? doc.status,
+    status: doc.status,
+    isActive: doc.status === "active",
+    failure: (doc.failure as ControlPlaneTenant["failure"] | undefined) ?? null,
+    transitions: ((doc.transitions ?? []) as Array<{ from: string | null; to: string; at: Date; actor: string; cause: string }>).map((t) => ({ from: t.from ?? null, to: t.to, at: new Date(t.at).toISOString(), actor: t.actor, cause: t.cause })),
+    createdAt: (doc.createdAt ?? new Date(0)).toISOString(),
+  };
 }
+const toTenant = toControlPlaneTenant;
 
 export const TenantListQuery = z.object({
   limit: z.coerce.number().int("Use a whole number").min(1, "Ask for 1 to 100 tenants").max(100, "Ask for 1 to 100 tenants").default(10),

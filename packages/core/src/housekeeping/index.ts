@@ -1,5 +1,6 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Connection, Model } from "mongoose";
+import { sweepOutboxes, type EventPublisher } from "../control-plane/index.js";
 import { claimModel, purgeExpired } from "../database/index.js";
 import { apiKeyModel, loginFailureModel, oneTimeTokenModel, refreshTokenModel } from "../identity/index.js";
 import { expireStaleFiles } from "../knowledge/files.js";
@@ -14,13 +15,14 @@ import { inviteModel } from "../tenants/index.js";
  * deleted from `storage` when given) and processing cut off by a crash (failed, retryable).
  * FerretDB has no TTL indexes, so this job is what keeps these collections small on every
  * engine; reads never depend on it (they filter on expiresAt themselves). Also gives messages
- * stored before the `week` field existed their week (backfillMessageWeeks), so search finds them.
+ * stored before the `week` field existed their week (backfillMessageWeeks), so search finds them,
+ * and publishes the control plane's events left in tenants' outboxes (sweepOutboxes).
  */
 // Longer than any link, refresh token or invitation lives, so a claim outlives what it guards.
 export const CLAIM_RETENTION_MS = 45 * 24 * 60 * 60 * 1000;
 const CLAIM_COLLECTIONS = ["one_time_token_uses", "refresh_token_rotations", "invite_uses", "mailed_link_slots"];
 
-export async function purgeExpiredData(connection: Connection, now: Date = new Date(), options: { storage?: { s3: S3Client; bucket: string } } = {}): Promise<Record<string, number>> {
+export async function purgeExpiredData(connection: Connection, now: Date = new Date(), options: { storage?: { s3: S3Client; bucket: string }; events?: EventPublisher } = {}): Promise<Record<string, number>> {
   return runAsSystem("housekeeping: purge expired documents in every tenant", async () => {
     const removed: Record<string, number> = {};
     const models: Array<Model<never>> = [oneTimeTokenModel(connection), refreshTokenModel(connection), loginFailureModel(connection), inviteModel(connection), apiKeyModel(connection)] as never;
@@ -34,6 +36,8 @@ export async function purgeExpiredData(connection: Connection, now: Date = new D
     removed.knowledge_processing_interrupted = stale.processing;
     // Messages stored before search read them by week: given their week, so search finds them.
     removed.notebook_messages_weeks_backfilled = await backfillMessageWeeks(connection, now);
+    // Lifecycle events a crash or a bus outage left in tenants' outboxes.
+    removed.control_plane_events_published = await sweepOutboxes(connection, options.events, 60_000, now);
     return removed;
   });
 }

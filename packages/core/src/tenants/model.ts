@@ -1,6 +1,11 @@
 import { Schema, type Connection, type InferSchemaType, type Model } from "mongoose";
 
-export const TENANT_STATUSES = ["active", "suspended", "offboarding", "offboarded"] as const;
+/**
+ * A tenant's lifecycle (control-plane/lifecycle.ts says which moves are allowed): provisioning
+ * (registered through the control plane, not yet set up), active, suspended (deactivated: no one
+ * signs in), failed (provisioning or offboarding failed; retried), offboarding, offboarded.
+ */
+export const TENANT_STATUSES = ["provisioning", "active", "suspended", "failed", "offboarding", "offboarded"] as const;
 
 const tenantSchema = new Schema(
   {
@@ -12,6 +17,19 @@ const tenantSchema = new Schema(
     allowedModelIds: { type: [String], default: [] },
     guardrailId: { type: String, default: null },
     guardrailVersion: { type: String, default: null },
+    // From the control plane (SBT's tenant record): the tier that drives limits, and whom to invite as owner.
+    tier: { type: String, default: "basic" },
+    email: { type: String, default: null },
+    // Why it failed, and in which phase a retry resumes.
+    // { reason, during }
+    failure: { type: Schema.Types.Mixed, default: null },
+    // Every move of its status: when, who, why (append-only; written with the move itself).
+    // [{ from, to, at, actor, cause }]
+    transitions: { type: [Schema.Types.Mixed], default: [] },
+    // Events recorded with the move that caused them and removed once published (an outbox in the
+    // document, so the move and its events are one write); a sweeper publishes what a crash left.
+    // [{ id, source, detailType, detail (JSON), at }]
+    outbox: { type: [Schema.Types.Mixed], default: [] },
   },
   { timestamps: true, collection: "tenants" },
 );
