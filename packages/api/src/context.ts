@@ -2,6 +2,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { eventBridgePublisher } from "@tandem/core/control-plane";
+import { handleControlPlaneEvent, inProcessEvents } from "./control-plane-events.js";
 import { inProcessQueue, sqsQueue, type Delivery, type Job, type JobQueue } from "@tandem/core/jobs";
 import { createBedrockClient, DEFAULT_MODELS, LOCAL_EMBEDDING_MODEL, LOCAL_IMAGE_MODEL, LOCAL_TEST_MODEL, modelCatalog, standInCatalog } from "@tandem/core/ai";
 import { enabledIntegrations, isLoopbackUrl, loadRuntimeConfig, type Source } from "@tandem/core/config";
@@ -88,9 +89,13 @@ export function createDepsWith(run: JobRunner, source: Source, logger?: Logger, 
     storage: storageFrom(source),
     appUrl: (source.APP_URL ?? "http://127.0.0.1:3000").replace(/\/+$/, ""),
     proxyKey: source.TANDEM_PROXY_KEY || undefined,
+    // The control plane's bus; without one (pnpm dev, most tests) its events are handled in this process.
     events: source.EVENT_BUS_NAME
       ? eventBridgePublisher(new EventBridgeClient({ region: source.AWS_REGION ?? "us-east-1", endpoint: source.AWS_ENDPOINT_URL_EVENTBRIDGE ?? source.AWS_ENDPOINT_URL, credentials: awsCredentials(source) }), source.EVENT_BUS_NAME)
-      : undefined,
+      : inProcessEvents(
+          (event) => handleControlPlaneEvent(deps, event),
+          (error, event) => log.error({ err: error, detailType: event.detailType, eventId: event.id }, "control plane event failed"),
+        ),
     jobs: jobsFrom(source, (job, delivery) => run(deps, job, delivery), log),
     ...options,
   };

@@ -3,6 +3,7 @@ import {
   deactivateTenant,
   offboardTenant,
   registerTenant,
+  retryTenant,
   updateTenantRecord,
   type Actor,
   createControlPlaneClient,
@@ -119,6 +120,10 @@ export function controlPlaneRoutes(deps: AppDeps): Router {
   router.put(`${CONTROL_PLANE_BASE}/tenants/:tenantId/deactivate`, ...allow("tenant/tenant_write"), async (req, res) => {
     const tenant = await deactivateTenant(await deps.database(), String(req.params.tenantId), actor(req, "deactivated"), deps.events);
     res.json({ message: "Tenant deactivated", data: tenant });
+  });
+  router.post(`${CONTROL_PLANE_BASE}/tenants/:tenantId/retry`, ...allow("tenant/tenant_write"), async (req, res) => {
+    const tenant = await retryTenant(await deps.database(), String(req.params.tenantId), actor(req, "retry"), deps.events);
+    res.json({ message: "Request sent again to the application plane", data: tenant });
   });
   router.put(`${CONTROL_PLANE_BASE}/tenants/:tenantId/activate`, ...allow("tenant/tenant_write"), async (req, res) => {
     const tenant = await activateTenant(await deps.database(), String(req.params.tenantId), actor(req, "activated"), deps.events);

@@ -25,7 +25,9 @@ export {
   offboardTenant,
   publishOutbox,
   sweepOutboxes,
+  retryTenant,
   RegistrationInput,
   TenantUpdateInput,
   type Actor,
 } from "./lifecycle.js";
+export { ControlPlaneEvent, provisionTenant, provisionFailed, recordAnswer, markHandled, SYSTEM_INVITER, type Provisioned } from "./planes.js";

@@ -201,3 +201,22 @@ export async function sweepOutboxes(connection: Connection, publisher: EventPubl
   }
   return published;
 }
+
+/**
+ * Retries a failed tenant: back to the phase that failed (provisioning, or offboarding), with its
+ * request sent again. Refused unless it failed.
+ */
+export async function retryTenant(connection: Connection, tenantId: string, by: Actor, publisher?: EventPublisher): Promise<ControlPlaneTenant> {
+  const current = await tenantOf(connection, tenantId);
+  if (current.status !== "failed") throw new ConflictError(`The tenant is ${current.status}; only a failed tenant is retried.`, "control_plane.transition_refused");
+  const during = (current.failure as { during?: string } | null)?.during === "offboarding" ? "offboarding" : "provisioning";
+  return transitionTenant(
+    connection,
+    tenantId,
+    during,
+    by,
+    (t) => [outboxEvent(during === "provisioning" ? DETAIL_TYPES.onboardingRequest : DETAIL_TYPES.offboardingRequest, { tenantId: t.tenantId, tenantName: t.tenantName, email: t.email, tier: t.tier })],
+    publisher,
+    { failure: null },
+  );
+}

@@ -1,0 +1,126 @@
+import { CreateEventBusCommand, DeleteEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
+import { DETAIL_TYPES, registerTenant } from "@tandem/core/control-plane";
+import { inviteModel, tenantModel } from "@tandem/core/tenants";
+import { runAsSystem } from "@tandem/core/tenancy";
+import type { SQSEvent } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { handler as eventsHandler, MAX_EVENT_RECEIVES } from "../src/jobs/events.js";
+import { identityHarness, linkToken, type IdentityHarness } from "./helpers.js";
+
+/**
+ * The two planes through real EventBridge rules (moto) and the events queue's consumer
+ * (jobs/events.ts, fed the queue's real messages): a registered tenant is provisioned by
+ * Tandem's application plane (its owner invited by mail) and the answer moves it to active;
+ * failure injection: a failure that passes is retried, a duplicate delivery provisions once, a
+ * lasting failure answers provisionFailure (the tenant failed, with the reason) and a retry
+ * through the control plane completes it.
+ */
+const aws = inject("awsEnv");
+const credentials = { accessKeyId: aws.AWS_ACCESS_KEY_ID!, secretAccessKey: aws.AWS_SECRET_ACCESS_KEY! };
+const region = aws.AWS_REGION ?? "us-east-1";
+const events = new EventBridgeClient({ region, endpoint: aws.AWS_ENDPOINT_URL, credentials });
+const sqs = new SQSClient({ region, endpoint: aws.AWS_ENDPOINT_URL, credentials });
+const BUS = `tandem-planes-test-${Date.now()}`;
+let queueUrl: string;
+let h: IdentityHarness;
+
+async function messages(): Promise<Message[]> {
+  const out: Message[] = [];
+  for (let round = 0; round < 5; round++) {
+    const res = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: round === 0 ? 1 : 0, MessageSystemAttributeNames: ["ApproximateReceiveCount"] }));
+    if (!res.Messages?.length) break;
+    out.push(...res.Messages);
+    for (const m of res.Messages) await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
+  }
+  return out;
+}
+
+/** Feeds messages to the consumer as Lambda would, `receives` being their delivery count. */
+function sqsEvent(batch: Message[], receives = 1): SQSEvent {
+  return { Records: batch.map((m) => ({ messageId: m.MessageId!, body: m.Body!, attributes: { ApproximateReceiveCount: String(receives) } })) } as unknown as SQSEvent;
+}
+
+/** Runs the consumer until the queue is quiet; returns the detail types it handled. */
+async function drain(): Promise<string[]> {
+  const seen: string[] = [];
+  for (let round = 0; round < 6; round++) {
+    const batch = await messages();
+    if (batch.length === 0) break;
+    seen.push(...batch.map((m) => (JSON.parse(m.Body!) as { "detail-type": string })["detail-type"]));
+    const result = await eventsHandler(sqsEvent(batch), h.deps);
+    expect(result.batchItemFailures).toEqual([]);
+  }
+  return seen;
+}
+
+const statusOf = async (id: string) => (await tenantModel(await h.deps.database()).findById(id).lean())!;
+const register = async (name: string, email: string) => (await registerTenant(await h.deps.database(), { tenantName: name, email }, { actor: "system", cause: "test" }, h.deps.events)).tenant.tenantId;
+
+beforeAll(async () => {
+  await events.send(new CreateEventBusCommand({ Name: BUS }));
+  queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${BUS}-events` }))).QueueUrl!;
+  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
+  // As the events stack routes them: the control plane's requests and the application plane's answers.
+  await events.send(new PutRuleCommand({ Name: "planes", EventBusName: BUS, EventPattern: JSON.stringify({ source: ["sbt.control.plane", "sbt.application.plane"] }) }));
+  await events.send(new PutTargetsCommand({ Rule: "planes", EventBusName: BUS, Targets: [{ Id: "queue", Arn: queueArn }] }));
+  h = await identityHarness("api-control-plane-planes-test", { source: { ...aws, EVENT_BUS_NAME: BUS } });
+}, 120_000);
+afterAll(async () => {
+  await h.close();
+  await events.send(new DeleteEventBusCommand({ Name: BUS })).catch(() => undefined);
+});
+
+describe("onboarding through both planes", () => {
+  it("invites the owner by mail, answers provisionSuccess, and the tenant becomes active; the owner joins through the mail", async () => {
+    const since = h.mail.received.length;
+    const id = await register("Fjord Analytics", "owner@fjord.test");
+    expect((await statusOf(id)).status).toBe("provisioning");
+    expect(await drain()).toEqual([DETAIL_TYPES.onboardingRequest, DETAIL_TYPES.provisionSuccess]);
+    const tenant = await statusOf(id);
+    expect(tenant.status).toBe("active");
+    expect((tenant.transitions as Array<{ to: string; actor: string }>).map((t) => `${t.to} by ${t.actor}`)).toEqual(["provisioning by system", "active by application-plane"]);
+    const mail = await h.mail.waitFor("owner@fjord.test", since);
+    expect(mail.subject).toContain("Fjord Analytics");
+    const token = linkToken(mail, "/invites/accept", h.deps.appUrl);
+    const owner = await h.member("owner@fjord.test");
+    await owner.agent.post("/api/invites/accept").set("x-csrf-token", owner.csrf).send({ token }).expect(200);
+    const members = await owner.agent.get(`/api/orgs/${id}/members`).expect(200);
+    expect(members.body.members).toEqual([expect.objectContaining({ email: "owner@fjord.test", role: "owner" })]);
+  });
+
+  it("retries a failure that may pass, and provisions once however often the event is delivered", async () => {
+    const id = await register("Glacier Labs", "owner@glacier.test");
+    const [onboarding] = await messages();
+    // The mail server refuses once: the consumer reports the message failed, for SQS to deliver again.
+    h.mail.refuseNext({ code: 550, message: "Mailbox unavailable" });
+    expect((await eventsHandler(sqsEvent([onboarding!], 1), h.deps)).batchItemFailures).toHaveLength(1);
+    expect((await statusOf(id)).status).toBe("provisioning");
+    const since = h.mail.received.length;
+    // Delivered again, twice at once (SQS delivers at least once).
+    await Promise.all([eventsHandler(sqsEvent([onboarding!], 2), h.deps), eventsHandler(sqsEvent([onboarding!], 2), h.deps)]);
+    await eventsHandler(sqsEvent([onboarding!], 3), h.deps);
+    expect(await drain()).toEqual([DETAIL_TYPES.provisionSuccess]);
+    expect((await statusOf(id)).status).toBe("active");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.mail.received.slice(since).filter((m) => JSON.stringify(m.to).includes("owner@glacier.test"))).toHaveLength(1);
+    const database = await h.deps.database();
+    const open = await runAsSystem("test", () => inviteModel(database).find({ tenantId: id, acceptedAt: null, revokedAt: null }).lean());
+    expect(open).toHaveLength(1);
+  });
+
+  it("answers provisionFailure on the last attempt; the tenant fails with the reason, and a retry completes it", async () => {
+    const id = await register("Harbour Freight", "owner@freight.test");
+    const [onboarding] = await messages();
+    h.mail.refuseNext({ code: 550, message: "Mailbox unavailable" });
+    expect((await eventsHandler(sqsEvent([onboarding!], MAX_EVENT_RECEIVES), h.deps)).batchItemFailures).toEqual([]);
+    expect(await drain()).toEqual([DETAIL_TYPES.provisionFailure]);
+    const failed = await statusOf(id);
+    expect(failed.status).toBe("failed");
+    expect((failed.failure as { reason: string; during: string }).during).toBe("provisioning");
+    const { retryTenant } = await import("@tandem/core/control-plane");
+    await retryTenant(await h.deps.database(), id, { actor: "operator:test", cause: "retry" }, h.deps.events);
+    expect(await drain()).toEqual([DETAIL_TYPES.onboardingRequest, DETAIL_TYPES.provisionSuccess]);
+    expect((await statusOf(id)).status).toBe("active");
+  });
+});
