@@ -2,10 +2,14 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import * as sqs from "aws-cdk-lib/aws-sqs";
+import * as eventsLib from "aws-cdk-lib/aws-events";
+import * as eventTargets from "aws-cdk-lib/aws-events-targets";
+import * as iam from "aws-cdk-lib/aws-iam";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import { Function as SstFunction, Api as SstApi, Queue, use, type FunctionProps, type StackContext } from "sst/constructs";
 import { Secrets } from "./config.js";
 import { Email } from "./email.js";
+import { Events } from "./events.js";
 import { Network } from "./network.js";
 import { stageSettings } from "./settings.js";
 import { Storage } from "./storage.js";
@@ -20,6 +24,8 @@ export function Api({ stack, app }: StackContext) {
   const { vpc } = use(Network);
   const { knowledgeFiles, generatedImages, appFiles } = use(Storage);
   const { configurationSet, sendPolicy } = use(Email);
+  const { bus } = use(Events);
+  const putEvents = new iam.PolicyStatement({ actions: ["events:PutEvents"], resources: [bus.eventBusArn] });
 
   // Shared by the web app's /api proxy and the API, so the API believes the viewer address the
   // proxy passes on (packages/api/src/http/client-address.ts). New at every deploy, which
@@ -83,10 +89,29 @@ export function Api({ stack, app }: StackContext) {
     // Visibility: six times the consumer's timeout, as AWS advises for Lambda event sources.
     cdk: { queue: { visibilityTimeout: Duration.seconds(6 * JOBS_TIMEOUT_SECONDS), enforceSSL: true, deadLetterQueue: { queue: deadLetters, maxReceiveCount: 5 } } },
   });
+  // The control plane's events (stacks/events.ts): its requests and the answers, routed by a rule
+  // to a queue whose consumer runs both planes' handlers (packages/api/src/jobs/events.ts). An
+  // event that keeps failing ends in the dead-letter queue after five attempts; one EventBridge
+  // cannot deliver to the queue goes to it too.
+  const eventDeadLetters = new sqs.Queue(stack, "EventsDeadLetters", { retentionPeriod: Duration.days(14), enforceSSL: true });
+  eventDeadLetters.applyRemovalPolicy(settings.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
+  const eventQueue = new Queue(stack, "ControlPlaneEvents", {
+    consumer: {
+      function: { ...functionProps, handler: "packages/api/src/jobs/events.handler", timeout: 120, environment: { ...functionProps.environment, EVENT_BUS_NAME: bus.eventBusName }, permissions: [sendPolicy, putEvents] },
+      cdk: { eventSource: { batchSize: 1, reportBatchItemFailures: true } },
+    },
+    cdk: { queue: { visibilityTimeout: Duration.seconds(6 * 120), enforceSSL: true, deadLetterQueue: { queue: eventDeadLetters, maxReceiveCount: 5 } } },
+  });
+  new eventsLib.Rule(stack, "PlanesRule", {
+    eventBus: bus,
+    eventPattern: { source: ["sbt.control.plane", "sbt.application.plane"] },
+    targets: [new eventTargets.SqsQueue(eventQueue.cdk.queue, { deadLetterQueue: eventDeadLetters })],
+  });
+
   const apiFunctionProps: FunctionProps = {
     ...functionProps,
-    environment: { ...functionProps.environment, JOBS_QUEUE_URL: jobs.queueUrl },
-    permissions: [sendPolicy, jobs],
+    environment: { ...functionProps.environment, JOBS_QUEUE_URL: jobs.queueUrl, EVENT_BUS_NAME: bus.eventBusName },
+    permissions: [sendPolicy, jobs, putEvents],
   };
 
   const api = new SstApi(stack, "Api", {
@@ -108,5 +133,5 @@ export function Api({ stack, app }: StackContext) {
     url: { streaming: true, cors: false },
   });
   stack.addOutputs({ ApiUrl: api.url, StreamUrl: stream.url ?? "" });
-  return { api, stream, proxyKey, jobs, deadLetters };
+  return { api, stream, proxyKey, jobs, deadLetters, eventQueue, eventDeadLetters };
 }

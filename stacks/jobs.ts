@@ -1,6 +1,8 @@
 import * as ec2 from "aws-cdk-lib/aws-ec2";
+import * as iam from "aws-cdk-lib/aws-iam";
 import { Cron, use, type StackContext } from "sst/constructs";
 import { Secrets } from "./config.js";
+import { Events } from "./events.js";
 import { Network } from "./network.js";
 import { Storage } from "./storage.js";
 import { stageSettings } from "./settings.js";
@@ -11,6 +13,7 @@ export function Jobs({ stack, app }: StackContext) {
   const { secrets } = use(Secrets);
   const { vpc } = use(Network);
   const { knowledgeFiles } = use(Storage);
+  const { bus } = use(Events);
   const housekeeping = new Cron(stack, "Housekeeping", {
     schedule: "rate(1 hour)",
     job: {
@@ -24,7 +27,9 @@ export function Jobs({ stack, app }: StackContext) {
         memorySize: 512,
         // The knowledge bucket, to delete the files of uploads that never finished.
         bind: [...secrets, knowledgeFiles],
-        environment: { SEED_APP_NAME: settings.app, TANDEM_VERSION: process.env.TANDEM_VERSION ?? app.stage, KNOWLEDGE_FILES_BUCKET: knowledgeFiles.bucketName },
+        // The control plane's bus, to publish the lifecycle events a crash left in tenants' outboxes.
+        environment: { SEED_APP_NAME: settings.app, TANDEM_VERSION: process.env.TANDEM_VERSION ?? app.stage, KNOWLEDGE_FILES_BUCKET: knowledgeFiles.bucketName, EVENT_BUS_NAME: bus.eventBusName },
+        permissions: [new iam.PolicyStatement({ actions: ["events:PutEvents"], resources: [bus.eventBusArn] })],
         nodejs: { format: "esm", sourcemap: true },
       },
     },

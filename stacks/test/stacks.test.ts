@@ -19,6 +19,25 @@ function apiFunctions(s: Synthesized) {
   });
 }
 
+/** The events stack's bus, its rule to the events queue, the consumer, dead letters, and who may publish. */
+function controlPlaneEvents(s: Synthesized): void {
+  s.template("Events").resourceCountIs("AWS::Events::EventBus", 1);
+  const api = s.template("Api");
+  api.hasResourceProperties("AWS::Events::Rule", {
+    EventPattern: { source: ["sbt.control.plane", "sbt.application.plane"] },
+    Targets: Match.arrayWith([Match.objectLike({ DeadLetterConfig: Match.anyValue() })]),
+  });
+  const consumer = Object.values(resources(s, "Api", "AWS::Lambda::Function")).find((f) => {
+    const env = JSON.stringify(f.Properties?.Environment ?? {});
+    return env.includes("SST_Secret_value_MONGODB_URI") && env.includes("EVENT_BUS_NAME") && !env.includes("JOBS_QUEUE_URL");
+  });
+  expect(consumer, "the events queue's consumer").toBeDefined();
+  api.hasResourceProperties("AWS::Lambda::EventSourceMapping", { FunctionResponseTypes: ["ReportBatchItemFailures"], BatchSize: 1 });
+  api.hasResourceProperties("AWS::SQS::Queue", { RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: Match.anyValue() }, VisibilityTimeout: 720 });
+  expect(apiFunction(s).Environment.Variables.EVENT_BUS_NAME).toBeDefined();
+  expect(JSON.stringify(api.findResources("AWS::IAM::Policy"))).toContain("events:PutEvents");
+}
+
 function apiFunction(s: Synthesized) {
   const fns = apiFunctions(s).filter(([id]) => !id.startsWith("StreamApi"));
   expect(fns).toHaveLength(1);
@@ -123,7 +142,8 @@ describe("production stage", () => {
     // The consumer: the stage's secrets (to reach the database and mail), and no queue of its own to fill.
     const consumers = Object.values(resources(s, "Api", "AWS::Lambda::Function")).filter((f) => {
       const env = JSON.stringify(f.Properties?.Environment ?? {});
-      return env.includes("SST_Secret_value_MONGODB_URI") && !env.includes("JOBS_QUEUE_URL");
+      // (The events queue's consumer is the other function without a queue to fill; it has the bus.)
+      return env.includes("SST_Secret_value_MONGODB_URI") && !env.includes("JOBS_QUEUE_URL") && !env.includes("EVENT_BUS_NAME");
     });
     expect(consumers).toHaveLength(1);
     // Reading a large knowledge file takes minutes: Lambda's longest timeout, 2 GB, and a visibility
@@ -133,6 +153,10 @@ describe("production stage", () => {
     expect(apiFunction(s).Environment.Variables.JOBS_QUEUE_URL).toBeDefined();
     // Production keeps its dead letters when the stage is removed.
     expect(Object.values(resources(s, "Api", "AWS::SQS::Queue")).some((q) => q.DeletionPolicy === "Retain")).toBe(true);
+  });
+
+  it("declares the control plane's event bus, routes both planes' events by a rule to a queue with a consumer and a dead-letter queue, and lets the API publish", () => {
+    controlPlaneEvents(s);
   });
 
   it("shares one proxy key between the web app's proxy and the API", () => {
@@ -190,6 +214,10 @@ describe("dev stage", () => {
     });
   });
 
+  it("has the control plane's bus, rule, consumer and dead letters", () => {
+    controlPlaneEvents(s);
+  });
+
   it("creates a VPC with a single NAT gateway", () => {
     s.template("Network").resourceCountIs("AWS::EC2::VPC", 1);
     s.template("Network").resourceCountIs("AWS::EC2::NatGateway", 1);
@@ -214,6 +242,11 @@ describe("pull-request stage", () => {
   let s: Synthesized;
   beforeAll(async () => {
     s = await synthesize("pr123", { SERVER_DOMAIN: "example.com", PREVIEW_DOMAIN: "preview.example.com", HOSTED_ZONE: "example.com" });
+  });
+
+  it("has the control plane's bus, rule, consumer and dead letters, removed with the stage", () => {
+    controlPlaneEvents(s);
+    for (const queue of Object.values(resources(s, "Api", "AWS::SQS::Queue"))) expect(queue.DeletionPolicy).toBe("Delete");
   });
 
   it("points the links in mails at the PR's own site", () => {
