@@ -146,3 +146,16 @@ describe("SBT's tenant reads", () => {
     expect((await get("/control-plane/tenants?limit=1000")).status).toBe(400);
   });
 });
+
+describe("CORS", () => {
+  it("answers the app's own origin and no other", async () => {
+    const own = await request(h.app).options("/control-plane/tenants").set("origin", "http://app.tandem.test").set("access-control-request-method", "GET").expect(204);
+    expect(own.headers["access-control-allow-origin"]).toBe("http://app.tandem.test");
+    expect(own.headers["access-control-allow-credentials"]).toBe("true");
+    const other = await request(h.app).options("/control-plane/tenants").set("origin", "https://evil.example").set("access-control-request-method", "GET").expect(204);
+    expect(other.headers["access-control-allow-origin"]).toBeUndefined();
+    const read = await operator.agent.get("/control-plane/tenants").set("origin", "https://evil.example").expect(200);
+    expect(read.headers["access-control-allow-origin"]).toBeUndefined();
+  });
+});
+

@@ -45,6 +45,27 @@ export const CONTROL_PLANE_BASE = "/control-plane";
 export function controlPlaneRoutes(deps: AppDeps): Router {
   const router = Router();
   const session = [authenticate(deps), csrfProtection(deps)];
+  const appOrigin = new URL(deps.appUrl).origin;
+
+  // CORS for the app's own origin only (its admin pages); scripts need none. Any other origin gets
+  // no CORS headers, so a browser on another site cannot read an answer or send a preflighted request.
+  router.use(CONTROL_PLANE_BASE, (req, res, next) => {
+    const origin = req.get("origin");
+    if (origin === appOrigin) {
+      res.vary("Origin").set({ "access-control-allow-origin": appOrigin, "access-control-allow-credentials": "true" });
+      if (req.method === "OPTIONS") {
+        res
+          .set({ "access-control-allow-methods": "GET, POST, PUT, PATCH, DELETE", "access-control-allow-headers": "authorization, content-type, idempotency-key, x-csrf-token", "access-control-max-age": "600" })
+          .status(204)
+          .end();
+        return;
+      }
+    } else if (req.method === "OPTIONS") {
+      res.vary("Origin").status(204).end();
+      return;
+    }
+    next();
+  });
 
   // The token endpoint: OAuth 2.0 answers in its own shape (RFC 6749 section 5), never cached.
   router.post(`${CONTROL_PLANE_BASE}/oauth/token`, express.urlencoded({ extended: false, limit: "10kb" }), async (req, res) => {
