@@ -12,7 +12,7 @@ export function Jobs({ stack, app }: StackContext) {
   const settings = stageSettings(app);
   const { secrets } = use(Secrets);
   const { vpc } = use(Network);
-  const { knowledgeFiles } = use(Storage);
+  const { knowledgeFiles, generatedImages } = use(Storage);
   const { bus } = use(Events);
   const housekeeping = new Cron(stack, "Housekeeping", {
     schedule: "rate(1 hour)",
@@ -25,10 +25,11 @@ export function Jobs({ stack, app }: StackContext) {
         vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
         timeout: 300,
         memorySize: 512,
-        // The knowledge bucket, to delete the files of uploads that never finished.
-        bind: [...secrets, knowledgeFiles],
+        // The knowledge bucket, to delete the files of uploads that never finished; both buckets, to
+        // remove an offboarded tenant's files.
+        bind: [...secrets, knowledgeFiles, generatedImages],
         // The control plane's bus, to publish the lifecycle events a crash left in tenants' outboxes.
-        environment: { SEED_APP_NAME: settings.app, TANDEM_VERSION: process.env.TANDEM_VERSION ?? app.stage, KNOWLEDGE_FILES_BUCKET: knowledgeFiles.bucketName, EVENT_BUS_NAME: bus.eventBusName },
+        environment: { SEED_APP_NAME: settings.app, TANDEM_VERSION: process.env.TANDEM_VERSION ?? app.stage, KNOWLEDGE_FILES_BUCKET: knowledgeFiles.bucketName, GENERATED_IMAGES_BUCKET: generatedImages.bucketName, EVENT_BUS_NAME: bus.eventBusName },
         permissions: [new iam.PolicyStatement({ actions: ["events:PutEvents"], resources: [bus.eventBusArn] })],
         nodejs: { format: "esm", sourcemap: true },
       },

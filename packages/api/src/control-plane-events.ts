@@ -32,11 +32,13 @@ export async function handleControlPlaneEvent(deps: Pick<AppDeps, "database" | "
     }
     case DETAIL_TYPES.provisionSuccess:
     case DETAIL_TYPES.provisionFailure:
+    case DETAIL_TYPES.deprovisionSuccess:
+    case DETAIL_TYPES.deprovisionFailure:
       await recordAnswer(database, event);
       return;
     default:
       // Activation and deactivation take effect in the control plane's own write; offboarding's
-      // removal of data is the application plane's next part. Others are for SBT subscribers.
+      // removal of data runs after the grace period (housekeeping: offboardDueTenants). Others are for SBT subscribers.
       return;
   }
 }

@@ -1,6 +1,10 @@
 import { CreateEventBusCommand, DeleteEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
-import { DETAIL_TYPES, registerTenant } from "@tandem/core/control-plane";
+import { DETAIL_TYPES, offboardDueTenants, offboardTenant, registerTenant, tenantDataModels } from "@tandem/core/control-plane";
+import { notebookModel } from "@tandem/core/notebooks";
+import { PutObjectCommand, CreateBucketCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
 import { inviteModel, tenantModel } from "@tandem/core/tenants";
 import { runAsSystem } from "@tandem/core/tenancy";
 import type { SQSEvent } from "aws-lambda";
@@ -124,3 +128,55 @@ describe("onboarding through both planes", () => {
     expect((await statusOf(id)).status).toBe("active");
   });
 });
+
+describe("offboarding", () => {
+  it("ends access at once, then after the grace period removes the tenant's data and files (and no one else's) and is recorded as offboarded", async () => {
+    const BUCKET = "planes-test-files";
+    await h.deps.storage.s3.send(new CreateBucketCommand({ Bucket: BUCKET })).catch(() => undefined);
+    const owner = await h.member("owner@leaving.test");
+    const leaving = (await owner.agent.post("/api/orgs").set("x-csrf-token", owner.csrf).send({ name: "Leaving", slug: "leaving-co" }).expect(201)).body.organisation.id as string;
+    const staying = (await owner.agent.post("/api/orgs").set("x-csrf-token", owner.csrf).send({ name: "Staying", slug: "staying-co" }).expect(201)).body.organisation.id as string;
+    for (const org of [leaving, staying]) {
+      await owner.agent.post(`/api/orgs/${org}/notebooks`).set("x-csrf-token", owner.csrf).send({ title: "Plans" }).expect(201);
+      await h.deps.storage.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `tenants/${org}/notebooks/x/files/y`, Body: "data" }));
+    }
+    const database = await h.deps.database();
+    await offboardTenant(database, leaving, { actor: "operator:test", cause: "customer left" }, h.deps.events);
+    expect((await owner.agent.get(`/api/orgs/${leaving}/notebooks`)).status).toBe(404);
+    await drain();
+    const storage = { s3: h.deps.storage.s3, buckets: [BUCKET] };
+    // Within the grace period nothing is removed.
+    expect(await offboardDueTenants(database, h.deps.events, storage, new Date())).toBe(0);
+    expect(await offboardDueTenants(database, h.deps.events, storage, new Date(Date.now() + 31 * 24 * 3600_000))).toBe(1);
+    expect(await drain()).toEqual([DETAIL_TYPES.deprovisionSuccess]);
+    expect((await statusOf(leaving)).status).toBe("offboarded");
+    const left = async (org: string) => (await runAsSystem("test", () => notebookModel(database).countDocuments({ tenantId: org })));
+    expect(await left(leaving)).toBe(0);
+    expect(await left(staying)).toBe(1);
+    const objects = (await h.deps.storage.s3.send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents?.map((o) => o.Key) ?? [];
+    expect(objects).toEqual([`tenants/${staying}/notebooks/x/files/y`]);
+    await owner.agent.get(`/api/orgs/${staying}/notebooks`).expect(200);
+  });
+
+  it("knows every collection that holds a tenant's own data", async () => {
+    // Every tenant-scoped schema in core (the tenancy plugin) is removed, except usage, which is the bill.
+    const root = path.resolve(__dirname, "../../core/src");
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const full = path.join(dir, name);
+        if (statSync(full).isDirectory()) walk(full);
+        else if (full.endsWith(".ts")) files.push(full);
+      }
+    };
+    walk(root);
+    const scoped = files.flatMap((file) => {
+      const text = readFileSync(file, "utf8");
+      return text.includes("plugin(tenantScoped)") ? [...text.matchAll(/collection: "([a-z_]+)"/g)].map((m) => m[1]!) : [];
+    });
+    const removed = tenantDataModels(await h.deps.database()).map((m) => m.collection.collectionName);
+    expect(scoped.length).toBeGreaterThan(5);
+    expect([...new Set(scoped)].filter((c) => c !== "usage_events").sort()).toEqual([...removed].sort());
+  });
+});
+

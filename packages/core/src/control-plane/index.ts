@@ -31,3 +31,4 @@ export {
   type Actor,
 } from "./lifecycle.js";
 export { ControlPlaneEvent, provisionTenant, provisionFailed, recordAnswer, markHandled, SYSTEM_INVITER, type Provisioned } from "./planes.js";
+export { removeTenantData, offboardDueTenants, tenantDataModels, OFFBOARD_GRACE_MS } from "./offboarding.js";

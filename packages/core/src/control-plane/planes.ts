@@ -26,6 +26,7 @@ export const SYSTEM_INVITER = new Types.ObjectId("000000000000000000000000");
 
 const OnboardingDetail = z.object({ tenantId: z.string().regex(/^[0-9a-f]{24}$/i), tenantName: z.string(), email: z.string().email(), eventId: z.string().min(1) });
 const ResultDetail = z.object({ tenantId: z.string().regex(/^[0-9a-f]{24}$/i), eventId: z.string().min(1), reason: z.string().max(2000).optional() });
+// (provisionSuccess / provisionFailure / deprovisionSuccess / deprovisionFailure)
 
 export interface Provisioned {
   /** The owner's invitation, for the caller to mail (it holds the mailer). */
@@ -81,16 +82,19 @@ export function provisionFailed(event: ControlPlaneEvent, reason: string, now: D
  */
 export async function recordAnswer(connection: Connection, event: ControlPlaneEvent): Promise<ControlPlaneTenant | undefined> {
   const detail = ResultDetail.parse(event.detail);
-  const success = event["detail-type"] === DETAIL_TYPES.provisionSuccess;
+  const type = event["detail-type"];
+  const success = type === DETAIL_TYPES.provisionSuccess || type === DETAIL_TYPES.deprovisionSuccess;
+  const during = type === DETAIL_TYPES.provisionSuccess || type === DETAIL_TYPES.provisionFailure ? "provisioning" : "offboarding";
+  const done = during === "provisioning" ? "active" : "offboarded";
   try {
     return await transitionTenant(
       connection,
       detail.tenantId,
-      success ? "active" : "failed",
-      { actor: "application-plane", cause: success ? "provision success" : `provision failure: ${detail.reason ?? "no reason given"}` },
+      success ? done : "failed",
+      { actor: "application-plane", cause: success ? `${during === "provisioning" ? "provision" : "deprovision"} success` : `${during} failure: ${detail.reason ?? "no reason given"}` },
       () => [],
       undefined,
-      success ? { failure: null } : { failure: { reason: detail.reason ?? "The application plane gave no reason.", during: "provisioning" } },
+      success ? { failure: null } : { failure: { reason: detail.reason ?? "The application plane gave no reason.", during } },
     );
   } catch (error) {
     // Delivered twice, or after the tenant moved on: nothing to record.

@@ -1,6 +1,6 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Connection, Model } from "mongoose";
-import { sweepOutboxes, type EventPublisher } from "../control-plane/index.js";
+import { offboardDueTenants, sweepOutboxes, type EventPublisher } from "../control-plane/index.js";
 import { claimModel, purgeExpired } from "../database/index.js";
 import { apiKeyModel, loginFailureModel, oneTimeTokenModel, refreshTokenModel } from "../identity/index.js";
 import { expireStaleFiles } from "../knowledge/files.js";
@@ -22,7 +22,7 @@ import { inviteModel } from "../tenants/index.js";
 export const CLAIM_RETENTION_MS = 45 * 24 * 60 * 60 * 1000;
 const CLAIM_COLLECTIONS = ["one_time_token_uses", "refresh_token_rotations", "invite_uses", "mailed_link_slots"];
 
-export async function purgeExpiredData(connection: Connection, now: Date = new Date(), options: { storage?: { s3: S3Client; bucket: string }; events?: EventPublisher } = {}): Promise<Record<string, number>> {
+export async function purgeExpiredData(connection: Connection, now: Date = new Date(), options: { storage?: { s3: S3Client; bucket: string }; events?: EventPublisher; tenantFiles?: { s3: S3Client; buckets: readonly string[] } } = {}): Promise<Record<string, number>> {
   return runAsSystem("housekeeping: purge expired documents in every tenant", async () => {
     const removed: Record<string, number> = {};
     const models: Array<Model<never>> = [oneTimeTokenModel(connection), refreshTokenModel(connection), loginFailureModel(connection), inviteModel(connection), apiKeyModel(connection)] as never;
@@ -38,6 +38,8 @@ export async function purgeExpiredData(connection: Connection, now: Date = new D
     removed.notebook_messages_weeks_backfilled = await backfillMessageWeeks(connection, now);
     // Lifecycle events a crash or a bus outage left in tenants' outboxes.
     removed.control_plane_events_published = await sweepOutboxes(connection, options.events, 60_000, now);
+    // Tenants offboarding for longer than the grace period: their data and files removed, and answered.
+    removed.tenants_offboarded = await offboardDueTenants(connection, options.events, options.tenantFiles, now);
     return removed;
   });
 }
