@@ -3,7 +3,9 @@ import { Email } from "@tandem/client/contract";
 import { isDuplicateKeyError } from "../database/index.js";
 import { parseInput } from "../errors/index.js";
 import { toAccount, type Account } from "../identity/accounts.js";
+import { identityModel } from "../identity/external.js";
 import { userModel } from "../identity/model.js";
+import { endAllSessions } from "../identity/sessions.js";
 import { issueToken } from "../identity/tokens.js";
 
 /** How long the first operator's set-password link works: a new stage's operator may not read mail at once. */
@@ -12,14 +14,28 @@ export const OPERATOR_LINK_TTL_MS = 72 * 60 * 60 * 1000;
 /**
  * Makes the person with this address an operator (a role above organisations), creating the
  * account if there is none, and returns a set-password link's token for the mail. Run by
- * `pnpm tandem admin create`; an existing account keeps its password and sessions.
+ * `pnpm tandem admin create`; an existing account keeps its password and sessions when its
+ * address was confirmed. One whose address was never confirmed was not proven to be the
+ * address's owner's (anyone may sign up, or sign in through a provider that has not verified the
+ * address, with someone else's address): it loses its password, provider links and sessions
+ * before it is promoted, so only whoever reads the mailed link gets in (pre-hijacking).
  */
 export async function createOperator(connection: Connection, email: string, now: Date = new Date()): Promise<{ account: Account; created: boolean; token: string }> {
   const address = parseInput(Email, email, "operator's email address");
   const users = userModel(connection);
   let created = false;
   // (updateOne, then a read: FerretDB v1's findAndModify takes no projection, and the password hash is never selected.)
-  const promote = async () => ((await users.updateOne({ email: address }, { $set: { systemRole: "operator" } })).matchedCount ? users.findOne({ email: address }).lean() : null);
+  const promote = async () => {
+    const existing = await users.findOne({ email: address }).lean();
+    if (!existing) return null;
+    if (!existing.emailVerifiedAt) {
+      await users.updateOne({ _id: existing._id }, { $set: { hasPassword: false }, $unset: { passwordHash: 1 } });
+      await identityModel(connection).deleteMany({ userId: existing._id });
+      await endAllSessions(connection, String(existing._id), now);
+    }
+    await users.updateOne({ _id: existing._id }, { $set: { systemRole: "operator" } });
+    return users.findById(existing._id).lean();
+  };
   let user = await promote();
   if (!user) {
     try {
