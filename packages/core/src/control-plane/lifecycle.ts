@@ -3,7 +3,7 @@ import { Types, type Connection } from "mongoose";
 import { z } from "zod";
 import { isDuplicateKeyError } from "../database/index.js";
 import { ConflictError, NotFoundError, parseInput } from "../errors/index.js";
-import { forgetTenant } from "../tenants/organisations.js";
+import { forgetTenant, withTenantRecord } from "../tenants/organisations.js";
 import { tenantModel, type TENANT_STATUSES } from "../tenants/model.js";
 import { DETAIL_TYPES, outboxEvent, type EventPublisher, type OutboxEvent } from "./events.js";
 import { toControlPlaneTenant, type ControlPlaneTenant } from "./tenants.js";
@@ -113,17 +113,22 @@ const randomSuffix = () => Math.random().toString(36).slice(2, 8);
  * write; then publishes them. Refused (409) when the tenant is in a status that cannot move there.
  */
 export async function transitionTenant(connection: Connection, tenantId: string, to: Status, by: Actor, events: (tenant: ControlPlaneTenant) => OutboxEvent[], publisher?: EventPublisher, extra: Record<string, unknown> = {}, now: Date = new Date()): Promise<ControlPlaneTenant> {
-  const current = await tenantOf(connection, tenantId);
-  const from = current.status as Status;
-  if (!TRANSITIONS[from].includes(to)) {
-    throw new ConflictError(`The tenant is ${from}; it cannot become ${to}. ${hint(from)}`, "control_plane.transition_refused");
-  }
-  const { modifiedCount } = await tenantModel(connection).updateOne(
-    { _id: tenantId, status: from },
-    { $set: { status: to, ...extra }, $push: { transitions: { from, to, at: now, actor: by.actor, cause: by.cause }, outbox: { $each: events(toControlPlaneTenant(current)) } } },
-  );
+  await tenantOf(connection, tenantId);
+  // Under the tenant's lease: the read, the check and the write are one step for every writer of the document.
+  const moved = await withTenantRecord(connection, tenantId, async () => {
+    const current = await tenantOf(connection, tenantId);
+    const from = current.status as Status;
+    if (!TRANSITIONS[from].includes(to)) {
+      throw new ConflictError(`The tenant is ${from}; it cannot become ${to}. ${hint(from)}`, "control_plane.transition_refused");
+    }
+    const { modifiedCount } = await tenantModel(connection).updateOne(
+      { _id: tenantId, status: from },
+      { $set: { status: to, ...extra }, $push: { transitions: { from, to, at: now, actor: by.actor, cause: by.cause }, outbox: { $each: events(toControlPlaneTenant(current)) } } },
+    );
+    return modifiedCount > 0;
+  });
   // Another request moved it first: say where it is now.
-  if (!modifiedCount) return transitionTenant(connection, tenantId, to, by, events, publisher, extra, now);
+  if (!moved) return transitionTenant(connection, tenantId, to, by, events, publisher, extra, now);
   forgetTenant(tenantId);
   await publishOutbox(connection, tenantId, publisher);
   return toControlPlaneTenant(await tenantOf(connection, tenantId));
@@ -152,7 +157,7 @@ export async function updateTenantRecord(connection: Connection, tenantId: strin
   if (data.tenantName !== undefined) set.name = data.tenantName;
   if (data.tier !== undefined) set.tier = data.tier;
   if (data.email !== undefined) set.email = data.email;
-  if (Object.keys(set).length) await tenantModel(connection).updateOne({ _id: tenantId }, { $set: set });
+  if (Object.keys(set).length) await withTenantRecord(connection, tenantId, () => tenantModel(connection).updateOne({ _id: tenantId }, { $set: set }));
   forgetTenant(tenantId);
   return toControlPlaneTenant(await tenantOf(connection, tenantId));
 }
@@ -186,7 +191,7 @@ export async function publishOutbox(connection: Connection, tenantId: string, pu
   }
   // The elements exactly as stored: FerretDB v1's $pull matches whole elements only, not conditions on their fields.
   const done = pending.filter((e) => accepted.includes(e.id));
-  if (done.length) await tenantModel(connection).collection.updateOne({ _id: new Types.ObjectId(tenantId) }, { $pullAll: { outbox: done } } as never);
+  if (done.length) await withTenantRecord(connection, tenantId, () => tenantModel(connection).collection.updateOne({ _id: new Types.ObjectId(tenantId) }, { $pullAll: { outbox: done } } as never));
   return accepted.length;
 }
 

@@ -55,6 +55,17 @@ type TenantEntry = { readonly tenant: Tenant; readonly policy: TenantModelPolicy
 const memberRoles = shelf<{ readonly tenantId: string; readonly userId: string; readonly role: Role }>();
 const tenantEntries = shelf<TenantEntry>();
 
+/**
+ * Runs a write of an organisation's own document (its name, model policy, lifecycle status and
+ * outbox) under the organisation's lease, one after another. FerretDB v1 applies an update by
+ * reading the document and writing it back whole, so two updates of one document at once lose
+ * one (a rename at the moment of a suspension could restore the old status), even when each is
+ * conditional on the status it expects.
+ */
+export function withTenantRecord<T>(connection: Connection, tenantId: string, fn: () => Promise<T>): Promise<T> {
+  return withLease(connection, `tenant:${String(tenantId).toLowerCase()}`, fn, { what: "This organisation" });
+}
+
 /** Forgets what the access cache knows of an organisation (renamed, its policy or status changed). */
 export function forgetTenant(tenantId: string): void {
   tenantEntries.forget(String(tenantId).toLowerCase());
@@ -126,7 +137,7 @@ export async function listOrganisations(connection: Connection, userId: string):
 
 export async function renameOrganisation(connection: Connection, tenantId: string, name: unknown): Promise<void> {
   const data = parseInput(z.object({ name: TenantInput.shape.name }), { name }, "organisation's details");
-  await tenantModel(connection).updateOne({ _id: tenantId }, { $set: { name: data.name } });
+  await withTenantRecord(connection, tenantId, () => tenantModel(connection).updateOne({ _id: tenantId }, { $set: { name: data.name } }));
   forgetTenant(tenantId);
 }
 
