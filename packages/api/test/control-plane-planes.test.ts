@@ -129,6 +129,28 @@ describe("onboarding through both planes", () => {
   });
 });
 
+describe("late answers", () => {
+  it("ignores an answer to a phase the tenant has left", async () => {
+    const { recordAnswer } = await import("@tandem/core/control-plane");
+    const database = await h.deps.database();
+    const id = await register("Late Answers", "owner@late.test");
+    await messages();
+    const failure = { "detail-type": DETAIL_TYPES.provisionFailure, source: "sbt.application.plane", detail: { tenantId: id, eventId: "late-1", reason: "no mail" } };
+    await recordAnswer(database, failure);
+    expect((await statusOf(id)).status).toBe("failed");
+    await offboardTenant(database, id, { actor: "operator:test", cause: "give up" }, h.deps.events);
+    await messages();
+    // The same failure delivered again: offboarding goes on, not back to failed.
+    expect(await recordAnswer(database, failure)).toBeUndefined();
+    expect((await statusOf(id)).status).toBe("offboarding");
+    // And a deprovision answer never moves a tenant that is provisioning.
+    const fresh = await register("Still Provisioning", "owner@fresh.test");
+    await messages();
+    expect(await recordAnswer(database, { "detail-type": DETAIL_TYPES.deprovisionFailure, source: "sbt.application.plane", detail: { tenantId: fresh, eventId: "late-2" } })).toBeUndefined();
+    expect((await statusOf(fresh)).status).toBe("provisioning");
+  });
+});
+
 describe("offboarding", () => {
   it("ends access at once, then after the grace period removes the tenant's data and files (and no one else's) and is recorded as offboarded", async () => {
     const BUCKET = "planes-test-files";
@@ -147,8 +169,11 @@ describe("offboarding", () => {
     const storage = { s3: h.deps.storage.s3, buckets: [BUCKET] };
     // Within the grace period nothing is removed.
     expect(await offboardDueTenants(database, h.deps.events, storage, new Date())).toBe(0);
-    expect(await offboardDueTenants(database, h.deps.events, storage, new Date(Date.now() + 31 * 24 * 3600_000))).toBe(1);
-    expect(await drain()).toEqual([DETAIL_TYPES.deprovisionSuccess]);
+    // (Other tests' offboarding tenants are due too.)
+    expect(await offboardDueTenants(database, h.deps.events, storage, new Date(Date.now() + 31 * 24 * 3600_000))).toBeGreaterThanOrEqual(1);
+    const answers = await drain();
+    expect(answers.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(answers)).toEqual(new Set([DETAIL_TYPES.deprovisionSuccess]));
     expect((await statusOf(leaving)).status).toBe("offboarded");
     const left = async (org: string) => (await runAsSystem("test", () => notebookModel(database).countDocuments({ tenantId: org })));
     expect(await left(leaving)).toBe(0);

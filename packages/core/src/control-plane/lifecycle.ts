@@ -112,13 +112,24 @@ const randomSuffix = () => Math.random().toString(36).slice(2, 8);
  * Moves a tenant to `to` if its status allows it, recording the move and its events in the same
  * write; then publishes them. Refused (409) when the tenant is in a status that cannot move there.
  */
-export async function transitionTenant(connection: Connection, tenantId: string, to: Status, by: Actor, events: (tenant: ControlPlaneTenant) => OutboxEvent[], publisher?: EventPublisher, extra: Record<string, unknown> = {}, now: Date = new Date()): Promise<ControlPlaneTenant> {
+export async function transitionTenant(
+  connection: Connection,
+  tenantId: string,
+  to: Status,
+  by: Actor,
+  events: (tenant: ControlPlaneTenant) => OutboxEvent[],
+  publisher?: EventPublisher,
+  extra: Record<string, unknown> = {},
+  now: Date = new Date(),
+  /** Only from this status (an answer belongs to the phase it answers). */
+  onlyFrom?: Status,
+): Promise<ControlPlaneTenant> {
   await tenantOf(connection, tenantId);
   // Under the tenant's lease: the read, the check and the write are one step for every writer of the document.
   const moved = await withTenantRecord(connection, tenantId, async () => {
     const current = await tenantOf(connection, tenantId);
     const from = current.status as Status;
-    if (!TRANSITIONS[from].includes(to)) {
+    if (!TRANSITIONS[from].includes(to) || (onlyFrom && from !== onlyFrom)) {
       throw new ConflictError(`The tenant is ${from}; it cannot become ${to}. ${hint(from)}`, "control_plane.transition_refused");
     }
     const { modifiedCount } = await tenantModel(connection).updateOne(
@@ -128,7 +139,7 @@ export async function transitionTenant(connection: Connection, tenantId: string,
     return modifiedCount > 0;
   });
   // Another request moved it first: say where it is now.
-  if (!moved) return transitionTenant(connection, tenantId, to, by, events, publisher, extra, now);
+  if (!moved) return transitionTenant(connection, tenantId, to, by, events, publisher, extra, now, onlyFrom);
   forgetTenant(tenantId);
   await publishOutbox(connection, tenantId, publisher);
   return toControlPlaneTenant(await tenantOf(connection, tenantId));

@@ -95,6 +95,10 @@ export async function recordAnswer(connection: Connection, event: ControlPlaneEv
       () => [],
       undefined,
       success ? { failure: null } : { failure: { reason: detail.reason ?? "The application plane gave no reason.", during } },
+      new Date(),
+      // A late or repeated answer to a phase the tenant has left (a provisionFailure delivered
+      // again after offboarding began) is ignored, never applied to the new phase.
+      during === "provisioning" ? "provisioning" : "offboarding",
     );
   } catch (error) {
     // Delivered twice, or after the tenant moved on: nothing to record.
