@@ -92,6 +92,10 @@ describe("SBT's tutorial script against Tandem's control plane", () => {
     const onboarding = (await delivered()).filter((e) => e["detail-type"] === DETAIL_TYPES.onboardingRequest);
     expect(onboarding.map((e) => e.detail.tenantName).sort()).toEqual(["Once Only", "Raced"]);
     expect((await api().post("/tenants", body, { "idempotency-key": "bad key" })).status).toBe(400);
+    // The same key for a different request is refused, not answered with the first tenant.
+    const reused = await api().post("/tenants", { ...body, email: "someone-else@example.com" }, { "idempotency-key": "create-once-1" });
+    expect(reused.status).toBe(409);
+    expect(reused.body.code).toBe("idempotency.key_reused");
   });
 
   it("moves only along the lifecycle: deactivate and activate once provisioned, offboard; refuses the rest with the reason", async () => {

@@ -80,6 +80,9 @@ describe("client credentials", () => {
     const grant = await request(h.app).post("/control-plane/oauth/token").auth(client.clientId, client.clientSecret).type("form").send({ grant_type: "password" });
     expect(grant.status).toBe(400);
     expect(grant.body.error).toBe("unsupported_grant_type");
+    const twice = await request(h.app).post("/control-plane/oauth/token").auth(client.clientId, client.clientSecret).type("form").send({ grant_type: "client_credentials", client_id: client.clientId, client_secret: client.clientSecret });
+    expect(twice.status).toBe(400);
+    expect(twice.body.error).toBe("invalid_request");
     const scope = await token(client, "tenant/tenant_read tenant/tenant_write");
     expect(scope.status).toBe(400);
     expect(scope.body.error).toBe("invalid_scope");

@@ -101,6 +101,10 @@ export async function issueControlPlaneToken(connection: Connection, jwtSecret: 
   const request = TokenRequest.safeParse(body ?? {});
   if (!request.success) throw new OAuthError("invalid_request", "Send grant_type, and the client's id and secret (HTTP Basic or client_id and client_secret), as a form.");
   if (request.data.grant_type !== "client_credentials") throw new OAuthError("unsupported_grant_type", "Only grant_type=client_credentials is supported.");
+  // RFC 6749 section 2.3: one way of authenticating per request.
+  if (basic && (request.data.client_id !== undefined || request.data.client_secret !== undefined)) {
+    throw new OAuthError("invalid_request", "Send the client's credentials one way only: HTTP Basic, or client_id and client_secret in the form.");
+  }
   const id = basic?.id ?? request.data.client_id;
   const secret = basic?.secret ?? request.data.client_secret;
   const refused = () => new OAuthError("invalid_client", "The client id or secret is wrong, or the client was revoked. Ask an operator for credentials.");

@@ -78,7 +78,7 @@ export async function registerTenant(connection: Connection, input: unknown, by:
   const tenants = tenantModel(connection);
   const _id = by.idempotency ? idFor(by.idempotency.caller, by.idempotency.key) : new Types.ObjectId();
   const existing = by.idempotency ? await tenants.findById(_id).lean() : null;
-  if (existing) return { tenant: toControlPlaneTenant(existing), replayed: true };
+  if (existing) return { tenant: replayOf(existing, data), replayed: true };
   const detail = { tenantId: String(_id), tenantName: data.tenantName, email: data.email, tier: data.tier };
   for (let attempt = 0; ; attempt++) {
     const slug = attempt === 0 ? slugOf(data.tenantName) : `${slugOf(data.tenantName).slice(0, 33)}-${randomSuffix()}`;
@@ -90,6 +90,7 @@ export async function registerTenant(connection: Connection, input: unknown, by:
         status: "provisioning",
         tier: data.tier,
         email: data.email,
+        requestHash: by.idempotency ? requestHash(data) : null,
         transitions: [{ from: null, to: "provisioning", at: now, actor: by.actor, cause: by.cause }],
         outbox: [outboxEvent(DETAIL_TYPES.onboardingRequest, detail, now)],
       });
@@ -99,12 +100,22 @@ export async function registerTenant(connection: Connection, input: unknown, by:
       if (!isDuplicateKeyError(error)) throw error;
       // The same Idempotency-Key at the same moment: the other request made it.
       const raced = by.idempotency ? await tenants.findById(_id).lean() : null;
-      if (raced) return { tenant: toControlPlaneTenant(raced), replayed: true };
+      if (raced) return { tenant: replayOf(raced, data), replayed: true };
       // Otherwise the handle was taken: another one, a few times.
       if (attempt >= 4) throw new ConflictError("No free handle could be found for this tenant name. Try a more distinctive name.", "control_plane.slug_taken");
     }
   }
 }
+
+/** The tenant a repeated Idempotency-Key made, if the request is the same one; refused if it is not. */
+function replayOf(doc: Parameters<typeof toControlPlaneTenant>[0] & { requestHash?: string | null }, data: z.infer<typeof RegistrationInput>): ControlPlaneTenant {
+  if (doc.requestHash && doc.requestHash !== requestHash(data)) {
+    throw new ConflictError("This Idempotency-Key was used for a different tenant. Use a new key for a new request.", "idempotency.key_reused");
+  }
+  return toControlPlaneTenant(doc);
+}
+
+const requestHash = (data: z.infer<typeof RegistrationInput>) => createHash("sha256").update(JSON.stringify([data.tenantName, data.email, data.tier])).digest("hex");
 
 const randomSuffix = () => Math.random().toString(36).slice(2, 8);
 

@@ -20,6 +20,8 @@ const tenantSchema = new Schema(
     // From the control plane (SBT's tenant record): the tier that drives limits, and whom to invite as owner.
     tier: { type: String, default: "basic" },
     email: { type: String, default: null },
+    // The registration request's digest when it came with an Idempotency-Key: a replay must match it.
+    requestHash: { type: String, default: null },
     // Why it failed, and in which phase a retry resumes.
     // { reason, during }
     failure: { type: Schema.Types.Mixed, default: null },
