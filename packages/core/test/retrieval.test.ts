@@ -5,6 +5,7 @@ import { createBedrockClient, LOCAL_EMBEDDING_MODEL } from "../src/ai/index.js";
 import { closeConnection, getConnection } from "../src/database/index.js";
 import { knowledgeChunkModel, knowledgeFileModel, packVector, retrievePassages, unpackVector } from "../src/knowledge/index.js";
 import { withTenant } from "../src/tenancy/index.js";
+import { bruteCosine as cosine, seeded as random } from "./brute-force.js";
 
 /**
  * Retrieval's exact fallback (issue 9, item 3): vectors stored as float32 bytes, streamed through a
@@ -16,11 +17,6 @@ const tenantId = new Types.ObjectId().toString();
 const notebookId = new Types.ObjectId();
 const fileId = new Types.ObjectId();
 
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
-}
-
 beforeAll(async () => {
   connection = await getConnection({ uri: `${inject("mongodbUri")}/core-retrieval-test` });
   await connection.dropDatabase();
@@ -30,18 +26,6 @@ afterAll(async () => {
   await standIn.close();
   await closeConnection();
 });
-
-const cosine = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return dot / Math.sqrt(na * nb);
-};
 
 describe("retrieval's exact fallback", () => {
   it("ranks 1,500 passages exactly as a brute-force ranking does, float32 and older arrays alike", async () => {

@@ -8,6 +8,7 @@ import { completeUpload, createUpload, knowledgeChunkModel, knowledgeFileModel, 
 import { createNotebook, listNotebooks, messageModel, type Owner } from "../src/notebooks/index.js";
 import { withTenant } from "../src/tenancy/index.js";
 import { createOrganisation, membershipModel, removeMember, requireMember } from "../src/tenants/index.js";
+import { bruteCosine } from "./brute-force.js";
 
 /**
  * Review of issue 9 ("speed at scale"): a second delivery of a knowledge job while the first is
@@ -76,18 +77,7 @@ describe("retrieval over passages whose bounds overlap", () => {
     try {
       const passages = await retrievePassages(connection, owner, notebookId, question, services, 4);
       expect(passages).toHaveLength(4);
-      const expected = (() => {
-        const v = new Float32Array(vector);
-        let dot = 0;
-        let na = 0;
-        let nb = 0;
-        for (let i = 0; i < query.length; i++) {
-          dot += query[i]! * v[i]!;
-          na += query[i]! * query[i]!;
-          nb += v[i]! * v[i]!;
-        }
-        return dot / Math.sqrt(na * nb);
-      })();
+      const expected = bruteCosine(query, new Float32Array(vector));
       for (const p of passages) {
         expect(p.fileName).toBe("same.txt");
         expect(p.score).toBeCloseTo(expected, 6);

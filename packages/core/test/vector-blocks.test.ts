@@ -6,29 +6,13 @@ import { createBedrockClient, LOCAL_EMBEDDING_MODEL } from "../src/ai/index.js";
 import { closeConnection, getConnection } from "../src/database/index.js";
 import { blockBounds, knowledgeChunkModel, knowledgeFileModel, packVector, queryNorms, retrievePassages, vectorBlockModel, vectorBlocks, type Bounded } from "../src/knowledge/index.js";
 import { withTenant } from "../src/tenancy/index.js";
+import { bruteCosine as cosine, seeded as random } from "./brute-force.js";
 
 /**
  * Retrieval over quantised vector blocks (issue 9, item 3): the blocks only bound each passage's
  * similarity, and the exact ranking is finished on the float32 vectors of the passages that can
  * still win, so the result must equal a brute-force ranking of the stored vectors, whatever the data.
  */
-const cosine = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return na && nb ? dot / Math.sqrt(na * nb) : 0;
-};
-
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
-}
-
 describe("the bounds of a quantised block", () => {
   it("always hold the true cosine similarity of the stored float32 vector", () => {
     const component = fc.oneof(fc.double({ min: -1, max: 1, noNaN: true }), fc.constantFrom(0, 1e-30, -1e-30, 1e6, -1e6), fc.double({ min: -1e3, max: 1e3, noNaN: true }));

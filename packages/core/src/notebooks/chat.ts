@@ -6,6 +6,7 @@ import { isDatabaseUnavailable, isDuplicateKeyError } from "../database/index.js
 import { ForbiddenError, InvalidInputError, isDomainError, NotFoundError, parseInput, UnavailableError } from "../errors/index.js";
 import { citedPassages, groundingPrompt, retrievePassages, type Passage } from "../knowledge/retrieve.js";
 import { withTenant } from "../tenancy/index.js";
+import type { TenantModelPolicy } from "../tenants/organisations.js";
 import { messageModel, notebookModel, usageEventModel } from "./model.js";
 import { notebookWithMessages, toMessage, type NotebookMessage, type Owner } from "./notebooks.js";
 import { partialSaver, settleWhenBack, UNSAVED_REPLY } from "./settle.js";
@@ -13,11 +14,8 @@ import { partialSaver, settleWhenBack, UNSAVED_REPLY } from "./settle.js";
 /** The contract's schema: multi-line text (tabs and line breaks kept, other control characters refused). */
 export const MessageInput = SendMessageRequest;
 
-/** What an organisation's admins allow: a list of model ids (empty: all) and a guardrail. */
-export interface ModelPolicy {
-  readonly allowedModelIds: readonly string[];
-  readonly guardrail?: { readonly id: string; readonly version: string };
-}
+/** What an organisation's admins allow: a list of model ids (empty: all) and a guardrail (the organisation's own type). */
+export type ModelPolicy = TenantModelPolicy;
 
 export interface ChatServices {
   readonly bedrock: BedrockRuntimeClient;
