@@ -24,7 +24,7 @@ export function csrfToken(): string {
  * Calls the API through the site's own /api (cookies travel by themselves). Writes carry the
  * anti-forgery token read from its cookie.
  */
-export async function api<T = unknown>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+export async function api<T = unknown>(path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
   const method = init.method ?? (init.body === undefined ? "GET" : "POST");
   let response: Response;
   try {
@@ -36,6 +36,7 @@ export async function api<T = unknown>(path: string, init: { method?: string; bo
         accept: "application/json",
         ...(init.body === undefined ? {} : { "content-type": "application/json" }),
         ...(method === "GET" ? {} : { "x-csrf-token": csrfToken() }),
+        ...init.headers,
       },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
     });

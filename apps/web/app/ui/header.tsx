@@ -2,10 +2,13 @@
 
 import Link from "next/link";
 import { api } from "../../lib/browser-api";
+import { useOperatorAccess } from "../admin/ui/access";
 import { useSession } from "./session";
 
 export function Header() {
   const session = useSession();
+  // Operators see a way to the admin pages; /api/me does not say who is one, the control plane does.
+  const access = useOperatorAccess(session.status === "signed-in");
   async function signOut() {
     await api("/api/auth/sign-out", { method: "POST" }).catch(() => undefined);
     window.location.href = "/sign-in";
@@ -18,6 +21,11 @@ export function Header() {
       <nav>
         {session.status === "signed-in" ? (
           <>
+            {access.status === "operator" ? (
+              <Link href="/admin" data-testid="admin-link">
+                Admin
+              </Link>
+            ) : null}
             <Link href="/account" data-testid="account-link">
               {session.me.account.name}
             </Link>
