@@ -1,5 +1,4 @@
-import { CreateEventBusCommand, DeleteEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
-import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
+import type { Message } from "@aws-sdk/client-sqs";
 import { DETAIL_TYPES, offboardDueTenants, offboardTenant, registerTenant, tenantDataModels } from "@tandem/core/control-plane";
 import { notebookModel } from "@tandem/core/notebooks";
 import { PutObjectCommand, CreateBucketCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
@@ -7,10 +6,10 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { inviteModel, tenantModel } from "@tandem/core/tenants";
 import { runAsSystem } from "@tandem/core/tenancy";
-import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { handler as eventsHandler, MAX_EVENT_RECEIVES } from "../src/jobs/events.js";
 import { identityHarness, linkToken, type IdentityHarness } from "./helpers.js";
+import { planesBus, type PlanesBus } from "./planes-bus.js";
 
 /**
  * The two planes through real EventBridge rules (moto) and the events queue's consumer
@@ -21,58 +20,22 @@ import { identityHarness, linkToken, type IdentityHarness } from "./helpers.js";
  * through the control plane completes it.
  */
 const aws = inject("awsEnv");
-const credentials = { accessKeyId: aws.AWS_ACCESS_KEY_ID!, secretAccessKey: aws.AWS_SECRET_ACCESS_KEY! };
-const region = aws.AWS_REGION ?? "us-east-1";
-const events = new EventBridgeClient({ region, endpoint: aws.AWS_ENDPOINT_URL, credentials });
-const sqs = new SQSClient({ region, endpoint: aws.AWS_ENDPOINT_URL, credentials });
-const BUS = `tandem-planes-test-${Date.now()}`;
-let queueUrl: string;
+let bus: PlanesBus;
 let h: IdentityHarness;
-
-async function messages(): Promise<Message[]> {
-  const out: Message[] = [];
-  for (let round = 0; round < 5; round++) {
-    const res = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: round === 0 ? 1 : 0, MessageSystemAttributeNames: ["ApproximateReceiveCount"] }));
-    if (!res.Messages?.length) break;
-    out.push(...res.Messages);
-    for (const m of res.Messages) await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
-  }
-  return out;
-}
-
-/** Feeds messages to the consumer as Lambda would, `receives` being their delivery count. */
-function sqsEvent(batch: Message[], receives = 1): SQSEvent {
-  return { Records: batch.map((m) => ({ messageId: m.MessageId!, body: m.Body!, attributes: { ApproximateReceiveCount: String(receives) } })) } as unknown as SQSEvent;
-}
-
-/** Runs the consumer until the queue is quiet; returns the detail types it handled. */
-async function drain(): Promise<string[]> {
-  const seen: string[] = [];
-  for (let round = 0; round < 6; round++) {
-    const batch = await messages();
-    if (batch.length === 0) break;
-    seen.push(...batch.map((m) => (JSON.parse(m.Body!) as { "detail-type": string })["detail-type"]));
-    const result = await eventsHandler(sqsEvent(batch), h.deps);
-    expect(result.batchItemFailures).toEqual([]);
-  }
-  return seen;
-}
+const messages = () => bus.messages();
+const sqsEvent = (batch: Message[], receives = 1) => bus.sqsEvent(batch, receives);
+const drain = () => bus.drain(h.deps);
 
 const statusOf = async (id: string) => (await tenantModel(await h.deps.database()).findById(id).lean())!;
 const register = async (name: string, email: string) => (await registerTenant(await h.deps.database(), { tenantName: name, email }, { actor: "system", cause: "test" }, h.deps.events)).tenant.tenantId;
 
 beforeAll(async () => {
-  await events.send(new CreateEventBusCommand({ Name: BUS }));
-  queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${BUS}-events` }))).QueueUrl!;
-  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
-  // As the events stack routes them: the control plane's requests and the application plane's answers.
-  await events.send(new PutRuleCommand({ Name: "planes", EventBusName: BUS, EventPattern: JSON.stringify({ source: ["sbt.control.plane", "sbt.application.plane"] }) }));
-  await events.send(new PutTargetsCommand({ Rule: "planes", EventBusName: BUS, Targets: [{ Id: "queue", Arn: queueArn }] }));
-  h = await identityHarness("api-control-plane-planes-test", { source: { ...aws, EVENT_BUS_NAME: BUS } });
+  bus = await planesBus(aws, "tandem-planes-test");
+  h = await identityHarness("api-control-plane-planes-test", { source: { ...aws, EVENT_BUS_NAME: bus.name } });
 }, 120_000);
 afterAll(async () => {
   await h.close();
-  await events.send(new DeleteEventBusCommand({ Name: BUS })).catch(() => undefined);
+  await bus.close();
 });
 
 describe("onboarding through both planes", () => {

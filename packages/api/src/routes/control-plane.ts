@@ -16,11 +16,34 @@ import {
   revokeControlPlaneClient,
   verifyControlPlaneToken,
   type ControlPlaneScope,
+  createRegistration,
+  getRegistration,
+  listRegistrations,
+  updateRegistration,
+  deleteRegistration,
+  createControlPlaneUser,
+  getControlPlaneUser,
+  listControlPlaneUsers,
+  updateControlPlaneUser,
+  setControlPlaneUserEnabled,
+  deleteControlPlaneUser,
+  getTenantConfig,
+  listOperators,
+  removeOperator,
+  createOperator,
+  OPERATOR_LINK_TTL_MS,
+  listTiers,
+  getTier,
+  putTier,
 } from "@tandem/core/control-plane";
+import { issueToken } from "@tandem/core/identity";
+import { accountAddedMail, operatorInviteMail } from "@tandem/core/mail";
 import { ForbiddenError, InvalidInputError, UnauthenticatedError } from "@tandem/core/errors";
 import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from "express";
 import type { AppDeps } from "../deps.js";
 import { authenticate, csrfProtection } from "../http/auth.js";
+import { auditControlPlane } from "../http/audit.js";
+import { auditControlPlaneRoutes } from "./audit.js";
 
 /**
  * The control plane (SBT-AWS's API under one base path, `<app url>/control-plane/`): what an
@@ -46,6 +69,8 @@ export function controlPlaneRoutes(deps: AppDeps): Router {
   const router = Router();
   const session = [authenticate(deps), csrfProtection(deps)];
   const appOrigin = new URL(deps.appUrl).origin;
+  // Every write under /control-plane is recorded in the audit log when it is answered.
+  router.use(auditControlPlane(deps));
 
   // CORS for the app's own origin only (its admin pages); scripts need none. Any other origin gets
   // no CORS headers, so a browser on another site cannot read an answer or send a preflighted request.
@@ -106,6 +131,7 @@ export function controlPlaneRoutes(deps: AppDeps): Router {
       next();
     },
   ];
+  router.use(auditControlPlaneRoutes(deps, allow));
   const operatorOnly: RequestHandler = (req, _res, next) => {
     if (req.controlPlane?.kind !== "operator") throw new ForbiddenError("Only an operator, signed in, manages the control plane's clients.", "control_plane.not_operator");
     next();
@@ -123,10 +149,14 @@ export function controlPlaneRoutes(deps: AppDeps): Router {
     const caller = req.controlPlane!;
     return { actor: caller.kind === "client" ? `client:${caller.clientId}` : `operator:${caller.userId}`, cause };
   };
-  router.post(`${CONTROL_PLANE_BASE}/tenants`, ...allow("tenant/tenant_write"), async (req, res) => {
+  /** The caller's Idempotency-Key, if any: the same key from the same caller means the same request. */
+  const idempotency = (req: Request) => {
     const key = req.get("idempotency-key");
     if (key !== undefined && !/^[\x21-\x7e]{1,255}$/.test(key)) throw new InvalidInputError("Idempotency-Key must be 1 to 255 visible ASCII characters.", [{ name: "Idempotency-Key", message: "invalid" }]);
-    const by = { ...actor(req, "onboarding request"), ...(key ? { idempotency: { caller: actor(req, "").actor, key } } : {}) };
+    return key ? { idempotency: { caller: actor(req, "").actor, key } } : {};
+  };
+  router.post(`${CONTROL_PLANE_BASE}/tenants`, ...allow("tenant/tenant_write"), async (req, res) => {
+    const by = { ...actor(req, "onboarding request"), ...idempotency(req) };
     const { tenant, replayed } = await registerTenant(await deps.database(), req.body, by, deps.events);
     if (replayed) res.set("idempotent-replayed", "true");
     res.status(201).json({ data: tenant });
@@ -149,6 +179,94 @@ export function controlPlaneRoutes(deps: AppDeps): Router {
   router.put(`${CONTROL_PLANE_BASE}/tenants/:tenantId/activate`, ...allow("tenant/tenant_write"), async (req, res) => {
     const tenant = await activateTenant(await deps.database(), String(req.params.tenantId), actor(req, "activated"), deps.events);
     res.json({ message: "Tenant activated", data: tenant });
+  });
+
+  // SBT's tenant registrations: the request for a tenant beside the tenant it makes (control-plane/registrations.ts).
+  router.post(`${CONTROL_PLANE_BASE}/tenant-registrations`, ...allow("tenant/tenant_write"), async (req, res) => {
+    const { registration, replayed } = await createRegistration(await deps.database(), req.body, { ...actor(req, "tenant registration"), ...idempotency(req) }, deps.events);
+    if (replayed) res.set("idempotent-replayed", "true");
+    res.status(201).json({ data: { tenantRegistrationId: registration.tenantRegistrationId, tenantId: registration.tenantId, message: "Tenant registration initiated" } });
+  });
+  router.get(`${CONTROL_PLANE_BASE}/tenant-registrations`, ...allow("tenant/tenant_read"), async (req, res) => {
+    res.json(await listRegistrations(await deps.database(), req.query));
+  });
+  router.get(`${CONTROL_PLANE_BASE}/tenant-registrations/:registrationId`, ...allow("tenant/tenant_read"), async (req, res) => {
+    res.json(await getRegistration(await deps.database(), String(req.params.registrationId)));
+  });
+  router.patch(`${CONTROL_PLANE_BASE}/tenant-registrations/:registrationId`, ...allow("tenant/tenant_write"), async (req, res) => {
+    const updated = await updateRegistration(await deps.database(), String(req.params.registrationId), req.body);
+    res.json({ data: { ...updated, message: "Tenant registration updated successfully" } });
+  });
+  router.delete(`${CONTROL_PLANE_BASE}/tenant-registrations/:registrationId`, ...allow("tenant/tenant_write"), async (req, res) => {
+    const registration = await deleteRegistration(await deps.database(), String(req.params.registrationId), actor(req, "tenant registration deleted"), deps.events);
+    res.json({ data: { message: "Tenant registration deletion initiated", tenantRegistration: registration } });
+  });
+
+  // SBT's GET /tenant-config (open in SBT; here it needs tenant/tenant_read like every route).
+  router.get(`${CONTROL_PLANE_BASE}/tenant-config`, ...allow("tenant/tenant_read"), async (req, res) => {
+    res.json(await getTenantConfig(await deps.database(), req.query));
+  });
+
+  // Tiers and their limits (tiers/): read with tenant/tenant_read, changed with tenant/tenant_write.
+  router.get(`${CONTROL_PLANE_BASE}/tiers`, ...allow("tenant/tenant_read"), async (_req, res) => {
+    res.json({ data: await listTiers(await deps.database()) });
+  });
+  router.get(`${CONTROL_PLANE_BASE}/tiers/:tierName`, ...allow("tenant/tenant_read"), async (req, res) => {
+    res.json({ data: await getTier(await deps.database(), String(req.params.tierName).slice(0, 40)) });
+  });
+  router.put(`${CONTROL_PLANE_BASE}/tiers/:tierName`, ...allow("tenant/tenant_write"), async (req, res) => {
+    res.json({ data: await putTier(await deps.database(), req.params.tierName, req.body) });
+  });
+
+  // SBT's user management on Tandem's accounts (control-plane/users.ts); enable / disable routed (SBT issue #115).
+  router.post(`${CONTROL_PLANE_BASE}/users`, ...allow("user/user_write"), async (req, res) => {
+    const database = await deps.database();
+    const { user, created, tenantName } = await createControlPlaneUser(database, req.body, deps.events);
+    let url = `${deps.appUrl.replace(/\/$/, "")}/sign-in`;
+    // A new account, or one whose address was never confirmed (claimAccount took its password away), chooses a password.
+    const needsPassword = created || user.status === "FORCE_CHANGE_PASSWORD";
+    if (needsPassword) {
+      const token = await issueToken(database, { userId: user.userId, purpose: "reset_password", ttlMs: OPERATOR_LINK_TTL_MS });
+      url = `${deps.appUrl.replace(/\/$/, "")}/reset-password?token=${encodeURIComponent(token)}`;
+    }
+    await deps.mailer.send(accountAddedMail({ to: user.email, organisation: tenantName, role: user.userRole ?? "member", url, expiresInHours: OPERATOR_LINK_TTL_MS / 3_600_000, newAccount: needsPassword }));
+    res.status(201).json({ message: "New user created", data: user });
+  });
+  router.get(`${CONTROL_PLANE_BASE}/users`, ...allow("user/user_read"), async (req, res) => {
+    res.json(await listControlPlaneUsers(await deps.database(), req.query));
+  });
+  router.get(`${CONTROL_PLANE_BASE}/users/:userId`, ...allow("user/user_read"), async (req, res) => {
+    res.json({ data: await getControlPlaneUser(await deps.database(), String(req.params.userId)) });
+  });
+  router.put(`${CONTROL_PLANE_BASE}/users/:userId`, ...allow("user/user_write"), async (req, res) => {
+    res.json({ message: "User updated", data: await updateControlPlaneUser(await deps.database(), String(req.params.userId), req.body) });
+  });
+  router.delete(`${CONTROL_PLANE_BASE}/users/:userId`, ...allow("user/user_write"), async (req, res) => {
+    await deleteControlPlaneUser(await deps.database(), String(req.params.userId), deps.events);
+    res.json({ message: "User deleted" });
+  });
+  const enable = (enabled: boolean) => async (req: Request, res: Response) => {
+    const user = await setControlPlaneUserEnabled(await deps.database(), String(req.params.userId), enabled);
+    res.json({ message: enabled ? "User enabled" : "User disabled", data: user });
+  };
+  router.put(`${CONTROL_PLANE_BASE}/users/:userId/enable`, ...allow("user/user_write"), enable(true));
+  router.put(`${CONTROL_PLANE_BASE}/users/:userId/disable`, ...allow("user/user_write"), enable(false));
+  // SBT's own shape for disabling.
+  router.delete(`${CONTROL_PLANE_BASE}/users/:userId/disable`, ...allow("user/user_write"), enable(false));
+
+  // Operators, managed by operators in their own session.
+  router.get(`${CONTROL_PLANE_BASE}/operators`, ...allow("user/user_read"), operatorOnly, async (_req, res) => {
+    res.json({ data: await listOperators(await deps.database()) });
+  });
+  router.post(`${CONTROL_PLANE_BASE}/operators`, ...allow("user/user_write"), operatorOnly, async (req, res) => {
+    const { account, created, token } = await createOperator(await deps.database(), (req.body as { email?: unknown } | undefined)?.email as string);
+    const url = `${deps.appUrl.replace(/\/$/, "")}/reset-password?token=${encodeURIComponent(token)}`;
+    await deps.mailer.send(operatorInviteMail({ to: account.email, url, expiresInHours: OPERATOR_LINK_TTL_MS / 3_600_000 }));
+    res.status(201).json({ data: { userId: account.id, email: account.email, name: account.name, created } });
+  });
+  router.delete(`${CONTROL_PLANE_BASE}/operators/:userId`, ...allow("user/user_write"), operatorOnly, async (req, res) => {
+    await removeOperator(await deps.database(), String(req.params.userId));
+    res.status(204).end();
   });
 
   // Client credentials, managed by operators in their own session (a client cannot mint clients).

@@ -1,5 +1,5 @@
 export { CONTROL_PLANE_SCOPES, ControlPlaneScope, parseScopes } from "./scopes.js";
-export { createOperator, isOperator, OPERATOR_LINK_TTL_MS } from "./operators.js";
+export { createOperator, isOperator, listOperators, removeOperator, claimAccount, OPERATOR_LINK_TTL_MS, type Operator } from "./operators.js";
 export {
   controlPlaneClientModel,
   createControlPlaneClient,
@@ -12,7 +12,7 @@ export {
   CONTROL_PLANE_TOKEN_SECONDS,
   type ControlPlaneClient,
 } from "./clients.js";
-export { listControlPlaneTenants, getControlPlaneTenant, toControlPlaneTenant, TenantListQuery, type ControlPlaneTenant } from "./tenants.js";
+export { listControlPlaneTenants, getControlPlaneTenant, toControlPlaneTenant, getTenantConfig, TenantListQuery, TenantConfigQuery, type ControlPlaneTenant } from "./tenants.js";
 export { EVENT_SOURCES, DETAIL_TYPES, outboxEvent, eventBridgePublisher, type EventPublisher, type OutboxEvent, type DetailType } from "./events.js";
 export {
   TRANSITIONS,
@@ -32,3 +32,30 @@ export {
 } from "./lifecycle.js";
 export { ControlPlaneEvent, provisionTenant, provisionFailed, recordAnswer, markHandled, SYSTEM_INVITER, type Provisioned } from "./planes.js";
 export { removeTenantData, offboardDueTenants, tenantDataModels, OFFBOARD_GRACE_MS } from "./offboarding.js";
+export {
+  createRegistration,
+  getRegistration,
+  listRegistrations,
+  updateRegistration,
+  deleteRegistration,
+  completeStrandedRegistrations,
+  registrationTenantId,
+  registrationModel,
+  RegistrationRequest,
+  RegistrationUpdate,
+  RegistrationListQuery,
+  type TenantRegistration,
+} from "./registrations.js";
+export {
+  createControlPlaneUser,
+  getControlPlaneUser,
+  listControlPlaneUsers,
+  updateControlPlaneUser,
+  setControlPlaneUserEnabled,
+  deleteControlPlaneUser,
+  UserCreateInput,
+  UserUpdateInput,
+  UserListQuery,
+  type ControlPlaneUser,
+} from "./users.js";
+export { getTier, listTiers, putTier, TierLimits, TierName, DEFAULT_TIERS, type Tier } from "../tiers/index.js";

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { Types, type Connection } from "mongoose";
 import { z } from "zod";
+import { actorFromLifecycle, recordAudit } from "../audit/index.js";
 import { isDuplicateKeyError } from "../database/index.js";
 import { ConflictError, NotFoundError, parseInput } from "../errors/index.js";
 import { forgetTenant, withTenantRecord } from "../tenants/organisations.js";
@@ -64,7 +65,7 @@ function slugOf(name: string): string {
 }
 
 /** The tenant id an Idempotency-Key names: the same key from the same caller always means the same tenant. */
-function idFor(caller: string, key: string): Types.ObjectId {
+export function idFor(caller: string, key: string): Types.ObjectId {
   return new Types.ObjectId(createHash("sha256").update(`${caller}\n${key}`).digest().subarray(0, 12));
 }
 
@@ -73,13 +74,26 @@ function idFor(caller: string, key: string): Types.ObjectId {
  * can use it yet) with its onboarding request in the outbox, in one write; the application plane
  * provisions it and answers. With an Idempotency-Key, a repeat returns the tenant the first made.
  */
-export async function registerTenant(connection: Connection, input: unknown, by: Actor & { idempotency?: { caller: string; key: string } }, publisher?: EventPublisher, now: Date = new Date()): Promise<{ tenant: ControlPlaneTenant; replayed: boolean }> {
+export async function registerTenant(
+  connection: Connection,
+  input: unknown,
+  by: Actor & {
+    idempotency?: { caller: string; key: string };
+    /** A fixed id (a registration's tenant): a repeat with it returns the tenant it made. */
+    tenantId?: Types.ObjectId;
+    /** More for the onboarding event's detail (a registration's id and data). */
+    detail?: Record<string, unknown>;
+  },
+  publisher?: EventPublisher,
+  now: Date = new Date(),
+): Promise<{ tenant: ControlPlaneTenant; replayed: boolean }> {
   const data = parseInput(RegistrationInput, input, "tenant's details");
   const tenants = tenantModel(connection);
-  const _id = by.idempotency ? idFor(by.idempotency.caller, by.idempotency.key) : new Types.ObjectId();
-  const existing = by.idempotency ? await tenants.findById(_id).lean() : null;
+  const fixed = by.tenantId ?? (by.idempotency ? idFor(by.idempotency.caller, by.idempotency.key) : undefined);
+  const _id = fixed ?? new Types.ObjectId();
+  const existing = fixed ? await tenants.findById(_id).lean() : null;
   if (existing) return { tenant: replayOf(existing, data), replayed: true };
-  const detail = { tenantId: String(_id), tenantName: data.tenantName, email: data.email, tier: data.tier };
+  const detail = { ...by.detail, tenantId: String(_id), tenantName: data.tenantName, email: data.email, tier: data.tier };
   for (let attempt = 0; ; attempt++) {
     const slug = attempt === 0 ? slugOf(data.tenantName) : `${slugOf(data.tenantName).slice(0, 33)}-${randomSuffix()}`;
     try {
@@ -90,16 +104,17 @@ export async function registerTenant(connection: Connection, input: unknown, by:
         status: "provisioning",
         tier: data.tier,
         email: data.email,
-        requestHash: by.idempotency ? requestHash(data) : null,
+        requestHash: fixed ? requestHash(data) : null,
         transitions: [{ from: null, to: "provisioning", at: now, actor: by.actor, cause: by.cause }],
         outbox: [outboxEvent(DETAIL_TYPES.onboardingRequest, detail, now)],
       });
+      await recordAudit(connection, { tenantId: String(_id), actor: actorFromLifecycle(by.actor), action: "tenant.transition", target: { type: "tenant", id: String(_id) }, outcome: "success", details: { from: "none", to: "provisioning", cause: by.cause } });
       await publishOutbox(connection, String(_id), publisher);
       return { tenant: toControlPlaneTenant(doc.toObject()), replayed: false };
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
       // The same Idempotency-Key at the same moment: the other request made it.
-      const raced = by.idempotency ? await tenants.findById(_id).lean() : null;
+      const raced = fixed ? await tenants.findById(_id).lean() : null;
       if (raced) return { tenant: replayOf(raced, data), replayed: true };
       // Otherwise the handle was taken: another one, a few times.
       if (attempt >= 4) throw new ConflictError("No free handle could be found for this tenant name. Try a more distinctive name.", "control_plane.slug_taken");
@@ -151,6 +166,7 @@ export async function transitionTenant(
   });
   // Another request moved it first: say where it is now.
   if (!moved) return transitionTenant(connection, tenantId, to, by, events, publisher, extra, now, onlyFrom);
+  await recordAudit(connection, { tenantId: tenantId.toLowerCase(), actor: actorFromLifecycle(by.actor), action: "tenant.transition", target: { type: "tenant", id: tenantId.toLowerCase() }, outcome: "success", details: { to, cause: by.cause } });
   forgetTenant(tenantId);
   await publishOutbox(connection, tenantId, publisher);
   return toControlPlaneTenant(await tenantOf(connection, tenantId));

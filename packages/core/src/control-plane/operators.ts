@@ -1,7 +1,7 @@
 import type { Connection } from "mongoose";
 import { Email } from "@tandem/client/contract";
-import { isDuplicateKeyError } from "../database/index.js";
-import { parseInput } from "../errors/index.js";
+import { isDuplicateKeyError, withLease } from "../database/index.js";
+import { ConflictError, NotFoundError, parseInput } from "../errors/index.js";
 import { toAccount, type Account } from "../identity/accounts.js";
 import { identityModel } from "../identity/external.js";
 import { userModel } from "../identity/model.js";
@@ -21,11 +21,23 @@ export const OPERATOR_LINK_TTL_MS = 72 * 60 * 60 * 1000;
  * before it is promoted, so only whoever reads the mailed link gets in (pre-hijacking).
  */
 export async function createOperator(connection: Connection, email: string, now: Date = new Date()): Promise<{ account: Account; created: boolean; token: string }> {
-  const address = parseInput(Email, email, "operator's email address");
+  const { user, created } = await claimAccount(connection, email, { systemRole: "operator" }, now);
+  // A reset link: following it sets the password and confirms the address.
+  const token = await issueToken(connection, { userId: String(user._id), purpose: "reset_password", ttlMs: OPERATOR_LINK_TTL_MS, now });
+  return { account: toAccount(user), created, token };
+}
+
+/**
+ * The account of an address an operator names (an operator, or a person added to an
+ * organisation): created without a password if there is none; an existing one whose address was
+ * never confirmed loses its password, provider links and sessions first (see createOperator).
+ * `set` is written on it either way.
+ */
+export async function claimAccount(connection: Connection, email: string, set: Record<string, unknown>, now: Date = new Date(), name?: string) {
+  const address = parseInput(Email, email, "email address");
   const users = userModel(connection);
-  let created = false;
   // (updateOne, then a read: FerretDB v1's findAndModify takes no projection, and the password hash is never selected.)
-  const promote = async () => {
+  const claim = async () => {
     const existing = await users.findOne({ email: address }).lean();
     if (!existing) return null;
     if (!existing.emailVerifiedAt) {
@@ -33,27 +45,56 @@ export async function createOperator(connection: Connection, email: string, now:
       await identityModel(connection).deleteMany({ userId: existing._id });
       await endAllSessions(connection, String(existing._id), now);
     }
-    await users.updateOne({ _id: existing._id }, { $set: { systemRole: "operator" } });
+    if (Object.keys(set).length) await users.updateOne({ _id: existing._id }, { $set: set });
     return users.findById(existing._id).lean();
   };
-  let user = await promote();
-  if (!user) {
-    try {
-      user = (await users.create({ email: address, name: address.split("@")[0]!, systemRole: "operator" })).toObject();
-      created = true;
-    } catch (error) {
-      // Created meanwhile by a sign-up or a second run: make that account the operator.
-      if (!isDuplicateKeyError(error)) throw error;
-      user = await promote();
-    }
+  const user = await claim();
+  if (user) return { user, created: false };
+  try {
+    return { user: (await users.create({ email: address, name: name ?? address.split("@")[0]!, ...set })).toObject(), created: true };
+  } catch (error) {
+    // Created meanwhile by a sign-up or a second run: claim that account.
+    if (!isDuplicateKeyError(error)) throw error;
+    return { user: (await claim())!, created: false };
   }
-  // A reset link: following it sets the password and confirms the address.
-  const token = await issueToken(connection, { userId: String(user!._id), purpose: "reset_password", ttlMs: OPERATOR_LINK_TTL_MS, now });
-  return { account: toAccount(user!), created, token };
 }
 
 /** Whether this account is an operator (and active). */
 export async function isOperator(connection: Connection, userId: string): Promise<boolean> {
   if (!/^[0-9a-f]{24}$/i.test(userId)) return false;
   return Boolean(await userModel(connection).exists({ _id: userId, systemRole: "operator", status: "active" }));
+}
+
+export interface Operator {
+  readonly userId: string;
+  readonly email: string;
+  readonly name: string;
+  readonly status: string;
+  readonly createdAt: string;
+}
+
+export async function listOperators(connection: Connection): Promise<Operator[]> {
+  const docs = await userModel(connection).find({ systemRole: "operator" }).sort({ _id: 1 }).limit(500).lean();
+  return docs.map((u) => ({ userId: String(u._id), email: u.email, name: u.name, status: u.status, createdAt: (u.createdAt ?? new Date(0)).toISOString() }));
+}
+
+/**
+ * Takes the operator role away (the account stays). The last active operator cannot be removed:
+ * the installation would have no one to run it. Under a lease, so two operators removing each
+ * other at once leave one.
+ */
+export async function removeOperator(connection: Connection, userId: string): Promise<void> {
+  if (!/^[0-9a-f]{24}$/i.test(userId)) throw new NotFoundError("There is no operator with this id. List the operators to find it.", "control_plane.operator_not_found");
+  await withLease(
+    connection,
+    "operators",
+    async () => {
+      const users = userModel(connection);
+      if (!(await users.exists({ _id: userId, systemRole: "operator" }))) throw new NotFoundError("There is no operator with this id. List the operators to find it.", "control_plane.operator_not_found");
+      const others = await users.countDocuments({ systemRole: "operator", status: "active", _id: { $ne: userId } });
+      if (others === 0) throw new ConflictError("This is the last operator. Make someone else an operator first (pnpm tandem admin create --email ...).", "control_plane.last_operator");
+      await users.updateOne({ _id: userId }, { $set: { systemRole: null } });
+    },
+    { what: "The operators" },
+  );
 }

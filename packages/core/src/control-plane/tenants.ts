@@ -2,6 +2,7 @@ import type { Connection } from "mongoose";
 import { z } from "zod";
 import { NotFoundError, parseInput } from "../errors/index.js";
 import { tenantModel, type TenantDocument } from "../tenants/model.js";
+import { getTier } from "../tiers/index.js";
 
 /**
  * Organisations as the control plane shows them: SBT-AWS's tenant record (tenantId, tenantName,
@@ -69,4 +70,26 @@ export async function getControlPlaneTenant(connection: Connection, tenantId: st
   const doc = await tenantModel(connection).findById(tenantId).lean();
   if (!doc) throw missing();
   return { data: toTenant(doc) };
+}
+
+export const TenantConfigQuery = z
+  .object({
+    tenantId: z.string().regex(/^[0-9a-f]{24}$/i, "Use a tenant's id").optional(),
+    tenantName: z.string().trim().min(1).max(100).optional(),
+  })
+  .refine((q) => q.tenantId || q.tenantName, { message: "Ask by tenantId or by tenantName (its handle or its name)" });
+
+/**
+ * SBT's GET /tenant-config: what an application needs to serve one tenant — who it is, whether its
+ * people can sign in, its tier and that tier's limits. By id, or by name (the handle first, then
+ * the display name). SBT leaves this route open; Tandem asks for tenant/tenant_read like the others.
+ */
+export async function getTenantConfig(connection: Connection, query: unknown): Promise<Record<string, unknown>> {
+  const { tenantId, tenantName } = parseInput(TenantConfigQuery, query ?? {}, "question");
+  const tenants = tenantModel(connection);
+  const doc = tenantId ? await tenants.findById(tenantId).lean() : ((await tenants.findOne({ slug: tenantName!.toLowerCase() }).lean()) ?? (await tenants.findOne({ name: tenantName! }).lean()));
+  if (!doc) throw new NotFoundError(`No tenant details found for ${(tenantId ?? tenantName)!.slice(0, 100)}. List the tenants to find it.`, "control_plane.tenant_not_found");
+  const tenant = toControlPlaneTenant(doc);
+  const tier = await getTier(connection, tenant.tier);
+  return { tenantId: tenant.tenantId, tenantName: tenant.tenantName, slug: tenant.slug, tier: tenant.tier, limits: tier.limits, tenantStatus: tenant.tenantStatus, isActive: tenant.isActive };
 }

@@ -4,6 +4,7 @@ import { shelf } from "../access/cache.js";
 import { NotFoundError, parseInput, UnauthenticatedError } from "../errors/index.js";
 import { runAsSystem, tenantScoped, withTenant } from "../tenancy/index.js";
 import { digestToken, newSecretToken } from "./secret-token.js";
+import { userModel } from "./model.js";
 
 /**
  * Personal API keys for scripts and the @tandem/client package. A key belongs to one person in
@@ -121,6 +122,9 @@ export async function authenticateApiKey(connection: Connection, secret: string,
   const read = async () => {
     const doc = await runAsSystem("authenticate an API key", () => apiKeyModel(connection).findOne({ hash }).lean());
     if (!doc || doc.revokedAt) return undefined;
+    // A disabled (or deleted) person's keys stop with them.
+    const owner = await userModel(connection).findById(doc.userId).select({ status: 1 }).lean();
+    if (owner?.status !== "active") return undefined;
     return { id: doc._id, principal: { keyId: String(doc._id), userId: String(doc.userId), tenantId: String(doc.tenantId), scopes: doc.scopes as ApiKeyScope[] }, expiresAt: doc.expiresAt ?? null, lastUsedAt: doc.lastUsedAt ?? null };
   };
   const key = options.cached ? await knownKeys.remember(hash, read) : await read();

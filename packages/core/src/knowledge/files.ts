@@ -8,6 +8,7 @@ import { detectCapabilities, withLease } from "../database/index.js";
 import { ConflictError, InvalidInputError, NotFoundError, parseInput, RateLimitedError, UnavailableError } from "../errors/index.js";
 import { getNotebook, type Owner } from "../notebooks/notebooks.js";
 import { tenantScoped, withTenant } from "../tenancy/index.js";
+import { assertFileRoom } from "../tiers/index.js";
 import { MAX_KNOWLEDGE_FILE_BYTES, type KnowledgeType } from "./extract.js";
 import { KNOWLEDGE_LIMITS, type KnowledgeLimits } from "./limits.js";
 import { deadline, isNotFound, isStorageOutage, storageUnavailable } from "./storage.js";
@@ -133,6 +134,7 @@ export const UploadInput = UploadRequest;
 export async function createUpload(connection: Connection, owner: Owner, notebookId: string, input: unknown, services: KnowledgeServices): Promise<{ file: KnowledgeFile; upload: { url: string; fields: Record<string, string> } }> {
   const data = parseInput(UploadInput, input, "file details");
   await getNotebook(connection, owner, notebookId);
+  await assertFileRoom(connection, owner.tenantId);
   const doc = await withTenant(owner.tenantId, async () => {
     const created = await knowledgeFileModel(connection).create({ notebookId, userId: owner.userId, name: data.name, type: data.type, size: data.size, key: "pending", status: "uploading" });
     const key = `tenants/${owner.tenantId}/notebooks/${notebookId}/files/${String(created._id)}`;

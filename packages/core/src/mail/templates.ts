@@ -86,3 +86,18 @@ export function operatorInviteMail(input: { to: string; url: string; expiresInHo
     footer: "If you did not expect this, tell whoever runs this installation: someone made your address an operator.",
   });
 }
+
+/** A person added to an organisation by an operator (the control plane's POST /users). */
+export function accountAddedMail(input: { to: string; organisation: string; role: string; url: string; expiresInHours: number; newAccount: boolean }): MailMessage {
+  return render({
+    to: input.to,
+    subject: `You were added to ${input.organisation} on Tandem`,
+    greeting: "Hello,",
+    paragraphs: [
+      `You were added to ${input.organisation} as ${input.role === "admin" ? "an admin" : `a ${input.role}`}.`,
+      input.newAccount ? `Choose your password to sign in. The link works once, for ${input.expiresInHours} hours.` : "Sign in as usual: the organisation is in your list.",
+    ],
+    action: { label: input.newAccount ? "Choose my password" : "Open Tandem", url: input.url },
+    footer: "If you did not expect this, tell the organisation's admins or whoever runs this installation.",
+  });
+}

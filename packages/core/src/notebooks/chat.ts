@@ -30,7 +30,9 @@ async function grounding(connection: Connection, owner: Owner, notebookId: strin
   return retrievePassages(connection, owner, notebookId, question, { bedrock: services.bedrock, embeddingModel });
 }
 
-const isAllowed = (policy: ModelPolicy, model: ModelEntry) => policy.allowedModelIds.length === 0 || policy.allowedModelIds.includes(model.id);
+/** Allowed by the organisation's admins and by its tier (an empty list allows every model). */
+const isAllowed = (policy: ModelPolicy, model: ModelEntry) =>
+  (policy.allowedModelIds.length === 0 || policy.allowedModelIds.includes(model.id)) && (!policy.tierModelIds?.length || policy.tierModelIds.includes(model.id));
 
 /** The chat models the organisation allows, in catalog order (unavailable ones included, marked). */
 export function allowedModels(services: Pick<ChatServices, "catalog" | "policy">): ModelEntry[] {

@@ -9,6 +9,7 @@ export {
   listMembers,
   changeRole,
   removeMember,
+  OPERATOR,
   roleAtLeast,
   RoleInput,
   forgetTenant,

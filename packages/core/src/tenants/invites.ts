@@ -5,6 +5,7 @@ import { ConflictError, ForbiddenError, NotFoundError, parseInput, Unauthenticat
 import { userModel } from "../identity/model.js";
 import { digestToken, newSecretToken } from "../identity/secret-token.js";
 import { runAsSystem, tenantScoped, withTenant } from "../tenancy/index.js";
+import { withinMemberLimit } from "../tiers/index.js";
 import { membershipModel, ROLES, type Role } from "./membership.js";
 import { tenantModel } from "./model.js";
 import type { Organisation } from "./organisations.js";
@@ -138,17 +139,22 @@ export async function acceptInvite(connection: Connection, token: string, userId
   if (user.email !== invite.email) {
     throw new ForbiddenError(`This invitation is for ${invite.email}, and you are signed in as ${user.email}. Sign in as ${invite.email} (or sign up with it) to accept.`, "invite.wrong_account");
   }
-  if (!(await claimOnce(connection, "invite_uses", invite.hash, now))) throw invalidLink();
   const tenantId = String(tenant._id);
-  await withTenant(tenantId, async () => {
-    try {
-      await membershipModel(connection).create({ userId, role: invite.role });
-    } catch (error) {
-      // Already a member (joined another way meanwhile): the invite is simply used up.
-      if (!isDuplicateKeyError(error)) throw error;
-    }
-    await inviteModel(connection).updateOne({ _id: invite._id }, { $set: { acceptedAt: now, acceptedBy: userId } });
-  });
+  const join = async () => {
+    if (!(await claimOnce(connection, "invite_uses", invite.hash, now))) throw invalidLink();
+    await withTenant(tenantId, async () => {
+      try {
+        await membershipModel(connection).create({ userId, role: invite.role });
+      } catch (error) {
+        // Already a member (joined another way meanwhile): the invite is simply used up.
+        if (!isDuplicateKeyError(error)) throw error;
+      }
+      await inviteModel(connection).updateOne({ _id: invite._id }, { $set: { acceptedAt: now, acceptedBy: userId } });
+    });
+  };
+  // A member already takes no new place; anyone else joins only if the tier has room (the invite stays usable if not).
+  const member = await withTenant(tenantId, () => membershipModel(connection).exists({ userId }));
+  await (member ? join() : withinMemberLimit(connection, tenantId, join));
   if (!user.emailVerifiedAt) await userModel(connection).updateOne({ _id: userId }, { $set: { emailVerifiedAt: now } });
   const role = (await withTenant(tenantId, () => membershipModel(connection).findOne({ userId }).lean()))?.role ?? invite.role;
   return { id: tenantId, slug: tenant.slug, name: tenant.name, role };

@@ -7,6 +7,7 @@ import { ConflictError, ForbiddenError, NotFoundError, parseInput } from "../err
 import { userModel } from "../identity/model.js";
 import { runAsSystem, withTenant } from "../tenancy/index.js";
 import { createTenant, TenantInput, type Tenant } from "./tenants.js";
+import { getTier } from "../tiers/index.js";
 import { membershipModel, type Role } from "./membership.js";
 import { tenantModel } from "./model.js";
 
@@ -40,6 +41,8 @@ const notMember = () => new NotFoundError("There is no such organisation, or you
 export interface TenantModelPolicy {
   readonly allowedModelIds: readonly string[];
   readonly guardrail?: { readonly id: string; readonly version: string };
+  /** The models the organisation's tier allows (tiers/; empty: every chat model), whatever its admins allow. */
+  readonly tierModelIds?: readonly string[];
 }
 
 /** What a member's request needs to know of the organisation: who it is and what it allows. */
@@ -83,10 +86,12 @@ async function readRole(connection: Connection, tenantId: string, userId: string
 async function readTenant(connection: Connection, tenantId: string): Promise<TenantEntry | undefined> {
   const doc = await tenantModel(connection).findById(tenantId).lean();
   if (!doc) return undefined;
+  const tier = await getTier(connection, doc.tier ?? "basic");
   return {
     tenant: { id: String(doc._id), slug: doc.slug, name: doc.name, status: doc.status, createdAt: doc.createdAt },
     policy: {
       allowedModelIds: doc.allowedModelIds ?? [],
+      tierModelIds: tier.limits.models,
       guardrail: doc.guardrailId && doc.guardrailVersion ? { id: doc.guardrailId, version: doc.guardrailVersion } : undefined,
     },
   };
@@ -188,15 +193,20 @@ function withOwnerLease<T>(connection: Connection, tenantId: string, fn: () => P
 
 export const RoleInput = RoleRequest;
 
+/** An operator acting through the control plane: above every organisation's roles, still bound by "an organisation keeps an owner". */
+export const OPERATOR = "operator" as const;
+
 /** Admins manage members and admins; only owners grant or take away ownership. */
-export async function changeRole(connection: Connection, tenantId: string, actor: { userId: string; role: Role }, userId: string, input: unknown): Promise<Member> {
+export async function changeRole(connection: Connection, tenantId: string, actor: { userId: string; role: Role } | typeof OPERATOR, userId: string, input: unknown): Promise<Member> {
   const { role } = parseInput(RoleInput, input, "role");
   await withOwnerLease(connection, tenantId, async () => {
     const target = await targetMembership(connection, tenantId, userId);
-    if ((role === "owner" || target.role === "owner") && actor.role !== "owner") {
-      throw new ForbiddenError("Only an owner can grant or take away ownership. Ask an owner of the organisation.", "organisation.role_required");
+    if (actor !== OPERATOR) {
+      if ((role === "owner" || target.role === "owner") && actor.role !== "owner") {
+        throw new ForbiddenError("Only an owner can grant or take away ownership. Ask an owner of the organisation.", "organisation.role_required");
+      }
+      await assertActorStillHolds(connection, tenantId, actor);
     }
-    await assertActorStillHolds(connection, tenantId, actor);
     if (target.role === "owner" && role !== "owner") await assertNotLastOwner(connection, tenantId, "step down");
     await withTenant(tenantId, () => membershipModel(connection).updateOne({ userId }, { $set: { role } }));
     forgetMember(tenantId, userId);
@@ -209,13 +219,15 @@ export async function changeRole(connection: Connection, tenantId: string, actor
  * Removes a member (or lets a member leave). Access ends at once: every request checks the
  * membership, and the member's API keys for the organisation are revoked.
  */
-export async function removeMember(connection: Connection, tenantId: string, actor: { userId: string; role: Role }, userId: string, onRemoved?: () => Promise<void>): Promise<void> {
-  const self = actor.userId === userId;
+export async function removeMember(connection: Connection, tenantId: string, actor: { userId: string; role: Role } | typeof OPERATOR, userId: string, onRemoved?: () => Promise<void>): Promise<void> {
+  const self = actor !== OPERATOR && actor.userId === userId;
   await withOwnerLease(connection, tenantId, async () => {
     const target = await targetMembership(connection, tenantId, userId);
-    if (!self && !roleAtLeast(actor.role, "admin")) throw new ForbiddenError("Only an organisation admin can remove members. Ask an admin.", "organisation.role_required");
-    if (!self && target.role === "owner" && actor.role !== "owner") throw new ForbiddenError("Only an owner can remove an owner.", "organisation.role_required");
-    if (!self) await assertActorStillHolds(connection, tenantId, actor);
+    if (actor !== OPERATOR) {
+      if (!self && !roleAtLeast(actor.role, "admin")) throw new ForbiddenError("Only an organisation admin can remove members. Ask an admin.", "organisation.role_required");
+      if (!self && target.role === "owner" && actor.role !== "owner") throw new ForbiddenError("Only an owner can remove an owner.", "organisation.role_required");
+      if (!self) await assertActorStillHolds(connection, tenantId, actor);
+    }
     if (target.role === "owner") await assertNotLastOwner(connection, tenantId, self ? "leave" : "remove the last owner");
     await withTenant(tenantId, () => membershipModel(connection).deleteOne({ userId }));
     forgetMember(tenantId, userId);
