@@ -1,3 +1,4 @@
+import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { isOperator } from "@tandem/core/control-plane";
 import { closeConnection, getConnection } from "@tandem/core/database";
 import { userModel } from "@tandem/core/identity";
@@ -37,6 +38,32 @@ describe("pnpm tandem admin create", () => {
 
   it("says what is missing", async () => {
     await expect(adminCreate([], { MONGODB_URI: database })).rejects.toThrow(/--email/);
-    await expect(adminCreate(["--email", "a@b.co", "--stage", "prod"], { MONGODB_URI: database })).rejects.toThrow(/not available yet/);
+    await expect(adminCreate(["--email", "a@b.co", "--stage"], { MONGODB_URI: database })).rejects.toThrow(/Name the stage/);
+  });
+
+  it("with --stage, reads the stage's database and mail from its SSM secrets and links to its site", async () => {
+    const aws = inject("awsEnv");
+    const app = `tandem-admin-test-${Date.now()}`;
+    const env = { ...aws, SEED_APP_NAME: app, SERVER_DOMAIN: "staging.example.com" } as NodeJS.ProcessEnv;
+    const ssm = new SSMClient({ region: aws.AWS_REGION ?? "us-east-1", endpoint: aws.AWS_ENDPOINT_URL, credentials: { accessKeyId: aws.AWS_ACCESS_KEY_ID!, secretAccessKey: aws.AWS_SECRET_ACCESS_KEY! } });
+    const put = (name: string, value: string) => ssm.send(new PutParameterCommand({ Name: `/sst/${app}/staging/Secret/${name}/value`, Value: value, Type: "SecureString", Overwrite: true }));
+    // A stage without its database secret: named, with the command that sets it.
+    const saved = { ...process.env };
+    Object.assign(process.env, aws);
+    try {
+      await expect(adminCreate(["--email", "ops@staging.test", "--stage", "staging"], env)).rejects.toThrow(/no MONGODB_URI secret.*pnpm sst secrets set MONGODB_URI/);
+      for (const [name, value] of Object.entries({ MONGODB_URI: database, SESSION_SECRET: "s".repeat(48), JWT_SECRET: "j".repeat(48), MAIL_HOST: "127.0.0.1", MAIL_PORT: String(mail.port), MAIL_USERNAME: "mailer", MAIL_PASSWORD: "pw", MAIL_FROM: "Tandem <no-reply@staging.example.com>" })) await put(name, value);
+      const result = await adminCreate(["--email", "ops@staging.test", "--stage", "staging"], env);
+      expect(result).toMatchObject({ created: true, mailed: true });
+      expect(result.url).toMatch(/^https:\/\/app\.staging\.example\.com\/reset-password\?token=/);
+      expect((await mail.waitFor("ops@staging.test", 0)).text).toContain(result.url);
+      const connection = await getConnection({ uri: database });
+      const user = await userModel(connection).findOne({ email: "ops@staging.test" }).lean();
+      expect(await isOperator(connection, String(user!._id))).toBe(true);
+      await closeConnection();
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
   });
 });
