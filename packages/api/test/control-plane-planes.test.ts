@@ -1,9 +1,11 @@
 import type { Message } from "@aws-sdk/client-sqs";
-import { DETAIL_TYPES, offboardDueTenants, offboardTenant, registerTenant, tenantDataModels } from "@tandem/core/control-plane";
+import { DETAIL_TYPES, offboardDueTenants, offboardTenant, registerTenant, sweepOutboxes, tenantDataModels } from "@tandem/core/control-plane";
 import { notebookModel } from "@tandem/core/notebooks";
 import { PutObjectCommand, CreateBucketCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { readdirSync, readFileSync, statSync } from "node:fs";
+import { spawn } from "node:child_process";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { inviteModel, tenantModel } from "@tandem/core/tenants";
 import { runAsSystem } from "@tandem/core/tenancy";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -90,6 +92,33 @@ describe("onboarding through both planes", () => {
     expect(await drain()).toEqual([DETAIL_TYPES.onboardingRequest, DETAIL_TYPES.provisionSuccess]);
     expect((await statusOf(id)).status).toBe("active");
   });
+});
+
+describe("a crash between the state change and the publish", () => {
+  it("leaves the event in the outbox; the sweeper publishes it and the tenant is provisioned once", async () => {
+    const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures", "register-then-die.ts");
+    const child = spawn(process.execPath, ["--import", "tsx", script, h.source.MONGODB_URI!, "Killed Midway", "owner@killed.test"], { cwd: path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", ".."), stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, sig) => resolve(sig)));
+    expect(signal).toBe("SIGKILL");
+    expect(out).toContain("registered");
+
+    const database = await h.deps.database();
+    const tenant = (await tenantModel(database).findOne({ name: "Killed Midway" }).lean())!;
+    expect(tenant.status).toBe("provisioning");
+    expect(tenant.outbox).toHaveLength(1);
+    expect(await messages()).toEqual([]);
+
+    const since = h.mail.received.length;
+    expect(await sweepOutboxes(database, h.deps.events, 0)).toBe(1);
+    expect(await sweepOutboxes(database, h.deps.events, 0)).toBe(0);
+    expect(await drain()).toEqual([DETAIL_TYPES.onboardingRequest, DETAIL_TYPES.provisionSuccess]);
+    expect((await statusOf(String(tenant._id))).status).toBe("active");
+    await h.mail.waitFor("owner@killed.test", since);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.mail.received.slice(since).filter((m) => JSON.stringify(m.to).includes("owner@killed.test"))).toHaveLength(1);
+  }, 60_000);
 });
 
 describe("late answers", () => {
