@@ -29,24 +29,33 @@ export interface Tenant {
 export interface TenantRegistration {
   tenantRegistrationId: string;
   tenantId: string;
+  /** The tenant's SBT status; "In progress" until the tenant exists. */
   registrationStatus: string;
   sbtaws_active?: boolean;
-  tenantRegistrationData?: unknown;
+  tenantRegistrationData?: Record<string, string | number | boolean>;
   createdAt: string;
   updatedAt: string;
 }
 
+/** An entry of the audit log (@tandem/client's contract: AuditEntry). */
 export interface AuditEntry {
   id: string;
-  tenantId: string | null;
+  /** Its chain: the organisation's id, or "system". */
+  tenantId: string;
   seq: number;
   at: string;
   actor: { kind: string; id: string; email?: string };
   action: string;
-  target?: unknown;
+  target?: { type: string; id: string };
   address?: string;
   outcome: string;
-  details?: unknown;
+  details?: Record<string, string | number>;
+}
+
+/** A tier and the limits it sets (null: no limit; no models: every chat model). */
+export interface Tier {
+  name: string;
+  limits: { members: number | null; files: number | null; models: string[] };
 }
 
 export interface Operator {
@@ -76,6 +85,7 @@ export const SCOPES: ReadonlyArray<{ id: string; label: string }> = [
   { id: "tandem/meters", label: "Meters" },
   { id: "tandem/usage", label: "Usage" },
   { id: "tandem/billing", label: "Billing" },
+  { id: "tandem/audit", label: "Read the audit log" },
 ];
 
 export interface Page<T> {
@@ -114,6 +124,7 @@ export const controlPlane = {
   retry: (id: string) => api<{ data: Tenant }>(`${tenantPath(id)}/retry`, { method: "POST" }),
   registrations: (tenantId: string) => api<{ data: TenantRegistration[] }>(`${CONTROL_PLANE}/tenant-registrations${query({ tenantId })}`).then((r) => r.data),
   audit: (filters: AuditFilters, startKey?: string, limit = 50) => api<Page<AuditEntry>>(`${CONTROL_PLANE}/audit${query({ ...filters, limit, start_key: startKey })}`),
+  tiers: () => api<{ data: Tier[] }>(`${CONTROL_PLANE}/tiers`).then((r) => r.data),
   operators: () => api<{ data: Operator[] }>(`${CONTROL_PLANE}/operators`).then((r) => r.data),
   addOperator: (email: string) => api(`${CONTROL_PLANE}/operators`, { body: { email } }),
   removeOperator: (userId: string) => api(`${CONTROL_PLANE}/operators/${encodeURIComponent(userId)}`, { method: "DELETE" }),
@@ -122,11 +133,13 @@ export const controlPlane = {
   revokeClient: (clientId: string) => api(`${CONTROL_PLANE}/clients/${encodeURIComponent(clientId)}`, { method: "DELETE" }),
 };
 
-/** The audit log's filters, as the query string names them. */
+/** The audit log's filters, as the query string names them (from and to: ISO 8601 times). */
 export interface AuditFilters {
   tenantId?: string;
+  /** The start of an action's name, e.g. "auth.". */
   action?: string;
-  actorId?: string;
+  /** An actor's id. */
+  actor?: string;
   outcome?: string;
   from?: string;
   to?: string;

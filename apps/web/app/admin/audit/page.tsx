@@ -4,17 +4,19 @@ import { useRouter } from "next/navigation";
 import type { FormEvent } from "react";
 import { auditExportUrl, query, type AuditFilters } from "../../../lib/control-plane";
 import { AuditTable } from "../ui/audit-list";
+import { useActorNames } from "../ui/use-actors";
 import { dayBound, useAudit } from "../ui/use-audit";
 
-type Search = { tenantId?: string; action?: string; actorId?: string; outcome?: string; from?: string; to?: string };
-const FIELDS = ["tenantId", "action", "actorId", "outcome", "from", "to"] as const;
+type Search = { tenantId?: string; action?: string; actor?: string; outcome?: string; from?: string; to?: string };
+const FIELDS = ["tenantId", "action", "actor", "outcome", "from", "to"] as const;
 
 /** The audit log across tenants, filtered; the filters live in the address, so a view can be shared. */
 export default function AuditPage({ searchParams }: { searchParams: Search }) {
   const router = useRouter();
   const picked: Search = Object.fromEntries(FIELDS.map((f) => [f, typeof searchParams[f] === "string" ? searchParams[f] : undefined]));
-  const filters: AuditFilters = { tenantId: picked.tenantId, action: picked.action, actorId: picked.actorId, outcome: picked.outcome, from: dayBound(picked.from, false), to: dayBound(picked.to, true) };
+  const filters: AuditFilters = { tenantId: picked.tenantId, action: picked.action, actor: picked.actor, outcome: picked.outcome, from: dayBound(picked.from, false), to: dayBound(picked.to, true) };
   const audit = useAudit(filters);
+  const nameOf = useActorNames();
 
   function apply(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -30,7 +32,7 @@ export default function AuditPage({ searchParams }: { searchParams: Search }) {
         <div className="fields">
           <label className="field">
             <span>Tenant id</span>
-            <input name="tenantId" defaultValue={picked.tenantId} autoComplete="off" />
+            <input name="tenantId" defaultValue={picked.tenantId} autoComplete="off" placeholder="or system" />
           </label>
           <label className="field">
             <span>Action starts with</span>
@@ -38,7 +40,7 @@ export default function AuditPage({ searchParams }: { searchParams: Search }) {
           </label>
           <label className="field">
             <span>Actor id</span>
-            <input name="actorId" defaultValue={picked.actorId} autoComplete="off" />
+            <input name="actor" defaultValue={picked.actor} autoComplete="off" />
           </label>
           <label className="field">
             <span>Outcome</span>
@@ -81,7 +83,7 @@ export default function AuditPage({ searchParams }: { searchParams: Search }) {
             This installation&apos;s API does not keep an audit log yet.
           </p>
         ) : audit.entries.length > 0 ? (
-          <AuditTable entries={audit.entries} showTenant />
+          <AuditTable entries={audit.entries} showTenant nameOf={nameOf} />
         ) : audit.state === "ready" && !audit.error ? (
           <p className="hint">No entries match these filters.</p>
         ) : null}

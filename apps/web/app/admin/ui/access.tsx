@@ -19,7 +19,7 @@ export function useOperatorAccess(enabled = true): (OperatorAccess | { status: "
 
 const SECTIONS = [
   { href: "/admin", label: "Tenants", matches: (path: string) => path === "/admin" || path.startsWith("/admin/tenants") },
-  { href: "/admin/operators", label: "Operators & clients", matches: (path: string) => path.startsWith("/admin/operators") },
+  { href: "/admin/operators", label: "Operators", matches: (path: string) => path.startsWith("/admin/operators") },
   { href: "/admin/audit", label: "Audit log", matches: (path: string) => path.startsWith("/admin/audit") },
 ];
 

@@ -1,12 +1,7 @@
 import { when, type AuditEntry } from "../../../lib/control-plane";
 
-/** Who did it, in words: the person's address when known, else the kind and id. */
-export const actorOf = (a: AuditEntry["actor"]) => a.email ?? `${a.kind} ${a.id}`;
-
-const brief = (value: unknown) => (value === undefined || value === null ? "" : typeof value === "string" ? value : JSON.stringify(value));
-
 /** Audit entries as a table; on a narrow screen each entry is a card. */
-export function AuditTable({ entries, showTenant }: { entries: AuditEntry[]; showTenant: boolean }) {
+export function AuditTable({ entries, showTenant, nameOf }: { entries: AuditEntry[]; showTenant: boolean; nameOf: (kind: string, id: string) => string | undefined }) {
   return (
     <table className="data" data-testid="audit-entries">
       <caption className="visually-hidden">Audit entries</caption>
@@ -21,41 +16,68 @@ export function AuditTable({ entries, showTenant }: { entries: AuditEntry[]; sho
         </tr>
       </thead>
       <tbody>
-        {entries.map((e) => (
-          <tr key={e.id}>
-            <td data-label="Time">
-              <time dateTime={e.at}>{when(e.at)}</time>
-            </td>
-            {showTenant ? (
-              <td data-label="Tenant">
-                <code>{e.tenantId ?? "—"}</code>
+        {entries.map((e) => {
+          const details = e.details && Object.keys(e.details).length > 0 ? e.details : undefined;
+          return (
+            <tr key={e.id}>
+              <td data-label="Time">
+                <div className="cell">
+                  <time dateTime={e.at}>{when(e.at)}</time>
+                </div>
               </td>
-            ) : null}
-            <td data-label="Action">
-              <code>{e.action}</code>
-              {e.target !== undefined ? <small className="hint block">{brief(e.target)}</small> : null}
-            </td>
-            <td data-label="Actor">
-              {actorOf(e.actor)}
-              {e.address ? <small className="hint block">from {e.address}</small> : null}
-            </td>
-            <td data-label="Outcome">
-              <span className="badge" data-outcome={e.outcome}>
-                {e.outcome}
-              </span>
-            </td>
-            <td data-label="Details">
-              {e.details !== undefined && e.details !== null && brief(e.details) !== "{}" ? (
-                <details>
-                  <summary>#{e.seq}</summary>
-                  <pre className="json">{JSON.stringify(e.details, null, 2)}</pre>
-                </details>
-              ) : (
-                <span className="hint">#{e.seq}</span>
-              )}
-            </td>
-          </tr>
-        ))}
+              {showTenant ? (
+                <td data-label="Tenant">
+                  <div className="cell">{e.tenantId === "system" ? <span className="hint">system</span> : <code>{e.tenantId}</code>}</div>
+                </td>
+              ) : null}
+              <td data-label="Action">
+                <div className="cell">
+                  <code>{e.action}</code>
+                  {e.target ? (
+                    <small className="hint block">
+                      {e.target.type} {e.target.id}
+                    </small>
+                  ) : null}
+                </div>
+              </td>
+              <td data-label="Actor">
+                <div className="cell">
+                  {e.actor.email ?? nameOf(e.actor.kind, e.actor.id) ?? <code>{e.actor.id}</code>}
+                  <small className="hint block">
+                    {e.actor.kind}
+                    {e.address ? ` · from ${e.address}` : ""}
+                  </small>
+                </div>
+              </td>
+              <td data-label="Outcome">
+                <div className="cell">
+                  <span className="badge" data-outcome={e.outcome}>
+                    {e.outcome}
+                  </span>
+                </div>
+              </td>
+              <td data-label="Details">
+                <div className="cell">
+                  {details ? (
+                    <details>
+                      <summary>Entry #{e.seq}</summary>
+                      <dl className="pairs">
+                        {Object.entries(details).map(([k, v]) => (
+                          <div key={k}>
+                            <dt>{k}</dt>
+                            <dd>{typeof v === "object" ? JSON.stringify(v) : String(v)}</dd>
+                          </div>
+                        ))}
+                      </dl>
+                    </details>
+                  ) : (
+                    <span className="hint">Entry #{e.seq}</span>
+                  )}
+                </div>
+              </td>
+            </tr>
+          );
+        })}
       </tbody>
     </table>
   );

@@ -84,22 +84,27 @@ export function ClientsPanel() {
             <tbody>
               {clients.value.map((c) => (
                 <tr key={c.clientId} data-revoked={c.revoked || undefined}>
-                  <th scope="row" data-label="Name">
-                    {c.name}
-                  </th>
+                  <th scope="row">{c.name}</th>
                   <td data-label="Client id">
-                    <code>{c.clientId}</code>
+                    <div className="cell">
+                      <code>{c.clientId}</code>
+                    </div>
                   </td>
                   <td data-label="Scopes">
-                    <span className="scopes">
+                    <div className="cell scopes">
                       {c.scopes.map((s) => (
                         <code key={s}>{s}</code>
                       ))}
-                    </span>
+                    </div>
                   </td>
-                  <td data-label="Created">{day(c.createdAt)}</td>
-                  <td data-label="Last used">{c.lastUsedAt ? day(c.lastUsedAt) : "never"}</td>
+                  <td data-label="Created">
+                    <div className="cell">{day(c.createdAt)}</div>
+                  </td>
+                  <td data-label="Last used">
+                    <div className="cell">{c.lastUsedAt ? day(c.lastUsedAt) : "never"}</div>
+                  </td>
                   <td data-label="Actions">
+                    <div className="cell">
                     {c.revoked ? (
                       <span className="badge" data-status="offboarded">
                         Revoked
@@ -109,6 +114,7 @@ export function ClientsPanel() {
                         Revoke
                       </button>
                     )}
+                    </div>
                   </td>
                 </tr>
               ))}

@@ -2,8 +2,12 @@
 
 import { useRef, useState, type FormEvent } from "react";
 import { ApiProblem } from "../../../lib/browser-api";
-import { controlPlane, idempotencyKey, type Tenant } from "../../../lib/control-plane";
+import { controlPlane, idempotencyKey, type Tenant, type Tier } from "../../../lib/control-plane";
 import { ErrorBox, Field } from "../../ui/form";
+import { useOptional } from "./use-optional";
+
+const limit = (n: number | null, what: string) => (n === null ? `any number of ${what}` : `${n.toLocaleString("en-GB")} ${what}`);
+const describeTier = (t: Tier) => `${t.name}: ${limit(t.limits.members, "members")}, ${limit(t.limits.files, "files")}${t.limits.models.length ? `, ${t.limits.models.length} models` : ""}`;
 
 /**
  * Registers a tenant (SBT's POST /tenants). One Idempotency-Key per attempt: a double click, or
@@ -14,6 +18,7 @@ export function RegisterTenantForm({ onRegistered }: { onRegistered: (tenant: Te
   const sending = useRef(false);
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<ApiProblem | undefined>();
+  const tiers = useOptional(() => controlPlane.tiers(), []);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -49,12 +54,17 @@ export function RegisterTenantForm({ onRegistered }: { onRegistered: (tenant: Te
         <Field name="email" label="Owner's email" type="email" autoComplete="off" error={error} />
         <label className="field" htmlFor="field-tier">
           <span>Tier</span>
-          <input id="field-tier" name="tier" list="tiers" defaultValue="basic" aria-describedby="tier-hint" />
-          <datalist id="tiers">
-            <option value="basic" />
-            <option value="standard" />
-            <option value="premium" />
-          </datalist>
+          {tiers.status === "ready" && tiers.value.length > 0 ? (
+            <select id="field-tier" name="tier" defaultValue={tiers.value.some((t) => t.name === "basic") ? "basic" : tiers.value[0]!.name} aria-describedby="tier-hint">
+              {tiers.value.map((t) => (
+                <option key={t.name} value={t.name}>
+                  {describeTier(t)}
+                </option>
+              ))}
+            </select>
+          ) : (
+            <input id="field-tier" name="tier" defaultValue="basic" aria-describedby="tier-hint" />
+          )}
           <small className="hint" id="tier-hint">Sets the tenant&apos;s limits: members, files and models.</small>
         </label>
       </div>

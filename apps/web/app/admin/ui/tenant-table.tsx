@@ -23,21 +23,33 @@ export function TenantTable({ tenants, onChanged }: { tenants: Tenant[]; onChang
       <tbody>
         {tenants.map((t) => (
           <tr key={t.tenantId} data-testid="tenant-row" data-tenant={t.tenantName}>
-            <th scope="row" data-label="Name">
+            <th scope="row">
               <Link href={`/admin/tenants/${t.tenantId}`}>{t.tenantName}</Link>
               <small className="hint block">{t.slug}</small>
             </th>
             <td data-label="Status">
-              <span>
+              <div className="cell">
                 <StatusBadge status={t.status} />
-                {t.failure ? <small className="reason block">{t.failure.reason}</small> : null}
-              </span>
+                {t.failure ? (
+                  <small className="reason block" data-testid="failure-reason">
+                    {t.failure.reason}
+                  </small>
+                ) : null}
+              </div>
             </td>
-            <td data-label="Tier">{t.tier}</td>
-            <td data-label="Owner">{t.email ?? "—"}</td>
-            <td data-label="Created">{day(t.createdAt)}</td>
+            <td data-label="Tier">
+              <div className="cell">{t.tier}</div>
+            </td>
+            <td data-label="Owner">
+              <div className="cell">{t.email ?? "—"}</div>
+            </td>
+            <td data-label="Created">
+              <div className="cell">{day(t.createdAt)}</div>
+            </td>
             <td data-label="Actions">
-              <TenantActions tenant={t} onChanged={onChanged} />
+              <div className="cell">
+                <TenantActions tenant={t} onChanged={onChanged} />
+              </div>
             </td>
           </tr>
         ))}

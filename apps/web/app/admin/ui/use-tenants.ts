@@ -4,13 +4,15 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { describeError } from "../../../lib/browser-api";
 import { controlPlane, type Tenant } from "../../../lib/control-plane";
 
-const MOVING = new Set(["provisioning", "offboarding"]);
-/** How often a tenant on its way (provisioning, offboarding) is read again: the application plane answers within seconds. */
+/**
+ * How often a tenant being provisioned is read again: the application plane answers within
+ * seconds. (Offboarding takes its 30-day grace period: not followed.)
+ */
 const FOLLOW_MS = 2_000;
 
 /**
  * The tenant list, a page at a time ("Load more" follows next_start_key). Tenants that an action
- * changed are replaced in place, and those still moving are read again until they settle.
+ * changed are replaced in place, and those being provisioned are read again until they settle.
  */
 export function useTenants() {
   const [tenants, setTenants] = useState<Tenant[]>([]);
@@ -50,7 +52,7 @@ export function useTenants() {
     void loadPage();
   }, [loadPage]);
 
-  const moving = tenants.filter((t) => MOVING.has(t.status)).map((t) => t.tenantId).join(",");
+  const moving = tenants.filter((t) => t.status === "provisioning").map((t) => t.tenantId).join(",");
   useEffect(() => {
     if (!moving) return;
     const timer = setTimeout(() => {

@@ -7,6 +7,7 @@ import { Notice } from "../../../ui/form";
 import { AuditTable } from "../../ui/audit-list";
 import { StatusBadge } from "../../ui/badge";
 import { TenantActions } from "../../ui/tenant-actions";
+import { splitActor, useActorNames } from "../../ui/use-actors";
 import { useOptional } from "../../ui/use-optional";
 
 /** One tenant: its record, its lifecycle's moves, its registration and its audit entries. */
@@ -15,14 +16,15 @@ export default function TenantPage({ params }: { params: { tenantId: string } })
   const tenant = useOptional(() => controlPlane.tenant(id), [id]);
   const registrations = useOptional(() => controlPlane.registrations(id), [id]);
   const audit = useOptional(() => controlPlane.audit({ tenantId: id }), [id]);
+  const nameOf = useActorNames();
   const [note, setNote] = useState<string | undefined>();
   const [current, setCurrent] = useState<Tenant | undefined>();
   const loaded = tenant.status === "ready" ? tenant.value : undefined;
   useEffect(() => {
     if (loaded) setCurrent(loaded);
   }, [loaded]);
-  // While the application plane works on it, read it again until it settles.
-  const moving = current?.status === "provisioning" || current?.status === "offboarding";
+  // While the application plane provisions it, read it again until it settles.
+  const moving = current?.status === "provisioning";
   const { reload } = tenant;
   useEffect(() => {
     if (!moving) return;
@@ -98,7 +100,7 @@ export default function TenantPage({ params }: { params: { tenantId: string } })
                 {m.from ? <StatusBadge status={m.from} /> : <span className="hint">new</span>} → <StatusBadge status={m.to} />
               </span>
               <small className="hint">
-                {m.cause} · by {m.actor}
+                {m.cause} · by {nameOf(...splitActor(m.actor)) ?? m.actor}
               </small>
             </li>
           ))}
@@ -111,11 +113,22 @@ export default function TenantPage({ params }: { params: { tenantId: string } })
           <ul className="list" data-testid="registrations">
             {registrations.value.map((r) => (
               <li key={r.tenantRegistrationId}>
-                <span>
+                <span className="cell">
                   <code>{r.tenantRegistrationId}</code>
                   <small className="block">
                     registered {day(r.createdAt)} · updated {when(r.updatedAt)}
+                    {r.sbtaws_active === false ? " · inactive" : ""}
                   </small>
+                  {r.tenantRegistrationData && Object.keys(r.tenantRegistrationData).length > 0 ? (
+                    <dl className="pairs">
+                      {Object.entries(r.tenantRegistrationData).map(([k, v]) => (
+                        <div key={k}>
+                          <dt>{k}</dt>
+                          <dd>{String(v)}</dd>
+                        </div>
+                      ))}
+                    </dl>
+                  ) : null}
                 </span>
                 <span className="badge" data-outcome={r.registrationStatus}>
                   {r.registrationStatus}
@@ -139,7 +152,7 @@ export default function TenantPage({ params }: { params: { tenantId: string } })
         {audit.status === "ready" ? (
           audit.value.data.length > 0 ? (
             <>
-              <AuditTable entries={audit.value.data} showTenant={false} />
+              <AuditTable entries={audit.value.data} showTenant={false} nameOf={nameOf} />
               <p className="meta">
                 {audit.value.next_start_key ? `The first ${audit.value.data.length}. ` : null}
                 <Link href={`/admin/audit?tenantId=${t.tenantId}`}>All of this tenant&apos;s entries</Link>
