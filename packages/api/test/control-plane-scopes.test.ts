@@ -15,6 +15,7 @@ import { appRoutes, identityHarness, setCookie, type IdentityHarness, type Signe
 const OPERATOR_ONLY = "operator session";
 const EXPECTED: Record<string, ControlPlaneScope | typeof OPERATOR_ONLY | "public"> = {
   "post /control-plane/oauth/token": "public",
+  "get /control-plane/openapi.json": "public",
   "get /control-plane/tenants": "tenant/tenant_read",
   "get /control-plane/tenants/:tenantId": "tenant/tenant_read",
   "post /control-plane/tenants": "tenant/tenant_write",
@@ -80,6 +81,18 @@ describe("the control plane's scope matrix", () => {
   it("lists every control-plane route, and nothing it lists is missing", () => {
     const routes = appRoutes(h.app).filter((r) => r.split(" ")[1]!.startsWith("/control-plane"));
     expect(routes).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it("are all in the control plane's OpenAPI document (but the token endpoint and the document), with their scope", async () => {
+    const document = (await request(h.app).get("/control-plane/openapi.json").expect(200)).body as { paths: Record<string, Record<string, { security: Array<Record<string, string[]>> }>> };
+    const documented = Object.entries(document.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method} ${path.replace(/\{(\w+)\}/g, ":$1")}`));
+    const routes = Object.entries(EXPECTED).filter(([, needed]) => needed !== "public");
+    expect(documented.sort()).toEqual(routes.map(([route]) => route).sort());
+    for (const [route, needed] of routes) {
+      const [method, path] = route.split(" ") as [string, string];
+      const security = document.paths[path.replace(/:(\w+)/g, "{$1}")]![method]!.security;
+      expect(security, route).toContainEqual(needed === OPERATOR_ONLY ? { operatorSession: [] } : { clientCredentials: [needed] });
+    }
   });
 
   for (const [route, needed] of Object.entries(EXPECTED)) {

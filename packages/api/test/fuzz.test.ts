@@ -6,7 +6,10 @@ import path from "node:path";
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { ensureSchemathesis, SCHEMATHESIS_VERSION, startBedrockStandIn, type BedrockStandIn } from "@tandem/local";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { identityHarness, type IdentityHarness } from "./helpers.js";
+import { CONTROL_PLANE_SCOPES, createOperator } from "@tandem/core/control-plane";
+import { resetPassword } from "@tandem/core/identity";
+import request from "supertest";
+import { identityHarness, setCookie, type IdentityHarness } from "./helpers.js";
 
 /**
  * The external OpenAPI fuzzer: schemathesis reads /openapi.json and sends what it describes (and
@@ -66,54 +69,65 @@ function run(command: string, args: string[], options: { cwd: string; timeoutMs:
   });
 }
 
+/** Runs schemathesis against a document with a bearer token; fails on any check it fails. */
+async function fuzz(document: string, bearer: string, parameters: Record<string, string>): Promise<void> {
+  const bin = await ensureSchemathesis();
+  const config = path.join(folder, `schemathesis-${path.basename(path.dirname(document)) || "api"}.toml`);
+  await writeFile(config, ["[parameters]", ...Object.entries(parameters).map(([name, value]) => `"${name}" = "${value}"`), ""].join("\n"));
+  const { code, output } = await run(
+    bin,
+    [
+      "--config-file",
+      config,
+      "run",
+      `${base}${document}`,
+      "--checks",
+      "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,unsupported_method,allow_header_conformance",
+      "--header",
+      `Authorization: Bearer ${bearer}`,
+      "--phases",
+      "examples,coverage,fuzzing",
+      "--max-examples",
+      "25",
+      "--workers",
+      "1",
+      "--seed",
+      "8",
+      "--request-timeout",
+      "10",
+      "--generation-database",
+      "none",
+      "--suppress-health-check",
+      "all",
+      "--no-color",
+      "--report",
+      "junit,har",
+      "--report-dir",
+      reports,
+    ],
+    { cwd: folder, timeoutMs: 270_000 },
+  );
+  const cases = /Test cases:\s*\n\s*(\d+) generated, (\d+) passed/.exec(output);
+  if (code !== 0 || !cases) console.log(output.slice(-12_000));
+  else console.log(`schemathesis ${SCHEMATHESIS_VERSION} on ${document}: ${cases[1]} generated cases, ${cases[2]} passed`);
+  expect(output).toMatch(/test cases|Test cases/);
+  expect(code, "schemathesis found failures; its output above has a curl line to reproduce each").toBe(0);
+}
+
 describe("schemathesis against /openapi.json", () => {
   it(`finds no server error and no answer the document does not describe (schemathesis ${SCHEMATHESIS_VERSION})`, async () => {
-    const bin = await ensureSchemathesis();
-    const config = path.join(folder, "schemathesis.toml");
-    // Real ids, so requests reach past the organisation check; everything else is generated.
-    await writeFile(
-      config,
-      ['[parameters]', `"path.orgId" = "${ids.orgId}"`, `"path.notebookId" = "${ids.notebookId}"`, `"path.userId" = "${ids.userId}"`, ""].join("\n"),
-    );
-    const { code, output } = await run(
-      bin,
-      [
-        "--config-file",
-        config,
-        "run",
-        `${base}/openapi.json`,
-        "--checks",
-        "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,unsupported_method,allow_header_conformance",
-        "--header",
-        `Authorization: Bearer ${apiKey}`,
-        "--phases",
-        "examples,coverage,fuzzing",
-        "--max-examples",
-        "25",
-        "--workers",
-        "1",
-        "--seed",
-        "8",
-        "--request-timeout",
-        "10",
-        "--generation-database",
-        "none",
-        "--suppress-health-check",
-        "all",
-        "--no-color",
-        "--report",
-        "junit,har",
-        "--report-dir",
-        reports,
-      ],
-      { cwd: folder, timeoutMs: 270_000 },
-    );
-    // On failure the whole summary is printed (failures with a curl line to reproduce each). On success only
-    // one line of ours: schemathesis's pytest-style footer would otherwise read as the test run's own summary.
-    const cases = /Test cases:\s*\n\s*(\d+) generated, (\d+) passed/.exec(output);
-    if (code !== 0 || !cases) console.log(output.slice(-12_000));
-    else console.log(`schemathesis ${SCHEMATHESIS_VERSION}: ${cases[1]} generated cases, ${cases[2]} passed`);
-    expect(output).toMatch(/test cases|Test cases/);
-    expect(code, "schemathesis found failures; its output above has a curl line to reproduce each").toBe(0);
+    await fuzz("/openapi.json", apiKey, { "path.orgId": ids.orgId, "path.notebookId": ids.notebookId, "path.userId": ids.userId });
+  }, 300_000);
+});
+
+describe("schemathesis against /control-plane/openapi.json", () => {
+  it("finds no server error and no answer the control plane's document does not describe, with a token of every scope", async () => {
+    const { token } = await createOperator(await h.deps.database(), "ops@fuzz.test");
+    await resetPassword(await h.deps.database(), token, "an operator's long passphrase");
+    const agent = request.agent(h.app);
+    const signIn = await agent.post("/api/auth/sign-in").send({ email: "ops@fuzz.test", password: "an operator's long passphrase" }).expect(200);
+    const client = (await agent.post("/control-plane/clients").set("x-csrf-token", setCookie(signIn, "tandem_csrf")!).send({ name: "fuzzer", scopes: [...CONTROL_PLANE_SCOPES] }).expect(201)).body.data;
+    const bearer = (await request(h.app).post("/control-plane/oauth/token").auth(client.clientId, client.clientSecret).type("form").send({ grant_type: "client_credentials" }).expect(200)).body.access_token as string;
+    await fuzz("/control-plane/openapi.json", bearer, { "path.tenantId": ids.orgId });
   }, 300_000);
 });

@@ -40,7 +40,10 @@ import { issueToken } from "@tandem/core/identity";
 import { accountAddedMail, operatorInviteMail } from "@tandem/core/mail";
 import { ForbiddenError, InvalidInputError, UnauthenticatedError } from "@tandem/core/errors";
 import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from "express";
+import { controlPlaneOpenApi } from "../control-plane-openapi.js";
 import type { AppDeps } from "../deps.js";
+import { methodGuard } from "../http/methods.js";
+import { documentedPaths } from "../openapi.js";
 import { authenticate, csrfProtection } from "../http/auth.js";
 import { auditControlPlane } from "../http/audit.js";
 import { auditControlPlaneRoutes } from "./audit.js";
@@ -91,6 +94,13 @@ export function controlPlaneRoutes(deps: AppDeps): Router {
     }
     next();
   });
+
+  // The control plane's own OpenAPI document (a description, not data: open like /openapi.json),
+  // and what it says each path answers: a method a path does not serve is 405 with Allow.
+  router.get(`${CONTROL_PLANE_BASE}/openapi.json`, (_req, res) => {
+    res.json(controlPlaneOpenApi(deps.version));
+  });
+  router.use(methodGuard(() => documentedPaths(controlPlaneOpenApi(deps.version))));
 
   // The token endpoint: OAuth 2.0 answers in its own shape (RFC 6749 section 5), never cached.
   router.post(`${CONTROL_PLANE_BASE}/oauth/token`, express.urlencoded({ extended: false, limit: "10kb" }), async (req, res) => {
