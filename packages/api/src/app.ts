@@ -2,6 +2,7 @@ import express, { type Express } from "express";
 import cookieParser from "cookie-parser";
 import { authProviders } from "./auth/providers.js";
 import { apiKeyScopes, authenticate, csrfProtection } from "./http/auth.js";
+import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
 import { imageRoutes } from "./routes/images.js";
 import { knowledgeRoutes } from "./routes/knowledge.js";
@@ -41,6 +42,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(authRoutes(deps, authProviders(deps)));
   app.use(meRoutes(deps));
   app.use(organisationRoutes(deps));
+  app.use(auditRoutes(deps));
   app.use(notebookRoutes(deps));
   app.use(knowledgeRoutes(deps));
   app.use(imageRoutes(deps));

@@ -46,6 +46,8 @@ const MATRIX: Array<{ method: Method; route: string; body?: object }> = [
   { method: "get", route: "/api/orgs/:orgId/api-keys" },
   { method: "post", route: "/api/orgs/:orgId/api-keys", body: { name: "sneaky" } },
   { method: "delete", route: "/api/orgs/:orgId/api-keys/:keyId" },
+  { method: "get", route: "/api/orgs/:orgId/audit" },
+  { method: "get", route: "/api/orgs/:orgId/audit/export" },
   { method: "get", route: "/api/orgs/:orgId/models" },
   { method: "put", route: "/api/orgs/:orgId/model-policy", body: { allowedModelIds: [], guardrail: null } },
   { method: "get", route: "/api/orgs/:orgId/notebooks" },

@@ -1,5 +1,7 @@
 import {
   ApiKeysResponse,
+  AuditPage,
+  type AuditQuery,
   HealthResponse,
   InviteCreatedResponse,
   InvitesResponse,
@@ -51,6 +53,8 @@ export interface TandemClient {
   /** Invites an address by mail (needs an admin's key with the write scope). */
   invite(orgId: string, email: string, role?: Role): Promise<{ invite: Invite; mailSent: boolean }>;
   apiKeys(orgId: string): Promise<ApiKey[]>;
+  /** A page of the organisation's audit log, newest first (an owner's or admin's key). */
+  audit(orgId: string, query?: AuditQuery): Promise<AuditPage>;
 }
 
 export function createTandemClient(options: TandemClientOptions): TandemClient {
@@ -113,6 +117,11 @@ export function createTandemClient(options: TandemClientOptions): TandemClient {
     },
     async apiKeys(orgId) {
       return ApiKeysResponse.parse(await request(`${org(orgId)}/api-keys`)).apiKeys;
+    },
+    async audit(orgId, query = {}) {
+      const params = new URLSearchParams(Object.entries(query).flatMap(([k, v]): Array<[string, string]> => (v === undefined ? [] : [[k, String(v)]])));
+      const search = params.size ? `?${params}` : "";
+      return AuditPage.parse(await request(`${org(orgId)}/audit${search}`));
     },
   };
 }

@@ -127,7 +127,7 @@ describe("runtime secrets", () => {
   it("covers every variable and secret of seed 000", () => {
     expect(VARIABLE_NAMES).toEqual(expect.arrayContaining(["SERVER_DOMAIN", "PREVIEW_DOMAIN", "HOSTED_ZONE", "APP_CERT_ARN", "VPC_ID", "FAB_FILES_BUCKET_NAME", "GENERATED_IMAGES_BUCKET_NAME", "APP_FILES_BUCKET_NAME", "ENABLE_BUCKET_VERSIONING", "ENABLE_WARMING", "ECR_CACHE_REPO", "SEED_APP_NAME", "SEED_STAGE_NAME", "CI"]));
     // Seed 000's 27 secrets, and Tandem's own model catalog.
-    expect(SECRET_NAMES).toHaveLength(28);
+    expect(SECRET_NAMES).toHaveLength(29);
     expect(SECRET_NAMES).toContain("BEDROCK_MODELS");
   });
 });

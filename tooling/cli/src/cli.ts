@@ -4,6 +4,7 @@ import path from "node:path";
 import getPort from "get-port";
 import { createLocalBuckets, devSecrets, installLocalServices, LOCAL_BUCKETS, ROOT, say, startLocalServices, startMailbox, startMailCatcher } from "@tandem/local";
 import { adminCreate } from "./admin.js";
+import { auditVerify } from "./audit.js";
 import { doctor } from "./doctor.js";
 import { supervise } from "./supervise.js";
 
@@ -16,7 +17,10 @@ const USAGE = `Usage: pnpm dev | pnpm services | pnpm services:install | pnpm do
   doctor    check a deployed stage's variables and SSM secrets before deploying it
   admin create --email <address>
             make the address an operator of the local installation and print (and, with MAIL_HOST,
-            mail) its set-password link (pnpm tandem admin create ...)`;
+            mail) its set-password link (pnpm tandem admin create ...)
+  audit verify [--tenant <id>|system]
+            check the audit log's hash chains (every chain, or one) and name the first broken entry;
+            exit code 1 when one is broken (pnpm tandem audit verify ...)`;
 
 function waitForSignal(): Promise<void> {
   return new Promise((resolve) => {
@@ -118,6 +122,13 @@ async function main(): Promise<void> {
     case "admin": {
       if (args[0] !== "create") throw new Error("Usage: pnpm tandem admin create --email you@example.com");
       await adminCreate(args.slice(1));
+      return;
+    }
+    case "audit": {
+      if (args[0] !== "verify") throw new Error("Usage: pnpm tandem audit verify [--tenant <organisation id>|system]");
+      const { ok, lines } = await auditVerify(args.slice(1));
+      for (const line of lines) process.stdout.write(`${line}\n`);
+      process.exitCode = ok ? 0 : 1;
       return;
     }
     default:

@@ -10,8 +10,10 @@ import {
   verifyAccessToken,
   type ApiKeyPrincipal,
 } from "@tandem/core/identity";
+import { recordApiKeyUse } from "@tandem/core/audit";
 import type { Request, RequestHandler, Response } from "express";
 import type { AppDeps } from "../deps.js";
+import { clientAddress } from "./client-address.js";
 import { ACCESS_COOKIE, clearSessionCookies, cookie, CSRF_COOKIE, CSRF_HEADER, csrfMatches, REFRESH_COOKIE, setSessionCookies } from "./cookies.js";
 
 /** Who is calling: a browser session (cookies), a bearer access token, or a personal API key. */
@@ -91,6 +93,8 @@ export function authenticate(deps: AppDeps): RequestHandler {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
       if (!match) throw new UnauthenticatedError("Send the token as Authorization: Bearer <token>.", "auth.malformed_header");
       req.auth = await fromBearer(deps, match[1]!);
+      // At most once per key per 5 minutes in this process, so heavy use does not flood the log.
+      if (req.auth.apiKey) await recordApiKeyUse(deps.database(), req.auth.apiKey, { address: clientAddress(req, deps.proxyKey), method: req.method, log: req.log });
       return next();
     }
     const accessToken = cookie(req, ACCESS_COOKIE);

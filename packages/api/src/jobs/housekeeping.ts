@@ -19,7 +19,7 @@ export async function handler(): Promise<Record<string, number>> {
   const events = source.EVENT_BUS_NAME ? eventBridgePublisher(new EventBridgeClient({ region: source.AWS_REGION ?? "us-east-1" }), source.EVENT_BUS_NAME) : undefined;
   // Tenants past their offboarding grace period lose their files in both buckets too.
   const buckets = [storage.knowledgeBucket, storage.imagesBucket].filter((b): b is string => Boolean(b));
-  const removed = await purgeExpiredData(connection, new Date(), { ...(storage.knowledgeBucket ? { storage: { s3: storage.s3, bucket: storage.knowledgeBucket } } : {}), events, tenantFiles: { s3: storage.s3, buckets } });
+  const removed = await purgeExpiredData(connection, new Date(), { ...(storage.knowledgeBucket ? { storage: { s3: storage.s3, bucket: storage.knowledgeBucket } } : {}), events, tenantFiles: { s3: storage.s3, buckets }, auditRetentionDays: config.auditRetentionDays });
   logger.info({ removed }, "housekeeping done");
   return removed;
 }

@@ -5,6 +5,7 @@ import cookieSession from "cookie-session";
 import { Router, type NextFunction, type Request, type Response } from "express";
 import type { AuthProviders } from "../auth/providers.js";
 import type { AppDeps } from "../deps.js";
+import { auditSignIn, auditSignInFailure } from "../http/audit.js";
 import { beginSession, refreshFromCookie, requireSession } from "../http/auth.js";
 import { clearSessionCookies } from "../http/cookies.js";
 import { body } from "../http/validate.js";
@@ -55,13 +56,18 @@ export function authRoutes(deps: AppDeps, providers: AuthProviders): Router {
 
   router.post("/api/auth/sign-in", async (req, res, next) => {
     // Strings only: an operator object such as {"$gt": ""} is a 400 here, never a query.
-    body(req, SignInRequest);
-    const { user, info } = await runStrategy<Account>(providers, "local", req, res, next);
+    const { email } = body(req, SignInRequest);
+    // Failures are audited with the address typed and the reason, never the password.
+    const { user, info } = await runStrategy<Account>(providers, "local", req, res, next).catch(async (error: unknown) => {
+      await auditSignInFailure(deps, req, { email, method: "password", error });
+      throw error;
+    });
     if (!user) {
       // passport-local fails before our code only when a field is missing.
       throw new UnauthenticatedError(`Enter your email and password. (${(info as { message?: string } | undefined)?.message ?? "missing credentials"})`, "auth.missing_credentials");
     }
     await beginSession(deps, res, user.id);
+    await auditSignIn(deps, req, user, "password");
     res.json({ account: user });
   });
 
@@ -105,14 +111,17 @@ export function authRoutes(deps: AppDeps, providers: AuthProviders): Router {
       const { user: profile, info } = await runStrategy<ExternalProfile>(providers, provider, req, res, next);
       if (!profile) {
         req.log.info({ provider, info }, "provider sign-in refused");
+        await auditSignInFailure(deps, req, { method: provider, reason: "provider_refused" });
         return backToSignIn(res, `The sign-in with ${label} did not complete (it was cancelled, took too long, or was started in another browser). Try again.`);
       }
       const account = await signInWithProvider(await deps.database(), profile);
       await beginSession(deps, res, account.id);
+      await auditSignIn(deps, req, account, provider);
       req.log.info({ provider, accountId: account.id }, "signed in with provider");
       res.redirect(303, `${deps.appUrl}/`);
     } catch (error) {
       req.log.warn({ err: error, provider }, "provider sign-in failed");
+      await auditSignInFailure(deps, req, { method: provider, error });
       backToSignIn(res, isDomainError(error) && error.kind !== "internal" ? error.message : `The sign-in with ${label} failed on our side. Try again in a moment.`);
     }
   });

@@ -15,6 +15,7 @@ import {
 } from "@tandem/core/notebooks";
 import { Router, type Request, type Response } from "express";
 import type { AppDeps } from "../deps.js";
+import { actorOf, audited } from "../http/audit.js";
 import { currentOrganisation, notebookOwner, organisationAccess } from "../http/organisation.js";
 import { problemOf } from "../http/problem.js";
 import { body, parse, query } from "../http/validate.js";
@@ -40,7 +41,8 @@ export function notebookRoutes(deps: AppDeps): Router {
   });
 
   router.put("/api/orgs/:orgId/model-policy", admin, async (req, res) => {
-    const policy = await setModelPolicy(await deps.database(), currentOrganisation(req).id, deps.ai.catalog, body(req, ModelPolicyBody));
+    const orgId = currentOrganisation(req).id;
+    const policy = await audited(deps, req, { tenantId: orgId, actor: actorOf(req), action: "model_policy.changed", target: { type: "organisation", id: orgId } }, async () => setModelPolicy(await deps.database(), orgId, deps.ai.catalog, body(req, ModelPolicyBody)), (p) => ({ details: { allowedModels: p.allowedModelIds.length, allowedModelIds: p.allowedModelIds.join(" "), guardrail: p.guardrail ? p.guardrail.id : "none" } }));
     res.json({ allowedModelIds: policy.allowedModelIds, guardrail: policy.guardrail ?? null });
   });
 

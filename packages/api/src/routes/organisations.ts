@@ -17,6 +17,7 @@ import {
 } from "@tandem/core/tenants";
 import { Router } from "express";
 import type { AppDeps } from "../deps.js";
+import { actorOf, audit, audited, errorCode, outcomeOf } from "../http/audit.js";
 import { requireAuth, requireSession } from "../http/auth.js";
 import { currentOrganisation, organisationAccess } from "../http/organisation.js";
 import { sendReported, tokenLink } from "../http/mail.js";
@@ -54,7 +55,7 @@ export function organisationRoutes(deps: AppDeps): Router {
   router.patch("/api/orgs/:orgId", admin, async (req, res) => {
     const org = currentOrganisation(req);
     const { name } = body(req, RenameOrganisationRequest);
-    await renameOrganisation(await deps.database(), org.id, name);
+    await audited(deps, req, { tenantId: org.id, actor: actorOf(req), action: "organisation.renamed", target: { type: "organisation", id: org.id } }, async () => renameOrganisation(await deps.database(), org.id, name));
     res.json({ organisation: { id: org.id, slug: org.slug, name: name.trim(), role: org.role } });
   });
 
@@ -63,7 +64,10 @@ export function organisationRoutes(deps: AppDeps): Router {
   });
 
   router.patch("/api/orgs/:orgId/members/:userId", admin, async (req, res) => {
-    const member = await changeRole(await deps.database(), currentOrganisation(req).id, actor(req), String(req.params.userId), body(req, RoleRequest));
+    const orgId = currentOrganisation(req).id;
+    const userId = String(req.params.userId);
+    const { role } = body(req, RoleRequest);
+    const member = await audited(deps, req, { tenantId: orgId, actor: actorOf(req), action: "membership.role_changed", target: { type: "user", id: userId.slice(0, 24) }, details: { role } }, async () => changeRole(await deps.database(), orgId, actor(req), userId, { role }));
     res.json({ member });
   });
 
@@ -71,7 +75,8 @@ export function organisationRoutes(deps: AppDeps): Router {
     const database = await deps.database();
     const orgId = currentOrganisation(req).id;
     const userId = String(req.params.userId);
-    await removeMember(database, orgId, actor(req), userId, () => revokeApiKeysOf(database, orgId, userId));
+    const self = requireAuth(req).userId === userId;
+    await audited(deps, req, { tenantId: orgId, actor: actorOf(req), action: "membership.removed", target: { type: "user", id: userId.slice(0, 24) }, details: { left: self } }, () => removeMember(database, orgId, actor(req), userId, () => revokeApiKeysOf(database, orgId, userId)));
     res.status(204).end();
   });
 
@@ -82,7 +87,7 @@ export function organisationRoutes(deps: AppDeps): Router {
   router.post("/api/orgs/:orgId/invites", admin, async (req, res) => {
     const org = currentOrganisation(req);
     const database = await deps.database();
-    const { invite, token } = await createInvite(database, org.id, actor(req), body(req, InviteRequest));
+    const { invite, token } = await audited(deps, req, { tenantId: org.id, actor: actorOf(req), action: "invite.created" }, () => createInvite(database, org.id, actor(req), body(req, InviteRequest)), ({ invite }) => ({ target: { type: "invite", id: invite.id }, details: { email: invite.email, role: invite.role } }));
     const inviter = await getAccount(database, requireAuth(req).userId);
     const mail = inviteMail({ to: invite.email, inviterName: inviter.name, organisation: org.name, url: tokenLink(deps, "/invites/accept", token), expiresInDays: INVITE_TTL_MS / 86_400_000 });
     const mailSent = await sendReported(deps, req, mail, { inviteId: invite.id, mail: "invitation" });
@@ -90,7 +95,9 @@ export function organisationRoutes(deps: AppDeps): Router {
   });
 
   router.delete("/api/orgs/:orgId/invites/:inviteId", admin, async (req, res) => {
-    await revokeInvite(await deps.database(), currentOrganisation(req).id, String(req.params.inviteId));
+    const orgId = currentOrganisation(req).id;
+    const inviteId = String(req.params.inviteId);
+    await audited(deps, req, { tenantId: orgId, actor: actorOf(req), action: "invite.revoked", target: { type: "invite", id: inviteId.slice(0, 24) } }, async () => revokeInvite(await deps.database(), orgId, inviteId));
     res.status(204).end();
   });
 
@@ -101,12 +108,16 @@ export function organisationRoutes(deps: AppDeps): Router {
   router.post("/api/orgs/:orgId/api-keys", member, async (req, res) => {
     // A key cannot mint keys: only a signed-in person can.
     const auth = requireSession(req);
-    const { key, secret } = await createApiKey(await deps.database(), currentOrganisation(req).id, auth.userId, body(req, CreateApiKeyRequest));
+    const orgId = currentOrganisation(req).id;
+    // The secret is returned to the caller once and never recorded: the entry names the key by its id.
+    const { key, secret } = await audited(deps, req, { tenantId: orgId, actor: actorOf(req), action: "api_key.created" }, async () => createApiKey(await deps.database(), orgId, auth.userId, body(req, CreateApiKeyRequest)), ({ key }) => ({ target: { type: "api_key", id: key.id }, details: { name: key.name, scopes: key.scopes.join(" ") } }));
     res.status(201).json({ apiKey: key, secret });
   });
 
   router.delete("/api/orgs/:orgId/api-keys/:keyId", member, async (req, res) => {
-    await revokeApiKey(await deps.database(), currentOrganisation(req).id, requireAuth(req).userId, String(req.params.keyId));
+    const orgId = currentOrganisation(req).id;
+    const keyId = String(req.params.keyId);
+    await audited(deps, req, { tenantId: orgId, actor: actorOf(req), action: "api_key.revoked", target: { type: "api_key", id: keyId.slice(0, 24) } }, async () => revokeApiKey(await deps.database(), orgId, requireAuth(req).userId, keyId));
     res.status(204).end();
   });
 
@@ -117,7 +128,15 @@ export function organisationRoutes(deps: AppDeps): Router {
   router.post("/api/invites/accept", async (req, res) => {
     const auth = requireSession(req);
     const database = await deps.database();
-    const organisation = await acceptInvite(database, body(req, TokenRequest).token, auth.userId);
+    let organisation;
+    try {
+      organisation = await acceptInvite(database, body(req, TokenRequest).token, auth.userId);
+    } catch (error) {
+      // Which organisation a refused link was for is not known (or not to be said): the system chain.
+      await audit(deps, req, { tenantId: "system", actor: actorOf(req), action: "invite.accepted", outcome: outcomeOf(error), details: { error: errorCode(error) } });
+      throw error;
+    }
+    await audit(deps, req, { tenantId: organisation.id, actor: actorOf(req), action: "invite.accepted", target: { type: "user", id: auth.userId } });
     await setCurrentTenant(database, auth.userId, organisation.id);
     res.json({ organisation });
   });

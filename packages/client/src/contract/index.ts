@@ -93,3 +93,16 @@ export {
   ImageResponse,
   ImagesResponse,
 } from "./notebooks.js";
+export {
+  AUDIT_OUTCOMES,
+  AuditOutcome,
+  AUDIT_ACTOR_KINDS,
+  AuditActorKind,
+  AuditChainId,
+  AuditEntry,
+  AuditPage,
+  AuditQuery,
+  AuditExportQuery,
+  OperatorAuditQuery,
+  OperatorAuditPage,
+} from "./audit.js";

@@ -15,6 +15,8 @@ export interface RuntimeConfig {
   readonly sessionSecret: string;
   readonly jwtSecret: string;
   readonly defaultTheme: "light" | "dark" | "system";
+  /** Days the audit log keeps an entry (AUDIT_RETENTION_DAYS, 365 by default). */
+  readonly auditRetentionDays: number;
   readonly pdfViewerKey?: string;
   /** The operator's model catalog (BEDROCK_MODELS); the built-in one when unset. */
   readonly models?: readonly ModelEntry[];
@@ -39,6 +41,9 @@ export interface RuntimeConfig {
   readonly warnings: readonly string[];
 }
 
+/** How long the audit log keeps an entry when AUDIT_RETENTION_DAYS is not set. */
+export const DEFAULT_AUDIT_RETENTION_DAYS = 365;
+
 /** `%stage%` lets one connection string serve every stage with its own database. */
 export function substituteStage(uri: string, stage: string): string {
   return uri.replaceAll("%stage%", stage);
@@ -62,6 +67,7 @@ export function loadRuntimeConfig(source: Source, options: { stage?: string } = 
   const jwtSecret = parseSetting<string>(source, "JWT_SECRET", issues);
   const defaultTheme = parseSetting<RuntimeConfig["defaultTheme"]>(source, "DEFAULT_THEME", issues) ?? "system";
   const pdfViewerKey = parseSetting<string>(source, "PDFJS_EXPRESS_VIEWER_KEY", issues);
+  const auditRetentionDays = parseSetting<number>(source, "AUDIT_RETENTION_DAYS", issues) ?? DEFAULT_AUDIT_RETENTION_DAYS;
   const models = parseSetting<ModelEntry[]>(source, "BEDROCK_MODELS", issues);
   const mailFrom = parseSetting<string>(source, "MAIL_FROM", issues);
   const supportEmail = parseSetting<string>(source, "SUPPORT_EMAIL", issues);
@@ -102,6 +108,7 @@ export function loadRuntimeConfig(source: Source, options: { stage?: string } = 
     sessionSecret: sessionSecret as string,
     jwtSecret: jwtSecret as string,
     defaultTheme,
+    auditRetentionDays,
     pdfViewerKey,
     models,
     mail: {

@@ -13,6 +13,7 @@ export const CONTROL_PLANE_SCOPES = [
   "tandem/meters",
   "tandem/usage",
   "tandem/billing",
+  "tandem/audit",
 ] as const;
 export type ControlPlaneScope = (typeof CONTROL_PLANE_SCOPES)[number];
 export const ControlPlaneScope = z.enum(CONTROL_PLANE_SCOPES);

@@ -1,6 +1,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Connection, Model } from "mongoose";
 import { offboardDueTenants, sweepOutboxes, type EventPublisher } from "../control-plane/index.js";
+import { pruneAudit } from "../audit/index.js";
 import { claimModel, purgeExpired } from "../database/index.js";
 import { apiKeyModel, loginFailureModel, oneTimeTokenModel, refreshTokenModel } from "../identity/index.js";
 import { expireStaleFiles } from "../knowledge/files.js";
@@ -16,13 +17,14 @@ import { inviteModel } from "../tenants/index.js";
  * FerretDB has no TTL indexes, so this job is what keeps these collections small on every
  * engine; reads never depend on it (they filter on expiresAt themselves). Also gives messages
  * stored before the `week` field existed their week (backfillMessageWeeks), so search finds them,
- * and publishes the control plane's events left in tenants' outboxes (sweepOutboxes).
+ * and publishes the control plane's events left in tenants' outboxes (sweepOutboxes). With
+ * `auditRetentionDays` (AUDIT_RETENTION_DAYS), removes older audit entries behind an anchor (pruneAudit).
  */
 // Longer than any link, refresh token or invitation lives, so a claim outlives what it guards.
 export const CLAIM_RETENTION_MS = 45 * 24 * 60 * 60 * 1000;
 const CLAIM_COLLECTIONS = ["one_time_token_uses", "refresh_token_rotations", "invite_uses", "mailed_link_slots"];
 
-export async function purgeExpiredData(connection: Connection, now: Date = new Date(), options: { storage?: { s3: S3Client; bucket: string }; events?: EventPublisher; tenantFiles?: { s3: S3Client; buckets: readonly string[] } } = {}): Promise<Record<string, number>> {
+export async function purgeExpiredData(connection: Connection, now: Date = new Date(), options: { storage?: { s3: S3Client; bucket: string }; events?: EventPublisher; tenantFiles?: { s3: S3Client; buckets: readonly string[] }; auditRetentionDays?: number } = {}): Promise<Record<string, number>> {
   return runAsSystem("housekeeping: purge expired documents in every tenant", async () => {
     const removed: Record<string, number> = {};
     const models: Array<Model<never>> = [oneTimeTokenModel(connection), refreshTokenModel(connection), loginFailureModel(connection), inviteModel(connection), apiKeyModel(connection)] as never;
@@ -40,6 +42,8 @@ export async function purgeExpiredData(connection: Connection, now: Date = new D
     removed.control_plane_events_published = await sweepOutboxes(connection, options.events, 60_000, now);
     // Tenants offboarding for longer than the grace period: their data and files removed, and answered.
     removed.tenants_offboarded = await offboardDueTenants(connection, options.events, options.tenantFiles, now);
+    // Audit entries past retention, each chain behind an anchor so it still verifies.
+    if (options.auditRetentionDays) removed.audit_entries = (await pruneAudit(connection, options.auditRetentionDays, now)).pruned;
     return removed;
   });
 }
