@@ -32,7 +32,7 @@ export default function AuditPage({ searchParams }: { searchParams: Search }) {
         <div className="fields">
           <label className="field">
             <span>Tenant id</span>
-            <input name="tenantId" defaultValue={picked.tenantId} autoComplete="off" placeholder="or system" />
+            <input name="tenantId" defaultValue={picked.tenantId} autoComplete="off" placeholder="an organisation id, or system" />
           </label>
           <label className="field">
             <span>Action starts with</span>

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { when, type AuditEntry } from "../../../lib/control-plane";
 
 /** Audit entries as a table; on a narrow screen each entry is a card. */
@@ -27,7 +28,15 @@ export function AuditTable({ entries, showTenant, nameOf }: { entries: AuditEntr
               </td>
               {showTenant ? (
                 <td data-label="Tenant">
-                  <div className="cell">{e.tenantId === "system" ? <span className="hint">system</span> : <code>{e.tenantId}</code>}</div>
+                  <div className="cell">
+                    {e.tenantId === "system" ? (
+                      <span className="hint">system</span>
+                    ) : (
+                      <Link href={`/admin/tenants/${e.tenantId}`}>
+                        <code>{e.tenantId}</code>
+                      </Link>
+                    )}
+                  </div>
                 </td>
               ) : null}
               <td data-label="Action">

@@ -24,11 +24,11 @@ export function SecretOnce({ label, secret, onDismiss, testId }: { label: string
       <code ref={text} data-testid="client-secret">
         {secret}
       </code>
-      <div className="actions">
-        <button type="button" onClick={copy}>
+      <div className="actions wrap">
+        <button type="button" className="small" onClick={copy}>
           Copy
         </button>
-        <button type="button" className="secondary" onClick={onDismiss}>
+        <button type="button" className="small secondary" onClick={onDismiss}>
           I have stored it
         </button>
         <span aria-live="polite" className="hint">
