@@ -185,6 +185,23 @@ async function operatorJourney(width: number) {
   await expectNoSidewaysScroll(page, width);
   await shot(page, `${size}-4-tenant`);
 
+  // A tenant that came through SBT's tenant registrations shows its registration and its fields.
+  const registered = await page.evaluate(async (size) => {
+    const csrf = decodeURIComponent(/(?:^|;\s*)tandem_csrf=([^;]+)/.exec(document.cookie)?.[1] ?? "");
+    const response = await fetch("/control-plane/tenant-registrations", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-csrf-token": csrf, "idempotency-key": crypto.randomUUID() },
+      body: JSON.stringify({ tenantData: { tenantName: `Registered Co ${size}`, email: `reg-${size}@tandem.test`, tier: "standard" }, tenantRegistrationData: { plan_code: "annual" } }),
+    });
+    return { status: response.status, body: (await response.json()) as { data: { tenantId: string } } };
+  }, size);
+  expect(registered.status).toBe(201);
+  await page.goto(`${webUrl}/admin/tenants/${registered.body.data.tenantId}`, { timeout: 60_000 });
+  await expect.poll(() => page.getByTestId("registrations").textContent(), { timeout: 60_000 }).toContain("plan_codeannual");
+  await expect.poll(() => page.getByTestId("registrations").textContent(), { timeout: 30_000 }).toContain("created");
+  await expectNoSidewaysScroll(page, width);
+  await shot(page, `${size}-4b-registered-tenant`);
+
   // Operators and client credentials: a client's secret is shown once, with a copy button.
   await page.getByTestId("admin-nav").getByRole("link", { name: "Operators", exact: true }).click();
   await expect.poll(() => page.getByRole("heading", { name: "Client credentials" }).count(), { timeout: 60_000 }).toBe(1);

@@ -53,8 +53,7 @@ export function AuditTable({ entries, showTenant, nameOf }: { entries: AuditEntr
                 <div className="cell">
                   {e.actor.email ?? nameOf(e.actor.kind, e.actor.id) ?? <code>{e.actor.id}</code>}
                   <small className="hint block">
-                    {e.actor.kind}
-                    {e.address ? ` · from ${e.address}` : ""}
+                    {[e.actor.kind !== e.actor.id || e.actor.email ? e.actor.kind : "", e.address ? `from ${e.address}` : ""].filter(Boolean).join(" · ")}
                   </small>
                 </div>
               </td>
