@@ -126,8 +126,9 @@ describe("API keys", () => {
     configureAccessCache({ ttlMs: 60_000 });
     const created = await write(ann, "post", `/api/orgs/${orgId}/api-keys`).send({ name: "script", scopes: ["read"] }).expect(201);
     const key = (r: ReturnType<typeof request>) => r.get(`/api/orgs/${orgId}/notebooks`).set("authorization", `Bearer ${created.body.secret}`);
-    // The key and when it was last used (Ann's membership is known from creating the key), the list.
-    expect(await countCalls(() => key(request(h.app)).expect(200))).toBe(3);
+    // The key, its person (a disabled person's keys stop), when it was last used (Ann's membership is known from
+    // creating the key), its first use in 5 minutes in the audit log (the chain's head, the entry, the head), the list.
+    expect(await countCalls(() => key(request(h.app)).expect(200))).toBe(7);
     expect(await countCalls(() => key(request(h.app)).expect(200))).toBe(1);
     await write(ann, "delete", `/api/orgs/${orgId}/api-keys/${created.body.apiKey.id}`).expect(204);
     expect((await key(request(h.app)).expect(401)).body.code).toBe("api_key.invalid");
