@@ -15,9 +15,10 @@ const USAGE = `Usage: pnpm dev | pnpm services | pnpm services:install | pnpm do
   services  start only FerretDB and moto and print the environment that reaches them
   install   build / install FerretDB and moto into .tandem/ (done automatically on first use)
   doctor    check a deployed stage's variables and SSM secrets before deploying it
-  admin create --email <address>
-            make the address an operator of the local installation and print (and, with MAIL_HOST,
-            mail) its set-password link (pnpm tandem admin create ...)
+  admin create --email <address> [--stage <stage>]
+            make the address an operator and print (and mail) its set-password link: locally
+            (MONGODB_URI or the local database; mail with MAIL_HOST), or on a deployed stage with
+            its secrets read from SSM (pnpm tandem admin create --email ... --stage prod)
   audit verify [--tenant <id>|system]
             check the audit log's hash chains (every chain, or one) and name the first broken entry;
             exit code 1 when one is broken (pnpm tandem audit verify ...)`;
@@ -120,7 +121,7 @@ async function main(): Promise<void> {
       return;
     }
     case "admin": {
-      if (args[0] !== "create") throw new Error("Usage: pnpm tandem admin create --email you@example.com");
+      if (args[0] !== "create") throw new Error("Usage: pnpm tandem admin create --email you@example.com [--stage <stage>]");
       await adminCreate(args.slice(1));
       return;
     }
