@@ -3,6 +3,8 @@ import { startOidcProvider, type LocalOidcProvider } from "@tandem/local";
 import getPort from "get-port";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createOperator } from "@tandem/core/control-plane";
+import { resetPassword } from "@tandem/core/identity";
 import { identityHarness, type IdentityHarness } from "./helpers.js";
 
 /**
@@ -32,6 +34,8 @@ beforeAll(async () => {
       GOOGLE_CLIENT_SECRET: "google-client-secret",
       GITHUB_CLIENT_ID: "Iv1.tandemtest",
       GITHUB_CLIENT_SECRET: "github-client-secret",
+      // Operators must come through Okta (only the control plane's test below is concerned).
+      OPERATOR_SIGN_IN: "okta",
     },
   });
   api = h.app.listen(port, "127.0.0.1");
@@ -176,6 +180,26 @@ describe("sign-in with OpenID Connect providers", () => {
     expect(location.searchParams.get("redirect_uri")).toBe(`${appUrl}/api/auth/github/callback`);
     expect(location.searchParams.get("state")).toBeTruthy();
     expect(location.searchParams.get("code_challenge_method")).toBe("S256");
+  });
+
+  it("with OPERATOR_SIGN_IN=okta, lets an operator into the control plane only from an Okta sign-in", async () => {
+    const database = await h.deps.database();
+    const okta = new Browser();
+    oidc.signInAs({ sub: "okta-operator", email: "ops@acme.example", email_verified: true, name: "Ops" });
+    await okta.go(`${appUrl}/api/auth/okta`);
+    await createOperator(database, "ops@acme.example");
+    const viaOkta = await request(h.app).get("/control-plane/tenants").set("cookie", okta.cookieHeader(new URL(appUrl)));
+    expect(viaOkta.status).toBe(200);
+    // The same operator with a password: refused there, and told how to get in.
+    const { token } = await createOperator(database, "ops@acme.example");
+    await resetPassword(database, token, "an operator's long passphrase");
+    const agent = request.agent(h.app);
+    await agent.post("/api/auth/sign-in").send({ email: "ops@acme.example", password: "an operator's long passphrase" }).expect(200);
+    const viaPassword = await agent.get("/control-plane/tenants").expect(403);
+    expect(viaPassword.body).toMatchObject({ code: "control_plane.operator_sign_in_required" });
+    expect(viaPassword.body.detail).toContain("sign in with Okta");
+    // The rest of the app takes the password session as before.
+    await agent.get("/api/me").expect(200);
   });
 
   it("answers 404 for a provider that is not configured", async () => {

@@ -126,8 +126,8 @@ describe("runtime secrets", () => {
 
   it("covers every variable and secret of seed 000", () => {
     expect(VARIABLE_NAMES).toEqual(expect.arrayContaining(["SERVER_DOMAIN", "PREVIEW_DOMAIN", "HOSTED_ZONE", "APP_CERT_ARN", "VPC_ID", "FAB_FILES_BUCKET_NAME", "GENERATED_IMAGES_BUCKET_NAME", "APP_FILES_BUCKET_NAME", "ENABLE_BUCKET_VERSIONING", "ENABLE_WARMING", "ECR_CACHE_REPO", "SEED_APP_NAME", "SEED_STAGE_NAME", "CI"]));
-    // Seed 000's 27 secrets, and Tandem's own model catalog.
-    expect(SECRET_NAMES).toHaveLength(29);
-    expect(SECRET_NAMES).toContain("BEDROCK_MODELS");
+    // Seed 000's 27 secrets, and Tandem's own: the model catalog, the audit log's retention, the operators' sign-in.
+    expect(SECRET_NAMES).toHaveLength(30);
+    expect(SECRET_NAMES).toEqual(expect.arrayContaining(["BEDROCK_MODELS", "AUDIT_RETENTION_DAYS", "OPERATOR_SIGN_IN"]));
   });
 });

@@ -40,8 +40,8 @@ const csrfError = () =>
   new ForbiddenError(`This request lacks its anti-forgery token. Reload the page and try again (API clients: send the ${CSRF_COOKIE} cookie's value as X-CSRF-Token).`, "auth.csrf_invalid");
 
 /** Signs the user in on this response: a new session, its cookies, and the access token. */
-export async function beginSession(deps: AppDeps, res: Response, userId: string): Promise<{ sessionId: string; accessToken: string }> {
-  const session = await startSession(await deps.database(), userId);
+export async function beginSession(deps: AppDeps, res: Response, userId: string, method = "password"): Promise<{ sessionId: string; accessToken: string }> {
+  const session = await startSession(await deps.database(), userId, new Date(), method);
   const accessToken = await signAccessToken(deps.config.jwtSecret, { userId, sessionId: session.sessionId });
   setSessionCookies(deps, res, session, accessToken);
   return { sessionId: session.sessionId, accessToken };

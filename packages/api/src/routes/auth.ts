@@ -115,7 +115,7 @@ export function authRoutes(deps: AppDeps, providers: AuthProviders): Router {
         return backToSignIn(res, `The sign-in with ${label} did not complete (it was cancelled, took too long, or was started in another browser). Try again.`);
       }
       const account = await signInWithProvider(await deps.database(), profile);
-      await beginSession(deps, res, account.id);
+      await beginSession(deps, res, account.id, provider);
       await auditSignIn(deps, req, account, provider);
       req.log.info({ provider, accountId: account.id }, "signed in with provider");
       res.redirect(303, `${deps.appUrl}/`);

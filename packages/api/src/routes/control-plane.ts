@@ -36,7 +36,7 @@ import {
   getTier,
   putTier,
 } from "@tandem/core/control-plane";
-import { issueToken } from "@tandem/core/identity";
+import { issueToken, PROVIDER_LABELS, sessionMethod } from "@tandem/core/identity";
 import { accountAddedMail, operatorInviteMail } from "@tandem/core/mail";
 import { ForbiddenError, InvalidInputError, UnauthenticatedError } from "@tandem/core/errors";
 import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from "express";
@@ -132,6 +132,11 @@ export function controlPlaneRoutes(deps: AppDeps): Router {
       for (const handler of session) await new Promise<void>((resolve, reject) => void Promise.resolve(handler(req, res, (error?: unknown) => (error ? reject(error) : resolve()))).catch(reject));
       if (!req.auth) throw new UnauthenticatedError("The control plane needs a token from /control-plane/oauth/token, or an operator's sign-in.", "control_plane.unauthenticated");
       if (req.auth.via !== "cookie" || !(await isOperator(await deps.database(), req.auth.userId))) throw new ForbiddenError("Only operators use the control plane. Scripts: use a client's token from /control-plane/oauth/token.", "control_plane.not_operator");
+      // OPERATOR_SIGN_IN: an operator's session counts only when it was signed in with that provider.
+      const required = deps.config.operatorSignIn;
+      if (required && (await sessionMethod(await deps.database(), req.auth.sessionId ?? "")) !== required) {
+        throw new ForbiddenError(`Operators sign in with ${PROVIDER_LABELS[required]} on this installation. Sign out, then sign in with ${PROVIDER_LABELS[required]}.`, "control_plane.operator_sign_in_required");
+      }
       req.controlPlane = { kind: "operator", userId: req.auth.userId };
       next();
     },

@@ -15,6 +15,8 @@ export interface RuntimeConfig {
   readonly sessionSecret: string;
   readonly jwtSecret: string;
   readonly defaultTheme: "light" | "dark" | "system";
+  /** The provider operators must sign in with for the control plane (OPERATOR_SIGN_IN); any sign-in when unset. */
+  readonly operatorSignIn?: "google" | "github" | "okta";
   /** Days the audit log keeps an entry (AUDIT_RETENTION_DAYS, 365 by default). */
   readonly auditRetentionDays: number;
   readonly pdfViewerKey?: string;
@@ -66,6 +68,7 @@ export function loadRuntimeConfig(source: Source, options: { stage?: string } = 
   const sessionSecret = parseSetting<string>(source, "SESSION_SECRET", issues);
   const jwtSecret = parseSetting<string>(source, "JWT_SECRET", issues);
   const defaultTheme = parseSetting<RuntimeConfig["defaultTheme"]>(source, "DEFAULT_THEME", issues) ?? "system";
+  const operatorSignIn = parseSetting<"google" | "github" | "okta">(source, "OPERATOR_SIGN_IN", issues);
   const pdfViewerKey = parseSetting<string>(source, "PDFJS_EXPRESS_VIEWER_KEY", issues);
   const auditRetentionDays = parseSetting<number>(source, "AUDIT_RETENTION_DAYS", issues) ?? DEFAULT_AUDIT_RETENTION_DAYS;
   const models = parseSetting<ModelEntry[]>(source, "BEDROCK_MODELS", issues);
@@ -98,6 +101,9 @@ export function loadRuntimeConfig(source: Source, options: { stage?: string } = 
   const salesforce = integration("salesforce", "Salesforce sync");
   const smtp = integration("smtp", "SMTP mail");
 
+  if (operatorSignIn && !{ google, github, okta }[operatorSignIn]) {
+    warnings.push(`OPERATOR_SIGN_IN is ${operatorSignIn}, but that sign-in is not set up: no operator can use the control plane. Set its client secrets, or unset OPERATOR_SIGN_IN.`);
+  }
   issues.throwIfAny("The secrets");
   const from = mailFrom ?? `Tandem <no-reply@${serverDomain ?? "localhost"}>`;
 
@@ -108,6 +114,7 @@ export function loadRuntimeConfig(source: Source, options: { stage?: string } = 
     sessionSecret: sessionSecret as string,
     jwtSecret: jwtSecret as string,
     defaultTheme,
+    ...(operatorSignIn ? { operatorSignIn } : {}),
     auditRetentionDays,
     pdfViewerKey,
     models,

@@ -28,6 +28,7 @@ export {
 } from "./accounts.js";
 export {
   startSession,
+  sessionMethod,
   rotateRefreshToken,
   endSession,
   isSessionActive,

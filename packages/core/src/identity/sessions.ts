@@ -26,6 +26,9 @@ const refreshSchema = new Schema(
     familyId: { type: String, required: true },
     expiresAt: { type: Date, required: true },
     revokedAt: { type: Date, default: null },
+    // How the person signed in ("password", or the provider): kept through rotations, so a rule
+    // such as "operators sign in with Okta" can be checked on every request of the session.
+    method: { type: String, default: "password" },
   },
   { timestamps: true, collection: "refresh_tokens" },
 );
@@ -47,15 +50,22 @@ export interface SessionTokens {
   readonly refreshExpiresAt: Date;
 }
 
-async function issueRefresh(connection: Connection, userId: string, familyId: string, now: Date): Promise<SessionTokens> {
+async function issueRefresh(connection: Connection, userId: string, familyId: string, now: Date, method: string): Promise<SessionTokens> {
   const refreshToken = newSecretToken();
   const refreshExpiresAt = new Date(now.getTime() + REFRESH_TOKEN_TTL_MS);
-  await refreshTokenModel(connection).create({ hash: digestToken(refreshToken), userId, familyId, expiresAt: refreshExpiresAt });
+  await refreshTokenModel(connection).create({ hash: digestToken(refreshToken), userId, familyId, expiresAt: refreshExpiresAt, method });
   return { userId, sessionId: familyId, refreshToken, refreshExpiresAt };
 }
 
-export function startSession(connection: Connection, userId: string, now: Date = new Date()): Promise<SessionTokens> {
-  return issueRefresh(connection, userId, randomUUID(), now);
+/** Starts a sign-in's session; `method` is how the person signed in ("password", or the provider). */
+export function startSession(connection: Connection, userId: string, now: Date = new Date(), method = "password"): Promise<SessionTokens> {
+  return issueRefresh(connection, userId, randomUUID(), now, method);
+}
+
+/** How the sign-in of a session was made ("password", "google", "github", "okta"); undefined if it is unknown or ended. */
+export async function sessionMethod(connection: Connection, sessionId: string): Promise<string | undefined> {
+  const doc = await refreshTokenModel(connection).findOne({ familyId: sessionId, revokedAt: null }).select({ method: 1 }).lean();
+  return doc ? (doc.method ?? "password") : undefined;
 }
 
 const signedOut = (code: string) => new UnauthenticatedError("Your session has ended. Sign in again.", code);
@@ -67,13 +77,13 @@ export async function rotateRefreshToken(connection: Connection, refreshToken: s
   if (!doc || doc.revokedAt || doc.expiresAt <= now) throw signedOut("session.invalid");
   if (!(await claimOnce(connection, "refresh_token_rotations", hash, now))) {
     const claim = await claimModel(connection, "refresh_token_rotations").findOne({ key: hash }).lean();
-    if (claim && now.getTime() - claim.at.getTime() < REFRESH_REUSE_GRACE_MS) return issueRefresh(connection, String(doc.userId), doc.familyId, now);
+    if (claim && now.getTime() - claim.at.getTime() < REFRESH_REUSE_GRACE_MS) return issueRefresh(connection, String(doc.userId), doc.familyId, now, doc.method ?? "password");
     // Used before: someone holds a copy. End every session of this sign-in.
     await tokens.updateMany({ familyId: doc.familyId }, { $set: { revokedAt: now } });
     forgetSession(doc.familyId);
     throw signedOut("session.replayed");
   }
-  return issueRefresh(connection, String(doc.userId), doc.familyId, now);
+  return issueRefresh(connection, String(doc.userId), doc.familyId, now, doc.method ?? "password");
 }
 
 // Active sessions, by "<userId>:<sessionId>" (see access/cache.ts for how stale they may be).
