@@ -1,4 +1,5 @@
 import { recordAudit, SYSTEM_CHAIN, type AuditActor, type AuditInput } from "@tandem/core/audit";
+import { isDatabaseUnavailable } from "@tandem/core/database";
 import { isDomainError, RateLimitedError } from "@tandem/core/errors";
 import { listOrganisations } from "@tandem/core/tenants";
 import type { Request, RequestHandler } from "express";
@@ -42,7 +43,8 @@ export async function audited<T>(deps: AppDeps, req: Request, entry: RequestAudi
   try {
     result = await action();
   } catch (error) {
-    await audit(deps, req, { ...entry, outcome: outcomeOf(error), details: { ...viaKey, ...entry.details, error: errorCode(error) } });
+    // With the database away there is nowhere to record it, and trying would only delay the 503.
+    if (!isDatabaseUnavailable(error)) await audit(deps, req, { ...entry, outcome: outcomeOf(error), details: { ...viaKey, ...entry.details, error: errorCode(error) } });
     throw error;
   }
   const extra = more?.(result) ?? {};
@@ -71,7 +73,9 @@ export async function auditSignIn(deps: AppDeps, req: Request, account: { id: st
 }
 
 /** A sign-in that did not succeed, in the system chain: who it claimed to be (never the password), how, and why not. */
-export function auditSignInFailure(deps: AppDeps, req: Request, details: { email?: string; method: string; error?: unknown; reason?: string }): Promise<void> {
+export async function auditSignInFailure(deps: AppDeps, req: Request, details: { email?: string; method: string; error?: unknown; reason?: string }): Promise<void> {
+  // With the database away there is nowhere to record it, and trying would only delay the 503.
+  if (isDatabaseUnavailable(details.error)) return;
   const reason = details.reason ?? errorCode(details.error);
   return audit(deps, req, {
     tenantId: SYSTEM_CHAIN,

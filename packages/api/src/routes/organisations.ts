@@ -1,5 +1,6 @@
 import { CreateApiKeyRequest, CreateOrganisationRequest, InviteRequest, RenameOrganisationRequest, RoleRequest, TokenRequest } from "@tandem/client/contract";
 import { createApiKey, getAccount, listApiKeys, revokeApiKey, revokeApiKeysOf, setCurrentTenant } from "@tandem/core/identity";
+import { isDatabaseUnavailable } from "@tandem/core/database";
 import { inviteMail } from "@tandem/core/mail";
 import {
   acceptInvite,
@@ -133,7 +134,7 @@ export function organisationRoutes(deps: AppDeps): Router {
       organisation = await acceptInvite(database, body(req, TokenRequest).token, auth.userId);
     } catch (error) {
       // Which organisation a refused link was for is not known (or not to be said): the system chain.
-      await audit(deps, req, { tenantId: "system", actor: actorOf(req), action: "invite.accepted", outcome: outcomeOf(error), details: { error: errorCode(error) } });
+      if (!isDatabaseUnavailable(error)) await audit(deps, req, { tenantId: "system", actor: actorOf(req), action: "invite.accepted", outcome: outcomeOf(error), details: { error: errorCode(error) } });
       throw error;
     }
     await audit(deps, req, { tenantId: organisation.id, actor: actorOf(req), action: "invite.accepted", target: { type: "user", id: auth.userId } });
