@@ -77,8 +77,9 @@ afterAll(async () => {
 describe("database calls per request", () => {
   it("reads the session, the membership and the organisation once, then lists with one call", async () => {
     configureAccessCache({ ttlMs: 60_000 });
-    // Cold: the session, the membership and the organisation (these two at once), then the list.
-    expect(await countCalls(() => list(ann).expect(200))).toBe(4);
+    // Cold: the session, the membership and the organisation (these two at once), its tier's limits
+    // (kept per tier, so shared by every organisation of the tier), then the list.
+    expect(await countCalls(() => list(ann).expect(200))).toBe(5);
     // Warm: the list alone (before the cache: 4 on every request).
     expect(await countCalls(() => list(ann).expect(200))).toBe(1);
     expect(await countCalls(() => list(ann).expect(200))).toBe(1);

@@ -195,3 +195,11 @@ describe("tenant config and tiers", () => {
     expect(models.body.models).toEqual([]);
   });
 });
+
+describe("tiers under attack", () => {
+  it("gives a tier named like an Object property the basic limits, not none", async () => {
+    const res = await call("get", "/tiers/constructor").expect(200);
+    expect(res.body.data.limits).toEqual({ members: 10, files: 100, models: [] });
+    expect((await call("get", "/tiers/__proto__").expect(200)).body.data.limits.members).toBe(10);
+  });
+});

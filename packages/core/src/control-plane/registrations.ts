@@ -152,8 +152,12 @@ export async function completeStrandedRegistrations(connection: Connection, publ
   let completed = 0;
   for (const r of recent) {
     if (made.has(String(r.tenantId))) continue;
-    await completeRegistration(connection, r._id, publisher);
-    completed++;
+    try {
+      await completeRegistration(connection, r._id, publisher);
+      completed++;
+    } catch {
+      // Left for the next run (and for a repeat of the request); the others go on.
+    }
   }
   return completed;
 }

@@ -48,7 +48,8 @@ export async function getTier(connection: Connection, name: string): Promise<Tie
   const entry = await known.remember(key, async () => {
     const doc = await tiersCollection(connection).findOne({ _id: key });
     if (doc) return { tier: { name: key, limits: doc.limits, stored: true, updatedAt: doc.updatedAt.toISOString() } };
-    return { tier: { name: key, limits: DEFAULT_TIERS[key] ?? FALLBACK, stored: false, updatedAt: null } };
+    // (Own keys only: a tier named "constructor" is not Object's.)
+    return { tier: { name: key, limits: Object.hasOwn(DEFAULT_TIERS, key) ? DEFAULT_TIERS[key]! : FALLBACK, stored: false, updatedAt: null } };
   });
   return entry!.tier;
 }
