@@ -1,4 +1,4 @@
-import { ControlPlaneEvent, DETAIL_TYPES, markHandled, provisionFailed, provisionTenant, recordAnswer, type EventPublisher, type OutboxEvent } from "@tandem/core/control-plane";
+import { answerActivation, ControlPlaneEvent, DETAIL_TYPES, markHandled, provisionFailed, provisionTenant, recordAnswer, type EventPublisher, type OutboxEvent } from "@tandem/core/control-plane";
 import { inviteMail } from "@tandem/core/mail";
 import { INVITE_TTL_MS } from "@tandem/core/tenants";
 import type { AppDeps } from "./deps.js";
@@ -36,9 +36,19 @@ export async function handleControlPlaneEvent(deps: Pick<AppDeps, "database" | "
     case DETAIL_TYPES.deprovisionFailure:
       await recordAnswer(database, event);
       return;
+    case DETAIL_TYPES.activateRequest:
+    case DETAIL_TYPES.deactivateRequest: {
+      // Done by the control plane's own write; the application plane answers with the result, once.
+      const reply = await answerActivation(database, event);
+      if (reply) {
+        await answer(deps.events, reply);
+        await markHandled(database, String(event.detail.eventId));
+      }
+      return;
+    }
     default:
-      // Activation and deactivation take effect in the control plane's own write; offboarding's
-      // removal of data runs after the grace period (housekeeping: offboardDueTenants). Others are for SBT subscribers.
+      // Offboarding's removal of data runs after the grace period (housekeeping: offboardDueTenants);
+      // the answers to activation and the user events are for SBT subscribers.
       return;
   }
 }

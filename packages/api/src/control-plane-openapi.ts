@@ -53,7 +53,7 @@ const ROWS: readonly Row[] = [
   ["get", "/control-plane/tiers", "Tiers and their limits", "tenant/tenant_read"],
   ["get", "/control-plane/tiers/{tierName}", "One tier's limits (a tier never stored has the basic limits)", "tenant/tenant_read"],
   ["put", "/control-plane/tiers/{tierName}", "Set a tier's limits: members, files, models", "tenant/tenant_write", { body: z.object({ limits: TierLimits }) }],
-  ["post", "/control-plane/users", "Add a person to a tenant with a role (their account is made if needed; they get a mail)", "user/user_write", { body: UserCreateInput, status: 201 }],
+  ["post", "/control-plane/users", "Add a person to a tenant with a role (their account is made if needed; they get a mail)", "user/user_write", { body: UserCreateInput, status: 201, idempotent: true }],
   ["get", "/control-plane/users", "People, a page at a time (tenantId filters)", "user/user_read", { query: UserListQuery }],
   ["get", "/control-plane/users/{userId}", "A person and their tenants", "user/user_read"],
   ["put", "/control-plane/users/{userId}", "Rename a person, or change their role in a tenant", "user/user_write", { body: UserUpdateInput }],
@@ -132,7 +132,7 @@ export function buildControlPlaneOpenApi(version: string): ReturnType<OpenApiGen
 }
 
 let cached: { version: string; document: ReturnType<typeof buildControlPlaneOpenApi> } | undefined;
-export function controlPlaneOpenApi(version: string) {
+export function controlPlaneOpenApi(version: string): ReturnType<typeof buildControlPlaneOpenApi> {
   if (cached?.version !== version) cached = { version, document: buildControlPlaneOpenApi(version) };
   return cached.document;
 }

@@ -118,6 +118,14 @@ describe("SBT's user management", () => {
     expect(user).toMatchObject({ email: "new.person@users.test", userName: "New Person", userRole: "admin", enabled: true, status: "FORCE_CHANGE_PASSWORD" });
     expect((await bus.messages()).map((m) => JSON.parse(m.Body!)["detail-type"])).toEqual([DETAIL_TYPES.tenantUserCreated]);
     await call("post", "/users").send({ email: "new.person@users.test", userRole: "member", tenantId }).expect(409);
+    // With an Idempotency-Key, a repeat answers what the first made (one mail, one membership); another body with it is refused.
+    const keyed = { email: "keyed@users.test", userRole: "member", tenantId };
+    const first = await call("post", "/users").set("idempotency-key", "add-keyed-1").send(keyed).expect(201);
+    const repeat = await call("post", "/users").set("idempotency-key", "add-keyed-1").send(keyed).expect(201);
+    expect(repeat.headers["idempotent-replayed"]).toBe("true");
+    expect(repeat.body.data.userId).toBe(first.body.data.userId);
+    expect((await call("post", "/users").set("idempotency-key", "add-keyed-1").send({ ...keyed, userRole: "admin" }).expect(409)).body.code).toBe("idempotency.key_reused");
+    await call("delete", `/users/${first.body.data.userId}`).expect(200);
     await call("post", "/users").send({ email: "x@users.test", tenantId, isAdmin: true }).expect(400);
 
     // The mailed link sets the password; the person signs in and is an admin of the tenant.
@@ -201,5 +209,28 @@ describe("tiers under attack", () => {
     const res = await call("get", "/tiers/constructor").expect(200);
     expect(res.body.data.limits).toEqual({ members: 10, files: 100, models: [] });
     expect((await call("get", "/tiers/__proto__").expect(200)).body.data.limits.members).toBe(10);
+  });
+});
+
+describe("activation's answers", () => {
+  it("answers a deactivate or activate request once with its result, and a stale one with a failure", async () => {
+    const { tenantId } = await activeTenant("Switch Co", "owner@switch.test");
+    await call("put", `/tenants/${tenantId}/deactivate`).expect(200);
+    const [deactivate] = await bus.messages();
+    // Delivered twice: answered once.
+    await eventsHandler(bus.sqsEvent([deactivate!]), h.deps);
+    await eventsHandler(bus.sqsEvent([deactivate!], 2), h.deps);
+    const answers = await bus.messages();
+    expect(answers.map((m) => JSON.parse(m.Body!)["detail-type"])).toEqual([DETAIL_TYPES.deactivateSuccess]);
+    expect(JSON.parse(answers[0]!.Body!)).toMatchObject({ source: "sbt.application.plane", detail: { tenantId, requestId: JSON.parse(deactivate!.Body!).detail.eventId } });
+
+    // Activated, then deactivated again before the activation's request is handled: it fails with the state.
+    await call("put", `/tenants/${tenantId}/activate`).expect(200);
+    const [activate] = await bus.messages();
+    await call("put", `/tenants/${tenantId}/deactivate`).expect(200);
+    await bus.messages();
+    await eventsHandler(bus.sqsEvent([activate!]), h.deps);
+    const stale = (await bus.messages()).map((m) => JSON.parse(m.Body!));
+    expect(stale).toEqual([expect.objectContaining({ "detail-type": DETAIL_TYPES.activateFailure, detail: expect.objectContaining({ reason: "The tenant is suspended, not active." }) })]);
   });
 });

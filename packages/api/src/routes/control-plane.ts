@@ -27,6 +27,7 @@ import {
   updateControlPlaneUser,
   setControlPlaneUserEnabled,
   deleteControlPlaneUser,
+  withIdempotencyKey,
   getTenantConfig,
   listOperators,
   removeOperator,
@@ -236,7 +237,14 @@ export function controlPlaneRoutes(deps: AppDeps): Router {
   // SBT's user management on Tandem's accounts (control-plane/users.ts); enable / disable routed (SBT issue #115).
   router.post(`${CONTROL_PLANE_BASE}/users`, ...allow("user/user_write"), async (req, res) => {
     const database = await deps.database();
-    const { user, created, tenantName } = await createControlPlaneUser(database, req.body, deps.events);
+    const key = idempotency(req).idempotency;
+    const { result, replayed } = await withIdempotencyKey(database, key && { ...key, operation: "create user" }, req.body, () => addUser(database, req.body));
+    if (replayed) res.set("idempotent-replayed", "true");
+    res.status(201).json(result);
+  });
+  /** Adds the person and mails them (a link to choose a password, or a note to sign in). */
+  const addUser = async (database: Awaited<ReturnType<AppDeps["database"]>>, input: unknown) => {
+    const { user, created, tenantName } = await createControlPlaneUser(database, input, deps.events);
     let url = `${deps.appUrl.replace(/\/$/, "")}/sign-in`;
     // A new account, or one whose address was never confirmed (claimAccount took its password away), chooses a password.
     const needsPassword = created || user.status === "FORCE_CHANGE_PASSWORD";
@@ -245,8 +253,8 @@ export function controlPlaneRoutes(deps: AppDeps): Router {
       url = `${deps.appUrl.replace(/\/$/, "")}/reset-password?token=${encodeURIComponent(token)}`;
     }
     await deps.mailer.send(accountAddedMail({ to: user.email, organisation: tenantName, role: user.userRole ?? "member", url, expiresInHours: OPERATOR_LINK_TTL_MS / 3_600_000, newAccount: needsPassword }));
-    res.status(201).json({ message: "New user created", data: user });
-  });
+    return { message: "New user created", data: user };
+  };
   router.get(`${CONTROL_PLANE_BASE}/users`, ...allow("user/user_read"), async (req, res) => {
     res.json(await listControlPlaneUsers(await deps.database(), req.query));
   });

@@ -30,7 +30,7 @@ export {
   TenantUpdateInput,
   type Actor,
 } from "./lifecycle.js";
-export { ControlPlaneEvent, provisionTenant, provisionFailed, recordAnswer, markHandled, SYSTEM_INVITER, type Provisioned } from "./planes.js";
+export { ControlPlaneEvent, provisionTenant, provisionFailed, recordAnswer, markHandled, answerActivation, SYSTEM_INVITER, type Provisioned } from "./planes.js";
 export { removeTenantData, offboardDueTenants, tenantDataModels, OFFBOARD_GRACE_MS } from "./offboarding.js";
 export {
   createRegistration,
@@ -58,4 +58,5 @@ export {
   UserListQuery,
   type ControlPlaneUser,
 } from "./users.js";
+export { withIdempotencyKey, purgeIdempotencyKeys, IDEMPOTENCY_KEY_TTL_MS } from "./idempotency.js";
 export { getTier, listTiers, putTier, TierLimits, TierName, DEFAULT_TIERS, type Tier } from "../tiers/index.js";

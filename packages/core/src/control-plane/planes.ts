@@ -106,3 +106,22 @@ export async function recordAnswer(connection: Connection, event: ControlPlaneEv
     throw error;
   }
 }
+
+const ActivationDetail = z.object({ tenantId: z.string().regex(/^[0-9a-f]{24}$/i), eventId: z.string().min(1) });
+
+/**
+ * The application plane's answer to an activate or deactivate request. Tandem's own work is done
+ * by the control plane's write (sign-in follows the tenant's status from the next request), so the
+ * answer says whether the tenant is in the state asked for: success, or failure with the state it
+ * is in (moved again meanwhile). Once per event: a repeated delivery answers nothing.
+ */
+export async function answerActivation(connection: Connection, event: ControlPlaneEvent, now: Date = new Date()): Promise<OutboxEvent | undefined> {
+  const detail = ActivationDetail.parse(event.detail);
+  const activate = event["detail-type"] === DETAIL_TYPES.activateRequest;
+  if (await alreadyHandled(connection, detail.eventId)) return undefined;
+  const tenant = await tenantModel(connection).findById(detail.tenantId).select({ status: 1 }).lean();
+  const wanted = activate ? "active" : "suspended";
+  const ok = tenant?.status === wanted;
+  const type = activate ? (ok ? DETAIL_TYPES.activateSuccess : DETAIL_TYPES.activateFailure) : ok ? DETAIL_TYPES.deactivateSuccess : DETAIL_TYPES.deactivateFailure;
+  return outboxEvent(type, { tenantId: detail.tenantId, requestId: detail.eventId, ...(ok ? {} : { reason: `The tenant is ${tenant?.status ?? "gone"}, not ${wanted}.` }) }, now, EVENT_SOURCES.applicationPlane);
+}

@@ -1,6 +1,6 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Connection, Model } from "mongoose";
-import { completeStrandedRegistrations, offboardDueTenants, sweepOutboxes, type EventPublisher } from "../control-plane/index.js";
+import { completeStrandedRegistrations, offboardDueTenants, purgeIdempotencyKeys, sweepOutboxes, type EventPublisher } from "../control-plane/index.js";
 import { pruneAudit } from "../audit/index.js";
 import { claimModel, purgeExpired } from "../database/index.js";
 import { apiKeyModel, loginFailureModel, oneTimeTokenModel, refreshTokenModel } from "../identity/index.js";
@@ -40,6 +40,7 @@ export async function purgeExpiredData(connection: Connection, now: Date = new D
     removed.notebook_messages_weeks_backfilled = await backfillMessageWeeks(connection, now);
     // Lifecycle events a crash or a bus outage left in tenants' outboxes.
     removed.tenant_registrations_completed = await completeStrandedRegistrations(connection, options.events, now);
+    removed.control_plane_idempotency_keys = await purgeIdempotencyKeys(connection, now);
     removed.control_plane_events_published = await sweepOutboxes(connection, options.events, 60_000, now);
     // Tenants offboarding for longer than the grace period: their data and files removed, and answered.
     removed.tenants_offboarded = await offboardDueTenants(connection, options.events, options.tenantFiles, now);
