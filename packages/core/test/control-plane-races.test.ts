@@ -1,8 +1,19 @@
 import type { Connection } from "mongoose";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { deactivateTenant, offboardTenant, registerTenant, transitionTenant, updateTenantRecord, type EventPublisher } from "../src/control-plane/index.js";
+import {
+  createControlPlaneUser,
+  deactivateTenant,
+  offboardTenant,
+  putTier,
+  registerTenant,
+  transitionTenant,
+  updateTenantRecord,
+  type EventPublisher,
+} from "../src/control-plane/index.js";
 import { closeConnection, getConnection } from "../src/database/index.js";
-import { renameOrganisation, tenantModel } from "../src/tenants/index.js";
+import { userModel } from "../src/identity/model.js";
+import { withTenant } from "../src/tenancy/index.js";
+import { changeRole, membershipModel, OPERATOR, removeMember, renameOrganisation, tenantModel } from "../src/tenants/index.js";
 
 /**
  * The tenant lifecycle when writes race, on the engine the suite runs (FerretDB v1 rewrites a
@@ -50,6 +61,40 @@ describe("racing writes of one tenant", () => {
       const write = i % 2 ? renameOrganisation(connection, id, "Renamed") : updateTenantRecord(connection, id, { tenantName: "Renamed" });
       await Promise.all([deactivateTenant(connection, id, by("deactivated"), bus), write]);
       expect(await record(id)).toMatchObject({ status: "suspended", name: "Renamed", moves: ["provisioning", "active", "suspended"] });
+    }
+  });
+});
+
+/** A tenant with these people as its members (accounts made here), in the given roles. */
+async function tenantWith(name: string, roles: Array<"owner" | "admin" | "member">): Promise<{ tenantId: string; userIds: string[] }> {
+  const tenantId = await activeTenant(name);
+  const userIds: string[] = [];
+  for (const [i, role] of roles.entries()) {
+    const user = await userModel(connection).create({ email: `p${i}.${tenantId}@race.test`, name: `Person ${i}` });
+    await withTenant(tenantId, () => membershipModel(connection).create({ userId: user._id, role }));
+    userIds.push(String(user._id));
+  }
+  return { tenantId, userIds };
+}
+
+describe("racing writes of the control plane's people", () => {
+  it("a role change naming the tenant in capitals and a removal at once leave the tenant an owner", async () => {
+    for (let i = 0; i < 4; i++) {
+      const { tenantId, userIds } = await tenantWith(`Owners ${i}`, ["owner", "owner"]);
+      await Promise.allSettled([changeRole(connection, tenantId.toUpperCase(), OPERATOR, userIds[0]!, { role: "member" }), removeMember(connection, tenantId, OPERATOR, userIds[1]!)]);
+      expect(await withTenant(tenantId, () => membershipModel(connection).countDocuments({ role: "owner" }))).toBe(1);
+    }
+  });
+
+  it("two people added at the last member place, one naming the tenant in capitals, take it once", async () => {
+    await putTier(connection, "pair", { limits: { members: 2, files: null, models: [] } });
+    for (let i = 0; i < 12; i++) {
+      const { tenantId } = await tenantWith(`Pair ${i}`, ["owner"]);
+      await updateTenantRecord(connection, tenantId, { tier: "pair" });
+      const add = (n: number, id: string) => createControlPlaneUser(connection, { email: `joiner${n}.${tenantId}@race.test`, tenantId: id });
+      const results = await Promise.allSettled([add(1, tenantId.toUpperCase()), add(2, tenantId)]);
+      expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+      expect(await withTenant(tenantId, () => membershipModel(connection).countDocuments())).toBe(2);
     }
   });
 });

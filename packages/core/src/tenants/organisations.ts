@@ -188,7 +188,8 @@ async function assertActorStillHolds(connection: Connection, tenantId: string, a
  * finds the last owner. The target is read again inside the lease.
  */
 function withOwnerLease<T>(connection: Connection, tenantId: string, fn: () => Promise<T>): Promise<T> {
-  return withLease(connection, `owners:${tenantId}`, fn, { what: "This organisation's members" });
+  // The canonical (lower-case) id: an id in capitals names the same organisation, and must wait for the same lease.
+  return withLease(connection, `owners:${String(tenantId).toLowerCase()}`, fn, { what: "This organisation's members" });
 }
 
 export const RoleInput = RoleRequest;

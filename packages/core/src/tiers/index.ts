@@ -92,7 +92,8 @@ export async function withinMemberLimit<T>(connection: Connection, tenantId: str
   const limit = tier.limits.members;
   return withLease(
     connection,
-    `members:${tenantId}`,
+    // The canonical (lower-case) id, so a join naming the tenant in capitals waits for the same lease.
+    `members:${tenantId.toLowerCase()}`,
     async () => {
       const count = await connection.collection("memberships").countDocuments({ tenantId: new Types.ObjectId(tenantId) });
       if (count >= limit) throw raise("members", tier, limit);
