@@ -1,5 +1,6 @@
 import { answerActivation, ControlPlaneEvent, DETAIL_TYPES, markHandled, provisionFailed, provisionTenant, recordAnswer, type EventPublisher, type OutboxEvent } from "@tandem/core/control-plane";
 import { inviteMail } from "@tandem/core/mail";
+import { ingestUsage } from "@tandem/core/metering";
 import { INVITE_TTL_MS } from "@tandem/core/tenants";
 import type { AppDeps } from "./deps.js";
 import { tokenLink } from "./http/mail.js";
@@ -36,6 +37,13 @@ export async function handleControlPlaneEvent(deps: Pick<AppDeps, "database" | "
     case DETAIL_TYPES.deprovisionFailure:
       await recordAnswer(database, event);
       return;
+    case DETAIL_TYPES.ingestUsage: {
+      // Stored once by its idempotency key (or the event's id); a failure to store is thrown, so
+      // the queue delivers it again: acknowledged only once stored.
+      const result = await ingestUsage(database, [event.detail], "sbt", () => (typeof event.detail.eventId === "string" ? event.detail.eventId : event.id && `eventbridge:${event.id}`));
+      if (result.rejected.length) deps.logger.warn({ reason: result.rejected[0]!.reason, meter: String(event.detail.meterApiName ?? "").slice(0, 64) }, "usage event refused");
+      return;
+    }
     case DETAIL_TYPES.activateRequest:
     case DETAIL_TYPES.deactivateRequest: {
       // Done by the control plane's own write; the application plane answers with the result, once.

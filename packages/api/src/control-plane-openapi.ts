@@ -16,6 +16,7 @@ import {
   type ControlPlaneScope,
 } from "@tandem/core/control-plane";
 import { OperatorAuditQuery, Problem } from "@tandem/client/contract";
+import { CancelQuery, MeterInput, MeterUpdate, UsageBatch, UsageQuery } from "@tandem/core/metering";
 import { z } from "zod";
 import "./openapi.js"; // (extends zod with .openapi())
 
@@ -67,6 +68,14 @@ const ROWS: readonly Row[] = [
   ["get", "/control-plane/clients", "Client credentials", "operator"],
   ["post", "/control-plane/clients", "Create a client; its secret is shown once", "operator", { body: ClientInput, status: 201 }],
   ["delete", "/control-plane/clients/{clientId}", "Revoke a client; its tokens stop at once", "operator", { status: 204 }],
+  ["post", "/control-plane/meters", "Create a meter (SBT's IMetering)", "tandem/meters", { body: MeterInput, status: 201 }],
+  ["get", "/control-plane/meters", "Every meter, Tandem's own first", "tandem/meters"],
+  ["get", "/control-plane/meters/{meterId}", "A meter", "tandem/meters"],
+  ["put", "/control-plane/meters/{meterId}", "Change a meter's display name, description, unit or aggregation (not Tandem's own)", "tandem/meters", { body: MeterUpdate }],
+  ["delete", "/control-plane/meters/{meterId}", "Remove a meter (not Tandem's own); its usage stays", "tandem/meters", { status: 204 }],
+  ["post", "/control-plane/usage", "Ingest usage events (at most 500; each counted once by its idempotencyKey)", "tandem/usage", { body: UsageBatch }],
+  ["get", "/control-plane/usage/{meterId}", "A meter's usage over a time range (startTimeInSeconds, endTimeInSeconds; tenantId; groupBy tenant or day)", "tandem/usage", { query: UsageQuery as unknown as z.AnyZodObject }],
+  ["delete", "/control-plane/usage", "Cancel events ingested in a time range (of a meter, a tenant): they no longer count", "tandem/usage", { query: CancelQuery as unknown as z.AnyZodObject }],
   ["get", "/control-plane/audit", "The audit log across tenants, newest first (tenantId, action, actor, outcome, from, to; start_key → next_start_key)", "tandem/audit", { query: OperatorAuditQuery }],
   ["get", "/control-plane/audit/export", "The audit log as JSON lines (the same filters, every matching entry)", "tandem/audit", { query: OperatorAuditQuery.omit({ cursor: true, limit: true, start_key: true }), successType: "application/x-ndjson" }],
 ];

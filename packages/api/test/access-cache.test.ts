@@ -92,7 +92,7 @@ describe("database calls per request", () => {
     expect(await countCalls(() => ann.agent.get(`/api/orgs/${orgId}/models`).expect(200))).toBe(0);
   });
 
-  it("makes five calls before a reply's first token (ten before), in two round trips, and seven in all (thirteen before)", async () => {
+  it("makes five calls before a reply's first token (ten before), in two round trips, and eight in all (thirteen before)", async () => {
     configureAccessCache({ ttlMs: 60_000 });
     const notebookId = (await write(ann, "post", `/api/orgs/${orgId}/notebooks`).send({ title: "Counted" }).expect(201)).body.notebook.id as string;
     const token = await bearerFor(ann);
@@ -113,9 +113,10 @@ describe("database calls per request", () => {
         expect(text).toContain("event: done");
       });
       // The notebook and its messages (at once); both messages in one insert, the notebook's
-      // activity and the knowledge files (at once). After the stream: the reply and its usage.
+      // activity and the knowledge files (at once). After the stream: the reply, its usage, and
+      // the usage on the meters (one insert of its records).
       expect(beforeFirst).toBe(5);
-      expect(all).toBe(7);
+      expect(all).toBe(8);
     } finally {
       server.close();
     }

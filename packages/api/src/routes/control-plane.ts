@@ -48,6 +48,7 @@ import { documentedPaths } from "../openapi.js";
 import { authenticate, csrfProtection } from "../http/auth.js";
 import { auditControlPlane } from "../http/audit.js";
 import { auditControlPlaneRoutes } from "./audit.js";
+import { meteringControlPlaneRoutes } from "./metering.js";
 
 /**
  * The control plane (SBT-AWS's API under one base path, `<app url>/control-plane/`): what an
@@ -148,6 +149,7 @@ export function controlPlaneRoutes(deps: AppDeps): Router {
     },
   ];
   router.use(auditControlPlaneRoutes(deps, allow));
+  router.use(meteringControlPlaneRoutes(deps, allow));
   const operatorOnly: RequestHandler = (req, _res, next) => {
     if (req.controlPlane?.kind !== "operator") throw new ForbiddenError("Only an operator, signed in, manages the control plane's clients.", "control_plane.not_operator");
     next();

@@ -23,6 +23,8 @@ export const DETAIL_TYPES = {
   deactivateFailure: "sbt_aws_deactivateFailure",
   tenantUserCreated: "sbt_aws_tenantUserCreated",
   tenantUserDeleted: "sbt_aws_tenantUserDeleted",
+  // An application plane's usage, for the meters (metering/).
+  ingestUsage: "sbt_aws_ingestUsage",
 } as const;
 export type DetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
 

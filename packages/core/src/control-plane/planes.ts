@@ -15,6 +15,8 @@ import type { ControlPlaneTenant } from "./tenants.js";
  * event's id is claimed once its work is done, and a state that already moved is left alone.
  */
 export const ControlPlaneEvent = z.object({
+  // EventBridge's id of the event (absent when delivered in-process).
+  id: z.string().optional(),
   "detail-type": z.string(),
   source: z.string(),
   detail: z.record(z.string(), z.unknown()),

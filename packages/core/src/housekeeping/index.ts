@@ -3,6 +3,7 @@ import type { Connection, Model } from "mongoose";
 import { completeStrandedRegistrations, offboardDueTenants, purgeIdempotencyKeys, sweepOutboxes, type EventPublisher } from "../control-plane/index.js";
 import { pruneAudit } from "../audit/index.js";
 import { claimModel, purgeExpired } from "../database/index.js";
+import { meterPendingUsage } from "../metering/tandem.js";
 import { apiKeyModel, loginFailureModel, oneTimeTokenModel, refreshTokenModel } from "../identity/index.js";
 import { expireStaleFiles } from "../knowledge/files.js";
 import { backfillMessageWeeks } from "../notebooks/model.js";
@@ -41,6 +42,8 @@ export async function purgeExpiredData(connection: Connection, now: Date = new D
     // Lifecycle events a crash or a bus outage left in tenants' outboxes.
     removed.tenant_registrations_completed = await completeStrandedRegistrations(connection, options.events, now);
     removed.control_plane_idempotency_keys = await purgeIdempotencyKeys(connection, now);
+    // Model calls a crash kept off the meters (the inline metering failed or never ran).
+    removed.usage_records_metered = await meterPendingUsage(connection, now);
     removed.control_plane_events_published = await sweepOutboxes(connection, options.events, 60_000, now);
     // Tenants offboarding for longer than the grace period: their data and files removed, and answered.
     removed.tenants_offboarded = await offboardDueTenants(connection, options.events, options.tenantFiles, now);

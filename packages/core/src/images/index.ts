@@ -5,6 +5,7 @@ import { Schema, type Connection, type InferSchemaType, type Model } from "mongo
 import { ImageRequest } from "@tandem/client/contract";
 import { bedrockError, type ModelEntry } from "../ai/index.js";
 import { parseInput } from "../errors/index.js";
+import { meterTandemUsage } from "../metering/tandem.js";
 import { usageEventModel } from "../notebooks/model.js";
 import { getNotebook, type Owner } from "../notebooks/notebooks.js";
 import { deadline, isStorageOutage, storageUnavailable } from "../knowledge/storage.js";
@@ -95,7 +96,7 @@ export async function generateImage(connection: Connection, owner: Owner, notebo
     }
     await doc.save();
     // Metered like a reply: one usage event, keyed by the image, for the control plane.
-    await usageEventModel(connection).create({
+    const usage = await usageEventModel(connection).create({
       idempotencyKey: `image:${String(doc._id)}`,
       kind: "image",
       userId: owner.userId,
@@ -109,6 +110,8 @@ export async function generateImage(connection: Connection, owner: Owner, notebo
       status: "complete",
       at: new Date(),
     });
+    // On the meters at once; what fails here, the hourly sweeper meters (metering/tandem.ts).
+    await meterTandemUsage(connection, [usage.toObject()]).catch(() => undefined);
     return withUrl(doc.toObject(), services);
   });
 }

@@ -8,6 +8,7 @@ import { citedPassages, groundingPrompt, retrievePassages, type Passage } from "
 import { withTenant } from "../tenancy/index.js";
 import type { TenantModelPolicy } from "../tenants/organisations.js";
 import { messageModel, notebookModel, usageEventModel } from "./model.js";
+import { meterTandemUsage } from "../metering/tandem.js";
 import { notebookWithMessages, toMessage, type NotebookMessage, type Owner } from "./notebooks.js";
 import { partialSaver, settleWhenBack, UNSAVED_REPLY } from "./settle.js";
 
@@ -147,7 +148,9 @@ export async function sendMessage(connection: Connection, owner: Owner, notebook
   const meter = async (messageId: string, tokens: { inputTokens: number; outputTokens: number }, status: string) => {
     if (tokens.inputTokens + tokens.outputTokens === 0) return;
     try {
-      await usageEventModel(connection).create({ idempotencyKey: `reply:${messageId}`, userId: owner.userId, notebookId, messageId, modelId: model.id, inputTokens: tokens.inputTokens, outputTokens: tokens.outputTokens, costUsd: costOf(model, tokens), status, at: now() });
+      const usage = await usageEventModel(connection).create({ idempotencyKey: `reply:${messageId}`, userId: owner.userId, notebookId, messageId, modelId: model.id, inputTokens: tokens.inputTokens, outputTokens: tokens.outputTokens, costUsd: costOf(model, tokens), status, at: now() });
+      // On the meters at once; what fails here, the hourly sweeper meters (metering/tandem.ts).
+      await meterTandemUsage(connection, [usage.toObject()]).catch(() => undefined);
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
     }

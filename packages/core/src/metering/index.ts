@@ -1,0 +1,3 @@
+export { meterModel, createMeter, listMeters, getMeter, updateMeter, deleteMeter, ensureBuiltInMeters, BUILT_IN_METERS, AGGREGATIONS, MeterInput, MeterUpdate, MeterApiName, type Meter } from "./meters.js";
+export { usageRecordModel, ingestUsage, fetchUsage, cancelUsage, UsageEventInput, UsageBatch, UsageQuery, CancelQuery, type IngestResult, type UsageAnswer } from "./usage.js";
+export { meterTandemUsage, meterPendingUsage, recordsOf } from "./tandem.js";
