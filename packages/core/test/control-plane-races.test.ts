@@ -6,11 +6,14 @@ import {
   offboardTenant,
   putTier,
   registerTenant,
+  setControlPlaneUserEnabled,
   transitionTenant,
+  updateControlPlaneUser,
   updateTenantRecord,
   type EventPublisher,
 } from "../src/control-plane/index.js";
 import { closeConnection, getConnection } from "../src/database/index.js";
+import { renameAccount } from "../src/identity/accounts.js";
 import { userModel } from "../src/identity/model.js";
 import { withTenant } from "../src/tenancy/index.js";
 import { changeRole, membershipModel, OPERATOR, removeMember, renameOrganisation, tenantModel } from "../src/tenants/index.js";
@@ -95,6 +98,16 @@ describe("racing writes of the control plane's people", () => {
       const results = await Promise.allSettled([add(1, tenantId.toUpperCase()), add(2, tenantId)]);
       expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
       expect(await withTenant(tenantId, () => membershipModel(connection).countDocuments())).toBe(2);
+    }
+  });
+
+  it("a disable at the moment of a rename (the control plane's, or the person's own) stays disabled, and the rename stays too", async () => {
+    for (let i = 0; i < 16; i++) {
+      const { userIds } = await tenantWith(`Disable ${i}`, ["owner", "member"]);
+      const userId = userIds[1]!;
+      const rename = i % 2 ? renameAccount(connection, userId, "Renamed") : updateControlPlaneUser(connection, userId, { userName: "Renamed" });
+      await Promise.all([setControlPlaneUserEnabled(connection, userId, false), rename]);
+      expect(await userModel(connection).findById(userId).select({ status: 1, name: 1 }).lean()).toMatchObject({ status: "disabled", name: "Renamed" });
     }
   });
 });

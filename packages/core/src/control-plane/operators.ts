@@ -4,7 +4,7 @@ import { isDuplicateKeyError, withLease } from "../database/index.js";
 import { ConflictError, NotFoundError, parseInput } from "../errors/index.js";
 import { toAccount, type Account } from "../identity/accounts.js";
 import { identityModel } from "../identity/external.js";
-import { userModel } from "../identity/model.js";
+import { userModel, withUserRecord } from "../identity/model.js";
 import { endAllSessions } from "../identity/sessions.js";
 import { issueToken } from "../identity/tokens.js";
 
@@ -41,11 +41,11 @@ export async function claimAccount(connection: Connection, email: string, set: R
     const existing = await users.findOne({ email: address }).lean();
     if (!existing) return null;
     if (!existing.emailVerifiedAt) {
-      await users.updateOne({ _id: existing._id }, { $set: { hasPassword: false }, $unset: { passwordHash: 1 } });
+      await withUserRecord(connection, existing._id, () => users.updateOne({ _id: existing._id }, { $set: { hasPassword: false }, $unset: { passwordHash: 1 } }));
       await identityModel(connection).deleteMany({ userId: existing._id });
       await endAllSessions(connection, String(existing._id), now);
     }
-    if (Object.keys(set).length) await users.updateOne({ _id: existing._id }, { $set: set });
+    if (Object.keys(set).length) await withUserRecord(connection, existing._id, () => users.updateOne({ _id: existing._id }, { $set: set }));
     return users.findById(existing._id).lean();
   };
   const user = await claim();
@@ -93,7 +93,7 @@ export async function removeOperator(connection: Connection, userId: string): Pr
       if (!(await users.exists({ _id: userId, systemRole: "operator" }))) throw new NotFoundError("There is no operator with this id. List the operators to find it.", "control_plane.operator_not_found");
       const others = await users.countDocuments({ systemRole: "operator", status: "active", _id: { $ne: userId } });
       if (others === 0) throw new ConflictError("This is the last operator. Make someone else an operator first (pnpm tandem admin create --email ...).", "control_plane.last_operator");
-      await users.updateOne({ _id: userId }, { $set: { systemRole: null } });
+      await withUserRecord(connection, userId, () => users.updateOne({ _id: userId }, { $set: { systemRole: null } }));
     },
     { what: "The operators" },
   );

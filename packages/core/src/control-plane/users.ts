@@ -4,7 +4,7 @@ import { isDuplicateKeyError } from "../database/index.js";
 import { ConflictError, NotFoundError, parseInput } from "../errors/index.js";
 import { apiKeyModel } from "../identity/api-keys.js";
 import { identityModel } from "../identity/external.js";
-import { userModel } from "../identity/model.js";
+import { userModel, withUserRecord } from "../identity/model.js";
 import { endAllSessions } from "../identity/sessions.js";
 import { runAsSystem, withTenant } from "../tenancy/index.js";
 import { membershipModel, ROLES, type Role } from "../tenants/membership.js";
@@ -158,7 +158,7 @@ export async function createControlPlaneUser(connection: Connection, input: unkn
 export async function updateControlPlaneUser(connection: Connection, userId: string, input: unknown): Promise<ControlPlaneUser> {
   const data = parseInput(UserUpdateInput, input ?? {}, "user's changes");
   const user = await userOf(connection, userId);
-  if (data.userName !== undefined) await userModel(connection).updateOne({ _id: user._id }, { $set: { name: data.userName } });
+  if (data.userName !== undefined) await withUserRecord(connection, user._id, () => userModel(connection).updateOne({ _id: user._id }, { $set: { name: data.userName } }));
   if (data.userRole && data.tenantId) await changeRole(connection, data.tenantId, OPERATOR, userId, { role: data.userRole });
   return getControlPlaneUser(connection, userId, data.tenantId);
 }
@@ -166,7 +166,7 @@ export async function updateControlPlaneUser(connection: Connection, userId: str
 /** Disables (no sign-in; sessions end now; API keys are refused) or enables an account. */
 export async function setControlPlaneUserEnabled(connection: Connection, userId: string, enabled: boolean, now: Date = new Date()): Promise<ControlPlaneUser> {
   const user = await userOf(connection, userId);
-  await userModel(connection).updateOne({ _id: user._id }, { $set: { status: enabled ? "active" : "disabled" } });
+  await withUserRecord(connection, user._id, () => userModel(connection).updateOne({ _id: user._id }, { $set: { status: enabled ? "active" : "disabled" } }));
   if (!enabled) await endAllSessions(connection, userId, now);
   return getControlPlaneUser(connection, userId);
 }

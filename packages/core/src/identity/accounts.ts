@@ -3,7 +3,7 @@ import { ChangeEmailRequest, ChangePasswordRequest, Email, SignInRequest, SignUp
 import { z } from "zod";
 import { claimOnce, isDuplicateKeyError, withLease } from "../database/index.js";
 import { ConflictError, ForbiddenError, InvalidInputError, parseInput, UnauthenticatedError } from "../errors/index.js";
-import { userModel } from "./model.js";
+import { userModel, withUserRecord } from "./model.js";
 import { burnPasswordCheck, hashPassword, needsRehash, Password, verifyPassword } from "./password.js";
 import { endAllSessions } from "./sessions.js";
 import { clearLoginFailures, reserveLoginAttempt } from "./throttle.js";
@@ -72,7 +72,7 @@ export async function verifyEmail(connection: Connection, token: string): Promis
  */
 async function updateUser(connection: Connection, userId: string, set: Record<string, unknown>): Promise<Account> {
   const users = userModel(connection);
-  await users.updateOne({ _id: userId }, { $set: set });
+  await withUserRecord(connection, userId, () => users.updateOne({ _id: userId }, { $set: set }));
   const user = await users.findById(userId).lean();
   if (!user) throw new UnauthenticatedError("This account no longer exists.", "account.missing");
   return toAccount(user);
@@ -97,7 +97,10 @@ export async function signIn(connection: Connection, input: z.input<typeof SignI
   if (!user.emailVerifiedAt) {
     throw new ForbiddenError(`Confirm your email address first: open the link we sent to ${user.email}, or ask for a new one.`, "account.unverified");
   }
-  if (needsRehash(user.passwordHash)) await users.updateOne({ _id: user._id }, { $set: { passwordHash: await hashPassword(data.password) } });
+  if (needsRehash(user.passwordHash)) {
+    const passwordHash = await hashPassword(data.password);
+    await withUserRecord(connection, user._id, () => users.updateOne({ _id: user._id }, { $set: { passwordHash } }));
+  }
   return toAccount(user);
 }
 

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { isDuplicateKeyError } from "../database/index.js";
 import { ForbiddenError, parseInput } from "../errors/index.js";
 import { toAccount, type Account } from "./accounts.js";
-import { userModel } from "./model.js";
+import { userModel, withUserRecord } from "./model.js";
 import { endAllSessions } from "./sessions.js";
 
 export const PROVIDERS = ["google", "github", "okta"] as const;
@@ -77,7 +77,7 @@ export async function signInWithProvider(connection: Connection, input: External
 
   let userId = existing?._id;
   if (existing && !existing.emailVerifiedAt) {
-    await users.updateOne({ _id: existing._id }, { $set: { emailVerifiedAt: new Date(), hasPassword: false }, $unset: { passwordHash: 1 } });
+    await withUserRecord(connection, existing._id, () => users.updateOne({ _id: existing._id }, { $set: { emailVerifiedAt: new Date(), hasPassword: false }, $unset: { passwordHash: 1 } }));
     await endAllSessions(connection, String(existing._id));
   }
   if (!userId) {

@@ -1,4 +1,4 @@
-export { userModel, type UserDocument, type UserModel } from "./model.js";
+export { userModel, withUserRecord, type UserDocument, type UserModel } from "./model.js";
 export { hashPassword, verifyPassword, needsRehash, Password } from "./password.js";
 export { issueToken, consumeToken, revokeTokens, oneTimeTokenModel, TOKEN_PURPOSES, type TokenPurpose } from "./tokens.js";
 export {

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type InferSchemaType, type Model } from "mongoose";
+import { withLease } from "../database/lease.js";
 
 const userSchema = new Schema(
   {
@@ -27,4 +28,14 @@ export type UserModel = Model<UserDocument>;
 
 export function userModel(connection: Connection): UserModel {
   return (connection.models.User as UserModel | undefined) ?? connection.model("User", userSchema);
+}
+
+/**
+ * Runs a write of a person's account document under the account's lease, one after another.
+ * FerretDB v1 applies an update by reading the document and writing it back whole, so two updates
+ * of one account at once lose one: a rename (or a password reset) at the moment of a disable could
+ * write the account back as active.
+ */
+export function withUserRecord<T>(connection: Connection, userId: unknown, fn: () => Promise<T>): Promise<T> {
+  return withLease(connection, `user:${String(userId).toLowerCase()}`, fn, { what: "This account" });
 }

@@ -2,7 +2,7 @@ import { Schema, type Connection, type InferSchemaType, type Model } from "mongo
 import { InviteRequest } from "@tandem/client/contract";
 import { claimOnce, isDuplicateKeyError, withLease } from "../database/index.js";
 import { ConflictError, ForbiddenError, NotFoundError, parseInput, UnauthenticatedError } from "../errors/index.js";
-import { userModel } from "../identity/model.js";
+import { userModel, withUserRecord } from "../identity/model.js";
 import { digestToken, newSecretToken } from "../identity/secret-token.js";
 import { runAsSystem, tenantScoped, withTenant } from "../tenancy/index.js";
 import { withinMemberLimit } from "../tiers/index.js";
@@ -155,7 +155,7 @@ export async function acceptInvite(connection: Connection, token: string, userId
   // A member already takes no new place; anyone else joins only if the tier has room (the invite stays usable if not).
   const member = await withTenant(tenantId, () => membershipModel(connection).exists({ userId }));
   await (member ? join() : withinMemberLimit(connection, tenantId, join));
-  if (!user.emailVerifiedAt) await userModel(connection).updateOne({ _id: userId }, { $set: { emailVerifiedAt: now } });
+  if (!user.emailVerifiedAt) await withUserRecord(connection, userId, () => userModel(connection).updateOne({ _id: userId }, { $set: { emailVerifiedAt: now } }));
   const role = (await withTenant(tenantId, () => membershipModel(connection).findOne({ userId }).lean()))?.role ?? invite.role;
   return { id: tenantId, slug: tenant.slug, name: tenant.name, role };
 }
