@@ -2,6 +2,7 @@ import { Schema, type Connection, type InferSchemaType, type Model, type Types }
 import { z } from "zod";
 import { isDuplicateKeyError } from "../database/index.js";
 import { ConflictError, NotFoundError, parseInput } from "../errors/index.js";
+import { forgetMeterName } from "./usage.js";
 
 /**
  * Meters (SBT-AWS's IMetering): what is counted, by name. A usage event names its meter by
@@ -132,4 +133,5 @@ export async function deleteMeter(connection: Connection, meterId: string): Prom
   const meter = await meterOf(connection, meterId);
   if (meter.builtIn) throw new ConflictError("Tandem's own meters cannot be removed: the app feeds them.", "metering.meter_built_in");
   await meterModel(connection).deleteOne({ _id: meter._id });
+  forgetMeterName(meter.meterApiName);
 }

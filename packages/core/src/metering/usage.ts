@@ -1,5 +1,6 @@
 import { Schema, type Connection, type InferSchemaType, type Model } from "mongoose";
 import { z } from "zod";
+import { shelf } from "../access/cache.js";
 import { InvalidInputError, parseInput } from "../errors/index.js";
 import { meterModel, meterOf, type Meter } from "./meters.js";
 
@@ -78,8 +79,7 @@ export async function ingestUsage(connection: Connection, events: readonly unkno
     if (!key) return void rejected.push({ index, reason: "idempotencyKey: give each event a key, so a retry counts once" });
     parsed.push({ index, event: result.data, key });
   });
-  const names = [...new Set(parsed.map((p) => p.event.meterApiName))];
-  const known = new Set(names.length ? (await meterModel(connection).find({ meterApiName: { $in: names } }).select({ meterApiName: 1 }).lean()).map((m) => m.meterApiName) : []);
+  const known = await knownMeters(connection, [...new Set(parsed.map((p) => p.event.meterApiName))]);
   const docs = parsed.flatMap(({ index, event, key }) => {
     if (!known.has(event.meterApiName)) {
       rejected.push({ index, reason: `meterApiName: there is no meter ${event.meterApiName}; create it with POST /meters` });
@@ -91,6 +91,17 @@ export async function ingestUsage(connection: Connection, events: readonly unkno
   const stored = await insertOnce(connection, docs);
   return { stored, duplicates: docs.length - stored, rejected: rejected.sort((a, b) => a.index - b.index) };
 }
+
+// Meters that exist, by name, for the access cache's TTL (a few seconds): ingestion reads them per batch.
+const meterNames = shelf<{ exists: true }>();
+
+async function knownMeters(connection: Connection, names: readonly string[]): Promise<Set<string>> {
+  const found = await Promise.all(names.map((name) => meterNames.remember(name, async () => ((await meterModel(connection).exists({ meterApiName: name })) ? { exists: true as const } : undefined))));
+  return new Set(names.filter((_, i) => found[i]));
+}
+
+/** A meter removed in this process is forgotten at once. */
+export const forgetMeterName = (name: string) => meterNames.forget(name);
 
 /** Inserts what is new; a key stored before is a duplicate, not an error. Returns how many were new. */
 export async function insertOnce(connection: Connection, docs: ReadonlyArray<Record<string, unknown>>): Promise<number> {
