@@ -2,13 +2,16 @@ import type { Connection } from "mongoose";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   createControlPlaneUser,
+  createRegistration,
   deactivateTenant,
+  getRegistration,
   offboardTenant,
   putTier,
   registerTenant,
   setControlPlaneUserEnabled,
   transitionTenant,
   updateControlPlaneUser,
+  updateRegistration,
   updateTenantRecord,
   type EventPublisher,
 } from "../src/control-plane/index.js";
@@ -80,7 +83,7 @@ async function tenantWith(name: string, roles: Array<"owner" | "admin" | "member
   return { tenantId, userIds };
 }
 
-describe("racing writes of the control plane's people", () => {
+describe("racing writes of the control plane's people and registrations", () => {
   it("a role change naming the tenant in capitals and a removal at once leave the tenant an owner", async () => {
     for (let i = 0; i < 4; i++) {
       const { tenantId, userIds } = await tenantWith(`Owners ${i}`, ["owner", "owner"]);
@@ -99,6 +102,22 @@ describe("racing writes of the control plane's people", () => {
       expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
       expect(await withTenant(tenantId, () => membershipModel(connection).countDocuments())).toBe(2);
     }
+  });
+
+  it("two PATCHes of one registration's fields at once keep both", async () => {
+    for (let i = 0; i < 4; i++) {
+      const { registration } = await createRegistration(connection, { tenantData: { tenantName: `Patched ${i}`, email: "owner@race.test" }, tenantRegistrationData: { plan: "a" } }, { actor: "system", cause: "test" });
+      const id = registration.tenantRegistrationId;
+      await Promise.all([updateRegistration(connection, id, { tenantRegistrationData: { seats: 3 } }), updateRegistration(connection, id, { tenantRegistrationData: { region: "eu" } })]);
+      expect((await getRegistration(connection, id)).data.tenantRegistrationData).toEqual({ plan: "a", seats: 3, region: "eu" });
+    }
+    // At 19 fields, two PATCHes adding one each: one is refused, the registration keeps 20.
+    const nineteen = Object.fromEntries(Array.from({ length: 19 }, (_, i) => [`f${i}`, i]));
+    const { registration } = await createRegistration(connection, { tenantData: { tenantName: "Full Up", email: "owner@race.test" }, tenantRegistrationData: nineteen }, { actor: "system", cause: "test" });
+    const id = registration.tenantRegistrationId;
+    const results = await Promise.allSettled([updateRegistration(connection, id, { tenantRegistrationData: { x: 1 } }), updateRegistration(connection, id, { tenantRegistrationData: { y: 2 } })]);
+    expect(results.filter((r) => r.status === "rejected").map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(["control_plane.registration_full"]);
+    expect(Object.keys((await getRegistration(connection, id)).data.tenantRegistrationData)).toHaveLength(20);
   });
 
   it("a disable at the moment of a rename (the control plane's, or the person's own) stays disabled, and the rename stays too", async () => {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { Schema, Types, type Connection, type InferSchemaType, type Model } from "mongoose";
 import { z } from "zod";
-import { isDuplicateKeyError } from "../database/index.js";
+import { isDuplicateKeyError, withLease } from "../database/index.js";
 import { ConflictError, NotFoundError, parseInput } from "../errors/index.js";
 import { tenantModel } from "../tenants/model.js";
 import type { EventPublisher } from "./events.js";
@@ -162,6 +162,15 @@ export async function completeStrandedRegistrations(connection: Connection, publ
   return completed;
 }
 
+/**
+ * Runs a write of a registration's document under its lease, one after another: FerretDB v1
+ * applies an update by reading the document and writing it back whole, so two PATCHes at once
+ * lost one's fields (and a PATCH at the moment of a DELETE could make the registration active again).
+ */
+function withRegistrationRecord<T>(connection: Connection, registrationId: Types.ObjectId, fn: () => Promise<T>): Promise<T> {
+  return withLease(connection, `registration:${String(registrationId)}`, fn, { what: "This tenant registration" });
+}
+
 const missing = (id: string) => new NotFoundError(`There is no tenant registration ${id.slice(0, 40)}. List /tenant-registrations to find its id.`, "control_plane.registration_not_found");
 
 async function registrationOf(connection: Connection, id: string) {
@@ -212,11 +221,16 @@ export async function listRegistrations(connection: Connection, query: unknown):
 export async function updateRegistration(connection: Connection, id: string, input: unknown): Promise<{ tenantRegistration: TenantRegistration; tenant: ControlPlaneTenant | null }> {
   const update = parseInput(RegistrationUpdate, input ?? {}, "registration's changes");
   const doc = await registrationOf(connection, id);
-  if (update.tenantRegistrationData && Object.keys(update.tenantRegistrationData).length) {
-    const merged = { ...(doc.data as object), ...update.tenantRegistrationData };
-    if (Object.keys(merged).length > 20) throw new ConflictError("A registration keeps at most 20 fields. Remove some before adding more.", "control_plane.registration_full");
-    const set = Object.fromEntries(Object.entries(update.tenantRegistrationData).map(([k, v]) => [`data.${k}`, v]));
-    await registrationModel(connection).updateOne({ _id: doc._id }, { $set: set });
+  const fields = update.tenantRegistrationData;
+  if (fields && Object.keys(fields).length) {
+    await withRegistrationRecord(connection, doc._id, async () => {
+      // Read again under the lease: the 20 fields count what another PATCH has just added.
+      const current = await registrationOf(connection, id);
+      const merged = { ...(current.data as object), ...fields };
+      if (Object.keys(merged).length > 20) throw new ConflictError("A registration keeps at most 20 fields. Remove some before adding more.", "control_plane.registration_full");
+      const set = Object.fromEntries(Object.entries(fields).map(([k, v]) => [`data.${k}`, v]));
+      await registrationModel(connection).updateOne({ _id: doc._id }, { $set: set });
+    });
   }
   const tenant = update.tenantData && Object.keys(update.tenantData).length ? await updateTenantRecord(connection, String(doc.tenantId), update.tenantData) : null;
   return { tenantRegistration: (await getRegistration(connection, id)).data, tenant };
@@ -233,6 +247,6 @@ export async function deleteRegistration(connection: Connection, id: string, by:
     if (tenant.status === "provisioning") throw new ConflictError("The tenant is still being provisioned. Wait until it is created (or failed), then delete the registration.", "control_plane.transition_refused");
     await offboardTenant(connection, String(doc.tenantId), by, publisher);
   }
-  await registrationModel(connection).updateOne({ _id: doc._id }, { $set: { active: false } });
+  await withRegistrationRecord(connection, doc._id, () => registrationModel(connection).updateOne({ _id: doc._id }, { $set: { active: false } }));
   return (await getRegistration(connection, id)).data;
 }
