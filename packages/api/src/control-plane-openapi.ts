@@ -16,7 +16,7 @@ import {
   type ControlPlaneScope,
 } from "@tandem/core/control-plane";
 import { OperatorAuditQuery, Problem } from "@tandem/client/contract";
-import { CancelQuery, MeterInput, MeterUpdate, UsageBatch, UsageQuery } from "@tandem/core/metering";
+import { CancelQuery, MeterInput, MeterUpdate, PriceVersionInput, ReconciliationQuery, UsageBatch, UsageQuery } from "@tandem/core/metering";
 import { z } from "zod";
 import "./openapi.js"; // (extends zod with .openapi())
 
@@ -76,6 +76,9 @@ const ROWS: readonly Row[] = [
   ["post", "/control-plane/usage", "Ingest usage events (at most 500; each counted once by its idempotencyKey)", "tandem/usage", { body: UsageBatch }],
   ["get", "/control-plane/usage/{meterId}", "A meter's usage over a time range (startTimeInSeconds, endTimeInSeconds; tenantId; groupBy tenant or day)", "tandem/usage", { query: UsageQuery as unknown as z.AnyZodObject }],
   ["delete", "/control-plane/usage", "Cancel events ingested in a time range (of a meter, a tenant): they no longer count", "tandem/usage", { query: CancelQuery as unknown as z.AnyZodObject }],
+  ["get", "/control-plane/prices", "The price table's versions, oldest first (USD per 1,000 tokens, per image)", "tandem/billing"],
+  ["post", "/control-plane/prices", "Add a price version, in force from effectiveFrom (now by default; never in the past)", "tandem/billing", { body: PriceVersionInput, status: 201 }],
+  ["get", "/control-plane/reconciliation", "Per tenant, model and day: raw counts, cost recorded, cost recomputed with the version in force, and the difference", "tandem/billing", { query: ReconciliationQuery as unknown as z.AnyZodObject }],
   ["get", "/control-plane/audit", "The audit log across tenants, newest first (tenantId, action, actor, outcome, from, to; start_key → next_start_key)", "tandem/audit", { query: OperatorAuditQuery }],
   ["get", "/control-plane/audit/export", "The audit log as JSON lines (the same filters, every matching entry)", "tandem/audit", { query: OperatorAuditQuery.omit({ cursor: true, limit: true, start_key: true }), successType: "application/x-ndjson" }],
 ];

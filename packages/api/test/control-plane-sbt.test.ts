@@ -234,3 +234,13 @@ describe("activation's answers", () => {
     expect(stale).toEqual([expect.objectContaining({ "detail-type": DETAIL_TYPES.activateFailure, detail: expect.objectContaining({ reason: "The tenant is suspended, not active." }) })]);
   });
 });
+
+describe("user management under attack", () => {
+  it("does not let a client with user/user_write disable an operator (the installation would lose the people who run it)", async () => {
+    const refused = await call("put", `/users/${operator.userId}/disable`).expect(409);
+    expect(refused.body.code).toBe("control_plane.user_is_operator");
+    await call("delete", `/users/${operator.userId}/disable`).expect(409);
+    expect((await call("get", `/users/${operator.userId}`).expect(200)).body.data.enabled).toBe(true);
+    await operator.agent.get("/control-plane/tenants").expect(200);
+  });
+});

@@ -55,6 +55,9 @@ const EXPECTED: Record<string, ControlPlaneScope | typeof OPERATOR_ONLY | "publi
   "post /control-plane/usage": "tandem/usage",
   "get /control-plane/usage/:meterId": "tandem/usage",
   "delete /control-plane/usage": "tandem/usage",
+  "get /control-plane/prices": "tandem/billing",
+  "post /control-plane/prices": "tandem/billing",
+  "get /control-plane/reconciliation": "tandem/billing",
   "get /control-plane/audit": "tandem/audit",
   "get /control-plane/audit/export": "tandem/audit",
 };

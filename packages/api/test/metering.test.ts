@@ -29,7 +29,7 @@ beforeAll(async () => {
   await resetPassword(await h.deps.database(), token, "an operator's long passphrase");
   const agent = request.agent(h.app);
   const res = await agent.post("/api/auth/sign-in").send({ email: "ops@metering.test", password: "an operator's long passphrase" }).expect(200);
-  const client = (await agent.post("/control-plane/clients").set("x-csrf-token", setCookie(res, "tandem_csrf")!).send({ name: "metering", scopes: ["tandem/meters", "tandem/usage"] }).expect(201)).body.data;
+  const client = (await agent.post("/control-plane/clients").set("x-csrf-token", setCookie(res, "tandem_csrf")!).send({ name: "metering", scopes: ["tandem/meters", "tandem/usage", "tandem/billing"] }).expect(201)).body.data;
   bearer = (await request(h.app).post("/control-plane/oauth/token").auth(client.clientId, client.clientSecret).type("form").send({ grant_type: "client_credentials" }).expect(200)).body.access_token;
 }, 120_000);
 afterAll(async () => {
@@ -124,5 +124,40 @@ describe("usage", () => {
     expect((await call("get", `/usage/${id("cost_usd")}?${range}`).expect(200)).body.data.value).toBe(0.0435);
     const records = await usageRecordModel(database).find({ tenantId }).lean();
     expect(records.every((r) => (r.dimensions as { model?: string }).model)).toBe(true);
+  });
+});
+
+describe("prices and reconciliation", () => {
+  it("keeps the catalog's prices as version 1, adds versions from now on, and recomputes each day's cost with the version in force", async () => {
+    const first = (await call("get", "/prices").expect(200)).body.data as Array<{ version: number; prices: Record<string, unknown> }>;
+    expect(first[0]).toMatchObject({ version: 1, effectiveFrom: new Date(0).toISOString() });
+    const past = new Date(Date.now() - 3_600_000).toISOString();
+    expect((await call("post", "/prices").send({ effectiveFrom: past, prices: { "model-r": { input_tokens: 1 } } }).expect(409)).body.code).toBe("pricing.effective_in_past");
+    await call("post", "/prices").send({ prices: { "model-r": { input_tokens: -1 } } }).expect(400);
+    const v2From = new Date(Date.now() + 1000);
+    await call("post", "/prices").send({ effectiveFrom: v2From.toISOString(), note: "model-r launch", prices: { "model-r": { input_tokens: 0.001, output_tokens: 0.002 } } }).expect(201);
+    const v3From = new Date(v2From.getTime() + 86_400_000);
+    const v3 = (await call("post", "/prices").send({ effectiveFrom: v3From.toISOString(), prices: { "model-r": { input_tokens: 0.002, output_tokens: 0.004 } } }).expect(201)).body.data;
+    expect(v3.version).toBe(first.length + 2);
+
+    // Calls on two days, one under each version; one recorded at a wrong cost (a double count, say).
+    const database = await h.deps.database();
+    const tenantId = "64b000000000000000000002";
+    const call1 = new Date(v2From.getTime() + 1000);
+    const call2 = new Date(v3From.getTime() + 1000);
+    const base = { tenantId, kind: "reply", userId: "64b0000000000000000000aa", notebookId: "64b0000000000000000000bb", modelId: "model-r", status: "complete" };
+    await runAsSystem("test", () =>
+      usageEventModel(database).insertMany([
+        { ...base, idempotencyKey: "reply:r1", inputTokens: 1000, outputTokens: 500, costUsd: 0.002, at: call1 },
+        { ...base, idempotencyKey: "reply:r2", inputTokens: 1000, outputTokens: 500, costUsd: 0.002, at: new Date(call1.getTime() + 10) },
+        { ...base, idempotencyKey: "reply:r3", inputTokens: 2000, outputTokens: 1000, costUsd: 0.016, at: call2 },
+      ]),
+    );
+    const rows = (await call("get", `/reconciliation?from=${encodeURIComponent(new Date(call1.getTime() - 60_000).toISOString())}&to=${encodeURIComponent(new Date(call2.getTime() + 60_000).toISOString())}&tenantId=${tenantId}`).expect(200)).body.data;
+    expect(rows).toEqual([
+      { tenantId, modelId: "model-r", day: call1.toISOString().slice(0, 10), events: 2, inputTokens: 2000, outputTokens: 1000, images: 0, recordedUsd: 0.004, recomputedUsd: 0.004, differenceUsd: 0, priceVersions: [v3.version - 1] },
+      { tenantId, modelId: "model-r", day: call2.toISOString().slice(0, 10), events: 1, inputTokens: 2000, outputTokens: 1000, images: 0, recordedUsd: 0.016, recomputedUsd: 0.008, differenceUsd: 0.008, priceVersions: [v3.version] },
+    ]);
+    await call("get", "/reconciliation?from=2026-01-01T00:00:00Z&to=2026-12-31T00:00:00Z").expect(400);
   });
 });

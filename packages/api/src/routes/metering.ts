@@ -1,5 +1,5 @@
 import type { ControlPlaneScope } from "@tandem/core/control-plane";
-import { cancelUsage, createMeter, deleteMeter, fetchUsage, getMeter, ingestUsage, listMeters, updateMeter, UsageBatch } from "@tandem/core/metering";
+import { addPriceVersion, listPriceVersions, reconcile, cancelUsage, createMeter, deleteMeter, fetchUsage, getMeter, ingestUsage, listMeters, updateMeter, UsageBatch } from "@tandem/core/metering";
 import { InvalidInputError, parseInput } from "@tandem/core/errors";
 import { Router, type RequestHandler } from "express";
 import type { AppDeps } from "../deps.js";
@@ -44,6 +44,16 @@ export function meteringControlPlaneRoutes(deps: AppDeps, allow: (scope: Control
   });
   router.delete(`${base}/usage`, ...allow("tandem/usage"), async (req, res) => {
     res.json({ data: await cancelUsage(await deps.database(), req.query) });
+  });
+  // The price table (versions, never edited) and the reconciliation: tandem/billing.
+  router.get(`${base}/prices`, ...allow("tandem/billing"), async (_req, res) => {
+    res.json({ data: await listPriceVersions(await deps.database(), deps.ai.catalog) });
+  });
+  router.post(`${base}/prices`, ...allow("tandem/billing"), async (req, res) => {
+    res.status(201).json({ data: await addPriceVersion(await deps.database(), deps.ai.catalog, req.body) });
+  });
+  router.get(`${base}/reconciliation`, ...allow("tandem/billing"), async (req, res) => {
+    res.json({ data: await reconcile(await deps.database(), deps.ai.catalog, req.query) });
   });
   return router;
 }

@@ -166,6 +166,11 @@ export async function updateControlPlaneUser(connection: Connection, userId: str
 /** Disables (no sign-in; sessions end now; API keys are refused) or enables an account. */
 export async function setControlPlaneUserEnabled(connection: Connection, userId: string, enabled: boolean, now: Date = new Date()): Promise<ControlPlaneUser> {
   const user = await userOf(connection, userId);
+  // A client with user/user_write manages a tenant's people, not the operators (who would lose the
+  // control plane, the last one included, without removeOperator's rule that one remains).
+  if (!enabled && user.systemRole === "operator") {
+    throw new ConflictError("This person is an operator. Remove the operator role first (DELETE /control-plane/operators/{id}), then disable them.", "control_plane.user_is_operator");
+  }
   await withUserRecord(connection, user._id, () => userModel(connection).updateOne({ _id: user._id }, { $set: { status: enabled ? "active" : "disabled" } }));
   if (!enabled) await endAllSessions(connection, userId, now);
   return getControlPlaneUser(connection, userId);

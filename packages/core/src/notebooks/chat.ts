@@ -8,6 +8,7 @@ import { citedPassages, groundingPrompt, retrievePassages, type Passage } from "
 import { withTenant } from "../tenancy/index.js";
 import type { TenantModelPolicy } from "../tenants/organisations.js";
 import { messageModel, notebookModel, usageEventModel } from "./model.js";
+import { priceUsage } from "../metering/prices.js";
 import { meterTandemUsage } from "../metering/tandem.js";
 import { notebookWithMessages, toMessage, type NotebookMessage, type Owner } from "./notebooks.js";
 import { partialSaver, settleWhenBack, UNSAVED_REPLY } from "./settle.js";
@@ -148,7 +149,10 @@ export async function sendMessage(connection: Connection, owner: Owner, notebook
   const meter = async (messageId: string, tokens: { inputTokens: number; outputTokens: number }, status: string) => {
     if (tokens.inputTokens + tokens.outputTokens === 0) return;
     try {
-      const usage = await usageEventModel(connection).create({ idempotencyKey: `reply:${messageId}`, userId: owner.userId, notebookId, messageId, modelId: model.id, inputTokens: tokens.inputTokens, outputTokens: tokens.outputTokens, costUsd: costOf(model, tokens), status, at: now() });
+      const at = now();
+      // Priced with the price table's version in force (kept in memory); the catalog's prices if it cannot be read.
+      const priced = await priceUsage(connection, services.catalog, model, tokens, at).catch(() => ({ costUsd: costOf(model, tokens), priceVersion: null }));
+      const usage = await usageEventModel(connection).create({ idempotencyKey: `reply:${messageId}`, userId: owner.userId, notebookId, messageId, modelId: model.id, inputTokens: tokens.inputTokens, outputTokens: tokens.outputTokens, ...priced, status, at });
       // On the meters at once; what fails here, the hourly sweeper meters (metering/tandem.ts).
       await meterTandemUsage(connection, [usage.toObject()]).catch(() => undefined);
     } catch (error) {

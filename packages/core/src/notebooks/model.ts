@@ -73,6 +73,8 @@ const usageSchema = new Schema(
     inputTokens: { type: Number, required: true },
     outputTokens: { type: Number, required: true },
     costUsd: { type: Number, required: true },
+    // The price table's version the cost was computed with (metering/prices.ts); null: the catalog's.
+    priceVersion: { type: Number, default: null },
     status: { type: String, enum: MESSAGE_STATUSES, required: true },
     at: { type: Date, required: true },
   },
