@@ -243,4 +243,23 @@ describe("user management under attack", () => {
     expect((await call("get", `/users/${operator.userId}`).expect(200)).body.data.enabled).toBe(true);
     await operator.agent.get("/control-plane/tenants").expect(200);
   });
+
+  it("refuses to delete the last owner of one tenant before taking the person out of any other", async () => {
+    // alone@ is one of two owners of First Place (joined first), and the last owner of Owned Alone (joined after).
+    const { tenantId: firstId, owner: alone } = await activeTenant("First Place", "alone@first.test");
+    await call("post", "/users").send({ email: "co@first.test", userRole: "owner", tenantId: firstId }).expect(201);
+    const { tenantId: ownedId, owner: o2 } = await activeTenant("Owned Alone", "o2@owned.test");
+    await call("post", "/users").send({ email: "alone@first.test", userRole: "owner", tenantId: ownedId }).expect(201);
+    await call("delete", `/users/${o2.userId}`).expect(200);
+    const key = (await alone.agent.post(`/api/orgs/${firstId}/api-keys`).set("x-csrf-token", alone.csrf).send({ name: "script", scopes: ["read"] }).expect(201)).body.secret as string;
+    await bus.messages();
+
+    expect((await call("delete", `/users/${alone.userId}`).expect(409)).body.code).toBe("control_plane.user_last_owner");
+    // Nothing was done: still in both tenants, enabled, the key working, no event sent.
+    const user = (await call("get", `/users/${alone.userId}`).expect(200)).body.data;
+    expect(user.tenants.map((t: { tenantId: string }) => t.tenantId).sort()).toEqual([firstId, ownedId].sort());
+    expect(user.enabled).toBe(true);
+    await request(h.app).get("/api/me").set("authorization", `Bearer ${key}`).expect(200);
+    expect(await bus.messages()).toEqual([]);
+  });
 });

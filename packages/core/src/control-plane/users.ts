@@ -176,6 +176,9 @@ export async function setControlPlaneUserEnabled(connection: Connection, userId:
   return getControlPlaneUser(connection, userId);
 }
 
+const lastOwner = (tenantId: string) =>
+  new ConflictError(`This person is the last owner of tenant ${tenantId}. Make someone else its owner, or offboard the tenant, then delete the user.`, "control_plane.user_last_owner");
+
 /**
  * SBT's DELETE /users/{id}: the person leaves every tenant (refused while they are the last owner
  * of one: make someone else owner first), their sessions, API keys and sign-in links end, and the
@@ -184,16 +187,23 @@ export async function setControlPlaneUserEnabled(connection: Connection, userId:
 export async function deleteControlPlaneUser(connection: Connection, userId: string, publisher?: EventPublisher, now: Date = new Date()): Promise<void> {
   const user = await userOf(connection, userId);
   if (user.systemRole === "operator") throw new ConflictError("This person is an operator. Remove the operator role first (DELETE /control-plane/operators/{id}).", "control_plane.user_is_operator");
+  const memberships = await membershipsOf(connection, [user._id]);
+  // Refused before anything is undone: found only at the second tenant, the person would already
+  // have left the first (and lost every API key). (Checked again under each tenant's lease below.)
+  for (const m of memberships.filter((m) => m.role === "owner")) {
+    const owners = await withTenant(String(m.tenantId), () => membershipModel(connection).countDocuments({ role: "owner" }));
+    if (owners <= 1) throw lastOwner(String(m.tenantId));
+  }
   // Disabled first, so nothing new starts while the memberships go.
   await setControlPlaneUserEnabled(connection, userId, false, now);
-  for (const m of await membershipsOf(connection, [user._id])) {
+  for (const m of memberships) {
     const tenantId = String(m.tenantId);
     try {
       await removeMember(connection, tenantId, OPERATOR, userId);
     } catch (error) {
       if (error instanceof ConflictError && error.code === "organisation.last_owner") {
         await setControlPlaneUserEnabled(connection, userId, true, now);
-        throw new ConflictError(`This person is the last owner of tenant ${tenantId}. Make someone else its owner, or offboard the tenant, then delete the user.`, "control_plane.user_last_owner");
+        throw lastOwner(tenantId);
       }
       throw error;
     }
