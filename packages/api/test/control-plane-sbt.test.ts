@@ -1,5 +1,5 @@
 import { completeStrandedRegistrations, createOperator, DETAIL_TYPES, registrationModel, registrationTenantId } from "@tandem/core/control-plane";
-import { resetPassword } from "@tandem/core/identity";
+import { resetPassword, startSession } from "@tandem/core/identity";
 import { tenantModel } from "@tandem/core/tenants";
 import { randomBytes } from "node:crypto";
 import request from "supertest";
@@ -261,5 +261,15 @@ describe("user management under attack", () => {
     expect(user.enabled).toBe(true);
     await request(h.app).get("/api/me").set("authorization", `Bearer ${key}`).expect(200);
     expect(await bus.messages()).toEqual([]);
+  });
+
+  it("ends a disabled person's session at its next refresh, even one that a sign-in at the moment of the disable left open", async () => {
+    const { tenantId } = await activeTenant("Late Session", "owner@late.test");
+    const extra = await call("post", "/users").send({ email: "late@late.test", userRole: "member", tenantId }).expect(201);
+    const userId = extra.body.data.userId as string;
+    await call("put", `/users/${userId}/disable`).expect(200);
+    // What a sign-in (or a refresh) that read the account just before the disable and wrote its session just after leaves.
+    const session = await startSession(await h.deps.database(), userId);
+    await request(h.app).get(`/api/orgs/${tenantId}/members`).set("cookie", `tandem_refresh=${session.refreshToken}`).expect(401);
   });
 });

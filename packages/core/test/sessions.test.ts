@@ -10,6 +10,7 @@ import {
   rotateRefreshToken,
   signAccessToken,
   startSession,
+  userModel,
   verifyAccessToken,
 } from "../src/identity/index.js";
 
@@ -22,6 +23,8 @@ beforeAll(async () => {
   connection = await getConnection({ uri });
   await connection.dropDatabase();
   await refreshTokenModel(connection).init();
+  // A session is refreshed only while its person's account is active.
+  await userModel(connection).create({ _id: userId, email: "sessions@tandem.test", name: "Sessions" });
 });
 afterAll(() => closeConnection());
 
@@ -44,6 +47,12 @@ describe("access tokens", () => {
 });
 
 describe("refresh tokens", () => {
+  it("ends at the next refresh once the person is disabled", async () => {
+    const other = await userModel(connection).create({ email: "disabled@tandem.test", name: "Disabled", status: "disabled" });
+    const session = await startSession(connection, String(other._id));
+    await expect(rotateRefreshToken(connection, session.refreshToken)).rejects.toMatchObject({ code: "session.account_disabled" });
+  });
+
   it("rotates on every use, keeping the session", async () => {
     const first = await startSession(connection, userId);
     const second = await rotateRefreshToken(connection, first.refreshToken);

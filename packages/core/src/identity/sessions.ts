@@ -4,6 +4,7 @@ import { Schema, type Connection, type InferSchemaType, type Model } from "mongo
 import { shelf } from "../access/cache.js";
 import { claimModel, claimOnce } from "../database/index.js";
 import { digestToken, newSecretToken } from "./secret-token.js";
+import { userModel } from "./model.js";
 import { UnauthenticatedError } from "../errors/index.js";
 
 /**
@@ -75,6 +76,9 @@ export async function rotateRefreshToken(connection: Connection, refreshToken: s
   const tokens = refreshTokenModel(connection);
   const doc = await tokens.findOne({ hash }).lean();
   if (!doc || doc.revokedAt || doc.expiresAt <= now) throw signedOut("session.invalid");
+  // A disabled (or deleted) person's session ends here, whatever a sign-in racing the disable left open.
+  const owner = await userModel(connection).findById(doc.userId).select({ status: 1 }).lean();
+  if (owner?.status !== "active") throw signedOut("session.account_disabled");
   if (!(await claimOnce(connection, "refresh_token_rotations", hash, now))) {
     const claim = await claimModel(connection, "refresh_token_rotations").findOne({ key: hash }).lean();
     if (claim && now.getTime() - claim.at.getTime() < REFRESH_REUSE_GRACE_MS) return issueRefresh(connection, String(doc.userId), doc.familyId, now, doc.method ?? "password");
