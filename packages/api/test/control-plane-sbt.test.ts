@@ -86,6 +86,14 @@ describe("SBT's registration flow", () => {
     expect(await completeStrandedRegistrations(database, h.deps.events)).toBe(0);
     expect(await tenantModel(database).countDocuments({ _id: tenantId })).toBe(1);
     expect((await bus.messages()).map((m) => JSON.parse(m.Body!).detail.tenantRegistrationId)).toEqual([String(stranded)]);
+
+    // One deleted before its tenant was made stays without one, whatever repeats or sweeps.
+    const deleted = randomBytes(12).toString("hex");
+    await registrationModel(database).create({ _id: deleted, tenantId: registrationTenantId(deleted), tenantData: { tenantName: "Withdrawn Co", email: "owner@withdrawn.test", tier: "basic" }, data: {}, actor: "client:test" });
+    await call("delete", `/tenant-registrations/${deleted}`).expect(200);
+    await registrationModel(database).updateOne({ _id: deleted }, { $set: { createdAt: new Date(Date.now() - 120_000) } }, { timestamps: false });
+    expect(await completeStrandedRegistrations(database, h.deps.events)).toBe(0);
+    expect(await tenantModel(database).countDocuments({ _id: registrationTenantId(deleted) })).toBe(0);
   });
 
   it("pages registrations with next_token", async () => {

@@ -130,7 +130,8 @@ export async function createRegistration(
 
 async function completeRegistration(connection: Connection, registrationId: Types.ObjectId, publisher?: EventPublisher): Promise<void> {
   const doc = await registrationModel(connection).findById(registrationId).lean();
-  if (!doc) return;
+  // A registration deleted before its tenant was made stays without one.
+  if (!doc || !doc.active) return;
   await registerTenant(
     connection,
     doc.tenantData,
