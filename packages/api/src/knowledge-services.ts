@@ -11,5 +11,5 @@ export function knowledgeServices(deps: Pick<AppDeps, "ai" | "storage" | "jobs">
   const embeddingModel = deps.ai.catalog.embeddingModel();
   if (!deps.storage.knowledgeBucket) throw new UnavailableError("Knowledge files are not set up on this Tandem (KNOWLEDGE_FILES_BUCKET is missing). Ask the operator.", "knowledge.unconfigured");
   if (!embeddingModel) throw new UnavailableError("Knowledge files need an embedding model in the model catalog (BEDROCK_MODELS). Ask the operator.", "knowledge.no_embedding_model");
-  return { s3: deps.storage.s3, bucket: deps.storage.knowledgeBucket, bedrock: deps.ai.bedrock, embeddingModel, ...(options.queued ? { queue: deps.jobs } : {}) };
+  return { s3: deps.storage.s3, bucket: deps.storage.knowledgeBucket, bedrock: deps.ai.bedrock, embeddingModel, catalog: deps.ai.catalog, ...(options.queued ? { queue: deps.jobs } : {}) };
 }

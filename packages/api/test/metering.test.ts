@@ -40,7 +40,7 @@ afterAll(async () => {
 describe("meters", () => {
   it("lists Tandem's own meters, creates, changes and removes others, and keeps the built-in ones fixed", async () => {
     const listed = (await call("get", "/meters").expect(200)).body.data as Array<{ meterApiName: string; builtIn: boolean; meterId: string }>;
-    expect(listed.filter((m) => m.builtIn).map((m) => m.meterApiName)).toEqual(["reply_input_tokens", "reply_output_tokens", "images", "cost_usd"]);
+    expect(listed.filter((m) => m.builtIn).map((m) => m.meterApiName)).toEqual(["reply_input_tokens", "reply_output_tokens", "images", "embedding_tokens", "cost_usd"]);
     const created = (await call("post", "/meters").send({ meterApiName: "api_calls", displayName: "API calls", unit: "calls" }).expect(201)).body.data;
     await call("post", "/meters").send({ meterApiName: "api_calls", displayName: "Again" }).expect(409);
     await call("post", "/meters").send({ meterApiName: "Bad Name", displayName: "x" }).expect(400);

@@ -2,6 +2,7 @@ import { Document, Packer, Paragraph } from "docx";
 import type { Connection } from "mongoose";
 import { Types } from "mongoose";
 import { PDFDocument, StandardFonts } from "pdf-lib";
+import { usageEventModel } from "../src/notebooks/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { knowledgeSetup, type KnowledgeSetup } from "./knowledge-setup.js";
 import { LOCAL_EMBEDDING_MODEL, LOCAL_TEST_MODEL, modelCatalog } from "../src/ai/index.js";
@@ -115,6 +116,14 @@ describe("knowledge files", () => {
     expect(reply.content).toContain("[1]");
     expect(reply.citations?.[0]).toMatchObject({ n: 1, fileName: "turbines.pdf", page: 2 });
     expect(reply.citations?.[0]?.text).toContain("4.2 megawatts");
+    // Every embedding call is metered: the files' passages when they were read, and this question.
+    const embeddings = await withTenant(owner.tenantId, () => usageEventModel(connection).find({ kind: "embedding" }).lean());
+    const question = embeddings.find((e) => e.idempotencyKey === `embedding:reply:${reply.id}`);
+    expect(question).toMatchObject({ modelId: LOCAL_EMBEDDING_MODEL.id, outputTokens: 0 });
+    expect(question!.inputTokens).toBeGreaterThan(5);
+    const files = embeddings.filter((e) => e.idempotencyKey.startsWith("embedding:file:"));
+    expect(files.length).toBeGreaterThanOrEqual(2);
+    expect(files.every((e) => e.inputTokens > 0)).toBe(true);
   });
 
   it("refuses a type or size the upload did not declare: at S3 by the policy, or after the upload", async () => {

@@ -3,7 +3,9 @@ import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client
 import { createPresignedPost } from "@aws-sdk/s3-presigned-post";
 import { Schema, type Connection, type InferSchemaType, type Model } from "mongoose";
 import { UploadRequest } from "@tandem/client/contract";
-import { bedrockError, type ModelEntry } from "../ai/index.js";
+import { randomUUID } from "node:crypto";
+import { bedrockError, type ModelCatalog, type ModelEntry } from "../ai/index.js";
+import { recordEmbeddingUsage } from "../metering/tandem.js";
 import { detectCapabilities, withLease } from "../database/index.js";
 import { ConflictError, InvalidInputError, NotFoundError, parseInput, RateLimitedError, UnavailableError } from "../errors/index.js";
 import { getNotebook, type Owner } from "../notebooks/notebooks.js";
@@ -108,6 +110,8 @@ export interface KnowledgeServices {
   readonly bucket: string;
   readonly bedrock: BedrockRuntimeClient;
   readonly embeddingModel: ModelEntry;
+  /** The catalog, for pricing the embedding calls with the price table (the model's own price without it). */
+  readonly catalog?: ModelCatalog;
   /** Embedding calls in flight per file (EMBEDDING_CONCURRENCY by default). */
   readonly embeddingConcurrency?: number;
   /** What one file may hold (KNOWLEDGE_LIMITS unless a test or operator narrows it). */
@@ -187,7 +191,15 @@ export const EMBEDDING_CONCURRENCY = 8;
  * a time; throttling is retried with backoff by the Bedrock client. Vectors are kept as float32,
  * half the memory of numbers, which is what passages store anyway.
  */
-export async function embedTexts(bedrock: BedrockRuntimeClient, model: ModelEntry, texts: readonly string[], onEmbedded?: (done: number) => void, concurrency = EMBEDDING_CONCURRENCY): Promise<Float32Array[]> {
+export async function embedTexts(
+  bedrock: BedrockRuntimeClient,
+  model: ModelEntry,
+  texts: readonly string[],
+  onEmbedded?: (done: number) => void,
+  concurrency = EMBEDDING_CONCURRENCY,
+  /** Adds the tokens the model counted (its inputTextTokenCount; estimated when it gives none), for metering. */
+  tally?: { tokens: number },
+): Promise<Float32Array[]> {
   const out: Float32Array[] = new Array(texts.length);
   let next = 0;
   let done = 0;
@@ -196,7 +208,9 @@ export async function embedTexts(bedrock: BedrockRuntimeClient, model: ModelEntr
       const i = next++;
       try {
         const res = await bedrock.send(new InvokeModelCommand({ modelId: model.id, contentType: "application/json", accept: "application/json", body: JSON.stringify({ inputText: texts[i]!.slice(0, 20_000) }) }));
-        out[i] = Float32Array.from((JSON.parse(new TextDecoder().decode(res.body)) as { embedding: number[] }).embedding);
+        const answer = JSON.parse(new TextDecoder().decode(res.body)) as { embedding: number[]; inputTextTokenCount?: number };
+        out[i] = Float32Array.from(answer.embedding);
+        if (tally) tally.tokens += typeof answer.inputTextTokenCount === "number" ? answer.inputTextTokenCount : Math.ceil(texts[i]!.slice(0, 20_000).length / 4);
         onEmbedded?.(++done);
       } catch (error) {
         throw bedrockError(error, model);
@@ -290,6 +304,7 @@ export async function processFile(connection: Connection, owner: Owner, notebook
     await set({ pages, chunkCount: chunks.length, embedded: 0 });
     // Progress is written at most every 25 passages, so the list shows it moving.
     let written = 0;
+    const embedded = { tokens: 0 };
     const vectors = await embedTexts(
       services.bedrock,
       services.embeddingModel,
@@ -301,7 +316,12 @@ export async function processFile(connection: Connection, owner: Owner, notebook
         }
       },
       services.embeddingConcurrency,
+      embedded,
     );
+    // The embedding calls cost money whatever becomes of the file: metered now, once per reading.
+    await withTenant(owner.tenantId, () =>
+      recordEmbeddingUsage(connection, services.catalog, { idempotencyKey: `embedding:file:${fileId}:${randomUUID()}`, userId: owner.userId, notebookId, model: services.embeddingModel, tokens: embedded.tokens }),
+    ).catch(() => undefined);
     // Where the engine has vector search, passages also carry the field its index covers.
     const engine = (await detectCapabilities(connection)).vectorSearch;
     const indexed = engine !== null && vectors.length > 0 && (await ensureVectorIndex(connection, engine, vectors[0]!.length));

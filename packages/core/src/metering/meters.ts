@@ -61,6 +61,7 @@ export const BUILT_IN_METERS: ReadonlyArray<z.infer<typeof MeterInput>> = [
   { meterApiName: "reply_input_tokens", displayName: "Reply input tokens", unit: "tokens", aggregation: "sum", description: "Tokens sent to chat models, by model" },
   { meterApiName: "reply_output_tokens", displayName: "Reply output tokens", unit: "tokens", aggregation: "sum", description: "Tokens chat models answered with, by model" },
   { meterApiName: "images", displayName: "Images generated", unit: "images", aggregation: "sum", description: "Images made by image models, by model" },
+  { meterApiName: "embedding_tokens", displayName: "Embedding tokens", unit: "tokens", aggregation: "sum", description: "Tokens embedded for knowledge files and questions, by model" },
   { meterApiName: "cost_usd", displayName: "Model cost", unit: "USD", aggregation: "sum", description: "What the model calls cost at the catalog's prices" },
 ];
 

@@ -1,5 +1,8 @@
 import type { Connection } from "mongoose";
+import type { ModelCatalog, ModelEntry } from "../ai/index.js";
+import { isDuplicateKeyError } from "../database/index.js";
 import { usageEventModel } from "../notebooks/model.js";
+import { priceUsage } from "./prices.js";
 import { ensureBuiltInMeters } from "./meters.js";
 import { insertOnce } from "./usage.js";
 
@@ -30,7 +33,12 @@ export function recordsOf(usage: UsageLike, now: Date = new Date()): Array<Recor
           ["images", usage.images ?? 1],
           ["cost_usd", usage.costUsd],
         ]
-      : [
+      : usage.kind === "embedding"
+        ? [
+            ["embedding_tokens", usage.inputTokens],
+            ["cost_usd", usage.costUsd],
+          ]
+        : [
           ["reply_input_tokens", usage.inputTokens],
           ["reply_output_tokens", usage.outputTokens],
           ["cost_usd", usage.costUsd],
@@ -71,4 +79,27 @@ export async function meterPendingUsage(connection: Connection, now: Date = new 
   await flush();
   await marks.updateOne({ _id: WATERMARK }, { $set: { at: latest } }, { upsert: true });
   return stored;
+}
+
+/**
+ * Records an embedding call's usage (a file's passages, a question's vector) as a usage event of
+ * the embedding model, priced with the version in force, and puts it on the meters. Runs in the
+ * tenant's scope (the caller's withTenant). Never fails the work it meters: a failure is left to
+ * the caller's log, and what reached the usage events the sweeper meters.
+ */
+export async function recordEmbeddingUsage(
+  connection: Connection,
+  catalog: ModelCatalog | undefined,
+  input: { idempotencyKey: string; userId: string; notebookId: string; model: ModelEntry; tokens: number; at?: Date },
+): Promise<void> {
+  if (input.tokens <= 0) return;
+  const at = input.at ?? new Date();
+  const ownPrice = () => ({ costUsd: Math.round((input.tokens / 1000) * input.model.inputPricePer1k * 1e6) / 1e6, priceVersion: null });
+  const priced = catalog ? await priceUsage(connection, catalog, input.model, { embeddingTokens: input.tokens }, at).catch(ownPrice) : ownPrice();
+  try {
+    const usage = await usageEventModel(connection).create({ idempotencyKey: input.idempotencyKey, kind: "embedding", userId: input.userId, notebookId: input.notebookId, modelId: input.model.id, inputTokens: input.tokens, outputTokens: 0, ...priced, status: "complete", at });
+    await meterTandemUsage(connection, [usage.toObject()]).catch(() => undefined);
+  } catch (error) {
+    if (!isDuplicateKeyError(error)) throw error;
+  }
 }

@@ -9,7 +9,7 @@ import { withTenant } from "../tenancy/index.js";
 import type { TenantModelPolicy } from "../tenants/organisations.js";
 import { messageModel, notebookModel, usageEventModel } from "./model.js";
 import { priceUsage } from "../metering/prices.js";
-import { meterTandemUsage } from "../metering/tandem.js";
+import { meterTandemUsage, recordEmbeddingUsage } from "../metering/tandem.js";
 import { notebookWithMessages, toMessage, type NotebookMessage, type Owner } from "./notebooks.js";
 import { partialSaver, settleWhenBack, UNSAVED_REPLY } from "./settle.js";
 
@@ -26,10 +26,10 @@ export interface ChatServices {
 }
 
 /** The reply's grounding: passages from the notebook's files, when it has any ready. */
-async function grounding(connection: Connection, owner: Owner, notebookId: string, question: string, services: ChatServices): Promise<Passage[]> {
+async function grounding(connection: Connection, owner: Owner, notebookId: string, question: string, services: ChatServices, tally: { tokens: number }): Promise<Passage[]> {
   const embeddingModel = services.catalog.embeddingModel();
   if (!embeddingModel) return [];
-  return retrievePassages(connection, owner, notebookId, question, { bedrock: services.bedrock, embeddingModel });
+  return retrievePassages(connection, owner, notebookId, question, { bedrock: services.bedrock, embeddingModel, tally });
 }
 
 /** Allowed by the organisation's admins and by its tier (an empty list allows every model). */
@@ -89,7 +89,9 @@ export async function sendMessage(connection: Connection, owner: Owner, notebook
   // Before the first token, in one round trip: both messages in one insert (the user's first:
   // its id and time sort before the reply's), the notebook's activity, and the grounding's first
   // read, which runs on while the stream starts (it needs none of the writes).
-  const passagesRead = grounding(connection, owner, notebookId, data.text, services).catch(() => [] as Passage[]);
+  // The question's embedding costs too: its tokens are metered with the reply.
+  const embedded = { tokens: 0 };
+  const passagesRead = grounding(connection, owner, notebookId, data.text, services, embedded).catch(() => [] as Passage[]);
   const { user, assistant } = await withTenant(owner.tenantId, async () => {
     const [[userDoc, assistantDoc]] = await Promise.all([
       messageModel(connection).insertMany([
@@ -147,6 +149,10 @@ export async function sendMessage(connection: Connection, owner: Owner, notebook
 
   // Metered once per reply (the unique key keeps a retry from counting twice), whatever became of it.
   const meter = async (messageId: string, tokens: { inputTokens: number; outputTokens: number }, status: string) => {
+    const embeddingModel = services.catalog.embeddingModel();
+    if (embedded.tokens && embeddingModel) {
+      await recordEmbeddingUsage(connection, services.catalog, { idempotencyKey: `embedding:reply:${messageId}`, userId: owner.userId, notebookId, model: embeddingModel, tokens: embedded.tokens });
+    }
     if (tokens.inputTokens + tokens.outputTokens === 0) return;
     try {
       const at = now();

@@ -62,7 +62,7 @@ messageSchema.index({ tenantId: 1, userId: 1, week: -1 }, { name: "tenant_user_w
 const usageSchema = new Schema(
   {
     idempotencyKey: { type: String, required: true },
-    kind: { type: String, enum: ["reply", "image"], required: true, default: "reply" },
+    kind: { type: String, enum: ["reply", "image", "embedding"], required: true, default: "reply" },
     userId: { type: Schema.Types.ObjectId, required: true },
     notebookId: { type: Schema.Types.ObjectId, required: true },
     // The reply (kind "reply") or the image (kind "image") that was metered.
