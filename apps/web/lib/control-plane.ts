@@ -111,6 +111,75 @@ export function idempotencyKey(): string {
   return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** A meter (packages/core/src/metering/meters.ts: Meter); Tandem's own are built in and fixed. */
+export interface Meter {
+  meterId: string;
+  meterApiName: string;
+  displayName: string;
+  description: string;
+  unit: string;
+  aggregation: Aggregation;
+  builtIn: boolean;
+  createdAt: string;
+}
+
+export const AGGREGATIONS = ["sum", "count", "max"] as const;
+export type Aggregation = (typeof AGGREGATIONS)[number];
+
+export interface MeterInput {
+  meterApiName: string;
+  displayName: string;
+  description?: string;
+  unit?: string;
+  aggregation?: Aggregation;
+}
+
+/** A meter's aggregate over a time range (GET /usage/{meterId}), grouped by day (YYYY-MM-DD, UTC) or tenant if asked. */
+export interface UsageAnswer {
+  meterId?: string;
+  meterApiName: string;
+  aggregation: Aggregation;
+  value: number;
+  events: number;
+  groups: Array<{ key: string; value: number; events: number }>;
+}
+
+/** The price table's units: USD per 1,000 tokens, images per image. */
+export const PRICE_UNITS = [
+  { id: "input_tokens", label: "Input", per: "1,000 tokens" },
+  { id: "output_tokens", label: "Output", per: "1,000 tokens" },
+  { id: "cache_read_tokens", label: "Cache read", per: "1,000 tokens" },
+  { id: "cache_write_tokens", label: "Cache write", per: "1,000 tokens" },
+  { id: "images", label: "Images", per: "image" },
+  { id: "embedding_tokens", label: "Embedding", per: "1,000 tokens" },
+] as const;
+export type PriceUnit = (typeof PRICE_UNITS)[number]["id"];
+export type ModelPrices = Partial<Record<PriceUnit, number>>;
+
+/** A version of the price table (never edited; each in force from effectiveFrom until the next). */
+export interface PriceVersion {
+  version: number;
+  effectiveFrom: string;
+  note: string;
+  prices: Record<string, ModelPrices>;
+  createdAt: string;
+}
+
+/** One tenant, model and day of the reconciliation: raw counts, cost recorded and recomputed. */
+export interface ReconciliationRow {
+  tenantId: string;
+  modelId: string;
+  day: string;
+  events: number;
+  inputTokens: number;
+  outputTokens: number;
+  images: number;
+  recordedUsd: number;
+  recomputedUsd: number;
+  differenceUsd: number;
+  priceVersions: number[];
+}
+
 const tenantPath = (id: string) => `${CONTROL_PLANE}/tenants/${encodeURIComponent(id)}`;
 
 export const controlPlane = {
@@ -131,6 +200,15 @@ export const controlPlane = {
   clients: () => api<{ data: Client[] }>(`${CONTROL_PLANE}/clients`).then((r) => r.data),
   createClient: (body: { name: string; scopes: string[] }) => api<{ data: Client & { clientSecret: string } }>(`${CONTROL_PLANE}/clients`, { body }).then((r) => r.data),
   revokeClient: (clientId: string) => api(`${CONTROL_PLANE}/clients/${encodeURIComponent(clientId)}`, { method: "DELETE" }),
+  meters: () => api<{ data: Meter[] }>(`${CONTROL_PLANE}/meters`).then((r) => r.data),
+  createMeter: (body: MeterInput) => api<{ data: Meter }>(`${CONTROL_PLANE}/meters`, { body }).then((r) => r.data),
+  updateMeter: (meterId: string, body: Omit<MeterInput, "meterApiName">) => api<{ data: Meter }>(`${CONTROL_PLANE}/meters/${encodeURIComponent(meterId)}`, { method: "PUT", body }).then((r) => r.data),
+  deleteMeter: (meterId: string) => api(`${CONTROL_PLANE}/meters/${encodeURIComponent(meterId)}`, { method: "DELETE" }),
+  usage: (meterId: string, q: { startTimeInSeconds: number; endTimeInSeconds: number; groupBy?: "day" | "tenant"; tenantId?: string }) =>
+    api<{ data: UsageAnswer }>(`${CONTROL_PLANE}/usage/${encodeURIComponent(meterId)}${query(q)}`).then((r) => r.data),
+  prices: () => api<{ data: PriceVersion[] }>(`${CONTROL_PLANE}/prices`).then((r) => r.data),
+  addPrices: (body: { effectiveFrom?: string; note?: string; prices: Record<string, ModelPrices> }) => api<{ data: PriceVersion }>(`${CONTROL_PLANE}/prices`, { body }).then((r) => r.data),
+  reconciliation: (q: { from: string; to: string; tenantId?: string }) => api<{ data: ReconciliationRow[] }>(`${CONTROL_PLANE}/reconciliation${query(q)}`).then((r) => r.data),
 };
 
 /** The audit log's filters, as the query string names them (from and to: ISO 8601 times). */
@@ -164,6 +242,12 @@ export function tenantActions(status: TenantStatus): Array<"deactivate" | "activ
 /** A date and time for people (en-GB, the app's locale elsewhere). */
 export const when = (iso: string) => new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
 export const day = (iso: string) => new Date(iso).toLocaleDateString("en-GB", { dateStyle: "medium" });
+/** A UTC calendar day (YYYY-MM-DD, as usage is grouped) for people: "3 Mar 2026". */
+export const utcDay = (key: string) => new Date(`${key}T00:00:00Z`).toLocaleDateString("en-GB", { dateStyle: "medium", timeZone: "UTC" });
+/** An amount in US dollars, to the millionth where it has one. */
+export const usd = (n: number) => n.toLocaleString("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 6 });
+/** A count or an aggregate (exact to the millionth, as the API sums). */
+export const amount = (n: number) => n.toLocaleString("en-GB", { maximumFractionDigits: 6 });
 
 export type OperatorAccess = { status: "operator" } | { status: "not-operator" } | { status: "signed-out" } | { status: "error"; message: string };
 

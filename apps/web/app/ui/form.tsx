@@ -31,9 +31,10 @@ function issueFor(error: ApiProblem | undefined, name: string): string | undefin
   return error?.issues.find((i) => i.name === name || i.name.endsWith(`.${name}`))?.message;
 }
 
-export function Field(props: { name: string; label: string; type?: string; autoComplete?: string; defaultValue?: string; error?: ApiProblem; required?: boolean; hint?: string }) {
+export function Field(props: { name: string; label: string; type?: string; autoComplete?: string; defaultValue?: string; error?: ApiProblem; required?: boolean; hint?: string; id?: string }) {
   const issue = issueFor(props.error, props.name);
-  const id = `field-${props.name}`;
+  // Two forms on one page with a field of the same name give one of them its own id.
+  const id = props.id ?? `field-${props.name}`;
   return (
     <label className="field" htmlFor={id}>
       <span>{props.label}</span>

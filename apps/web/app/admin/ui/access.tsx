@@ -20,6 +20,10 @@ export function useOperatorAccess(enabled = true): (OperatorAccess | { status: "
 const SECTIONS = [
   { href: "/admin", label: "Tenants", matches: (path: string) => path === "/admin" || path.startsWith("/admin/tenants") },
   { href: "/admin/operators", label: "Operators", matches: (path: string) => path.startsWith("/admin/operators") },
+  { href: "/admin/meters", label: "Meters", matches: (path: string) => path.startsWith("/admin/meters") },
+  { href: "/admin/usage", label: "Usage", matches: (path: string) => path.startsWith("/admin/usage") },
+  { href: "/admin/prices", label: "Prices", matches: (path: string) => path.startsWith("/admin/prices") },
+  { href: "/admin/reconciliation", label: "Reconciliation", matches: (path: string) => path.startsWith("/admin/reconciliation") },
   { href: "/admin/audit", label: "Audit log", matches: (path: string) => path.startsWith("/admin/audit") },
 ];
 
