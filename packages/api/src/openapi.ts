@@ -54,6 +54,8 @@ import {
   SignUpRequest,
   SignUpResponse,
   TokenRequest,
+  SpendCapsRequest,
+  SpendSummaryResponse,
 } from "@tandem/client/contract";
 import { z } from "zod";
 
@@ -137,6 +139,8 @@ const ROWS: Row[] = [
   ["get", "/api/orgs/{orgId}/audit/export", "Download the organisation's audit log as JSON lines, each chain in order (owners and admins; the same filters)", undefined, 200, undefined, { query: AuditExportQuery, successTypes: { "application/x-ndjson": z.string().describe("One audit entry (AuditEntry) as JSON a line") } }],
   ["get", "/api/orgs/{orgId}/models", "The chat models this organisation allows (the local stand-in's test model is marked local)", undefined, 200, ModelsResponse],
   ["put", "/api/orgs/{orgId}/model-policy", "Restrict the chat models and set a Bedrock guardrail (admin)", ModelPolicy, 200, ModelPolicy],
+  ["get", "/api/orgs/{orgId}/spend", "The organisation's spend caps and what was spent today and this month (by it, and by you)", undefined, 200, SpendSummaryResponse],
+  ["put", "/api/orgs/{orgId}/spend-caps", "Set the spend caps in USD per day and month, for the organisation and for each member (admin); a reply over a cap is refused before the model is called", SpendCapsRequest, 200, SpendSummaryResponse],
   ["get", "/api/orgs/{orgId}/notebooks", "Your notebooks, newest activity first (?limit, ?cursor, ?q searches titles and messages)", undefined, 200, NotebookPage, { query: NotebookQuery }],
   ["post", "/api/orgs/{orgId}/notebooks", "Create a notebook (an empty body takes the defaults)", NotebookInput, 201, NotebookResponse, { optionalBody: true }],
   ["get", "/api/orgs/{orgId}/notebooks/{notebookId}", "A notebook with its messages", undefined, 200, NotebookWithMessages],

@@ -50,6 +50,8 @@ const MATRIX: Array<{ method: Method; route: string; body?: object }> = [
   { method: "get", route: "/api/orgs/:orgId/audit/export" },
   { method: "get", route: "/api/orgs/:orgId/models" },
   { method: "put", route: "/api/orgs/:orgId/model-policy", body: { allowedModelIds: [], guardrail: null } },
+  { method: "get", route: "/api/orgs/:orgId/spend" },
+  { method: "put", route: "/api/orgs/:orgId/spend-caps", body: { organisation: { dayUsd: 5 } } },
   { method: "get", route: "/api/orgs/:orgId/notebooks" },
   { method: "post", route: "/api/orgs/:orgId/notebooks", body: { title: "Planted" } },
   { method: "get", route: "/api/orgs/:orgId/notebooks/:notebookId" },

@@ -1,4 +1,5 @@
-import { ExportQuery, ModelPolicy as ModelPolicyBody, NotebookInput, NotebookQuery } from "@tandem/client/contract";
+import { ExportQuery, ModelPolicy as ModelPolicyBody, NotebookInput, NotebookQuery, SpendCapsRequest } from "@tandem/client/contract";
+import { setSpendCaps, spendSummary } from "@tandem/core/spend";
 import {
   allowedModels,
   chooseModel,
@@ -16,6 +17,7 @@ import {
 import { Router, type Request, type Response } from "express";
 import type { AppDeps } from "../deps.js";
 import { actorOf, audited } from "../http/audit.js";
+import { requireAuth } from "../http/auth.js";
 import { currentOrganisation, notebookOwner, organisationAccess } from "../http/organisation.js";
 import { problemOf } from "../http/problem.js";
 import { body, parse, query } from "../http/validate.js";
@@ -33,11 +35,24 @@ export function notebookRoutes(deps: AppDeps): Router {
     bedrock: deps.ai.bedrock,
     catalog: deps.ai.catalog,
     policy: currentOrganisation(req).policy,
+    organisationName: currentOrganisation(req).name,
   });
 
   router.get("/api/orgs/:orgId/models", member, async (req, res) => {
     const s = await services(req);
     res.json({ models: allowedModels(s), available: s.catalog.chatModels(), defaultModelId: defaultModelId(s), policy: { allowedModelIds: s.policy.allowedModelIds, guardrail: s.policy.guardrail ?? null } });
+  });
+
+  // Spend caps: every member sees them and what was spent; admins set them.
+  router.get("/api/orgs/:orgId/spend", member, async (req, res) => {
+    res.json(await spendSummary(await deps.database(), currentOrganisation(req).id, requireAuth(req).userId));
+  });
+  router.put("/api/orgs/:orgId/spend-caps", admin, async (req, res) => {
+    const orgId = currentOrganisation(req).id;
+    const caps = await audited(deps, req, { tenantId: orgId, actor: actorOf(req), action: "spend_caps.changed", target: { type: "organisation", id: orgId } }, async () => setSpendCaps(await deps.database(), orgId, body(req, SpendCapsRequest)), (c) => ({
+      details: { organisationDayUsd: c.organisation?.dayUsd ?? "none", organisationMonthUsd: c.organisation?.monthUsd ?? "none", memberDayUsd: c.member?.dayUsd ?? "none", memberMonthUsd: c.member?.monthUsd ?? "none" },
+    }));
+    res.json(await spendSummary(await deps.database(), orgId, requireAuth(req).userId).then((s) => ({ ...s, caps })));
   });
 
   router.put("/api/orgs/:orgId/model-policy", admin, async (req, res) => {

@@ -106,3 +106,4 @@ export {
   OperatorAuditQuery,
   OperatorAuditPage,
 } from "./audit.js";
+export { SpendCapsRequest, SpendLimits, SpendSummaryResponse } from "./spend.js";

@@ -4,6 +4,7 @@ import { completeStrandedRegistrations, offboardDueTenants, purgeIdempotencyKeys
 import { pruneAudit } from "../audit/index.js";
 import { claimModel, purgeExpired } from "../database/index.js";
 import { meterPendingUsage } from "../metering/tandem.js";
+import { recountSpend, releaseStaleReservations } from "../spend/index.js";
 import { apiKeyModel, loginFailureModel, oneTimeTokenModel, refreshTokenModel } from "../identity/index.js";
 import { expireStaleFiles } from "../knowledge/files.js";
 import { backfillMessageWeeks } from "../notebooks/model.js";
@@ -44,6 +45,9 @@ export async function purgeExpiredData(connection: Connection, now: Date = new D
     removed.control_plane_idempotency_keys = await purgeIdempotencyKeys(connection, now);
     // Model calls a crash kept off the meters (the inline metering failed or never ran).
     removed.usage_records_metered = await meterPendingUsage(connection, now);
+    // Spend caps: reservations of replies that died, and the day's and month's counters recounted from the usage.
+    removed.spend_reservations_released = await releaseStaleReservations(connection, now);
+    removed.spend_counters_recounted = await recountSpend(connection, now);
     removed.control_plane_events_published = await sweepOutboxes(connection, options.events, 60_000, now);
     // Tenants offboarding for longer than the grace period: their data and files removed, and answered.
     removed.tenants_offboarded = await offboardDueTenants(connection, options.events, options.tenantFiles, now);

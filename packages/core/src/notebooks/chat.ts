@@ -9,6 +9,7 @@ import { withTenant } from "../tenancy/index.js";
 import type { TenantModelPolicy } from "../tenants/organisations.js";
 import { messageModel, notebookModel, usageEventModel } from "./model.js";
 import { priceUsage } from "../metering/prices.js";
+import { replyCeilingTokens, reserveSpend, settleSpend } from "../spend/index.js";
 import { meterTandemUsage, recordEmbeddingUsage } from "../metering/tandem.js";
 import { notebookWithMessages, toMessage, type NotebookMessage, type Owner } from "./notebooks.js";
 import { partialSaver, settleWhenBack, UNSAVED_REPLY } from "./settle.js";
@@ -23,6 +24,8 @@ export interface ChatServices {
   readonly bedrock: BedrockRuntimeClient;
   readonly catalog: ModelCatalog;
   readonly policy: ModelPolicy;
+  /** The organisation's name, for messages (a spend cap reached names who can raise it). */
+  readonly organisationName?: string;
 }
 
 /** The reply's grounding: passages from the notebook's files, when it has any ready. */
@@ -89,6 +92,11 @@ export async function sendMessage(connection: Connection, owner: Owner, notebook
   // Before the first token, in one round trip: both messages in one insert (the user's first:
   // its id and time sort before the reply's), the notebook's activity, and the grounding's first
   // read, which runs on while the stream starts (it needs none of the writes).
+  // Spend caps: checked, and the reply's most it can cost reserved, before the model is called.
+  const inputChars = history.reduce((n, m) => n + m.text.length, data.text.length + (notebook.systemPrompt?.length ?? 0));
+  const ceiling = replyCeilingTokens(model, inputChars);
+  const ceilingUsd = async () => (await priceUsage(connection, services.catalog, model, ceiling, now()).catch(() => ({ costUsd: costOf(model, ceiling) }))).costUsd;
+  const reservation = await reserveSpend(connection, { ...owner, organisationName: services.organisationName }, ceilingUsd, now());
   // The question's embedding costs too: its tokens are metered with the reply.
   const embedded = { tokens: 0 };
   const passagesRead = grounding(connection, owner, notebookId, data.text, services, embedded).catch(() => [] as Passage[]);
@@ -153,11 +161,16 @@ export async function sendMessage(connection: Connection, owner: Owner, notebook
     if (embedded.tokens && embeddingModel) {
       await recordEmbeddingUsage(connection, services.catalog, { idempotencyKey: `embedding:reply:${messageId}`, userId: owner.userId, notebookId, model: embeddingModel, tokens: embedded.tokens });
     }
-    if (tokens.inputTokens + tokens.outputTokens === 0) return;
+    if (tokens.inputTokens + tokens.outputTokens === 0) {
+      await settleSpend(connection, reservation, 0).catch(() => undefined);
+      return;
+    }
     try {
       const at = now();
       // Priced with the price table's version in force (kept in memory); the catalog's prices if it cannot be read.
       const priced = await priceUsage(connection, services.catalog, model, tokens, at).catch(() => ({ costUsd: costOf(model, tokens), priceVersion: null }));
+      // The reservation becomes what the reply cost (a failure here is corrected by the hourly recount).
+      await settleSpend(connection, reservation, priced.costUsd).catch(() => undefined);
       const usage = await usageEventModel(connection).create({ idempotencyKey: `reply:${messageId}`, userId: owner.userId, notebookId, messageId, modelId: model.id, inputTokens: tokens.inputTokens, outputTokens: tokens.outputTokens, ...priced, status, at });
       // On the meters at once; what fails here, the hourly sweeper meters (metering/tandem.ts).
       await meterTandemUsage(connection, [usage.toObject()]).catch(() => undefined);

@@ -1,0 +1,213 @@
+import { randomUUID } from "node:crypto";
+import type { Connection } from "mongoose";
+import { SpendCapsRequest } from "@tandem/client/contract";
+import type { z } from "zod";
+import { shelf } from "../access/cache.js";
+import type { ModelEntry } from "../ai/index.js";
+import { withLease } from "../database/index.js";
+import { ForbiddenError, parseInput } from "../errors/index.js";
+import { usageEventModel } from "../notebooks/model.js";
+import { runAsSystem } from "../tenancy/index.js";
+
+/**
+ * Spend caps: an organisation's admins cap what its model calls may cost, for the organisation and
+ * for each member, per day and per month (UTC), in USD. A reply is refused before the model is
+ * called once a cap is reached, with a message naming the cap and who can raise it.
+ *
+ * Concurrency: the check and a reservation of the reply's most it can cost are one step under
+ * the organisation's spend lease, and the reservations in flight count as spent. So concurrent
+ * replies pass only while spent + reserved is under the cap: together they can overspend it by at
+ * most one reply's reservation. After the reply, its reservation is replaced by what it cost.
+ * What a crash leaves (a reservation never settled) is released by the sweeper after 15 minutes,
+ * and the hourly sweeper recounts the day's and month's spending from the usage events.
+ */
+export const SpendCapsInput = SpendCapsRequest;
+export type SpendCaps = z.infer<typeof SpendCapsInput>;
+
+interface CapsDoc {
+  _id: string;
+  caps: SpendCaps;
+  updatedAt: Date;
+}
+interface CounterDoc {
+  _id: string;
+  spentMicros: number;
+}
+interface ReservationDoc {
+  _id: string;
+  tenantId: string;
+  userId: string;
+  micros: number;
+  at: Date;
+}
+
+const capsCollection = (c: Connection) => c.collection<CapsDoc>("spend_caps");
+const counters = (c: Connection) => c.collection<CounterDoc>("spend_counters");
+const reservations = (c: Connection) => c.collection<ReservationDoc>("spend_reservations");
+
+// Caps are read before every reply: kept for the access cache's TTL, forgotten here on change.
+const known = shelf<{ caps: SpendCaps }>();
+
+export async function getSpendCaps(connection: Connection, tenantId: string): Promise<SpendCaps> {
+  const entry = await known.remember(tenantId.toLowerCase(), async () => ({ caps: (await capsCollection(connection).findOne({ _id: tenantId.toLowerCase() }))?.caps ?? {} }));
+  return entry!.caps;
+}
+
+export async function setSpendCaps(connection: Connection, tenantId: string, input: unknown, now: Date = new Date()): Promise<SpendCaps> {
+  const caps = parseInput(SpendCapsInput, input, "spend caps");
+  await capsCollection(connection).replaceOne({ _id: tenantId.toLowerCase() }, { caps, updatedAt: now }, { upsert: true });
+  known.forget(tenantId.toLowerCase());
+  // Counters are kept only while there are caps: counted afresh from the usage when caps are set.
+  await recountTenant(connection, tenantId.toLowerCase(), now);
+  return caps;
+}
+
+const day = (at: Date) => at.toISOString().slice(0, 10);
+const month = (at: Date) => at.toISOString().slice(0, 7);
+const micros = (usd: number) => Math.round(usd * 1e6);
+
+async function readCounters(connection: Connection, keys: readonly string[]): Promise<CounterDoc[]> {
+  return (await Promise.all(keys.map((key) => counters(connection).findOne({ _id: key })))).filter((c): c is CounterDoc => c !== null);
+}
+
+/**
+ * The hourly recount: for every organisation with caps, today's and this month's counters are set
+ * from the usage events (what was really metered), under the spend lease. So a crash between a
+ * reply's metering and its settlement is corrected within the hour.
+ */
+export async function recountSpend(connection: Connection, now: Date = new Date()): Promise<number> {
+  let recounted = 0;
+  for (const doc of await capsCollection(connection).find({}).toArray()) {
+    if (!hasCaps(doc.caps)) continue;
+    await recountTenant(connection, doc._id, now);
+    recounted++;
+  }
+  return recounted;
+}
+
+async function recountTenant(connection: Connection, tenantId: string, now: Date): Promise<void> {
+  {
+    const totals = new Map<string, number>();
+    const add = (key: string, value: number) => totals.set(key, (totals.get(key) ?? 0) + value);
+    const monthStart = new Date(`${month(now)}-01T00:00:00.000Z`);
+    await withLease(connection, `spend:${tenantId}`, async () => {
+      await runAsSystem("recount an organisation's spending", async () => {
+        for await (const u of usageEventModel(connection).find({ tenantId, at: { $gte: monthStart, $lte: now } }).select({ userId: 1, costUsd: 1, at: 1 }).lean().cursor({ batchSize: 1000 })) {
+          const keys = counterKeys(tenantId, String(u.userId), u.at);
+          const cost = micros(u.costUsd);
+          add(keys.orgMonth, cost);
+          add(keys.memberMonth, cost);
+          if (day(u.at) === day(now)) {
+            add(keys.orgDay, cost);
+            add(keys.memberDay, cost);
+          }
+        }
+      });
+      for (const [key, spentMicros] of totals) await counters(connection).replaceOne({ _id: key }, { spentMicros }, { upsert: true });
+    }, { waitMs: 30_000, what: "This organisation's spending" });
+  }
+}
+
+/** The counters a model call of this person adds to. */
+function counterKeys(tenantId: string, userId: string, at: Date) {
+  const t = tenantId.toLowerCase();
+  return {
+    orgDay: `${t}|org|day|${day(at)}`,
+    orgMonth: `${t}|org|month|${month(at)}`,
+    memberDay: `${t}|member|${userId}|day|${day(at)}`,
+    memberMonth: `${t}|member|${userId}|month|${month(at)}`,
+  };
+}
+
+const hasCaps = (caps: SpendCaps) => [caps.organisation?.dayUsd, caps.organisation?.monthUsd, caps.member?.dayUsd, caps.member?.monthUsd].some((v) => typeof v === "number");
+
+/** The most a reply can use: its input (estimated from the text, generously) and the most it may answer. */
+export function replyCeilingTokens(model: Pick<ModelEntry, "contextWindow">, inputChars: number): { inputTokens: number; outputTokens: number } {
+  return { inputTokens: Math.min(Math.ceil(inputChars / 3), model.contextWindow), outputTokens: Math.min(4096, Math.floor(model.contextWindow / 4)) };
+}
+
+export interface Reservation {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly micros: number;
+  readonly at: Date;
+}
+
+/**
+ * Checks the organisation's caps for this person and reserves `ceilingUsd` for the reply, or
+ * refuses (before any model is called). Undefined when the organisation has no caps.
+ */
+export async function reserveSpend(connection: Connection, owner: { tenantId: string; userId: string; organisationName?: string }, ceiling: number | (() => Promise<number>), now: Date = new Date()): Promise<Reservation | undefined> {
+  const caps = await getSpendCaps(connection, owner.tenantId);
+  if (!hasCaps(caps)) return undefined;
+  // (Priced only when there are caps to check.)
+  const ceilingUsd = typeof ceiling === "number" ? ceiling : await ceiling();
+  const keys = counterKeys(owner.tenantId, owner.userId, now);
+  const tenantId = owner.tenantId.toLowerCase();
+  return withLease(
+    connection,
+    `spend:${tenantId}`,
+    async () => {
+      // By _id and by tenant: equality reads, which every engine answers from its index.
+      const [spent, inFlight] = await Promise.all([readCounters(connection, Object.values(keys)), reservations(connection).find({ tenantId }).toArray()]);
+      const spentOf = (key: string) => spent.find((c) => c._id === key)?.spentMicros ?? 0;
+      const live = inFlight.filter((r) => now.getTime() - r.at.getTime() < RESERVATION_TTL_MS);
+      const reservedDay = (mine: boolean) => live.filter((r) => (!mine || r.userId === owner.userId) && day(r.at) === day(now)).reduce((n, r) => n + r.micros, 0);
+      const reservedMonth = (mine: boolean) => live.filter((r) => (!mine || r.userId === owner.userId) && month(r.at) === month(now)).reduce((n, r) => n + r.micros, 0);
+      const checks: Array<[number | null | undefined, number, string]> = [
+        [caps.organisation?.dayUsd, spentOf(keys.orgDay) + reservedDay(false), "the organisation's daily cap"],
+        [caps.organisation?.monthUsd, spentOf(keys.orgMonth) + reservedMonth(false), "the organisation's monthly cap"],
+        [caps.member?.dayUsd, spentOf(keys.memberDay) + reservedDay(true), "your daily cap"],
+        [caps.member?.monthUsd, spentOf(keys.memberMonth) + reservedMonth(true), "your monthly cap"],
+      ];
+      for (const [limit, used, name] of checks) {
+        if (typeof limit === "number" && used >= micros(limit)) {
+          throw new ForbiddenError(
+            `This reply would go over ${name} of $${limit.toFixed(2)} ($${(used / 1e6).toFixed(2)} used). An owner or admin of ${owner.organisationName ?? "the organisation"} can raise it under Spend caps.`,
+            "spend.cap_reached",
+          );
+        }
+      }
+      const reservation: ReservationDoc = { _id: randomUUID(), tenantId, userId: owner.userId, micros: micros(ceilingUsd), at: now };
+      await reservations(connection).insertOne(reservation);
+      return { id: reservation._id, tenantId, userId: owner.userId, micros: reservation.micros, at: now };
+    },
+    { waitMs: 10_000, what: "This organisation's spending" },
+  );
+}
+
+/** After the reply: its reservation becomes what it really cost, on the day and month counters. */
+export async function settleSpend(connection: Connection, reservation: Reservation | undefined, costUsd: number): Promise<void> {
+  if (!reservation) return;
+  const keys = counterKeys(reservation.tenantId, reservation.userId, reservation.at);
+  const cost = micros(costUsd);
+  await withLease(
+    connection,
+    `spend:${reservation.tenantId}`,
+    async () => {
+      // Under the lease: FerretDB v1 applies $inc by reading and writing back, so two at once would lose one.
+      if (cost > 0) for (const key of Object.values(keys)) await counters(connection).updateOne({ _id: key }, { $inc: { spentMicros: cost } }, { upsert: true });
+      await reservations(connection).deleteOne({ _id: reservation.id });
+    },
+    { waitMs: 30_000, what: "This organisation's spending" },
+  );
+}
+
+/** A reservation older than this belongs to a reply that died: it no longer counts, and the sweeper removes it. */
+export const RESERVATION_TTL_MS = 15 * 60_000;
+
+/** The sweeper's part: removes dead reservations. */
+export async function releaseStaleReservations(connection: Connection, now: Date = new Date()): Promise<number> {
+  return (await reservations(connection).deleteMany({ at: { $lt: new Date(now.getTime() - RESERVATION_TTL_MS) } })).deletedCount;
+}
+
+/** What an organisation has spent today and this month, and its caps (for its admins' page). */
+export async function spendSummary(connection: Connection, tenantId: string, userId: string, now: Date = new Date()) {
+  const keys = counterKeys(tenantId, userId, now);
+  // Without caps the counters are not kept up: counted from the usage when asked.
+  if (!hasCaps(await getSpendCaps(connection, tenantId))) await recountTenant(connection, tenantId.toLowerCase(), now);
+  const spent = await readCounters(connection, Object.values(keys));
+  const usd = (key: string) => (spent.find((c) => c._id === key)?.spentMicros ?? 0) / 1e6;
+  return { caps: await getSpendCaps(connection, tenantId), spent: { organisation: { dayUsd: usd(keys.orgDay), monthUsd: usd(keys.orgMonth) }, you: { dayUsd: usd(keys.memberDay), monthUsd: usd(keys.memberMonth) } } };
+}
