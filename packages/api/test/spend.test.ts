@@ -93,4 +93,23 @@ describe("spend caps", () => {
     // Bob's reply above, the measured one, and those that passed.
     expect(events).toBe(passed + 2);
   }, 120_000);
+
+  it("mails the owners and admins once when the organisation crosses a threshold of a cap (50 % here; 80 and 100 % alike)", async () => {
+    const id = await notebook(ann);
+    await caps({ organisation: { monthUsd: 1000 } }).expect(200);
+    const monthSpent = async () => (await ann.agent.get(`/api/orgs/${orgId}/spend`).expect(200)).body.spent.organisation.monthUsd as number;
+    const before = await monthSpent();
+    expect((await reply(ann, id)).status).toBe(200);
+    const spent = await monthSpent();
+    const one = spent - before;
+    // A monthly cap whose 50 % mark the next reply passes (halfway through it), and not its 80 %.
+    const since = h.mail.received.length;
+    await caps({ organisation: { monthUsd: Math.round((2 * spent + one) * 1e6) / 1e6 } }).expect(200);
+    expect((await reply(ann, id)).status).toBe(200);
+    const alert = await h.mail.waitFor("ann@spend.test", since);
+    expect(alert.subject).toBe("Thrift Co used 50% of its monthly spend cap");
+    await new Promise((r) => setTimeout(r, 300));
+    // Only the owner (Bob is a member), and once.
+    expect(h.mail.received.slice(since).filter((m) => /spend cap/.test(m.subject ?? "")).map((m) => JSON.stringify(m.to))).toEqual([expect.stringContaining("ann@spend.test")]);
+  });
 });

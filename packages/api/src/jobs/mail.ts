@@ -1,6 +1,7 @@
 import { requestPasswordReset, requestVerification, RESET_PASSWORD_TTL_MS } from "@tandem/core/identity";
 import type { Job } from "@tandem/core/jobs";
-import { resetPasswordMail } from "@tandem/core/mail";
+import { resetPasswordMail, spendAlertMail } from "@tandem/core/mail";
+import { listMembers, tenantModel } from "@tandem/core/tenants";
 import type { AppDeps } from "../deps.js";
 import { tokenLink, verificationMail } from "../http/mail.js";
 
@@ -14,6 +15,17 @@ export async function runMailJob(deps: Pick<AppDeps, "database" | "mailer" | "ap
       if (!request) return;
       const url = tokenLink(deps, "/reset-password", request.token);
       await deps.mailer.send(resetPasswordMail({ to: request.account.email, name: request.account.name, url, expiresInMinutes: RESET_PASSWORD_TTL_MS / 60_000 }));
+      return;
+    }
+    case "mail.spend_alert": {
+      const database = await deps.database();
+      const [organisation, members] = await Promise.all([tenantModel(database).findById(job.tenantId).select({ name: 1 }).lean(), listMembers(database, job.tenantId)]);
+      if (!organisation) return;
+      const forAdmins = job.cap.startsWith("organisation.");
+      const capName = `${forAdmins ? "its" : "your"} ${job.cap.endsWith(".day") ? "daily" : "monthly"} spend cap`;
+      const to = forAdmins ? members.filter((m) => m.role === "owner" || m.role === "admin") : members.filter((m) => m.userId === job.userId);
+      const url = `${deps.appUrl.replace(/\/$/, "")}/orgs/${job.tenantId}`;
+      for (const m of to) await deps.mailer.send(spendAlertMail({ to: m.email, organisation: organisation.name, capName, percent: job.percent, limitUsd: job.limitUsd, url, forAdmins }));
       return;
     }
     case "mail.verification": {

@@ -36,6 +36,10 @@ export function notebookRoutes(deps: AppDeps): Router {
     catalog: deps.ai.catalog,
     policy: currentOrganisation(req).policy,
     organisationName: currentOrganisation(req).name,
+    // Thresholds of spend caps crossed: mailed by the jobs consumer (after the answer).
+    onSpendAlerts: (alerts) => {
+      for (const alert of alerts) void deps.jobs.enqueue({ kind: "mail.spend_alert", ...alert }).catch((error: unknown) => req.log.error({ err: error }, "spend alert not queued"));
+    },
   });
 
   router.get("/api/orgs/:orgId/models", member, async (req, res) => {

@@ -101,3 +101,23 @@ export function accountAddedMail(input: { to: string; organisation: string; role
     footer: "If you did not expect this, tell the organisation's admins or whoever runs this installation.",
   });
 }
+
+/** A spend cap's threshold crossed (50, 80 or 100 %): to the organisation's owners and admins, or to the member. */
+export function spendAlertMail(input: { to: string; organisation: string; capName: string; percent: number; limitUsd: number; url: string; forAdmins: boolean }): MailMessage {
+  const reached = input.percent >= 100;
+  return render({
+    to: input.to,
+    subject: reached ? `${input.organisation} reached ${input.capName}` : `${input.organisation} used ${input.percent}% of ${input.capName}`,
+    greeting: "Hello,",
+    paragraphs: [
+      `${input.organisation} has used ${input.percent}% of ${input.capName} ($${input.limitUsd.toFixed(2)}).`,
+      reached
+        ? "Replies that would go over it are refused until the period ends" + (input.forAdmins ? ", or until you raise the cap." : ". An owner or admin of the organisation can raise it.")
+        : input.forAdmins
+          ? "Nothing is refused yet. You can raise the cap before it is reached."
+          : "Nothing is refused yet. An owner or admin of the organisation can raise the cap.",
+    ],
+    action: { label: "See the spend caps", url: input.url },
+    footer: "You get this mail once per cap, period and threshold.",
+  });
+}

@@ -9,7 +9,7 @@ import { withTenant } from "../tenancy/index.js";
 import type { TenantModelPolicy } from "../tenants/organisations.js";
 import { messageModel, notebookModel, usageEventModel } from "./model.js";
 import { priceUsage } from "../metering/prices.js";
-import { replyCeilingTokens, reserveSpend, settleSpend } from "../spend/index.js";
+import { replyCeilingTokens, reserveSpend, settleSpend, type SpendAlert } from "../spend/index.js";
 import { meterTandemUsage, recordEmbeddingUsage } from "../metering/tandem.js";
 import { notebookWithMessages, toMessage, type NotebookMessage, type Owner } from "./notebooks.js";
 import { partialSaver, settleWhenBack, UNSAVED_REPLY } from "./settle.js";
@@ -26,6 +26,8 @@ export interface ChatServices {
   readonly policy: ModelPolicy;
   /** The organisation's name, for messages (a spend cap reached names who can raise it). */
   readonly organisationName?: string;
+  /** Spend caps' thresholds a reply crossed (50, 80, 100 %), each once: the caller mails them. */
+  readonly onSpendAlerts?: (alerts: readonly SpendAlert[]) => void;
 }
 
 /** The reply's grounding: passages from the notebook's files, when it has any ready. */
@@ -170,7 +172,8 @@ export async function sendMessage(connection: Connection, owner: Owner, notebook
       // Priced with the price table's version in force (kept in memory); the catalog's prices if it cannot be read.
       const priced = await priceUsage(connection, services.catalog, model, tokens, at).catch(() => ({ costUsd: costOf(model, tokens), priceVersion: null }));
       // The reservation becomes what the reply cost (a failure here is corrected by the hourly recount).
-      await settleSpend(connection, reservation, priced.costUsd).catch(() => undefined);
+      const alerts = await settleSpend(connection, reservation, priced.costUsd).catch(() => []);
+      if (alerts.length) services.onSpendAlerts?.(alerts);
       const usage = await usageEventModel(connection).create({ idempotencyKey: `reply:${messageId}`, userId: owner.userId, notebookId, messageId, modelId: model.id, inputTokens: tokens.inputTokens, outputTokens: tokens.outputTokens, ...priced, status, at });
       // On the meters at once; what fails here, the hourly sweeper meters (metering/tandem.ts).
       await meterTandemUsage(connection, [usage.toObject()]).catch(() => undefined);

@@ -4,7 +4,7 @@ import { SpendCapsRequest } from "@tandem/client/contract";
 import type { z } from "zod";
 import { shelf } from "../access/cache.js";
 import type { ModelEntry } from "../ai/index.js";
-import { withLease } from "../database/index.js";
+import { claimOnce, withLease } from "../database/index.js";
 import { ForbiddenError, parseInput } from "../errors/index.js";
 import { usageEventModel } from "../notebooks/model.js";
 import { runAsSystem } from "../tenancy/index.js";
@@ -177,21 +177,60 @@ export async function reserveSpend(connection: Connection, owner: { tenantId: st
   );
 }
 
-/** After the reply: its reservation becomes what it really cost, on the day and month counters. */
-export async function settleSpend(connection: Connection, reservation: Reservation | undefined, costUsd: number): Promise<void> {
-  if (!reservation) return;
+/** Thresholds of a cap that are mailed about, once each per period. */
+export const ALERT_PERCENTS = [50, 80, 100] as const;
+
+export interface SpendAlert {
+  readonly tenantId: string;
+  readonly cap: "organisation.day" | "organisation.month" | "member.day" | "member.month";
+  readonly userId: string;
+  readonly percent: number;
+  readonly limitUsd: number;
+}
+
+/**
+ * After the reply: its reservation becomes what it really cost, on the day and month counters.
+ * Returns the alert thresholds (50, 80, 100 %) this cost crossed, each claimed once per period.
+ */
+export async function settleSpend(connection: Connection, reservation: Reservation | undefined, costUsd: number): Promise<SpendAlert[]> {
+  if (!reservation) return [];
   const keys = counterKeys(reservation.tenantId, reservation.userId, reservation.at);
   const cost = micros(costUsd);
+  const caps = await getSpendCaps(connection, reservation.tenantId);
+  const crossed: Array<{ key: string; cap: SpendAlert["cap"]; percent: number; limitUsd: number }> = [];
   await withLease(
     connection,
     `spend:${reservation.tenantId}`,
     async () => {
-      // Under the lease: FerretDB v1 applies $inc by reading and writing back, so two at once would lose one.
-      if (cost > 0) for (const key of Object.values(keys)) await counters(connection).updateOne({ _id: key }, { $inc: { spentMicros: cost } }, { upsert: true });
+      if (cost > 0) {
+        const before = await readCounters(connection, Object.values(keys));
+        const limits: Array<[string, SpendAlert["cap"], number | null | undefined]> = [
+          [keys.orgDay, "organisation.day", caps.organisation?.dayUsd],
+          [keys.orgMonth, "organisation.month", caps.organisation?.monthUsd],
+          [keys.memberDay, "member.day", caps.member?.dayUsd],
+          [keys.memberMonth, "member.month", caps.member?.monthUsd],
+        ];
+        for (const [key, cap, limit] of limits) {
+          // Under the lease: FerretDB v1 applies $inc by reading and writing back, so two at once would lose one.
+          await counters(connection).updateOne({ _id: key }, { $inc: { spentMicros: cost } }, { upsert: true });
+          if (typeof limit !== "number" || limit <= 0) continue;
+          const was = before.find((c) => c._id === key)?.spentMicros ?? 0;
+          for (const percent of ALERT_PERCENTS) {
+            const mark = (micros(limit) * percent) / 100;
+            if (was < mark && was + cost >= mark) crossed.push({ key, cap, percent, limitUsd: limit });
+          }
+        }
+      }
       await reservations(connection).deleteOne({ _id: reservation.id });
     },
     { waitMs: 30_000, what: "This organisation's spending" },
   );
+  const alerts: SpendAlert[] = [];
+  for (const c of crossed) {
+    // Once per cap, period and threshold, whatever recount or retry comes.
+    if (await claimOnce(connection, "spend_alert_uses", `${c.key}|${c.percent}`)) alerts.push({ tenantId: reservation.tenantId, cap: c.cap, userId: reservation.userId, percent: c.percent, limitUsd: c.limitUsd });
+  }
+  return alerts;
 }
 
 /** A reservation older than this belongs to a reply that died: it no longer counts, and the sweeper removes it. */
