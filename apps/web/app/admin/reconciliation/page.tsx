@@ -150,7 +150,7 @@ export default function ReconciliationPage({ searchParams }: { searchParams: Sea
             ) : (
               <p className="hint">Every row&apos;s recorded cost matches its recomputed cost.</p>
             )}
-            <table className="data reconciliation" data-testid="reconciliation-rows">
+            <table className="data reconciliation wide-labels" data-testid="reconciliation-rows">
               <caption className="visually-hidden">Recorded and recomputed cost per tenant, model and day, in US dollars</caption>
               <thead>
                 <tr>

@@ -87,14 +87,18 @@ export function MetersPanel() {
       <section className="card stack" aria-labelledby="meters-title">
         <h2 id="meters-title">All meters</h2>
         {meters.status === "ready" ? (
-          <table className="data" data-testid="meters">
+          <table className="data meters wide-labels" data-testid="meters">
             <caption className="visually-hidden">Meters</caption>
             <thead>
               <tr>
                 <th scope="col">Meter</th>
                 <th scope="col">API name</th>
-                <th scope="col">Aggregation</th>
-                <th scope="col">Unit</th>
+                <th scope="col" className="tight">
+                  Aggregation
+                </th>
+                <th scope="col" className="tight">
+                  Unit
+                </th>
                 <th scope="col">Description</th>
                 <th scope="col">Created</th>
                 <th scope="col">Actions</th>
@@ -109,16 +113,16 @@ export function MetersPanel() {
                       <code>{m.meterApiName}</code>
                     </div>
                   </td>
-                  <td data-label="Aggregation">
+                  <td data-label="Aggregation" className="tight">
                     <div className="cell">{m.aggregation}</div>
                   </td>
-                  <td data-label="Unit">
+                  <td data-label="Unit" className="tight">
                     <div className="cell">{m.unit}</div>
                   </td>
                   <td data-label="Description">
                     <div className="cell">{m.description || <span className="hint">—</span>}</div>
                   </td>
-                  <td data-label="Created">
+                  <td data-label="Created" className="tight">
                     <div className="cell">{day(m.createdAt)}</div>
                   </td>
                   <td data-label="Actions">

@@ -189,7 +189,7 @@ export default function UsagePage({ searchParams }: { searchParams: Search }) {
         <h2 id="by-tenant-title">By tenant</h2>
         {report.status === "ready" ? (
           report.byTenant.groups.length > 0 ? (
-            <table className="data" data-testid="usage-tenants">
+            <table className="data wide-labels" data-testid="usage-tenants">
               <caption className="visually-hidden">
                 {meter?.displayName} by tenant, {utcDay(dayKey(report.range.start))} to {utcDay(dayKey(report.range.end - DAY))}
               </caption>
