@@ -26,7 +26,7 @@ function periodOf(picked: Search): { from: string; to: string; first: string; la
   return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), first, last };
 }
 
-type Report = { status: "loading" } | { status: "error"; message: string } | { status: "ready"; rows: ReconciliationRow[] };
+type Report = { status: "loading" } | { status: "error"; message: string; key: string } | { status: "ready"; rows: ReconciliationRow[]; key: string };
 
 /** Operators: per tenant, model and day, the cost recorded against the cost recomputed from the raw counts. */
 export default function ReconciliationPage({ searchParams }: { searchParams: Search }) {
@@ -34,8 +34,10 @@ export default function ReconciliationPage({ searchParams }: { searchParams: Sea
   const picked: Search = Object.fromEntries(FIELDS.map((f) => [f, typeof searchParams[f] === "string" ? searchParams[f] : undefined]));
   const tenants = useTenantNames();
   const period = periodOf(picked);
-  const [report, setReport] = useState<Report>({ status: "loading" });
+  const [answer, setReport] = useState<Report>({ status: "loading" });
   const key = JSON.stringify({ period, tenant: picked.tenant });
+  // An answer to other choices is never shown as this one's.
+  const report: Report = answer.status !== "loading" && answer.key !== key ? { status: "loading" } : answer;
 
   useEffect(() => {
     const { period: p, tenant } = JSON.parse(key) as { period: ReturnType<typeof periodOf>; tenant?: string };
@@ -43,8 +45,8 @@ export default function ReconciliationPage({ searchParams }: { searchParams: Sea
     let live = true;
     setReport({ status: "loading" });
     controlPlane.reconciliation({ from: p.from, to: p.to, tenantId: tenant }).then(
-      (rows) => live && setReport({ status: "ready", rows }),
-      (e: unknown) => live && setReport({ status: "error", message: describeError(e) }),
+      (rows) => live && setReport({ status: "ready", rows, key }),
+      (e: unknown) => live && setReport({ status: "error", message: describeError(e), key }),
     );
     return () => {
       live = false;

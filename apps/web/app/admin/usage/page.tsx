@@ -54,7 +54,7 @@ function barsOf(answer: UsageAnswer, range: { start: number; end: number }): Day
   return bars;
 }
 
-type Report = { status: "idle" } | { status: "loading" } | { status: "error"; message: string } | { status: "ready"; byDay: UsageAnswer; byTenant: UsageAnswer; range: { start: number; end: number } };
+type Report = { status: "idle" } | { status: "loading" } | { status: "error"; message: string; key: string } | { status: "ready"; byDay: UsageAnswer; byTenant: UsageAnswer; range: { start: number; end: number }; key: string };
 
 /** Operators: a meter's usage over a period, by day (a chart and its table) and by tenant. */
 export default function UsagePage({ searchParams }: { searchParams: Search }) {
@@ -63,7 +63,7 @@ export default function UsagePage({ searchParams }: { searchParams: Search }) {
   const meters = useOptional(() => controlPlane.meters(), []);
   const tenants = useTenantNames();
   const [period, setPeriod] = useState(picked.period ?? "30");
-  const [report, setReport] = useState<Report>({ status: "idle" });
+  const [answer, setReport] = useState<Report>({ status: "idle" });
   // Back and forward change the address: the period's choice follows it.
   useEffect(() => setPeriod(picked.period ?? "30"), [picked.period]);
 
@@ -71,6 +71,8 @@ export default function UsagePage({ searchParams }: { searchParams: Search }) {
   const meter: Meter | undefined = meterList.find((m) => m.meterId === picked.meter) ?? (picked.meter ? undefined : meterList[0]);
   const range = rangeOf(picked);
   const key = JSON.stringify({ meter: meter?.meterId, range, tenant: picked.tenant });
+  // An answer to other choices is never shown as this one's.
+  const report: Report = (answer.status === "ready" || answer.status === "error") && answer.key !== key ? { status: "loading" } : answer;
 
   useEffect(() => {
     const { meter: meterId, range: r, tenant } = JSON.parse(key) as { meter?: string; range: ReturnType<typeof rangeOf>; tenant?: string };
@@ -79,8 +81,8 @@ export default function UsagePage({ searchParams }: { searchParams: Search }) {
     setReport({ status: "loading" });
     const ask = { startTimeInSeconds: r.start, endTimeInSeconds: r.end, tenantId: tenant };
     Promise.all([controlPlane.usage(meterId, { ...ask, groupBy: "day" }), controlPlane.usage(meterId, { ...ask, groupBy: "tenant" })]).then(
-      ([byDay, byTenant]) => live && setReport({ status: "ready", byDay, byTenant, range: r }),
-      (e: unknown) => live && setReport({ status: "error", message: describeError(e) }),
+      ([byDay, byTenant]) => live && setReport({ status: "ready", byDay, byTenant, range: r, key }),
+      (e: unknown) => live && setReport({ status: "error", message: describeError(e), key }),
     );
     return () => {
       live = false;
