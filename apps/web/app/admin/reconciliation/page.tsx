@@ -254,9 +254,7 @@ export default function ReconciliationPage({ searchParams }: { searchParams: Sea
                   <td data-label="Difference" className="num diff">
                     <div className="cell">{usd(difference)}</div>
                   </td>
-                  <td data-label="Versions">
-                    <div className="cell" />
-                  </td>
+                  <td className="empty" aria-hidden="true" />
                 </tr>
               </tfoot>
             </table>
