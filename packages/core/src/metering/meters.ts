@@ -80,6 +80,8 @@ const toMeter = (d: Stored): Meter => ({
 /** Creates Tandem's own meters once (a unique name decides concurrent starts). */
 export async function ensureBuiltInMeters(connection: Connection): Promise<void> {
   const meters = meterModel(connection);
+  // The unique index must exist before the first create, or two starts could both create one.
+  await meters.init();
   const present = new Set((await meters.find({ builtIn: true }).select({ meterApiName: 1 }).lean()).map((m) => m.meterApiName));
   for (const meter of BUILT_IN_METERS) {
     if (present.has(meter.meterApiName)) continue;
