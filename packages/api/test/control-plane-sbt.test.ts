@@ -1,11 +1,11 @@
-import { completeStrandedRegistrations, createOperator, DETAIL_TYPES, registrationModel, registrationTenantId } from "@tandem/core/control-plane";
-import { resetPassword, startSession } from "@tandem/core/identity";
+import { completeStrandedRegistrations, DETAIL_TYPES, registrationModel, registrationTenantId } from "@tandem/core/control-plane";
+import { startSession } from "@tandem/core/identity";
 import { tenantModel } from "@tandem/core/tenants";
 import { randomBytes } from "node:crypto";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { handler as eventsHandler } from "../src/jobs/events.js";
-import { identityHarness, linkToken, setCookie, type IdentityHarness, type SignedIn } from "./helpers.js";
+import { identityHarness, linkToken, type IdentityHarness, type SignedIn, clientToken, setCookie, signInOperator } from "./helpers.js";
 import { planesBus, type PlanesBus } from "./planes-bus.js";
 
 /**
@@ -25,13 +25,8 @@ const call = (method: "get" | "post" | "put" | "patch" | "delete", path: string)
 beforeAll(async () => {
   bus = await planesBus(aws, "tandem-sbt-test");
   h = await identityHarness("api-control-plane-sbt-test", { source: { ...aws, EVENT_BUS_NAME: bus.name, KNOWLEDGE_FILES_BUCKET: "tandem-sbt-test-files" } });
-  const { token } = await createOperator(await h.deps.database(), "ops@tandem.test");
-  await resetPassword(await h.deps.database(), token, "an operator's long passphrase");
-  const agent = request.agent(h.app);
-  const res = await agent.post("/api/auth/sign-in").send({ email: "ops@tandem.test", password: "an operator's long passphrase" }).expect(200);
-  operator = { agent, userId: res.body.account.id, email: "ops@tandem.test", password: "", csrf: setCookie(res, "tandem_csrf")! };
-  const client = (await operator.agent.post("/control-plane/clients").set("x-csrf-token", operator.csrf).send({ name: "sbt scripts", scopes: ["tenant/tenant_read", "tenant/tenant_write", "user/user_read", "user/user_write"] }).expect(201)).body.data;
-  bearer = (await request(h.app).post("/control-plane/oauth/token").auth(client.clientId, client.clientSecret).type("form").send({ grant_type: "client_credentials" }).expect(200)).body.access_token;
+  operator = await signInOperator(h, "ops@tandem.test");
+  bearer = await clientToken(h, operator, ["tenant/tenant_read", "tenant/tenant_write", "user/user_read", "user/user_write"], "sbt scripts");
 }, 120_000);
 afterAll(async () => {
   await h.close();

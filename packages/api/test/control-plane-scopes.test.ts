@@ -1,8 +1,7 @@
-import { CONTROL_PLANE_SCOPES, createOperator, type ControlPlaneScope } from "@tandem/core/control-plane";
-import { resetPassword } from "@tandem/core/identity";
+import { CONTROL_PLANE_SCOPES, type ControlPlaneScope } from "@tandem/core/control-plane";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appRoutes, identityHarness, setCookie, type IdentityHarness, type SignedIn } from "./helpers.js";
+import { appRoutes, identityHarness, type IdentityHarness, type SignedIn, clientToken, signInOperator } from "./helpers.js";
 
 /**
  * The scope matrix: every control-plane route (read from the app's router, so a route added
@@ -70,15 +69,8 @@ const tokens = new Map<ControlPlaneScope, string>();
 
 beforeAll(async () => {
   h = await identityHarness("api-control-plane-scopes-test");
-  const { token } = await createOperator(await h.deps.database(), "ops@scopes.test");
-  await resetPassword(await h.deps.database(), token, "an operator's long passphrase");
-  const agent = request.agent(h.app);
-  const res = await agent.post("/api/auth/sign-in").send({ email: "ops@scopes.test", password: "an operator's long passphrase" }).expect(200);
-  operator = { agent, userId: res.body.account.id, email: "ops@scopes.test", password: "", csrf: setCookie(res, "tandem_csrf")! };
-  for (const scope of CONTROL_PLANE_SCOPES) {
-    const client = (await operator.agent.post("/control-plane/clients").set("x-csrf-token", operator.csrf).send({ name: scope, scopes: [scope] }).expect(201)).body.data;
-    tokens.set(scope, (await request(h.app).post("/control-plane/oauth/token").auth(client.clientId, client.clientSecret).type("form").send({ grant_type: "client_credentials" }).expect(200)).body.access_token);
-  }
+  operator = await signInOperator(h, "ops@scopes.test");
+  for (const scope of CONTROL_PLANE_SCOPES) tokens.set(scope, await clientToken(h, operator, [scope]));
   member = await h.member("member@scopes.test");
   const org = await member.agent.post("/api/orgs").set("x-csrf-token", member.csrf).send({ name: "Scoped Org", slug: "scoped-org" }).expect(201);
   memberKey = (await member.agent.post(`/api/orgs/${org.body.organisation.id}/api-keys`).set("x-csrf-token", member.csrf).send({ name: "cli", scopes: ["read", "write"] }).expect(201)).body.secret;

@@ -1,8 +1,7 @@
 import { CONTROL_PLANE_SCOPES, createOperator } from "@tandem/core/control-plane";
-import { resetPassword } from "@tandem/core/identity";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { identityHarness, setCookie, type IdentityHarness, type SignedIn } from "./helpers.js";
+import { identityHarness, signInOperator as signInOperatorOf, type IdentityHarness, type SignedIn } from "./helpers.js";
 
 /**
  * The control plane's first part (issue 10, items 1-2): operators, client credentials and the
@@ -14,14 +13,7 @@ let operator: SignedIn;
 let member: SignedIn;
 let memberKey: string;
 
-async function signInOperator(email: string): Promise<SignedIn> {
-  const { token } = await createOperator(await h.deps.database(), email);
-  const password = "an operator's long passphrase";
-  await resetPassword(await h.deps.database(), token, password);
-  const agent = request.agent(h.app);
-  const res = await agent.post("/api/auth/sign-in").send({ email, password }).expect(200);
-  return { agent, userId: res.body.account.id, email, password, csrf: setCookie(res, "tandem_csrf")! };
-}
+const signInOperator = (email: string) => signInOperatorOf(h, email);
 
 async function newClient(scopes: readonly string[]): Promise<{ clientId: string; clientSecret: string }> {
   const res = await operator.agent.post("/control-plane/clients").set("x-csrf-token", operator.csrf).send({ name: `script ${scopes.join(",")}`, scopes }).expect(201);

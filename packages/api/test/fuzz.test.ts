@@ -6,10 +6,8 @@ import path from "node:path";
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { ensureSchemathesis, SCHEMATHESIS_VERSION, startBedrockStandIn, type BedrockStandIn } from "@tandem/local";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { CONTROL_PLANE_SCOPES, createOperator } from "@tandem/core/control-plane";
-import { resetPassword } from "@tandem/core/identity";
-import request from "supertest";
-import { identityHarness, setCookie, type IdentityHarness } from "./helpers.js";
+import { CONTROL_PLANE_SCOPES } from "@tandem/core/control-plane";
+import { identityHarness, type IdentityHarness, clientToken, signInOperator } from "./helpers.js";
 
 /**
  * The external OpenAPI fuzzer: schemathesis reads /openapi.json and sends what it describes (and
@@ -122,12 +120,7 @@ describe("schemathesis against /openapi.json", () => {
 
 describe("schemathesis against /control-plane/openapi.json", () => {
   it("finds no server error and no answer the control plane's document does not describe, with a token of every scope", async () => {
-    const { token } = await createOperator(await h.deps.database(), "ops@fuzz.test");
-    await resetPassword(await h.deps.database(), token, "an operator's long passphrase");
-    const agent = request.agent(h.app);
-    const signIn = await agent.post("/api/auth/sign-in").send({ email: "ops@fuzz.test", password: "an operator's long passphrase" }).expect(200);
-    const client = (await agent.post("/control-plane/clients").set("x-csrf-token", setCookie(signIn, "tandem_csrf")!).send({ name: "fuzzer", scopes: [...CONTROL_PLANE_SCOPES] }).expect(201)).body.data;
-    const bearer = (await request(h.app).post("/control-plane/oauth/token").auth(client.clientId, client.clientSecret).type("form").send({ grant_type: "client_credentials" }).expect(200)).body.access_token as string;
+    const bearer = await clientToken(h, await signInOperator(h, "ops@fuzz.test"), CONTROL_PLANE_SCOPES, "fuzzer");
     await fuzz("/control-plane/openapi.json", bearer, { "path.tenantId": ids.orgId });
   }, 300_000);
 });

@@ -1,5 +1,7 @@
 import { Writable } from "node:stream";
+import { createOperator, type ControlPlaneScope } from "@tandem/core/control-plane";
 import { closeConnection } from "@tandem/core/database";
+import { resetPassword } from "@tandem/core/identity";
 import { startMailCatcher, type MailCatcher } from "@tandem/local";
 import type { Express } from "express";
 import request from "supertest";
@@ -112,6 +114,22 @@ export async function identityHarness(database: string, options: { issuerOverrid
       await closeConnection();
     },
   };
+}
+
+/** Makes `email` an operator, sets its password through the operator's link, and signs it in. */
+export async function signInOperator(h: Pick<IdentityHarness, "app" | "deps">, email: string): Promise<SignedIn> {
+  const { token } = await createOperator(await h.deps.database(), email);
+  const password = "an operator's long passphrase";
+  await resetPassword(await h.deps.database(), token, password);
+  const agent = request.agent(h.app);
+  const res = await agent.post("/api/auth/sign-in").send({ email, password }).expect(200);
+  return { agent, userId: res.body.account.id, email, password, csrf: setCookie(res, "tandem_csrf")! };
+}
+
+/** A client credential made by the operator with these scopes, traded for a bearer token. */
+export async function clientToken(h: Pick<IdentityHarness, "app">, operator: SignedIn, scopes: readonly ControlPlaneScope[], name = scopes.join(" ")): Promise<string> {
+  const client = (await operator.agent.post("/control-plane/clients").set("x-csrf-token", operator.csrf).send({ name, scopes }).expect(201)).body.data;
+  return (await request(h.app).post("/control-plane/oauth/token").auth(client.clientId, client.clientSecret).type("form").send({ grant_type: "client_credentials" }).expect(200)).body.access_token as string;
 }
 
 /** Every route of the app as "method /path", read from Express's router, sorted. */

@@ -1,13 +1,11 @@
 import { PutEventsCommand, EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { createOperator } from "@tandem/core/control-plane";
-import { resetPassword } from "@tandem/core/identity";
 import { meterPendingUsage, usageRecordModel } from "@tandem/core/metering";
 import { usageEventModel } from "@tandem/core/notebooks";
 import { runAsSystem } from "@tandem/core/tenancy";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { handler as eventsHandler } from "../src/jobs/events.js";
-import { identityHarness, setCookie, type IdentityHarness } from "./helpers.js";
+import { identityHarness, type IdentityHarness, clientToken, signInOperator } from "./helpers.js";
 import { planesBus, type PlanesBus } from "./planes-bus.js";
 
 /**
@@ -25,12 +23,7 @@ const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 beforeAll(async () => {
   bus = await planesBus(aws, "tandem-metering-test");
   h = await identityHarness("api-metering-test", { source: { ...aws, EVENT_BUS_NAME: bus.name } });
-  const { token } = await createOperator(await h.deps.database(), "ops@metering.test");
-  await resetPassword(await h.deps.database(), token, "an operator's long passphrase");
-  const agent = request.agent(h.app);
-  const res = await agent.post("/api/auth/sign-in").send({ email: "ops@metering.test", password: "an operator's long passphrase" }).expect(200);
-  const client = (await agent.post("/control-plane/clients").set("x-csrf-token", setCookie(res, "tandem_csrf")!).send({ name: "metering", scopes: ["tandem/meters", "tandem/usage", "tandem/billing"] }).expect(201)).body.data;
-  bearer = (await request(h.app).post("/control-plane/oauth/token").auth(client.clientId, client.clientSecret).type("form").send({ grant_type: "client_credentials" }).expect(200)).body.access_token;
+  bearer = await clientToken(h, await signInOperator(h, "ops@metering.test"), ["tandem/meters", "tandem/usage", "tandem/billing"], "metering");
 }, 120_000);
 afterAll(async () => {
   await h.close();
