@@ -13,3 +13,4 @@ export { createLocalBuckets, LOCAL_BUCKETS } from "./buckets.js";
 export { devSecrets } from "./dev-secrets.js";
 export { ROOT, TANDEM_DIR, FERRETDB_VERSION, MOTO_VERSION, POSTGRES_PACKAGE_VERSION } from "./paths.js";
 export { docxWith, heavyDocx, lyingZipBomb, zipBomb } from "./hostile-files.js";
+export { startCrmStandIn, type CrmStandIn, type CrmStandInOptions, type CrmRecord } from "./crm-standin.js";
