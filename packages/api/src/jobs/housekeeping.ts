@@ -7,7 +7,12 @@ import { storageFrom } from "../context.js";
 import { lambdaSource } from "../lambda-source.js";
 import { createLogger } from "../logger.js";
 
-/** Hourly (stacks/jobs.ts): removes expired links, tokens, login failures and invitations, and expires stale uploads. */
+/**
+ * Hourly (stacks/jobs.ts): removes expired links, tokens, login failures and invitations, and expires
+ * stale uploads. With every SF_* secret set, then syncs tenants to Salesforce (@tandem/core/salesforce,
+ * loaded only then); that sync records its own failures and retries them later, and its errors never
+ * fail the rest of the housekeeping.
+ */
 export async function handler(): Promise<Record<string, number>> {
   const source = await lambdaSource();
   const config = loadRuntimeConfig(source);
@@ -21,5 +26,14 @@ export async function handler(): Promise<Record<string, number>> {
   const buckets = [storage.knowledgeBucket, storage.imagesBucket].filter((b): b is string => Boolean(b));
   const removed = await purgeExpiredData(connection, new Date(), { ...(storage.knowledgeBucket ? { storage: { s3: storage.s3, bucket: storage.knowledgeBucket } } : {}), events, tenantFiles: { s3: storage.s3, buckets }, auditRetentionDays: config.auditRetentionDays });
   logger.info({ removed }, "housekeeping done");
+  if (config.salesforce) {
+    try {
+      const { syncSalesforce } = await import("@tandem/core/salesforce");
+      const synced = await syncSalesforce(connection, config.salesforce, { log: (level, fields, message) => logger[level](fields, message) });
+      logger.info({ salesforce: synced }, "salesforce sync done");
+    } catch (error) {
+      logger.error({ err: error instanceof Error ? error.message : String(error) }, "salesforce sync stopped; the next run retries");
+    }
+  }
   return removed;
 }
