@@ -13,4 +13,5 @@ export { createLocalBuckets, LOCAL_BUCKETS } from "./buckets.js";
 export { devSecrets } from "./dev-secrets.js";
 export { ROOT, TANDEM_DIR, FERRETDB_VERSION, MOTO_VERSION, POSTGRES_PACKAGE_VERSION } from "./paths.js";
 export { docxWith, heavyDocx, lyingZipBomb, zipBomb } from "./hostile-files.js";
+export { startStripeMock, startLocalStripe, ensureStripeMock, ensureLocalStripe, STRIPE_MOCK_VERSION, LOCALSTRIPE_VERSION, type StripeServer } from "./stripe.js";
 export { startCrmStandIn, type CrmStandIn, type CrmStandInOptions, type CrmRecord } from "./crm-standin.js";

@@ -16,7 +16,7 @@ import {
   VENV_DIR,
 } from "./paths.js";
 
-async function stampMatches(stamp: string, version: string): Promise<boolean> {
+export async function stampMatches(stamp: string, version: string): Promise<boolean> {
   return existsSync(stamp) && (await readFile(stamp, "utf8")).trim() === version;
 }
 
@@ -87,6 +87,11 @@ export async function installLocalServices(): Promise<void> {
   await ensureMoto();
   await ensureSchemathesis();
   await ensurePostgres();
+  // Stripe's local servers for the billing tests (stripe.ts).
+  const { ensureStripeMock, ensureLocalStripe, STRIPE_MOCK_VERSION, LOCALSTRIPE_VERSION } = await import("./stripe.js");
+  await ensureStripeMock();
+  await ensureLocalStripe();
+  say(`stripe-mock ${STRIPE_MOCK_VERSION} and localstripe ${LOCALSTRIPE_VERSION} are installed`);
   say(`FerretDB ${FERRETDB_VERSION}, PostgreSQL ${POSTGRES_PACKAGE_VERSION.split("-")[0]}, moto ${MOTO_VERSION} and schemathesis ${SCHEMATHESIS_VERSION} are installed in ${path.dirname(BIN_DIR)}`);
 }
 

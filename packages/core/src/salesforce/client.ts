@@ -1,5 +1,3 @@
-import zlib from "node:zlib";
-import workerThreads from "node:worker_threads";
 import type { Connection as JsforceConnection } from "jsforce";
 
 /** The SF_* secrets, as `config.salesforce` gives them (runtime.ts). */
@@ -20,43 +18,13 @@ export const SALESFORCE_API_VERSION = "62.0";
 export const ACCOUNT_EXTERNAL_ID = "Tandem_Tenant_Id__c";
 export const CONTACT_EXTERNAL_ID = "Tandem_User_Id__c";
 
-/**
- * jsforce 3.10.26 declares Node.js 22, and the undici 8 it loads reads three things Node.js 20
- * lacks when it is loaded or fetches: `zlib.createZstdDecompress` (bound at load; only used to
- * decode a zstd-encoded answer), `worker_threads.markAsUncloneable` (marks its web objects) and
- * `Promise.withResolvers` (ES2024). The Lambda functions run nodejs20.x, so each missing one is
- * supplied here, before jsforce is loaded, and only where it is missing: nothing changes on Node.js
- * 22. Remove this once the functions run Node.js 22 (or jsforce is pinned to a Node 20 release).
- */
-function supplyNode20Gaps(): void {
-  const z = zlib as unknown as Record<string, unknown>;
-  if (typeof z.createZstdDecompress !== "function") {
-    z.createZstdDecompress = () => {
-      throw new Error("zstd-encoded answers need Node.js 22");
-    };
-  }
-  const w = workerThreads as unknown as Record<string, unknown>;
-  if (typeof w.markAsUncloneable !== "function") w.markAsUncloneable = () => undefined;
-  const p = Promise as unknown as { withResolvers?: unknown };
-  if (typeof p.withResolvers !== "function") {
-    p.withResolvers = function withResolvers<T>(this: PromiseConstructor) {
-      let resolve!: (value: T | PromiseLike<T>) => void;
-      let reject!: (reason?: unknown) => void;
-      const promise = new this<T>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      return { promise, resolve, reject };
-    };
-  }
-}
-
+// jsforce is pinned to 3.10.16: later 3.10 releases require Node.js 22 (undici 8), and the
+// functions run nodejs20.x.
 type Jsforce = { Connection: typeof JsforceConnection };
 let jsforce: Promise<Jsforce> | undefined;
 
 /** jsforce is loaded on first use only: functions that never sync do not pay for it at start. */
 function loadJsforce(): Promise<Jsforce> {
-  supplyNode20Gaps();
   jsforce ??= import("jsforce").then((m) => ({ Connection: m.Connection }));
   return jsforce;
 }
