@@ -16,6 +16,8 @@ export const TierLimits = z
     members: z.number().int().min(1, "Allow at least 1 member").max(1_000_000).nullable(),
     files: z.number().int().min(0).max(10_000_000).nullable(),
     models: z.array(z.string().trim().min(1).max(200)).max(200).default([]),
+    // The Stripe price a subscription to this tier uses: organisations buy it through Checkout (billing/).
+    stripePriceId: z.string().regex(/^(price|plan)_[A-Za-z0-9_]{1,200}$/, "Use a Stripe price id (price_...)").nullable().optional(),
   })
   .strict();
 export type TierLimits = z.infer<typeof TierLimits>;
