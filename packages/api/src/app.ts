@@ -3,6 +3,7 @@ import cookieParser from "cookie-parser";
 import { authProviders } from "./auth/providers.js";
 import { apiKeyScopes, authenticate, csrfProtection } from "./http/auth.js";
 import { auditRoutes } from "./routes/audit.js";
+import { billingRoutes, stripeWebhookRoutes } from "./routes/billing.js";
 import { authRoutes } from "./routes/auth.js";
 import { imageRoutes } from "./routes/images.js";
 import { knowledgeRoutes } from "./routes/knowledge.js";
@@ -26,6 +27,8 @@ export function createApp(deps: AppDeps): Express {
   // Never believe X-Forwarded-For: the client's address comes from hops we control (client-address.ts).
   app.set("trust proxy", false);
   app.use(requestLogger(deps.logger));
+  // Stripe's webhook reads its raw body (the signature covers the bytes): before the JSON parser.
+  app.use(stripeWebhookRoutes(deps));
   app.use(express.json({ limit: "1mb" }));
   // OPTIONS and wrong methods are answered from the OpenAPI document (405 with Allow, not 404).
   app.use(methodGuard(() => documentedPaths(openApiDocument(deps.version))));
@@ -43,6 +46,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(meRoutes(deps));
   app.use(organisationRoutes(deps));
   app.use(auditRoutes(deps));
+  app.use(billingRoutes(deps));
   app.use(notebookRoutes(deps));
   app.use(knowledgeRoutes(deps));
   app.use(imageRoutes(deps));

@@ -55,6 +55,9 @@ import {
   SignUpResponse,
   TokenRequest,
   SpendCapsRequest,
+  BillingSummaryResponse,
+  CheckoutRequest,
+  RedirectResponse,
   SpendSummaryResponse,
 } from "@tandem/client/contract";
 import { z } from "zod";
@@ -141,6 +144,9 @@ const ROWS: Row[] = [
   ["put", "/api/orgs/{orgId}/model-policy", "Restrict the chat models and set a Bedrock guardrail (admin)", ModelPolicy, 200, ModelPolicy],
   ["get", "/api/orgs/{orgId}/spend", "The organisation's spend caps and what was spent today and this month (by it, and by you)", undefined, 200, SpendSummaryResponse],
   ["put", "/api/orgs/{orgId}/spend-caps", "Set the spend caps in USD per day and month, for the organisation and for each member (admin); a reply over a cap is refused before the model is called", SpendCapsRequest, 200, SpendSummaryResponse],
+  ["get", "/api/orgs/{orgId}/billing", "The organisation's plan, the plans for sale and its prepaid credits (admin)", undefined, 200, BillingSummaryResponse],
+  ["post", "/api/orgs/{orgId}/billing/checkout", "Buy a plan or prepaid credits: answers the Stripe Checkout page to send the browser to (admin; 404 while billing is off; 409 when a plan is already on)", CheckoutRequest, 200, RedirectResponse, { statuses: [409] }],
+  ["post", "/api/orgs/{orgId}/billing/portal", "Open Stripe's customer portal: invoices, card, plan changes and cancellation (admin; 404 while billing is off)", undefined, 200, RedirectResponse],
   ["get", "/api/orgs/{orgId}/notebooks", "Your notebooks, newest activity first (?limit, ?cursor, ?q searches titles and messages)", undefined, 200, NotebookPage, { query: NotebookQuery }],
   ["post", "/api/orgs/{orgId}/notebooks", "Create a notebook (an empty body takes the defaults)", NotebookInput, 201, NotebookResponse, { optionalBody: true }],
   ["get", "/api/orgs/{orgId}/notebooks/{notebookId}", "A notebook with its messages", undefined, 200, NotebookWithMessages],

@@ -1,6 +1,6 @@
 import { requestPasswordReset, requestVerification, RESET_PASSWORD_TTL_MS } from "@tandem/core/identity";
 import type { Job } from "@tandem/core/jobs";
-import { resetPasswordMail, spendAlertMail } from "@tandem/core/mail";
+import { billingNoticeMail, resetPasswordMail, spendAlertMail } from "@tandem/core/mail";
 import { listMembers, tenantModel } from "@tandem/core/tenants";
 import type { AppDeps } from "../deps.js";
 import { tokenLink, verificationMail } from "../http/mail.js";
@@ -26,6 +26,15 @@ export async function runMailJob(deps: Pick<AppDeps, "database" | "mailer" | "ap
       const to = forAdmins ? members.filter((m) => m.role === "owner" || m.role === "admin") : members.filter((m) => m.userId === job.userId);
       const url = `${deps.appUrl.replace(/\/$/, "")}/orgs/${job.tenantId}`;
       for (const m of to) await deps.mailer.send(spendAlertMail({ to: m.email, organisation: organisation.name, capName, percent: job.percent, limitUsd: job.limitUsd, url, forAdmins }));
+      return;
+    }
+    case "mail.billing_notice": {
+      const database = await deps.database();
+      const [organisation, members] = await Promise.all([tenantModel(database).findById(job.tenantId).select({ name: 1 }).lean(), listMembers(database, job.tenantId)]);
+      if (!organisation) return;
+      // Stripe's hosted invoice when it gave one; otherwise the organisation's billing page.
+      const url = job.url ?? `${deps.appUrl.replace(/\/$/, "")}/orgs/${job.tenantId}/billing`;
+      for (const m of members.filter((m) => m.role === "owner" || m.role === "admin")) await deps.mailer.send(billingNoticeMail({ to: m.email, organisation: organisation.name, kind: job.notice, url }));
       return;
     }
     case "mail.verification": {

@@ -107,3 +107,4 @@ export {
   OperatorAuditPage,
 } from "./audit.js";
 export { SpendCapsRequest, SpendLimits, SpendSummaryResponse } from "./spend.js";
+export { CheckoutRequest, RedirectResponse, BillingSummaryResponse } from "./billing.js";

@@ -1,15 +1,12 @@
 import type { Connection } from "mongoose";
-import { z } from "zod";
+import { CheckoutRequest } from "@tandem/client/contract";
 import { ConflictError, NotFoundError, parseInput } from "../errors/index.js";
 import { getTier } from "../tiers/index.js";
 import { billingAccount, ensureCustomer } from "./accounts.js";
 import type { Stripe } from "./stripe.js";
 
 /** What an organisation's admin buys: a plan (a tier with a Stripe price) or a pack of prepaid credits. */
-export const CheckoutInput = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("plan"), tier: z.string().trim().min(1).max(40) }).strict(),
-  z.object({ kind: z.literal("credits"), amountUsd: z.number().int("Buy credits in whole dollars").min(10, "Buy at least $10 of credits").max(10_000, "Buy at most $10,000 of credits at once") }).strict(),
-]);
+export const CheckoutInput = CheckoutRequest;
 
 export interface CheckoutContext {
   readonly tenant: { id: string; name: string };

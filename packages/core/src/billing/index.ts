@@ -4,3 +4,4 @@ export { startCheckout, openPortal, CheckoutInput, type CheckoutContext } from "
 export { handleStripeWebhook, WEBHOOK_TOLERANCE_SECONDS, type BillingNotice, type WebhookResult } from "./webhook.js";
 export { pushUsageToStripe, pushIdentifier, listPushes, type PushOptions } from "./meter-push.js";
 export { addCreditEntry, creditBalance, creditEntries, ensureCreditIndexes, type CreditBalance, type CreditEntry } from "./credits.js";
+export { billingSummary } from "./summary.js";

@@ -121,3 +121,13 @@ export function spendAlertMail(input: { to: string; organisation: string; capNam
     footer: "You get this mail once per cap, period and threshold.",
   });
 }
+
+/** Stripe told us about the organisation's payment or trial (billing/webhook.ts): mailed to its owners and admins. */
+export function billingNoticeMail(input: { to: string; organisation: string; kind: "payment_failed" | "action_required" | "trial_ending"; url: string }): MailMessage {
+  const text = {
+    payment_failed: { subject: `A payment for ${input.organisation} failed`, line: `Stripe could not take the latest payment for ${input.organisation}. It tries again over the next days; update the card under Manage billing so the plan stays on.`, label: "Manage billing" },
+    action_required: { subject: `A payment for ${input.organisation} needs your confirmation`, line: `The bank asks you to confirm the latest payment for ${input.organisation}. Until then the invoice stays open.`, label: "Confirm the payment" },
+    trial_ending: { subject: `The trial of ${input.organisation} ends in three days`, line: `The trial of ${input.organisation} ends in three days. Add a card under Manage billing to keep the plan; without one it moves to the basic plan.`, label: "Manage billing" },
+  }[input.kind];
+  return render({ to: input.to, subject: text.subject, greeting: "Hello,", paragraphs: [text.line], action: { label: text.label, url: input.url }, footer: "You get this mail as an owner or admin of the organisation." });
+}
