@@ -7,7 +7,7 @@ import { Network } from "./network.js";
 import { Storage } from "./storage.js";
 import { stageSettings } from "./settings.js";
 
-/** Scheduled work: the hourly housekeeping that removes expired links, tokens and invitations. */
+/** Scheduled work: the hourly housekeeping that removes expired links, tokens and invitations, and the billing job. */
 export function Jobs({ stack, app }: StackContext) {
   const settings = stageSettings(app);
   const { secrets } = use(Secrets);
@@ -35,5 +35,22 @@ export function Jobs({ stack, app }: StackContext) {
       },
     },
   });
-  return { housekeeping };
+  // Billing: credits spent by usage; with the STRIPE_* secrets, customers and usage pushed to Stripe's meters.
+  const billing = new Cron(stack, "Billing", {
+    schedule: "rate(15 minutes)",
+    job: {
+      function: {
+        handler: "packages/api/src/jobs/billing.handler",
+        runtime: "nodejs20.x",
+        vpc,
+        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+        timeout: 300,
+        memorySize: 512,
+        bind: [...secrets],
+        environment: { SEED_APP_NAME: settings.app, TANDEM_VERSION: process.env.TANDEM_VERSION ?? app.stage },
+        nodejs: { format: "esm", sourcemap: true },
+      },
+    },
+  });
+  return { housekeeping, billing };
 }

@@ -110,14 +110,17 @@ describe("production stage", () => {
     }
   });
 
-  it("runs the housekeeping job hourly in the VPC with the stage's secrets", () => {
+  it("runs the housekeeping job hourly and the billing job every 15 minutes, in the VPC with the stage's secrets", () => {
     const jobs = s.template("Jobs");
     jobs.hasResourceProperties("AWS::Events::Rule", { ScheduleExpression: "rate(1 hour)" });
+    jobs.hasResourceProperties("AWS::Events::Rule", { ScheduleExpression: "rate(15 minutes)" });
     const fns = Object.values(resources(s, "Jobs", "AWS::Lambda::Function")).map((f) => f.Properties as { Handler?: string; Runtime: string; VpcConfig?: unknown; Environment?: { Variables: Record<string, unknown> } });
-    const job = fns.find((f) => JSON.stringify(f.Environment?.Variables ?? {}).includes("SST_Secret_value_MONGODB_URI"));
-    expect(job?.VpcConfig).toBeDefined();
-    // It deletes the files of uploads that never finished from the knowledge bucket.
-    expect(JSON.stringify(job?.Environment?.Variables ?? {})).toContain("KNOWLEDGE_FILES_BUCKET");
+    const withDatabase = fns.filter((f) => JSON.stringify(f.Environment?.Variables ?? {}).includes("SST_Secret_value_MONGODB_URI"));
+    expect(withDatabase).toHaveLength(2);
+    for (const job of withDatabase) expect(job.VpcConfig).toBeDefined();
+    // Housekeeping deletes the files of uploads that never finished from the knowledge bucket; billing reads the STRIPE_* secrets.
+    expect(withDatabase.filter((f) => JSON.stringify(f.Environment?.Variables ?? {}).includes("KNOWLEDGE_FILES_BUCKET"))).toHaveLength(1);
+    for (const job of withDatabase) expect(JSON.stringify(job.Environment?.Variables ?? {})).toContain("SST_Secret_value_STRIPE_SECRET_KEY");
     expect(s.jobRuntime()).toBe("nodejs20.x");
   });
 

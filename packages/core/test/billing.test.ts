@@ -2,10 +2,14 @@ import { startLocalStripe, startStripeMock, type StripeServer } from "@tandem/lo
 import Stripe from "stripe";
 import type { Connection } from "mongoose";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
-import { applySubscriptions, billingAccount, creditBalance, ensureCustomer, handleStripeWebhook, listPushes, openPortal, pushUsageToStripe, startCheckout, stripeClient, syncCustomers } from "../src/billing/index.js";
+import { addCreditEntry, applySubscriptions, billingAccount, creditBalance, forgetPrepaidBalance, prepaidBalance, spendCredits, ensureCustomer, handleStripeWebhook, listPushes, openPortal, pushUsageToStripe, startCheckout, stripeClient, syncCustomers } from "../src/billing/index.js";
 import { closeConnection, getConnection } from "../src/database/index.js";
 import { ingestUsage, ensureBuiltInMeters } from "../src/metering/index.js";
 import { tenantModel } from "../src/tenants/index.js";
+import { Types } from "mongoose";
+import { usageEventModel } from "../src/notebooks/model.js";
+import { reserveSpend } from "../src/spend/index.js";
+import { withTenant } from "../src/tenancy/index.js";
 import { putTier } from "../src/tiers/index.js";
 
 /**
@@ -107,7 +111,7 @@ describe("the Stripe webhook (localstripe for the re-reads)", () => {
       // Each run starts the organisation from nothing on our side; Stripe's state stays.
       await connection.collection("billing_events").deleteMany({});
       await connection.collection("credit_entries").deleteMany({ tenantId: tenant.id });
-      await connection.collection("billing_accounts").updateOne({ _id: tenant.id }, { $set: { subscriptionId: null, tier: null } });
+      await connection.collection<{ _id: string }>("billing_accounts").updateOne({ _id: tenant.id }, { $set: { subscriptionId: null, tier: null } });
       await tenantModel(connection).updateOne({ _id: tenant.id }, { $set: { tier: "basic" } });
       const order = seed === 0 ? deliveries : shuffled(deliveries, seed);
       let duplicates = 0;
@@ -215,5 +219,29 @@ describe("Checkout, the portal and meter events (stripe-mock validates each requ
     for (const t of tenants) expect(recorded.filter((p) => p.tenantId === t.id).reduce((n, p) => n + p.value, 0)).toBe(values[t.id]);
     // Nothing more to send on the next run.
     expect((await pushUsageToStripe(connection, stripe, options, now)).sent).toBe(0);
+  });
+});
+
+describe("prepaid credits", () => {
+  it("are spent by metered usage once per closed hour, and a reply is refused once they are used up", async () => {
+    const tenant = await freshTenant("Prepaid");
+    const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+    await addCreditEntry(connection, { _id: `checkout:cs_prepaid_${tenant.id}`, tenantId: tenant.id, micros: 1_000_000, kind: "purchase", ref: "cs_prepaid", at: new Date(hour - 3 * 3_600_000) });
+    const usage = (n: number, at: number, costUsd: number) => ({ idempotencyKey: `prepaid-${tenant.id}-${n}`, kind: "reply", userId: new Types.ObjectId(), notebookId: new Types.ObjectId(), modelId: "m", inputTokens: 10, outputTokens: 10, costUsd, status: "complete", at: new Date(at) });
+    await withTenant(tenant.id, () => usageEventModel(connection).insertMany([usage(1, hour - 2 * 3_600_000 + 1000, 0.25), usage(2, hour - 2 * 3_600_000 + 2000, 0.35), usage(3, hour - 3_600_000 + 1000, 0.3)]));
+    // Not yet debited, but already counted against what is left.
+    forgetPrepaidBalance(tenant.id);
+    expect(await prepaidBalance(connection, tenant.id)).toBe(100_000);
+    const [a, b] = await Promise.all([spendCredits(connection), spendCredits(connection)]);
+    expect(a.debited + b.debited).toBe(2);
+    expect((await spendCredits(connection)).debited).toBe(0);
+    expect(await creditBalance(connection, tenant.id)).toMatchObject({ balanceMicros: 100_000, purchasedUsd: 1, spentUsd: 0.9, entries: 3 });
+    await reserveSpend(connection, { tenantId: tenant.id, userId: String(new Types.ObjectId()) }, 0.01);
+    // A reply in the current hour uses up the rest.
+    await withTenant(tenant.id, () => usageEventModel(connection).create(usage(4, Date.now(), 0.2)));
+    forgetPrepaidBalance(tenant.id);
+    await expect(reserveSpend(connection, { tenantId: tenant.id, userId: String(new Types.ObjectId()), organisationName: "Prepaid" }, 0.01)).rejects.toMatchObject({ code: "credits.exhausted", message: expect.stringContaining("buy more under Billing") });
+    // An organisation without credits is not prepaid.
+    expect(await prepaidBalance(connection, (await freshTenant("Postpaid")).id)).toBeNull();
   });
 });

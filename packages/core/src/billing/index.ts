@@ -3,5 +3,5 @@ export { billingAccount, ensureCustomer, syncCustomers, applySubscriptions, type
 export { startCheckout, openPortal, CheckoutInput, type CheckoutContext } from "./checkout.js";
 export { handleStripeWebhook, WEBHOOK_TOLERANCE_SECONDS, type BillingNotice, type WebhookResult } from "./webhook.js";
 export { pushUsageToStripe, pushIdentifier, listPushes, type PushOptions } from "./meter-push.js";
-export { addCreditEntry, creditBalance, creditEntries, ensureCreditIndexes, type CreditBalance, type CreditEntry } from "./credits.js";
+export { addCreditEntry, creditBalance, creditEntries, ensureCreditIndexes, spendCredits, prepaidBalance, forgetPrepaidBalance, type CreditBalance, type CreditEntry } from "./credits.js";
 export { billingSummary } from "./summary.js";

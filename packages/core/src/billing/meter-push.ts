@@ -1,6 +1,6 @@
 import type { Connection } from "mongoose";
 import { isDuplicateKeyError, withLease } from "../database/index.js";
-import { usageRecordModel } from "../metering/index.js";
+import { listMeters, usageRecordModel } from "../metering/index.js";
 import { accounts } from "./accounts.js";
 import type { Stripe } from "./stripe.js";
 
@@ -33,14 +33,16 @@ const SETTLE_MS = 5 * 60_000;
 export const pushIdentifier = (tenantId: string, meter: string, hour: Date) => `tandem:${tenantId}:${meter}:${hour.toISOString().slice(0, 13)}`;
 
 export interface PushOptions {
-  readonly stripeMeters: Readonly<Record<string, string>>;
+  /** Tandem meter → Stripe event name; by default the meters operators gave a `stripeEventName`. */
+  readonly stripeMeters?: Readonly<Record<string, string>>;
   /** Called after each accepted send (the tests stop here to play a crash). */
   readonly afterSend?: (identifier: string) => void;
 }
 
 export async function pushUsageToStripe(connection: Connection, stripe: Stripe, options: PushOptions, now: Date = new Date()): Promise<{ aggregated: number; sent: number }> {
   return withLease(connection, "billing:meter-push", async () => {
-    const aggregated = await aggregateClosedHours(connection, options.stripeMeters, now);
+    const stripeMeters = options.stripeMeters ?? Object.fromEntries((await listMeters(connection)).filter((m) => m.stripeEventName).map((m) => [m.meterApiName, m.stripeEventName!]));
+    const aggregated = await aggregateClosedHours(connection, stripeMeters, now);
     let sent = 0;
     for (const push of await pushes(connection).find({ sentAt: null }).toArray()) {
       try {

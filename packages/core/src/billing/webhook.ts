@@ -2,7 +2,7 @@ import type { Connection } from "mongoose";
 import { isDuplicateKeyError } from "../database/index.js";
 import { InvalidInputError } from "../errors/index.js";
 import { accounts, applySubscriptions } from "./accounts.js";
-import { addCreditEntry } from "./credits.js";
+import { addCreditEntry, forgetPrepaidBalance } from "./credits.js";
 import type { Stripe } from "./stripe.js";
 
 /** How old a signed webhook may be (Stripe's default tolerance): older ones are refused as replays. */
@@ -73,6 +73,7 @@ async function act(connection: Connection, stripe: Stripe, event: Stripe.Event, 
       if (session.mode === "payment" && session.metadata?.kind === "credits" && session.payment_status === "paid") {
         // What was paid, once per session, whatever the redeliveries.
         await addCreditEntry(connection, { _id: `checkout:${session.id}`, tenantId, micros: (session.amount_total ?? 0) * 10_000, kind: "purchase", ref: session.id, at: new Date(event.created * 1000) });
+        forgetPrepaidBalance(tenantId);
       }
       const customer = idOf(session.customer);
       if (session.mode === "subscription" && customer) await applySubscriptions(connection, stripe, customer, now);

@@ -20,6 +20,8 @@ const meterSchema = new Schema(
     aggregation: { type: String, enum: AGGREGATIONS, default: "sum" },
     // Tandem's own meters are fed by the app and cannot be changed or removed.
     builtIn: { type: Boolean, default: false },
+    // The Stripe billing meter's event name its usage is pushed to (billing/meter-push.ts); none: not billed.
+    stripeEventName: { type: String, default: null },
   },
   { timestamps: true, collection: "meters" },
 );
@@ -39,6 +41,7 @@ export const MeterInput = z
     description: z.string().trim().max(500).optional(),
     unit: z.string().trim().min(1).max(40).optional(),
     aggregation: z.enum(AGGREGATIONS, { message: "Use sum, count or max" }).optional(),
+    stripeEventName: z.string().regex(/^[A-Za-z0-9_]{1,100}$/, "Use the event name of a Stripe billing meter (letters, digits and _)").nullable().optional(),
   })
   .strict();
 
@@ -53,6 +56,7 @@ export interface Meter {
   readonly unit: string;
   readonly aggregation: (typeof AGGREGATIONS)[number];
   readonly builtIn: boolean;
+  readonly stripeEventName: string | null;
   readonly createdAt: string;
 }
 
@@ -74,6 +78,7 @@ const toMeter = (d: Stored): Meter => ({
   unit: d.unit ?? "units",
   aggregation: (d.aggregation ?? "sum") as Meter["aggregation"],
   builtIn: Boolean(d.builtIn),
+  stripeEventName: d.stripeEventName ?? null,
   createdAt: (d.createdAt ?? new Date(0)).toISOString(),
 });
 
@@ -126,7 +131,8 @@ export async function getMeter(connection: Connection, meterId: string): Promise
 export async function updateMeter(connection: Connection, meterId: string, input: unknown): Promise<Meter> {
   const data = parseInput(MeterUpdate, input ?? {}, "meter's changes");
   const meter = await meterOf(connection, meterId);
-  if (meter.builtIn) throw new ConflictError("Tandem's own meters are fixed. Create a meter of your own to change its settings.", "metering.meter_built_in");
+  // Of Tandem's own meters only the Stripe meter they are billed through may change.
+  if (meter.builtIn && Object.keys(data).some((k) => k !== "stripeEventName")) throw new ConflictError("Tandem's own meters are fixed but for their Stripe meter (stripeEventName). Create a meter of your own to change other settings.", "metering.meter_built_in");
   if (Object.keys(data).length) await meterModel(connection).updateOne({ _id: meter._id }, { $set: data });
   return getMeter(connection, meterId);
 }

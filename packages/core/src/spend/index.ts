@@ -8,6 +8,7 @@ import { claimOnce, withLease } from "../database/index.js";
 import { ForbiddenError, parseInput } from "../errors/index.js";
 import { usageEventModel } from "../notebooks/model.js";
 import { runAsSystem } from "../tenancy/index.js";
+import { prepaidBalance } from "../billing/credits.js";
 
 /**
  * Spend caps: an organisation's admins cap what its model calls may cost, for the organisation and
@@ -140,6 +141,11 @@ export interface Reservation {
  */
 export async function reserveSpend(connection: Connection, owner: { tenantId: string; userId: string; organisationName?: string }, ceiling: number | (() => Promise<number>), now: Date = new Date()): Promise<Reservation | undefined> {
   const caps = await getSpendCaps(connection, owner.tenantId);
+  // Prepaid credits (billing/credits.ts): an organisation on credits is refused once they are used up.
+  const credits = await prepaidBalance(connection, owner.tenantId);
+  if (credits !== null && credits <= 0) {
+    throw new ForbiddenError(`${owner.organisationName ?? "The organisation"}'s prepaid credits are used up ($${(credits / 1e6).toFixed(2)} left). An owner or admin can buy more under Billing.`, "credits.exhausted");
+  }
   if (!hasCaps(caps)) return undefined;
   // (Priced only when there are caps to check.)
   const ceilingUsd = typeof ceiling === "number" ? ceiling : await ceiling();
