@@ -23,6 +23,11 @@ const entries = (c: Connection) => c.collection<CreditEntry>("credit_entries");
 /** Adds an entry once; false when its key was already there. */
 export async function addCreditEntry(connection: Connection, entry: Omit<CreditEntry, "tenantId"> & { tenantId: string }): Promise<boolean> {
   if (!Number.isSafeInteger(entry.micros)) throw new Error("A credit entry is a whole number of micro-dollars.");
+  indexed ??= ensureCreditIndexes(connection).catch((error: unknown) => {
+    indexed = undefined;
+    throw error;
+  });
+  await indexed;
   try {
     await entries(connection).insertOne({ ...entry, tenantId: entry.tenantId.toLowerCase() });
     return true;
@@ -64,8 +69,12 @@ export async function creditEntries(connection: Connection, tenantId: string, li
     .map((d) => ({ key: d._id, micros: d.micros, kind: d.kind, ref: d.ref, at: d.at }));
 }
 
+let indexed: Promise<void> | undefined;
+
+/** The ledger is read by organisation; accounts are found by their Stripe customer (webhooks). */
 export async function ensureCreditIndexes(connection: Connection): Promise<void> {
   await entries(connection).createIndex({ tenantId: 1 }, { name: "tenant" });
+  await connection.collection("billing_accounts").createIndex({ customerId: 1 }, { name: "customer" });
 }
 
 const HOUR = 3_600_000;
