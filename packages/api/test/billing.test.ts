@@ -66,6 +66,19 @@ describe("billing", () => {
     await bob.agent.get(`/api/orgs/${orgId}/billing`).expect(403);
   });
 
+  it("mails the owners when Stripe says a payment failed", async () => {
+    // The organisation's customer exists since Checkout above; stripe-mock answers the re-reads.
+    const customer = (await (await h.deps.database()).collection<{ _id: string; customerId: string }>("billing_accounts").findOne({ _id: orgId }))!.customerId;
+    const event = { id: "evt_api_failed_1", object: "event", type: "invoice.payment_failed", created: Math.floor(Date.now() / 1000), data: { object: { id: "in_1MtHbELkdIwHu7ixl4OzzPMv", object: "invoice", customer, status: "open" } } };
+    const payload = JSON.stringify(event);
+    const since = h.mail.received.length;
+    await webhook(payload, signer.webhooks.generateTestHeaderString({ payload, secret: SECRET })).expect(200);
+    const mail = await h.mail.waitFor("ann@billing.test", since);
+    expect(mail.subject).toBe("A payment for Paying Co failed");
+    // Bob is a member, not an admin: not mailed.
+    expect(h.mail.received.slice(since).some((m) => JSON.stringify(m).includes("bob@billing.test"))).toBe(false);
+  });
+
   it("is off, saying how to turn it on, without the STRIPE_* secrets", async () => {
     const carl = await off.member("carl@billing.test", "Carl");
     const id = (await carl.agent.post("/api/orgs").set("x-csrf-token", carl.csrf).send({ name: "Free Co", slug: "free-co" }).expect(201)).body.organisation.id;
