@@ -86,7 +86,7 @@ const GOVERNING = ["active", "trialing", "past_due"];
 /**
  * Sets the organisation's plan from what Stripe says now: the customer's subscriptions are re-read
  * (never taken from the event), and the newest live one governs. So events in any order, or twice,
- * leave the same plan. Without a live subscription the organisation is on the basic tier.
+ * leave the same plan. When its last subscription ends the organisation is on the basic tier.
  */
 export async function applySubscriptions(connection: Connection, stripe: Stripe, customerId: string, now: Date = new Date()): Promise<{ tenantId: string; tier: string } | undefined> {
   const account = await accounts(connection).findOne({ customerId });
@@ -114,6 +114,8 @@ export async function applySubscriptions(connection: Connection, stripe: Stripe,
     },
     now,
   );
+  // A tier an operator gave an organisation that never had a subscription is left alone.
+  if (!governing && !account.subscriptionId) return { tenantId, tier: account.tier ?? "basic" };
   await withTenantRecord(connection, tenantId, async () => {
     await runAsSystem("billing: the plan Stripe says", () => tenantModel(connection).updateOne({ _id: tenantId }, { $set: { tier } }));
   });
