@@ -244,4 +244,18 @@ describe("prepaid credits", () => {
     // An organisation without credits is not prepaid.
     expect(await prepaidBalance(connection, (await freshTenant("Postpaid")).id)).toBeNull();
   });
+
+  it("let 20 replies at once overspend nearly used credits by at most one reply", async () => {
+    const tenant = await freshTenant("Crowded");
+    await addCreditEntry(connection, { _id: `checkout:cs_crowded_${tenant.id}`, tenantId: tenant.id, micros: 1_000_000, kind: "purchase", ref: "cs_crowded", at: new Date() });
+    forgetPrepaidBalance(tenant.id);
+    const ceiling = 0.3;
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => reserveSpend(connection, { tenantId: tenant.id, userId: String(new Types.ObjectId()) }, ceiling)));
+    const passed = results.filter((r) => r.status === "fulfilled" && r.value).length;
+    const refused = results.filter((r) => r.status === "rejected" && (r.reason as { code?: string }).code === "credits.exhausted").length;
+    expect(passed + refused).toBe(20);
+    // $1 left, $0.30 a reply at most: 4 pass (the 4th goes over by less than one reply), the rest are refused.
+    expect(passed).toBe(4);
+    expect(passed * ceiling - 1).toBeLessThan(ceiling);
+  });
 });

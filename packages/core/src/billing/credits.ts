@@ -127,16 +127,22 @@ const prepaid = shelf<{ balanceMicros: number | null }>();
  * What an organisation on prepaid credits has left now: the ledger, less the usage not yet debited
  * (since the sweeper's mark). Null for an organisation without credits (not prepaid).
  */
-export async function prepaidBalance(connection: Connection, tenantId: string): Promise<number | null> {
+export async function prepaidBalance(connection: Connection, tenantId: string, options: { fresh?: boolean } = {}): Promise<number | null> {
   const id = tenantId.toLowerCase();
-  const entry = await prepaid.remember(id, async () => {
+  const read = async () => {
     const balance = await creditBalance(connection, id);
     if (!balance.entries) return { balanceMicros: null };
     const mark = await marks(connection).findOne({ _id: markOf(id) });
     const since = mark?.through ?? new Date(0);
     const pending = [...(await usageByHour(connection, id, since, new Date(Date.now() + HOUR))).values()].reduce((n, v) => n + v, 0);
     return { balanceMicros: balance.balanceMicros - pending };
-  });
+  };
+  if (options.fresh) {
+    const entry = await read();
+    prepaid.forget(id);
+    return entry.balanceMicros;
+  }
+  const entry = await prepaid.remember(id, read);
   return entry!.balanceMicros;
 }
 

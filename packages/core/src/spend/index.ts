@@ -146,8 +146,8 @@ export async function reserveSpend(connection: Connection, owner: { tenantId: st
   if (credits !== null && credits <= 0) {
     throw new ForbiddenError(`${owner.organisationName ?? "The organisation"}'s prepaid credits are used up ($${(credits / 1e6).toFixed(2)} left). An owner or admin can buy more under Billing.`, "credits.exhausted");
   }
-  if (!hasCaps(caps)) return undefined;
-  // (Priced only when there are caps to check.)
+  if (!hasCaps(caps) && credits === null) return undefined;
+  // (Priced only when there are caps or credits to check.)
   const ceilingUsd = typeof ceiling === "number" ? ceiling : await ceiling();
   const keys = counterKeys(owner.tenantId, owner.userId, now);
   const tenantId = owner.tenantId.toLowerCase();
@@ -167,6 +167,13 @@ export async function reserveSpend(connection: Connection, owner: { tenantId: st
         [caps.member?.dayUsd, spentOf(keys.memberDay) + reservedDay(true), "your daily cap"],
         [caps.member?.monthUsd, spentOf(keys.memberMonth) + reservedMonth(true), "your monthly cap"],
       ];
+      // Prepaid credits, read afresh under the lease: what is left less the replies in flight.
+      if (credits !== null) {
+        const left = ((await prepaidBalance(connection, tenantId, { fresh: true })) ?? 0) - live.reduce((n, r) => n + r.micros, 0);
+        if (left <= 0) {
+          throw new ForbiddenError(`${owner.organisationName ?? "The organisation"}'s prepaid credits are used up, counting the replies being written. An owner or admin can buy more under Billing.`, "credits.exhausted");
+        }
+      }
       for (const [limit, used, name] of checks) {
         if (typeof limit === "number" && used >= micros(limit)) {
           throw new ForbiddenError(
