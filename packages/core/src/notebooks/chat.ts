@@ -171,10 +171,14 @@ export async function sendMessage(connection: Connection, owner: Owner, notebook
       const at = now();
       // Priced with the price table's version in force (kept in memory); the catalog's prices if it cannot be read.
       const priced = await priceUsage(connection, services.catalog, model, tokens, at).catch(() => ({ costUsd: costOf(model, tokens), priceVersion: null }));
-      // The reservation becomes what the reply cost (a failure here is corrected by the hourly recount).
-      const alerts = await settleSpend(connection, reservation, priced.costUsd).catch(() => []);
-      if (alerts.length) services.onSpendAlerts?.(alerts);
-      const usage = await usageEventModel(connection).create({ idempotencyKey: `reply:${messageId}`, userId: owner.userId, notebookId, messageId, modelId: model.id, inputTokens: tokens.inputTokens, outputTokens: tokens.outputTokens, ...priced, status, at });
+      // The usage first, then the reservation becomes what the reply cost: a check in between counts
+      // the reply twice (refusing early), never not at all (prepaid credits count the usage events).
+      const written = usageEventModel(connection).create({ idempotencyKey: `reply:${messageId}`, userId: owner.userId, notebookId, messageId, modelId: model.id, inputTokens: tokens.inputTokens, outputTokens: tokens.outputTokens, ...priced, status, at });
+      const usage = await written.finally(async () => {
+        // (A failure here is corrected by the hourly recount.)
+        const alerts = await settleSpend(connection, reservation, priced.costUsd).catch(() => []);
+        if (alerts.length) services.onSpendAlerts?.(alerts);
+      });
       // On the meters at once; what fails here, the hourly sweeper meters (metering/tandem.ts).
       await meterTandemUsage(connection, [usage.toObject()]).catch(() => undefined);
     } catch (error) {
