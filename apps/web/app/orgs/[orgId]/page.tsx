@@ -70,7 +70,7 @@ export default function OrganisationPage({ params }: { params: { orgId: string }
     <main>
       <h1 data-testid="org-name">{organisation.name}</h1>
       <p className="lead">
-        You are {organisation.role} · <Link href={`/orgs/${params.orgId}/notebooks`} data-testid="notebooks-link">Notebooks</Link> · <Link href="/">All organisations</Link>
+        You are {organisation.role} · <Link href={`/orgs/${params.orgId}/notebooks`} data-testid="notebooks-link">Notebooks</Link> · {admin ? <><Link href={`/orgs/${params.orgId}/billing`} data-testid="billing-link">Billing</Link> · </> : null}<Link href="/">All organisations</Link>
       </p>
       {note ? <Notice testId="org-note">{note}</Notice> : null}
       {problem ? <p className="error" role="alert">{problem}</p> : null}
