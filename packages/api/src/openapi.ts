@@ -58,6 +58,8 @@ import {
   BillingSummaryResponse,
   CheckoutRequest,
   RedirectResponse,
+  OrgUsageQuery,
+  OrgUsageResponse,
   SpendSummaryResponse,
 } from "@tandem/client/contract";
 import { z } from "zod";
@@ -145,6 +147,7 @@ const ROWS: Row[] = [
   ["get", "/api/orgs/{orgId}/spend", "The organisation's spend caps and what was spent today and this month (by it, and by you)", undefined, 200, SpendSummaryResponse],
   ["put", "/api/orgs/{orgId}/spend-caps", "Set the spend caps in USD per day and month, for the organisation and for each member (admin); a reply over a cap is refused before the model is called", SpendCapsRequest, 200, SpendSummaryResponse],
   ["get", "/api/orgs/{orgId}/billing", "The organisation's plan, the plans for sale and its prepaid credits (admin)", undefined, 200, BillingSummaryResponse],
+  ["get", "/api/orgs/{orgId}/usage", "What the organisation's model calls cost over the last days (UTC; ?days up to 93, 30 by default), by day, model and member (admin)", undefined, 200, OrgUsageResponse, { query: OrgUsageQuery }],
   ["post", "/api/orgs/{orgId}/billing/checkout", "Buy a plan or prepaid credits: answers the Stripe Checkout page to send the browser to (admin; 404 while billing is off; 409 when a plan is already on)", CheckoutRequest, 200, RedirectResponse, { statuses: [409] }],
   ["post", "/api/orgs/{orgId}/billing/portal", "Open Stripe's customer portal: invoices, card, plan changes and cancellation (admin; 404 while billing is off)", undefined, 200, RedirectResponse],
   ["get", "/api/orgs/{orgId}/notebooks", "Your notebooks, newest activity first (?limit, ?cursor, ?q searches titles and messages)", undefined, 200, NotebookPage, { query: NotebookQuery }],

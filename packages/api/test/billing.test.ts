@@ -79,6 +79,22 @@ describe("billing", () => {
     expect(h.mail.received.slice(since).some((m) => JSON.stringify(m).includes("bob@billing.test"))).toBe(false);
   });
 
+  it("shows admins what the organisation's model calls cost by day, model and member", async () => {
+    const database = await h.deps.database();
+    const { usageEventModel } = await import("@tandem/core/notebooks");
+    const { withTenant } = await import("@tandem/core/tenancy");
+    const event = (n: number, userId: string, modelId: string, costUsd: number, daysAgo: number) => ({ idempotencyKey: `org-usage-${n}`, kind: "reply", userId, notebookId: "64b7f0c2a1b2c3d4e5f60718", modelId, inputTokens: 100, outputTokens: 50, costUsd, status: "complete", at: new Date(Date.now() - daysAgo * 86_400_000) });
+    await withTenant(orgId, () => usageEventModel(database).insertMany([event(1, ann.userId, "model-a", 0.1, 0), event(2, bob.userId, "model-a", 0.2, 1), event(3, bob.userId, "model-b", 0.3, 1), event(4, ann.userId, "model-b", 5, 40)]));
+    const usage = (await ann.agent.get(`/api/orgs/${orgId}/usage?days=7`).expect(200)).body;
+    expect(usage.byDay).toHaveLength(7);
+    expect(usage.totalUsd).toBeCloseTo(0.6, 10);
+    expect(usage.byModel.map((m: { modelId: string; costUsd: number }) => [m.modelId, m.costUsd]).sort()).toEqual([["model-a", 0.3], ["model-b", 0.3]]);
+    expect(usage.byMember[0]).toMatchObject({ name: "Bob", costUsd: 0.5, calls: 2 });
+    expect(usage.byDay.at(-1)).toMatchObject({ costUsd: 0.1, calls: 1 });
+    await ann.agent.get(`/api/orgs/${orgId}/usage?days=400`).expect(400);
+    await bob.agent.get(`/api/orgs/${orgId}/usage`).expect(403);
+  });
+
   it("is off, saying how to turn it on, without the STRIPE_* secrets", async () => {
     const carl = await off.member("carl@billing.test", "Carl");
     const id = (await carl.agent.post("/api/orgs").set("x-csrf-token", carl.csrf).send({ name: "Free Co", slug: "free-co" }).expect(201)).body.organisation.id;

@@ -1,11 +1,11 @@
-import { CheckoutRequest } from "@tandem/client/contract";
-import { billingSummary, handleStripeWebhook, openPortal, startCheckout, stripeClient, type Stripe } from "@tandem/core/billing";
+import { CheckoutRequest, OrgUsageQuery } from "@tandem/client/contract";
+import { billingSummary, organisationUsage, handleStripeWebhook, openPortal, startCheckout, stripeClient, type Stripe } from "@tandem/core/billing";
 import { NotFoundError } from "@tandem/core/errors";
 import express, { Router, type Request } from "express";
 import type { AppDeps } from "../deps.js";
 import { actorOf, audited } from "../http/audit.js";
 import { currentOrganisation, organisationAccess } from "../http/organisation.js";
-import { body } from "../http/validate.js";
+import { body, query } from "../http/validate.js";
 
 const billingOff = () => new NotFoundError("Billing is not set up on this stage. A Tandem operator turns it on by setting the STRIPE_* secrets.", "billing.off");
 
@@ -47,6 +47,11 @@ export function billingRoutes(deps: AppDeps): Router {
 
   router.get("/api/orgs/:orgId/billing", admin, async (req, res) => {
     res.json(await billingSummary(await deps.database(), currentOrganisation(req).id, Boolean(deps.config.stripe)));
+  });
+
+  // What the organisation's model calls cost, by day, model and member (for the charts).
+  router.get("/api/orgs/:orgId/usage", admin, async (req, res) => {
+    res.json(await organisationUsage(await deps.database(), currentOrganisation(req).id, query(req, OrgUsageQuery).days));
   });
 
   router.post("/api/orgs/:orgId/billing/checkout", admin, async (req, res) => {

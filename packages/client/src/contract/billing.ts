@@ -30,3 +30,17 @@ export const BillingSummaryResponse = z.object({
   }),
 });
 export type BillingSummaryResponse = z.infer<typeof BillingSummaryResponse>;
+
+/** An organisation's usage over the last days (UTC), for its admins' charts. */
+export const OrgUsageQuery = z.object({ days: z.coerce.number().int().min(1, "Ask for at least 1 day").max(93, "Ask for at most 93 days").default(30) }).strict();
+
+const Cost = { costUsd: z.number(), inputTokens: z.number(), outputTokens: z.number(), calls: z.number() };
+export const OrgUsageResponse = z.object({
+  from: z.string(),
+  to: z.string(),
+  byDay: z.array(z.object({ day: z.string(), ...Cost })),
+  byModel: z.array(z.object({ modelId: z.string(), ...Cost })),
+  byMember: z.array(z.object({ userId: z.string(), name: z.string(), ...Cost })),
+  totalUsd: z.number(),
+});
+export type OrgUsageResponse = z.infer<typeof OrgUsageResponse>;

@@ -107,4 +107,4 @@ export {
   OperatorAuditPage,
 } from "./audit.js";
 export { SpendCapsRequest, SpendLimits, SpendSummaryResponse } from "./spend.js";
-export { CheckoutRequest, RedirectResponse, BillingSummaryResponse } from "./billing.js";
+export { CheckoutRequest, RedirectResponse, BillingSummaryResponse, OrgUsageQuery, OrgUsageResponse } from "./billing.js";

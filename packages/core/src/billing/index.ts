@@ -4,4 +4,4 @@ export { startCheckout, openPortal, CheckoutInput, type CheckoutContext } from "
 export { handleStripeWebhook, WEBHOOK_TOLERANCE_SECONDS, type BillingNotice, type WebhookResult } from "./webhook.js";
 export { pushUsageToStripe, pushIdentifier, listPushes, type PushOptions } from "./meter-push.js";
 export { addCreditEntry, creditBalance, creditEntries, ensureCreditIndexes, spendCredits, prepaidBalance, forgetPrepaidBalance, type CreditBalance, type CreditEntry } from "./credits.js";
-export { billingSummary } from "./summary.js";
+export { billingSummary, organisationUsage } from "./summary.js";
