@@ -94,6 +94,9 @@ describe("the organisation's billing page", () => {
     expect(await page.getByRole("button", { name: "Buy credits" }).count()).toBe(0);
     expect(await page.getByRole("button", { name: "Choose" }).count()).toBe(0);
     await expect.poll(() => page.getByTestId("spend").textContent(), { timeout: 30_000 }).toContain("no cap");
+    // The usage section: the total and the chart by day (recharts, drawn once loaded).
+    await expect.poll(() => page.getByTestId("usage-total").textContent(), { timeout: 30_000 }).toBe("$0.00");
+    await expect.poll(() => page.getByTestId("org-usage").locator("svg.recharts-surface").count(), { timeout: 30_000 }).toBeGreaterThan(0);
     await page.screenshot({ path: path.join(ARTIFACTS, "org-billing-1280.png"), fullPage: true });
 
     // Back from Checkout, at 375 px, with nothing scrolling sideways.

@@ -1,6 +1,7 @@
 "use client";
 
-import type { BillingSummaryResponse, SpendSummaryResponse } from "@tandem/client/contract";
+import type { BillingSummaryResponse, OrgUsageResponse, SpendSummaryResponse } from "@tandem/client/contract";
+import dynamic from "next/dynamic";
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import { api, ApiProblem } from "../../../../lib/browser-api";
@@ -8,6 +9,11 @@ import { ErrorBox, Field, Notice, useSubmit } from "../../../ui/form";
 
 type Billing = BillingSummaryResponse;
 type Spend = SpendSummaryResponse;
+type Usage = OrgUsageResponse;
+
+// recharts loads with the chart only (not in the page's first JavaScript).
+const UsageChart = dynamic(() => import("../../../admin/ui/usage-chart"), { ssr: false, loading: () => <div className="chart" aria-hidden="true" /> });
+const shortDay = (key: string) => new Date(`${key}T00:00:00Z`).toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
 
 const money = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const day = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric" }) : "—");
@@ -18,14 +24,16 @@ export default function BillingPage({ params, searchParams }: { params: { orgId:
   const base = `/api/orgs/${encodeURIComponent(params.orgId)}`;
   const [billing, setBilling] = useState<Billing | undefined>();
   const [spend, setSpend] = useState<Spend | undefined>();
+  const [usage, setUsage] = useState<Usage | undefined>();
   const [problem, setProblem] = useState<string | undefined>();
   const [going, setGoing] = useState<string | undefined>();
 
   const load = useCallback(async () => {
     try {
-      const [b, s] = await Promise.all([api<Billing>(`${base}/billing`), api<Spend>(`${base}/spend`).catch(() => undefined)]);
+      const [b, s, u] = await Promise.all([api<Billing>(`${base}/billing`), api<Spend>(`${base}/spend`).catch(() => undefined), api<Usage>(`${base}/usage?days=30`).catch(() => undefined)]);
       setBilling(b);
       setSpend(s);
+      setUsage(u);
     } catch (error) {
       if (error instanceof ApiProblem && error.status === 401) window.location.href = `/sign-in?next=/orgs/${params.orgId}/billing`;
       else setProblem(error instanceof Error ? error.message : String(error));
@@ -130,6 +138,38 @@ export default function BillingPage({ params, searchParams }: { params: { orgId:
           </form>
         ) : null}
       </section>
+
+      {usage ? (
+        <section className="card stack" aria-label="Usage" data-testid="org-usage">
+          <h2>Usage, last 30 days</h2>
+          <p role="img" aria-label={`Model cost by day over the last 30 days: ${money(usage.totalUsd)} in all`}>
+            <strong data-testid="usage-total">{money(usage.totalUsd)}</strong> <small>· {usage.byModel.reduce((n, m) => n + m.calls, 0)} model calls</small>
+          </p>
+          <UsageChart bars={usage.byDay.map((d) => ({ key: d.day, label: shortDay(d.day), value: d.costUsd, events: d.calls }))} unit="USD" />
+          <h3>By model</h3>
+          {usage.byModel.length ? (
+            <ul className="list" data-testid="usage-by-model">
+              {usage.byModel.map((m) => (
+                <li key={m.modelId}>
+                  <span>{m.modelId} <small>· {m.calls} calls · {(m.inputTokens + m.outputTokens).toLocaleString("en-GB")} tokens</small></span>
+                  <span>{money(m.costUsd)}</span>
+                </li>
+              ))}
+            </ul>
+          ) : <p className="meta">No model calls in these 30 days.</p>}
+          <h3>By member</h3>
+          {usage.byMember.length ? (
+            <ul className="list" data-testid="usage-by-member">
+              {usage.byMember.map((m) => (
+                <li key={m.userId}>
+                  <span>{m.name} <small>· {m.calls} calls</small></span>
+                  <span>{money(m.costUsd)}</span>
+                </li>
+              ))}
+            </ul>
+          ) : <p className="meta">No member has used a model in these 30 days.</p>}
+        </section>
+      ) : null}
 
       {spend ? (
         <section className="card stack" aria-label="Spend caps" data-testid="spend">
