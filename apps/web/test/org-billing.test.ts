@@ -6,7 +6,8 @@ import { startServer } from "@tandem/api";
 import { getConnection } from "@tandem/core/database";
 import { signUp, verifyEmail } from "@tandem/core/identity";
 import { createOrganisation } from "@tandem/core/tenants";
-import { startMailCatcher, waitForPort, type MailCatcher } from "@tandem/local";
+import { createServer, request, type Server } from "node:http";
+import { startMailCatcher, startStripeMock, waitForPort, type MailCatcher, type StripeServer } from "@tandem/local";
 import getPort from "get-port";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -14,7 +15,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 /**
  * An organisation's admin opens Billing from the organisation page, in Chromium at 1280 and 375 px,
  * on a stage without the STRIPE_* secrets: the "not set up" note, no buy buttons, the plan, a credit
- * balance of $0.00, the spend caps; and the notice after returning from Checkout.
+ * balance of $0.00, the spend caps; and the notice after returning from Checkout. Then the admin
+ * changes the caps in the form. Then the same page on a stage with billing on (a second API with
+ * the STRIPE_* secrets, against stripe-mock, behind the same address): Manage billing and Buy
+ * credits lead to the URLs Stripe gave (caught in the browser, since Stripe's pages are not here),
+ * and an amount under $10 is refused before leaving.
  * Screenshots go to artifacts/org-billing-*.png.
  */
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -25,6 +30,11 @@ const ADMIN = { email: "billing-owner@tandem.test", password: "billing owner pas
 
 let mail: MailCatcher;
 let api: Awaited<ReturnType<typeof startServer>>;
+let apiOn: Awaited<ReturnType<typeof startServer>>;
+let stripeMock: StripeServer;
+// The web app's API address: a pass-through to the API without billing, or to the one with it.
+let proxy: Server;
+let target = "";
 let web: ChildProcess;
 let webUrl: string;
 let browser: Browser;
@@ -37,8 +47,8 @@ beforeAll(async () => {
   webUrl = `http://127.0.0.1:${port}`;
   const connection = await getConnection({ uri: DATABASE });
   await connection.dropDatabase();
-  api = await startServer(
-    {
+  stripeMock = await startStripeMock();
+  const env = {
       MONGODB_URI: DATABASE,
       SESSION_SECRET: "web-billing-session-secret-0123456789abcdef",
       JWT_SECRET: "web-billing-jwt-secret-0123456789abcdef0123",
@@ -49,16 +59,28 @@ beforeAll(async () => {
       MAIL_FROM: "Tandem <no-reply@tandem.test>",
       APP_URL: webUrl,
       LOG_LEVEL: "silent",
-    },
-    0,
-  );
+  };
+  api = await startServer(env, 0);
+  apiOn = await startServer({ ...env, STRIPE_SECRET_KEY: "sk_test_tandem", STRIPE_PUBLISHABLE_KEY: "pk_test_tandem", STRIPE_WEBHOOK_SECRET: "whsec_web_billing", STRIPE_API_URL: stripeMock.url }, 0);
+  target = api.url;
+  proxy = createServer((req, res) => {
+    const to = new URL(req.url ?? "/", target);
+    const onward = request(to, { method: req.method, headers: { ...req.headers, host: to.host } }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    onward.on("error", () => res.writeHead(502).end());
+    req.pipe(onward);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  const proxyPort = (proxy.address() as { port: number }).port;
   const { account, verifyToken } = await signUp(connection, ADMIN);
   await verifyEmail(connection, verifyToken);
   orgId = (await createOrganisation(connection, account.id, { name: "Ledger Ltd", slug: "ledger-ltd" })).id;
 
   web = spawn("pnpm", ["exec", "next", "dev", "--hostname", "127.0.0.1", "--port", String(port)], {
     cwd: WEB_DIR,
-    env: { ...process.env, TANDEM_API_URL: api.url, NODE_ENV: "development", NEXT_TELEMETRY_DISABLED: "1", NEXT_DIST_DIR: ".next-test-billing" },
+    env: { ...process.env, TANDEM_API_URL: `http://127.0.0.1:${proxyPort}`, NODE_ENV: "development", NEXT_TELEMETRY_DISABLED: "1", NEXT_DIST_DIR: ".next-test-billing" },
     stdio: "ignore",
     detached: true,
   });
@@ -70,6 +92,9 @@ afterAll(async () => {
   await browser?.close();
   if (web?.pid) process.kill(-web.pid, "SIGTERM");
   await api?.close();
+  await apiOn?.close();
+  proxy?.close();
+  await stripeMock?.stop();
   await mail?.close();
 });
 
@@ -106,6 +131,65 @@ describe("the organisation's billing page", () => {
     expect(await page.getByTestId("credits-balance").textContent()).toBe("$0.00");
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     await page.screenshot({ path: path.join(ARTIFACTS, "org-billing-375.png"), fullPage: true });
+    await context.close();
+  }, 300_000);
+
+  it("lets an admin change the spend caps, and with billing on leads to Stripe's portal and Checkout", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const billing = `/orgs/${orgId}/billing`;
+    await page.goto(`${webUrl}/sign-in?next=${encodeURIComponent(billing)}`, { timeout: 120_000 });
+    await page.getByLabel("Email").fill(ADMIN.email);
+    await page.getByLabel("Password").fill(ADMIN.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(`${webUrl}${billing}`, { timeout: 60_000 });
+
+    // The caps: a word is refused with the field named; numbers are saved and shown.
+    const form = page.getByTestId("caps-form");
+    await form.getByLabel("Organisation, per day ($)").fill("-5", { timeout: 90_000 });
+    await form.getByRole("button", { name: "Save caps" }).click();
+    await expect.poll(() => form.locator("#cap-org-day-issue").textContent(), { timeout: 30_000 }).toContain("0 or more");
+    await form.getByLabel("Organisation, per day ($)").fill("25");
+    await form.getByLabel("Each member, per month ($)").fill("40.5");
+    await form.getByRole("button", { name: "Save caps" }).click();
+    await expect.poll(() => page.getByTestId("caps-saved").count(), { timeout: 30_000 }).toBe(1);
+    expect(await page.getByTestId("spend").textContent()).toContain("of $25.00");
+    await page.reload();
+    await expect.poll(() => page.getByTestId("caps-form").getByLabel("Each member, per month ($)").inputValue(), { timeout: 60_000 }).toBe("40.5");
+    expect(await page.getByTestId("caps-form").getByLabel("Each member, per day ($)").inputValue()).toBe("");
+    // Cleared again: no caps.
+    await page.getByTestId("caps-form").getByLabel("Organisation, per day ($)").fill("");
+    await page.getByTestId("caps-form").getByLabel("Each member, per month ($)").fill("");
+    await page.getByTestId("caps-form").getByRole("button", { name: "Save caps" }).click();
+    await expect.poll(() => page.getByTestId("caps-saved").count(), { timeout: 30_000 }).toBe(1);
+    expect(await page.getByTestId("spend").textContent()).not.toContain("of $25.00");
+
+    // Billing on: the same page now offers the portal and credits.
+    target = apiOn.url;
+    const leftFor: string[] = [];
+    // (Every https address is Stripe's here: the app itself is served over http on loopback.)
+    await page.route(/^https:\/\//, async (route) => {
+      leftFor.push(route.request().url());
+      await route.fulfill({ status: 200, contentType: "text/html", body: "<title>Stripe</title><p>Stripe's page would be here.</p>" });
+    });
+    await page.reload();
+    await expect.poll(() => page.getByRole("button", { name: "Manage billing" }).count(), { timeout: 60_000 }).toBe(1);
+    expect(await page.getByTestId("billing-off").count()).toBe(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, "org-billing-on-1280.png"), fullPage: true });
+    await page.getByRole("button", { name: "Manage billing" }).click();
+    await expect.poll(() => leftFor.length, { timeout: 30_000 }).toBe(1);
+    // The portal session's URL as stripe-mock gives it (a Stripe-hosted /session/ address).
+    expect(leftFor[0]).toMatch(/^https:\/\/[^/]+\/session\//);
+
+    await page.goto(`${webUrl}${billing}`, { timeout: 60_000 });
+    await page.getByLabel("Amount in dollars").fill("5", { timeout: 60_000 });
+    await page.getByRole("button", { name: "Buy credits" }).click();
+    await expect.poll(() => page.getByRole("alert").first().textContent(), { timeout: 30_000 }).toMatch(/10/);
+    await page.getByLabel("Amount in dollars").fill("25");
+    await page.getByRole("button", { name: "Buy credits" }).click();
+    await expect.poll(() => leftFor.length, { timeout: 30_000 }).toBe(2);
+    expect(leftFor[1]).toMatch(/^https:\/\/checkout\.stripe\.com\//);
+    target = api.url;
     await context.close();
   }, 300_000);
 });

@@ -17,6 +17,7 @@ const shortDay = (key: string) => new Date(`${key}T00:00:00Z`).toLocaleDateStrin
 
 const money = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const day = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric" }) : "—");
+const capValue = (v: number | null | undefined) => (v === null || v === undefined ? "" : String(v));
 const cap = (v: number | null | undefined) => (v === null || v === undefined ? "no cap" : money(v));
 
 /** Organisation admins: the plan, Stripe's portal and Checkout, prepaid credits and the spend caps. */
@@ -58,6 +59,24 @@ export default function BillingPage({ params, searchParams }: { params: { orgId:
     (v) => api<{ url: string }>(`${base}/billing/checkout`, { body: { kind: "credits", amountUsd: Number(v.amountUsd) } }),
     (r) => {
       window.location.href = r.url;
+    },
+  );
+
+  // A blank field is no cap; anything else goes to the API as typed, which says what is wrong with it.
+  const [capsSaved, setCapsSaved] = useState(false);
+  const amount = (v: string | undefined) => (v === undefined || v.trim() === "" ? null : Number.isFinite(Number(v)) ? Number(v) : v);
+  const saveCaps = useSubmit(
+    (v) =>
+      api<Spend>(`${base}/spend-caps`, {
+        method: "PUT",
+        body: {
+          organisation: { dayUsd: amount(v["organisation.dayUsd"]), monthUsd: amount(v["organisation.monthUsd"]) },
+          member: { dayUsd: amount(v["member.dayUsd"]), monthUsd: amount(v["member.monthUsd"]) },
+        },
+      }),
+    (r) => {
+      setSpend(r);
+      setCapsSaved(true);
     },
   );
 
@@ -188,7 +207,19 @@ export default function BillingPage({ params, searchParams }: { params: { orgId:
               <span><small>{cap(spend.caps.member?.dayUsd)} a day · {cap(spend.caps.member?.monthUsd)} a month</small></span>
             </li>
           </ul>
-          <p className="meta">Days and months are UTC.</p>
+          <p className="meta">Days and months are UTC. A reply that would go over a cap is refused before the model is called; owners and admins are mailed at 50, 80 and 100 %.</p>
+          <form className="stack" onSubmit={(e) => { setCapsSaved(false); void saveCaps.onSubmit(e); }} noValidate aria-label="Change the spend caps" data-testid="caps-form">
+            <h3>Change the caps</h3>
+            <div className="grid-2">
+              <Field name="organisation.dayUsd" id="cap-org-day" label="Organisation, per day ($)" type="number" required={false} defaultValue={capValue(spend.caps.organisation?.dayUsd)} error={saveCaps.error} hint="Blank: no cap" />
+              <Field name="organisation.monthUsd" id="cap-org-month" label="Organisation, per month ($)" type="number" required={false} defaultValue={capValue(spend.caps.organisation?.monthUsd)} error={saveCaps.error} hint="Blank: no cap" />
+              <Field name="member.dayUsd" id="cap-member-day" label="Each member, per day ($)" type="number" required={false} defaultValue={capValue(spend.caps.member?.dayUsd)} error={saveCaps.error} hint="Blank: no cap" />
+              <Field name="member.monthUsd" id="cap-member-month" label="Each member, per month ($)" type="number" required={false} defaultValue={capValue(spend.caps.member?.monthUsd)} error={saveCaps.error} hint="Blank: no cap" />
+            </div>
+            <ErrorBox error={saveCaps.error} />
+            {capsSaved ? <p className="notice" role="status" data-testid="caps-saved">The caps are saved and apply to the next reply.</p> : null}
+            <button type="submit" disabled={saveCaps.pending}>Save caps</button>
+          </form>
         </section>
       ) : null}
     </main>
