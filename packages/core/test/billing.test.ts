@@ -4,7 +4,7 @@ import type { Connection } from "mongoose";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { addCreditEntry, applySubscriptions, billingAccount, creditBalance, forgetPrepaidBalance, prepaidBalance, spendCredits, ensureCustomer, handleStripeWebhook, listPushes, openPortal, pushUsageToStripe, startCheckout, stripeClient, syncCustomers } from "../src/billing/index.js";
 import { closeConnection, getConnection } from "../src/database/index.js";
-import { ingestUsage, ensureBuiltInMeters } from "../src/metering/index.js";
+import { cancelUsage, ingestUsage, ensureBuiltInMeters } from "../src/metering/index.js";
 import { tenantModel } from "../src/tenants/index.js";
 import { Types } from "mongoose";
 import { usageEventModel } from "../src/notebooks/model.js";
@@ -219,6 +219,58 @@ describe("Checkout, the portal and meter events (stripe-mock validates each requ
     for (const t of tenants) expect(recorded.filter((p) => p.tenantId === t.id).reduce((n, p) => n + p.value, 0)).toBe(values[t.id]);
     // Nothing more to send on the next run.
     expect((await pushUsageToStripe(connection, stripe, options, now)).sent).toBe(0);
+  });
+
+  it("withdraws from Stripe what a cancellation took out of an hour already pushed, and pushes the hour's new value once", async () => {
+    const tenant = await freshTenant("Corrected");
+    await ensureCustomer(connection, stripe, tenant);
+    const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 3_600_000;
+    // Three closed hours: 7, 5 and 4 images; the first is later cancelled in part, the second whole.
+    for (const [h, values] of [[0, [3, 4]], [1, [5]], [2, [4]]] as const) {
+      await ingestUsage(connection, values.map((v, k) => ({ tenantId: tenant.id, meterApiName: "images", meterValue: v, idempotencyKey: `fix-${tenant.id}-${h}-${k}` })), "sbt", undefined, new Date(hour + h * 3_600_000 + 60_000 * (values.length === 2 ? 1 : 2)));
+    }
+    // The second of the first hour's events comes 20 minutes in, so a cancellation can take it alone.
+    await connection.collection("usage_records").updateOne({ idempotencyKey: `fix-${tenant.id}-0-1` }, { $set: { ingestedAt: new Date(hour + 20 * 60_000) } });
+    const calls: string[] = [];
+    const log = (request: { method: string; path: string }) => calls.push(`${request.method} ${request.path}`);
+    stripe.on("request", log);
+    try {
+      const options = { stripeMeters: { images: "tandem_images" } };
+      const now = new Date(hour + 3 * 3_600_000 + 10 * 60_000);
+      await pushUsageToStripe(connection, stripe, options, now);
+      const mine = async () => (await listPushes(connection, tenant.id)).sort((a, b) => a._id.localeCompare(b._id));
+      expect((await mine()).map((p) => p.value)).toEqual([7, 5, 4]);
+
+      await cancelUsage(connection, { tenantId: tenant.id, meterApiName: "images", ingestedFromSeconds: (hour + 15 * 60_000) / 1000, ingestedToSeconds: (hour + 30 * 60_000) / 1000 });
+      await cancelUsage(connection, { tenantId: tenant.id, ingestedFromSeconds: (hour + 3_600_000) / 1000, ingestedToSeconds: (hour + 2 * 3_600_000) / 1000 });
+      calls.length = 0;
+      const fixed = await pushUsageToStripe(connection, stripe, options, now);
+      expect(fixed).toMatchObject({ corrected: 2, overbilled: 0, sent: 1 });
+      // Two cancels of what was sent, and one event for the first hour's new value.
+      expect(calls.filter((c) => c.includes("meter_event_adjustments"))).toHaveLength(2);
+      expect(calls.filter((c) => c.endsWith("/v1/billing/meter_events"))).toHaveLength(1);
+      const after = await mine();
+      const live = after.filter((p) => !p.withdrawnAt);
+      expect(live.map((p) => [p._id.split(":").slice(3).join(":"), p.value])).toEqual([
+        [new Date(hour).toISOString().slice(0, 13) + ":r1", 3],
+        [new Date(hour + 2 * 3_600_000).toISOString().slice(0, 13), 4],
+      ]);
+      expect(after.filter((p) => p.withdrawnAt).map((p) => p.supersededBy ?? null)).toEqual([live[0]!._id, null]);
+      // Done: the next run sends and cancels nothing.
+      calls.length = 0;
+      expect(await pushUsageToStripe(connection, stripe, options, now)).toMatchObject({ corrected: 0, sent: 0 });
+      expect(calls.filter((c) => c.includes("meter_event"))).toEqual([]);
+
+      // Past Stripe's 24 hours to cancel: recorded as overbilled for an operator, nothing sent.
+      await connection.collection("billing_meter_pushes").updateOne({ _id: live[1]!._id as never }, { $set: { sentAt: new Date(now.getTime() - 25 * 3_600_000) } });
+      await cancelUsage(connection, { tenantId: tenant.id, ingestedFromSeconds: (hour + 2 * 3_600_000) / 1000, ingestedToSeconds: (hour + 3 * 3_600_000) / 1000 });
+      calls.length = 0;
+      expect(await pushUsageToStripe(connection, stripe, options, now)).toMatchObject({ corrected: 0, overbilled: 1, sent: 0 });
+      expect(calls.filter((c) => c.includes("meter_event"))).toEqual([]);
+      expect((await mine()).find((p) => p._id === live[1]!._id)?.overbilledBy).toBe(4);
+    } finally {
+      stripe.off("request", log);
+    }
   });
 });
 

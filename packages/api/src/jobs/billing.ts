@@ -19,7 +19,9 @@ export async function handler(): Promise<Record<string, number>> {
     const stripe = stripeClient(config.stripe, source.STRIPE_API_URL || undefined);
     const customers = await syncCustomers(connection, stripe);
     Object.assign(done, { customersCreated: customers.created, customersRemoved: customers.removed, customersFailed: customers.failed });
-    Object.assign(done, await pushUsageToStripe(connection, stripe, {}));
+    const pushed = await pushUsageToStripe(connection, stripe, {});
+    Object.assign(done, pushed);
+    if (pushed.overbilled > 0) logger.warn({ overbilled: pushed.overbilled }, "cancelled usage was billed more than 24 hours ago and Stripe cannot withdraw it: credit the customers (billing_meter_pushes.overbilledBy)");
   }
   logger.info({ done }, "billing job done");
   return done;

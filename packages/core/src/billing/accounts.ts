@@ -1,3 +1,4 @@
+import { upsertRacing } from "../database/index.js";
 import type { Connection } from "mongoose";
 import { runAsSystem } from "../tenancy/index.js";
 import { forgetTenant, tenantModel } from "../tenants/index.js";
@@ -36,7 +37,7 @@ async function writeAccount(connection: Connection, tenantId: string, fields: Pa
   const id = tenantId.toLowerCase();
   const existing = await accounts(connection).findOne({ _id: id });
   const { _id: _ignored, ...kept } = existing ?? { _id: id };
-  await accounts(connection).replaceOne({ _id: id }, { ...EMPTY, ...kept, ...fields, updatedAt: now }, { upsert: true });
+  await upsertRacing(() => accounts(connection).replaceOne({ _id: id }, { ...EMPTY, ...kept, ...fields, updatedAt: now }, { upsert: true }));
 }
 
 /** The organisation's Stripe customer, created once (Stripe's idempotency key decides a race). */

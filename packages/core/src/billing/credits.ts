@@ -1,6 +1,6 @@
 import type { Connection } from "mongoose";
 import { shelf } from "../access/cache.js";
-import { isDuplicateKeyError } from "../database/index.js";
+import { isDuplicateKeyError, upsertRacing } from "../database/index.js";
 import { usageEventModel } from "../notebooks/model.js";
 import { runAsSystem } from "../tenancy/index.js";
 
@@ -115,7 +115,7 @@ export async function spendCredits(connection: Connection, now: Date = new Date(
       const at = new Date(hour);
       if (await addCreditEntry(connection, { _id: `usage:${tenantId}:${at.toISOString().slice(0, 13)}`, tenantId, micros: -micros, kind: "usage", ref: at.toISOString().slice(0, 13), at })) debited++;
     }
-    await marks(connection).replaceOne({ _id: markOf(tenantId) }, { through: new Date(lastClosed) }, { upsert: true });
+    await upsertRacing(() => marks(connection).replaceOne({ _id: markOf(tenantId) }, { through: new Date(lastClosed) }, { upsert: true }));
   }
   return { debited };
 }

@@ -31,3 +31,17 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   }
   return isDatabaseUnavailable(cause, depth + 1);
 }
+
+/**
+ * An upsert by _id, run once more if a concurrent one inserted the same _id first: FerretDB v1
+ * (and MongoDB, without a retry of its own) reports that race as a duplicate key; the second run
+ * finds the document and updates it.
+ */
+export async function upsertRacing<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (!isDuplicateKeyError(error)) throw error;
+    return write();
+  }
+}

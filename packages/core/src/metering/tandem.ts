@@ -1,6 +1,6 @@
 import type { Connection } from "mongoose";
 import type { ModelCatalog, ModelEntry } from "../ai/index.js";
-import { isDuplicateKeyError } from "../database/index.js";
+import { isDuplicateKeyError, upsertRacing } from "../database/index.js";
 import { usageEventModel } from "../notebooks/model.js";
 import { priceUsage } from "./prices.js";
 import { ensureBuiltInMeters } from "./meters.js";
@@ -77,7 +77,7 @@ export async function meterPendingUsage(connection: Connection, now: Date = new 
     if (batch.length >= 500) await flush();
   }
   await flush();
-  await marks.updateOne({ _id: WATERMARK }, { $set: { at: latest } }, { upsert: true });
+  await upsertRacing(() => marks.updateOne({ _id: WATERMARK }, { $set: { at: latest } }, { upsert: true }));
   return stored;
 }
 

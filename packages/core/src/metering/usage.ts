@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { Schema, type Connection, type InferSchemaType, type Model } from "mongoose";
 import { z } from "zod";
 import { shelf } from "../access/cache.js";
@@ -199,6 +200,37 @@ export async function cancelUsage(connection: Connection, query: unknown, now: D
   if (!q.meterApiName && !q.tenantId && q.ingestedToSeconds - q.ingestedFromSeconds > 86_400) {
     throw new InvalidInputError("Cancelling every meter of every tenant is limited to a day at a time. Name a meter or a tenant, or narrow the range.", [{ name: "ingestedToSeconds", message: "too wide" }]);
   }
+  // Recorded before the events are marked, so what was already pushed to a billing meter is
+  // corrected even if this stops half-way (billing/meter-push.ts reads these).
+  const id = randomUUID();
+  await usageCancellations(connection).insertOne({ _id: id, meterApiName: q.meterApiName ?? null, tenantId: q.tenantId ?? null, from: new Date(q.ingestedFromSeconds * 1000), to: new Date(q.ingestedToSeconds * 1000), at: now, markedAt: null, billedAt: null });
   const { modifiedCount } = await usageRecordModel(connection).updateMany(filter, { $set: { cancelledAt: now } });
+  await usageCancellations(connection).updateOne({ _id: id }, { $set: { markedAt: new Date() } });
   return { cancelled: modifiedCount };
+}
+
+/** A cancellation as asked (meter, tenant, ingestion range), for what was already billed. */
+export interface UsageCancellation {
+  _id: string;
+  meterApiName: string | null;
+  tenantId: string | null;
+  from: Date;
+  to: Date;
+  at: Date;
+  /** When its events were all marked (billing recounts only after that, or an hour after `at`). */
+  markedAt: Date | null;
+  /** When billing corrected what it had pushed for this range; null until then. */
+  billedAt: Date | null;
+}
+export const usageCancellations = (c: Connection) => c.collection<UsageCancellation>("usage_cancellations");
+
+/** Per tenant (its id in lower case), the sum of a meter over events ingested in [from, to), cancelled ones left out. */
+export async function ingestedSums(connection: Connection, meterApiName: string, from: Date, to: Date): Promise<Map<string, number>> {
+  const sums = new Map<string, number>();
+  for await (const r of usageRecordModel(connection).find({ meterApiName, ingestedAt: { $gte: from, $lt: to } }).select({ tenantId: 1, value: 1, cancelledAt: 1 }).lean().cursor({ batchSize: 1000 })) {
+    if (r.cancelledAt) continue;
+    const tenant = r.tenantId.toLowerCase();
+    sums.set(tenant, (sums.get(tenant) ?? 0) + r.value);
+  }
+  return sums;
 }

@@ -4,7 +4,7 @@ import { SpendCapsRequest } from "@tandem/client/contract";
 import type { z } from "zod";
 import { shelf } from "../access/cache.js";
 import type { ModelEntry } from "../ai/index.js";
-import { claimOnce, withLease } from "../database/index.js";
+import { claimOnce, withLease, upsertRacing } from "../database/index.js";
 import { ForbiddenError, parseInput } from "../errors/index.js";
 import { usageEventModel } from "../notebooks/model.js";
 import { runAsSystem } from "../tenancy/index.js";
@@ -57,7 +57,7 @@ export async function getSpendCaps(connection: Connection, tenantId: string): Pr
 
 export async function setSpendCaps(connection: Connection, tenantId: string, input: unknown, now: Date = new Date()): Promise<SpendCaps> {
   const caps = parseInput(SpendCapsInput, input, "spend caps");
-  await capsCollection(connection).replaceOne({ _id: tenantId.toLowerCase() }, { caps, updatedAt: now }, { upsert: true });
+  await upsertRacing(() => capsCollection(connection).replaceOne({ _id: tenantId.toLowerCase() }, { caps, updatedAt: now }, { upsert: true }));
   known.forget(tenantId.toLowerCase());
   // Counters are kept only while there are caps: counted afresh from the usage when caps are set.
   await recountTenant(connection, tenantId.toLowerCase(), now);

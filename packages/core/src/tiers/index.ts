@@ -1,7 +1,7 @@
 import { Types, type Connection } from "mongoose";
 import { z } from "zod";
 import { shelf } from "../access/cache.js";
-import { withLease } from "../database/index.js";
+import { withLease, upsertRacing } from "../database/index.js";
 import { ConflictError, parseInput } from "../errors/index.js";
 import { tenantModel } from "../tenants/model.js";
 
@@ -71,7 +71,7 @@ export async function listTiers(connection: Connection): Promise<Tier[]> {
 export async function putTier(connection: Connection, name: unknown, input: unknown, now: Date = new Date()): Promise<Tier> {
   const tierName = parseInput(TierName, name, "tier name").toLowerCase();
   const limits = parseInput(TierLimits, input && typeof input === "object" && "limits" in input ? (input as { limits: unknown }).limits : input, "tier's limits");
-  await tiersCollection(connection).replaceOne({ _id: tierName }, { limits, updatedAt: now }, { upsert: true });
+  await upsertRacing(() => tiersCollection(connection).replaceOne({ _id: tierName }, { limits, updatedAt: now }, { upsert: true }));
   known.forget(tierName);
   return getTier(connection, tierName);
 }
