@@ -180,6 +180,8 @@ describe("the organisation's billing page", () => {
     await expect.poll(() => leftFor.length, { timeout: 30_000 }).toBe(1);
     // The portal session's URL as stripe-mock gives it (a Stripe-hosted /session/ address).
     expect(leftFor[0]).toMatch(/^https:\/\/[^/]+\/session\//);
+    // The page arrives at Stripe's (stand-in) page before the test goes back.
+    await page.waitForURL(/^https:\/\/[^/]+\/session\//, { timeout: 30_000 });
 
     await page.goto(`${webUrl}${billing}`, { timeout: 60_000 });
     await page.getByLabel("Amount in dollars").fill("5", { timeout: 60_000 });
