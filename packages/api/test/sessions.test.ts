@@ -34,6 +34,23 @@ describe("browser sessions in cookies", () => {
     expect(Problem.parse(anonymous.body).code).toBe("auth.required");
   });
 
+  it("keeps the theme the user chose on the account, with the operator's DEFAULT_THEME until then", async () => {
+    const lin = await h.member("theme-lin@example.com", "Lin");
+    const fresh = MeResponse.parse((await lin.agent.get("/api/me").expect(200)).body);
+    expect(fresh.account.theme).toBeNull();
+    expect(fresh.defaultTheme).toBe("system");
+    await lin.agent.patch("/api/me").set("x-csrf-token", lin.csrf).send({ theme: "dark" }).expect(200);
+    expect(MeResponse.parse((await lin.agent.get("/api/me").expect(200)).body).account.theme).toBe("dark");
+    await lin.agent.patch("/api/me").set("x-csrf-token", lin.csrf).send({ theme: "purple" }).expect(400);
+    await lin.agent.patch("/api/me").set("x-csrf-token", lin.csrf).send({ theme: null }).expect(200);
+    expect(MeResponse.parse((await lin.agent.get("/api/me").expect(200)).body).account.theme).toBeNull();
+    // The operator's default: DEFAULT_THEME=dark.
+    const dark = createApp(createDeps({ ...h.source, DEFAULT_THEME: "dark" }, capturedLogger().logger));
+    const agent = request.agent(dark);
+    await agent.post("/api/auth/sign-in").send({ email: lin.email, password: lin.password }).expect(200);
+    expect(MeResponse.parse((await agent.get("/api/me").expect(200)).body)).toMatchObject({ account: { theme: null }, defaultTheme: "dark" });
+  });
+
   it("refuses a cookie-authenticated write without the anti-forgery header, and takes it with", async () => {
     const grace = await h.member("grace@example.com", "Grace");
     const forged = await grace.agent.post("/api/orgs").send({ name: "Evil", slug: "evil" }).expect(403);

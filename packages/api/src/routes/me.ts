@@ -1,4 +1,4 @@
-import { ChangeEmailRequest, ChangePasswordRequest, EmailRequest, TokenRequest, UpdateMeRequest, type AcceptedResponse, type AccountResponse } from "@tandem/client/contract";
+import { ChangeEmailRequest, ChangePasswordRequest, EmailRequest, TokenRequest, UpdateMeRequest, type AcceptedResponse, type AccountResponse, type MeResponse } from "@tandem/client/contract";
 import {
   CHANGE_EMAIL_TTL_MS,
   changePassword,
@@ -8,6 +8,7 @@ import {
   renameAccount,
   requestEmailChange,
   setCurrentTenant,
+  setTheme,
 } from "@tandem/core/identity";
 import { changeEmailMail } from "@tandem/core/mail";
 import { listOrganisations, requireMember } from "@tandem/core/tenants";
@@ -27,7 +28,7 @@ export function meRoutes(deps: AppDeps): Router {
     const [account, organisations, providers] = await Promise.all([getAccount(database, auth.userId), listOrganisations(database, auth.userId), linkedProviders(database, auth.userId)]);
     // An API key sees only its own organisation.
     const visible = auth.apiKey ? organisations.filter((o) => o.id === auth.apiKey!.tenantId) : organisations;
-    res.json({ account, organisations: visible, linkedProviders: providers, authenticatedWith: auth.via });
+    res.json({ account, organisations: visible, linkedProviders: providers, authenticatedWith: auth.via, defaultTheme: deps.config.defaultTheme } satisfies MeResponse);
   });
 
   // The PDF.js Express licence key is a browser-side key (locked to the site's domain by its
@@ -47,6 +48,7 @@ export function meRoutes(deps: AppDeps): Router {
       if (input.currentOrganisationId !== null) await requireMember(database, input.currentOrganisationId, auth.userId);
       account = await setCurrentTenant(database, auth.userId, input.currentOrganisationId);
     }
+    if (input.theme !== undefined) account = await setTheme(database, auth.userId, input.theme);
     res.json({ account } satisfies AccountResponse);
   });
 

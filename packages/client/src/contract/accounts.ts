@@ -8,8 +8,11 @@ export const Account = z.object({
   emailVerified: z.boolean(),
   hasPassword: z.boolean().describe("false for accounts made through Google, GitHub or Okta without a password"),
   currentOrganisationId: ObjectIdString.nullable().describe("The organisation the user last switched to"),
+  theme: z.enum(["light", "dark", "system"]).nullable().describe("The theme the user chose; null until they choose (defaultTheme of GET /api/me applies)"),
 });
 export type Account = z.infer<typeof Account>;
+export const Theme = z.enum(["light", "dark", "system"]);
+export type Theme = z.infer<typeof Theme>;
 
 export const SignUpRequest = z.object({
   email: Email.describe("Unicode NFC, trimmed and lower-cased before it is stored or compared"),

@@ -26,6 +26,7 @@ export {
 } from "./text.js";
 export {
   Account,
+  Theme,
   Token,
   SignUpRequest,
   SignUpResponse,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Account } from "./accounts.js";
+import { Account, Theme } from "./accounts.js";
 import { Organisation } from "./organisations.js";
 import { CurrentPassword, Email, ObjectIdString, Password, PersonName } from "./text.js";
 
@@ -18,12 +18,14 @@ export const MeResponse = z.object({
   organisations: z.array(Organisation),
   linkedProviders: z.array(z.string()),
   authenticatedWith: z.enum(["cookie", "bearer", "api_key"]),
+  defaultTheme: Theme.describe("The operator's DEFAULT_THEME: the theme of a user who has not chosen one"),
 });
 export type MeResponse = z.infer<typeof MeResponse>;
 
 export const UpdateMeRequest = z.object({
   name: PersonName.optional(),
   currentOrganisationId: ObjectIdString.nullable().optional().describe("Switch organisation; you must be a member"),
+  theme: Theme.nullable().optional().describe("light, dark or system; null goes back to the operator's DEFAULT_THEME"),
 });
 export type UpdateMeRequest = z.infer<typeof UpdateMeRequest>;
 export const ChangePasswordRequest = z.object({ currentPassword: CurrentPassword, newPassword: Password });

@@ -31,9 +31,14 @@ export interface Account {
   /** False for accounts made through Google, GitHub or Okta that never set a password. */
   readonly hasPassword: boolean;
   readonly currentOrganisationId: string | null;
+  /** The theme the person chose; null when they have not (the operator's DEFAULT_THEME applies). */
+  readonly theme: Theme | null;
 }
 
-type UserLike = { _id: unknown; email: string; name: string; emailVerifiedAt?: Date | null; passwordHash?: string | null; hasPassword?: boolean; currentTenantId?: unknown };
+export const THEMES = ["light", "dark", "system"] as const;
+export type Theme = (typeof THEMES)[number];
+
+type UserLike = { _id: unknown; email: string; name: string; emailVerifiedAt?: Date | null; passwordHash?: string | null; hasPassword?: boolean; currentTenantId?: unknown; theme?: string | null };
 
 export function toAccount(doc: UserLike): Account {
   return {
@@ -43,6 +48,7 @@ export function toAccount(doc: UserLike): Account {
     emailVerified: Boolean(doc.emailVerifiedAt),
     hasPassword: doc.hasPassword ?? Boolean(doc.passwordHash),
     currentOrganisationId: doc.currentTenantId ? String(doc.currentTenantId) : null,
+    theme: (THEMES as readonly string[]).includes(doc.theme ?? "") ? (doc.theme as Theme) : null,
   };
 }
 
@@ -181,6 +187,12 @@ export async function getAccount(connection: Connection, userId: string): Promis
 export async function renameAccount(connection: Connection, userId: string, name: unknown): Promise<Account> {
   const data = parseInput(z.object({ name: SignUpInput.shape.name }), { name }, "account details");
   return updateUser(connection, userId, { name: data.name });
+}
+
+/** Sets the theme the person chose (light, dark or system); null goes back to the operator's default. */
+export async function setTheme(connection: Connection, userId: string, theme: unknown): Promise<Account> {
+  const data = parseInput(z.object({ theme: z.enum(THEMES).nullable() }), { theme }, "theme");
+  return updateUser(connection, userId, { theme: data.theme });
 }
 
 /** Sets the organisation the user works in; the caller checks the membership first. */

@@ -18,6 +18,8 @@ const userSchema = new Schema(
     systemRole: { type: String, enum: ["operator"], default: null },
     // The organisation the user last switched to; the web app opens it.
     currentTenantId: { type: Schema.Types.ObjectId, default: null },
+    // The theme the person chose (light, dark or system); null until they choose: DEFAULT_THEME applies.
+    theme: { type: String, enum: ["light", "dark", "system"], default: null },
   },
   { timestamps: true, collection: "users" },
 );
