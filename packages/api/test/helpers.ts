@@ -171,3 +171,36 @@ export function lambdaHttpEvent(input: { method?: string; path: string; headers?
     },
   };
 }
+
+export interface StreamEvent {
+  event: string;
+  data: unknown;
+}
+
+/**
+ * Reads a reply's text/event-stream as a browser would, event by event; after `stopAfter` deltas
+ * it aborts the request (the stop button). An answer that is not a stream is one "problem" event.
+ */
+export async function readEventStream(res: Response, controller: AbortController, stopAfter?: number): Promise<StreamEvent[]> {
+  if (!res.headers.get("content-type")?.startsWith("text/event-stream")) return [{ event: "problem", data: await res.json() }];
+  const events: StreamEvent[] = [];
+  const decoder = new TextDecoder();
+  let buffer = "";
+  try {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const event = /^event: (.+)$/m.exec(block)?.[1] ?? "message";
+        const data = JSON.parse(/^data: (.+)$/m.exec(block)?.[1] ?? "null") as unknown;
+        events.push({ event, data });
+        if (stopAfter !== undefined && events.filter((e) => e.event === "delta").length >= stopAfter) controller.abort();
+      }
+    }
+  } catch (error) {
+    if (!controller.signal.aborted) throw error;
+  }
+  return events;
+}

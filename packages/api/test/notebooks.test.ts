@@ -5,7 +5,7 @@ import { runAsSystem } from "@tandem/core/tenancy";
 import { startBedrockStandIn, type BedrockStandIn } from "@tandem/local";
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { identityHarness, type IdentityHarness, type SignedIn } from "./helpers.js";
+import { identityHarness, readEventStream, type IdentityHarness, type SignedIn, type StreamEvent } from "./helpers.js";
 
 /** Notebooks and streamed replies: the API over real HTTP, Bedrock's SDK against the stand-in. */
 let h: IdentityHarness;
@@ -40,11 +40,6 @@ afterAll(async () => {
 const path = (p = "") => `/api/orgs/${orgId}/notebooks${p}`;
 const write = (method: "post" | "patch" | "put" | "delete", p: string) => ann.agent[method](p).set("x-csrf-token", ann.csrf);
 
-interface StreamEvent {
-  event: string;
-  data: unknown;
-}
-
 /** Posts a message and reads the event stream; `stopAfter` deltas, it closes the connection. */
 async function chat(notebookId: string, text: string, options: { stopAfter?: number; modelId?: string } = {}): Promise<{ status: number; events: StreamEvent[] }> {
   const controller = new AbortController();
@@ -55,27 +50,7 @@ async function chat(notebookId: string, text: string, options: { stopAfter?: num
     body: JSON.stringify({ text, modelId: options.modelId }),
     signal: controller.signal,
   });
-  const events: StreamEvent[] = [];
-  if (!res.headers.get("content-type")?.startsWith("text/event-stream")) return { status: res.status, events: [{ event: "problem", data: await res.json() }] };
-  const decoder = new TextDecoder();
-  let buffer = "";
-  try {
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      buffer += decoder.decode(chunk, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (.+)$/m.exec(block)?.[1] ?? "message";
-        const data = JSON.parse(/^data: (.+)$/m.exec(block)?.[1] ?? "null") as unknown;
-        events.push({ event, data });
-        if (options.stopAfter !== undefined && events.filter((e) => e.event === "delta").length >= options.stopAfter) controller.abort();
-      }
-    }
-  } catch (error) {
-    if (!controller.signal.aborted) throw error;
-  }
-  return { status: res.status, events };
+  return { status: res.status, events: await readEventStream(res, controller, options.stopAfter) };
 }
 
 describe("models", () => {
@@ -123,7 +98,7 @@ describe("streamed replies", () => {
     expect(start.assistantMessage.status).toBe("streaming");
     const deltas = events.filter((e) => e.event === "delta").map((e) => (e.data as { text: string }).text);
     expect(deltas).toEqual(Array.from({ length: 40 }, (_, i) => `t${i + 1} `));
-    const done = StreamDone.parse(events.at(-1)!.data);
+    const done = StreamDone.parse(events.find((e) => e.event === "done")!.data);
     expect(done.message).toMatchObject({ status: "complete", content: deltas.join(""), outputTokens: 40, modelId: "tandem.local-echo-v1" });
     expect(done.message.inputTokens).toBeGreaterThan(0);
     expect(done.message.latencyMs).toBeGreaterThanOrEqual(done.message.firstTokenMs!);
@@ -223,7 +198,7 @@ describe("knowledge files over HTTP", () => {
       .toMatchObject({ status: "ready", chunkCount: 1, pages: 1, embedded: 1 });
 
     const { events } = await chat(id, "When does the Harbour Library open on Saturdays?");
-    const message = StreamDone.parse(events.at(-1)!.data).message;
+    const message = StreamDone.parse(events.find((e) => e.event === "done")!.data).message;
     expect(message.citations?.[0]).toMatchObject({ n: 1, fileName: "library.md", fileId: registered.body.file.id });
     expect(message.citations?.[0]?.text).toContain("opens at nine on Saturdays");
 

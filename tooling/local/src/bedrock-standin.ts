@@ -27,7 +27,8 @@ export interface BedrockStandInOptions {
 export interface BedrockStandIn {
   readonly url: string;
   /** Every request, in order: operation and model id. */
-  readonly requests: Array<{ operation: "converse" | "converse-stream" | "invoke"; modelId: string; guardrail?: string }>;
+  /** Each request; a conversation's with the text of its turns, in order. */
+  readonly requests: Array<{ operation: "converse" | "converse-stream" | "invoke"; modelId: string; guardrail?: string; turns?: string[] }>;
   /** How many streams the client closed before their end. */
   readonly cancelledStreams: () => number;
   /** The next `count` requests are answered with ThrottlingException (HTTP 429). */
@@ -103,6 +104,11 @@ export function standInReply(body: ConverseBody): string[] {
   const count = /^stream (\d+) tokens/i.exec(question);
   if (count) return Array.from({ length: Number(count[1]) }, (_, i) => `t${i + 1} `);
   const system = (body.system ?? []).map((b) => b.text ?? "").join("\n");
+  // Asked to name a conversation (notebooks/title.ts): the question's first words, as a title.
+  if (/^Name the conversation/.test(system)) {
+    const asked = (/Question:\s*([^\n]*)/.exec(question)?.[1] ?? question).replace(/[^\p{L}\p{N}\s'-]/gu, " ").split(/\s+/).filter(Boolean).slice(0, 5);
+    return [`"${asked.map((w, i) => (i === 0 ? w.charAt(0).toUpperCase() + w.slice(1) : w)).join(" ")}"`];
+  }
   const sources = [...system.matchAll(/\[(\d+)\]/g)].map((m) => m[1]);
   const cite = sources.length ? ` According to the documents, the answer is in passage [${sources[0]}].` : "";
   const asked = /[.?!]$/.test(question) ? question : `${question}.`;
@@ -168,7 +174,8 @@ export async function startBedrockStandIn(options: BedrockStandInOptions = {}): 
       const operation = match[2] as "converse" | "converse-stream";
       const body = JSON.parse((await readBody(req)) || "{}") as ConverseBody & { guardrailConfig?: { guardrailIdentifier?: string; guardrailVersion?: string } };
       const guardrail = body.guardrailConfig ? `${body.guardrailConfig.guardrailIdentifier}:${body.guardrailConfig.guardrailVersion}` : undefined;
-      requests.push({ operation, modelId, ...(guardrail ? { guardrail } : {}) });
+      const turns = (body.messages ?? []).map((m) => (m.content ?? []).map((b) => b.text ?? "").join(" "));
+      requests.push({ operation, modelId, ...(guardrail ? { guardrail } : {}), turns });
       if (throttle > 0) {
         throttle--;
         return error(res, 429, "ThrottlingException", "Too many requests, please wait before trying again.");

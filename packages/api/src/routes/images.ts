@@ -1,5 +1,5 @@
 import { UnavailableError } from "@tandem/core/errors";
-import { generateImage, listImages, type ImageServices } from "@tandem/core/images";
+import { deleteImage, generateImage, listImages, type ImageServices } from "@tandem/core/images";
 import { Router } from "express";
 import type { AppDeps } from "../deps.js";
 import { notebookOwner, organisationAccess } from "../http/organisation.js";
@@ -21,6 +21,11 @@ export function imageRoutes(deps: AppDeps): Router {
 
   router.post("/api/orgs/:orgId/notebooks/:notebookId/images", member, async (req, res) => {
     res.status(201).json({ image: await generateImage(await deps.database(), notebookOwner(req), String(req.params.notebookId), req.body, services()) });
+  });
+
+  router.delete("/api/orgs/:orgId/notebooks/:notebookId/images/:imageId", member, async (req, res) => {
+    await deleteImage(await deps.database(), notebookOwner(req), String(req.params.notebookId), String(req.params.imageId), services());
+    res.status(204).end();
   });
   return router;
 }

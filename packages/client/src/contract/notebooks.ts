@@ -15,6 +15,11 @@ export const ModelInfo = z.object({
 });
 export type ModelInfo = z.infer<typeof ModelInfo>;
 
+/** Which models the members of one group may use (catalog model ids). */
+export const GroupModelPolicy = z.object({
+  groupId: ObjectIdString,
+  models: z.array(ModelId).min(1, "Give the group at least one model").max(100, "Allow at most 100 models"),
+});
 export const ModelPolicy = z.object({
   allowedModelIds: z.array(ModelId).max(100, "Allow at most 100 models").describe("Empty: every chat model"),
   guardrail: z
@@ -24,9 +29,17 @@ export const ModelPolicy = z.object({
     })
     .nullable()
     .describe("A Bedrock guardrail applied to every reply, or null for none"),
+  groups: z
+    .array(GroupModelPolicy)
+    .max(200, "Name at most 200 groups")
+    .refine((groups) => new Set(groups.map((g) => g.groupId)).size === groups.length, "Name each group once")
+    .optional()
+    .describe(
+      "Models by group of members: a member in one or more of these groups may use the models of those groups (together), instead of allowedModelIds; a member in none of them keeps allowedModelIds. The tier's models bound both. Absent: the groups' rules stay as they are; []: none",
+    ),
 });
 export const ModelsResponse = z.object({
-  models: z.array(ModelInfo).describe("The chat models this organisation allows"),
+  models: z.array(ModelInfo).describe("The chat models you may use here (the organisation's policy, by your groups)"),
   available: z.array(ModelInfo).describe("Every chat model of the catalog, for the admins' choice"),
   defaultModelId: z.string(), policy: ModelPolicy });
 export type ModelsResponse = z.infer<typeof ModelsResponse>;
@@ -62,6 +75,9 @@ export const NotebookResponse = z.object({ notebook: Notebook });
 export const NotebookWithMessages = z.object({ notebook: Notebook, messages: z.array(NotebookMessage) });
 export const NotebookInput = z.object({ title: NotebookTitle.optional(), systemPrompt: SystemPrompt.optional(), modelId: ModelId.optional() });
 export const SendMessageRequest = z.object({ text: MessageText, modelId: ModelId.optional() });
+/** A new reply to the latest question, with the notebook's model or another. */
+export const RegenerateRequest = z.object({ modelId: ModelId.optional() });
+export const DeletedMessagesResponse = z.object({ deleted: z.array(ObjectIdString).describe("The message, and with a question the reply that answered it") });
 export const NotebookQuery = z.object({
   cursor: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, "Pass the nextCursor of the previous page as it was").optional(),
   limit: z.coerce.number().int("Use a whole number").min(1, "Ask for 1 to 100 notebooks").max(100, "Ask for 1 to 100 notebooks").optional(),
@@ -73,6 +89,8 @@ export const ExportQuery = z.object({ format: z.enum(["markdown", "json"]).defau
 export const StreamStart = z.object({ userMessage: NotebookMessage, assistantMessage: NotebookMessage });
 export const StreamDelta = z.object({ text: z.string() });
 export const StreamDone = z.object({ message: NotebookMessage });
+/** After done, on a notebook's first exchange: the title it was given. */
+export const StreamTitle = z.object({ notebook: Notebook });
 
 export const KnowledgeFile = z.object({
   id: ObjectIdString,

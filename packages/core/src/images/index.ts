@@ -1,10 +1,10 @@
 import { InvokeModelCommand, type BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
-import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { Schema, type Connection, type InferSchemaType, type Model } from "mongoose";
 import { ImageRequest } from "@tandem/client/contract";
 import { bedrockError, type ModelEntry } from "../ai/index.js";
-import { parseInput } from "../errors/index.js";
+import { NotFoundError, parseInput } from "../errors/index.js";
 import { meterTandemUsage } from "../metering/tandem.js";
 import { usageEventModel } from "../notebooks/model.js";
 import { getNotebook, type Owner } from "../notebooks/notebooks.js";
@@ -121,4 +121,21 @@ export async function listImages(connection: Connection, owner: Owner, notebookI
   await getNotebook(connection, owner, notebookId);
   const docs = await withTenant(owner.tenantId, () => generatedImageModel(connection).find({ notebookId }).sort({ createdAt: -1 }).limit(100).lean());
   return Promise.all(docs.map((d) => withUrl(d, services)));
+}
+
+/**
+ * Deletes an image: its file first, then its record. A failure between the two leaves the record,
+ * and deleting again finishes (removing a file that is already gone succeeds).
+ */
+export async function deleteImage(connection: Connection, owner: Owner, notebookId: string, imageId: string, services: Pick<ImageServices, "s3" | "bucket">): Promise<void> {
+  await getNotebook(connection, owner, notebookId);
+  const doc = /^[0-9a-f]{24}$/i.test(imageId) ? await withTenant(owner.tenantId, () => generatedImageModel(connection).findOne({ _id: imageId, notebookId }).lean()) : null;
+  if (!doc) throw new NotFoundError("There is no such image in this notebook. Reload the gallery.", "image.not_found");
+  try {
+    await services.s3.send(new DeleteObjectCommand({ Bucket: services.bucket, Key: doc.key }), deadline());
+  } catch (error) {
+    if (isStorageOutage(error)) throw storageUnavailable("the image could not be deleted", error);
+    throw error;
+  }
+  await withTenant(owner.tenantId, () => generatedImageModel(connection).deleteOne({ _id: imageId, notebookId }));
 }

@@ -1,9 +1,9 @@
 import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import type { Connection } from "mongoose";
-import { SendMessageRequest } from "@tandem/client/contract";
+import { RegenerateRequest, SendMessageRequest } from "@tandem/client/contract";
 import { costOf, streamChat, type ModelCatalog, type ModelEntry } from "../ai/index.js";
 import { isDatabaseUnavailable, isDuplicateKeyError } from "../database/index.js";
-import { ForbiddenError, InvalidInputError, isDomainError, NotFoundError, parseInput, UnavailableError } from "../errors/index.js";
+import { ConflictError, ForbiddenError, InvalidInputError, isDomainError, NotFoundError, parseInput, UnavailableError } from "../errors/index.js";
 import { citedPassages, groundingPrompt, retrievePassages, type Passage } from "../knowledge/retrieve.js";
 import { withTenant } from "../tenancy/index.js";
 import type { TenantModelPolicy } from "../tenants/organisations.js";
@@ -11,7 +11,7 @@ import { messageModel, notebookModel, usageEventModel } from "./model.js";
 import { priceUsage } from "../metering/prices.js";
 import { replyCeilingTokens, reserveSpend, settleSpend, type SpendAlert } from "../spend/index.js";
 import { meterTandemUsage, recordEmbeddingUsage } from "../metering/tandem.js";
-import { notebookWithMessages, toMessage, type NotebookMessage, type Owner } from "./notebooks.js";
+import { notebookWithMessages, toMessage, type Notebook, type NotebookMessage, type Owner } from "./notebooks.js";
 import { partialSaver, settleWhenBack, UNSAVED_REPLY } from "./settle.js";
 
 /** The contract's schema: multi-line text (tabs and line breaks kept, other control characters refused). */
@@ -72,7 +72,7 @@ export function chooseModel(services: ChatServices, modelId: string): ModelEntry
 export interface SendOptions {
   readonly signal?: AbortSignal;
   /** Called once the two messages exist, before the first token. */
-  readonly onStart?: (messages: { user: NotebookMessage; assistant: NotebookMessage }) => void;
+  readonly onStart?: (messages: { user: NotebookMessage; assistant: NotebookMessage; notebook: Notebook }) => void;
   readonly onDelta?: (text: string) => void;
   readonly now?: () => Date;
 }
@@ -84,10 +84,89 @@ export interface SendOptions {
  */
 export async function sendMessage(connection: Connection, owner: Owner, notebookId: string, input: unknown, services: ChatServices, options: SendOptions = {}): Promise<NotebookMessage> {
   const data = parseInput(MessageInput, input, "message");
-  const now = options.now ?? (() => new Date());
   const { notebook, messages } = await notebookWithMessages(connection, owner, notebookId);
-  const model = chooseModel(services, data.modelId ?? notebook.modelId);
-  const history = messages
+  refuseWhileStreaming(messages);
+  return replyTo(connection, owner, { notebook, history: messages, text: data.text, modelId: data.modelId, remove: [] }, services, options);
+}
+
+/**
+ * A new reply to the latest question: the latest reply (`messageId`) is replaced. A question
+ * left without a reply (its reply was removed, or never written) may be named instead.
+ */
+export async function regenerateReply(connection: Connection, owner: Owner, notebookId: string, messageId: string, input: unknown, services: ChatServices, options: SendOptions = {}): Promise<NotebookMessage> {
+  const data = parseInput(RegenerateInput, input ?? {}, "regeneration");
+  const { notebook, messages } = await notebookWithMessages(connection, owner, notebookId);
+  refuseWhileStreaming(messages);
+  const index = indexOf(messages, messageId);
+  if (index !== messages.length - 1) throw new ConflictError("Only the latest reply can be regenerated. To go back further, edit the question you want answered again.", "message.not_latest");
+  const target = messages[index]!;
+  const question = target.role === "user" ? target : messages[index - 1];
+  if (!question || question.role !== "user") throw new ConflictError("This reply answers no question to ask again. Send a new message instead.", "message.no_question");
+  const history = messages.slice(0, messages.indexOf(question));
+  return replyTo(connection, owner, { notebook, history, text: question.content, modelId: data.modelId, question, remove: target.role === "assistant" ? [target.id] : [] }, services, options);
+}
+
+/**
+ * A question edited and sent again: it and everything after it are replaced by the new question
+ * and its reply (what came after was an answer to the old text).
+ */
+export async function editAndResend(connection: Connection, owner: Owner, notebookId: string, messageId: string, input: unknown, services: ChatServices, options: SendOptions = {}): Promise<NotebookMessage> {
+  const data = parseInput(MessageInput, input, "message");
+  const { notebook, messages } = await notebookWithMessages(connection, owner, notebookId);
+  refuseWhileStreaming(messages);
+  const index = indexOf(messages, messageId);
+  if (messages[index]!.role !== "user") throw new ConflictError("Only your own messages can be edited. Regenerate a reply instead.", "message.not_editable");
+  return replyTo(connection, owner, { notebook, history: messages.slice(0, index), text: data.text, modelId: data.modelId, remove: messages.slice(index).map((m) => m.id) }, services, options);
+}
+
+/**
+ * Deletes one message; a question goes with the reply that answers it (a reply without its
+ * question would read as an answer to the one before). Returns the ids removed.
+ */
+export async function deleteMessage(connection: Connection, owner: Owner, notebookId: string, messageId: string): Promise<string[]> {
+  const { messages } = await notebookWithMessages(connection, owner, notebookId);
+  const index = indexOf(messages, messageId);
+  const target = messages[index]!;
+  const next = messages[index + 1];
+  const ids = [target, ...(target.role === "user" && next?.role === "assistant" ? [next] : [])];
+  if (ids.some((m) => m.status === "streaming")) throw new ConflictError("This reply is still being written. Stop it first, then delete it.", "reply.in_progress");
+  await withTenant(owner.tenantId, () => messageModel(connection).deleteMany({ notebookId, _id: { $in: ids.map((m) => m.id) } }));
+  return ids.map((m) => m.id);
+}
+
+export const RegenerateInput = RegenerateRequest;
+
+function indexOf(messages: readonly NotebookMessage[], messageId: string): number {
+  const index = messages.findIndex((m) => m.id === messageId);
+  if (index < 0) throw new NotFoundError("There is no such message in this notebook. Reload the notebook to see its messages.", "message.not_found");
+  return index;
+}
+
+function refuseWhileStreaming(messages: readonly NotebookMessage[]): void {
+  if (messages.some((m) => m.status === "streaming")) {
+    throw new ConflictError("A reply is still being written in this notebook. Wait for it or stop it, then try again.", "reply.in_progress");
+  }
+}
+
+interface ReplyPlan {
+  readonly notebook: Notebook;
+  /** The conversation before the question. */
+  readonly history: readonly NotebookMessage[];
+  readonly text: string;
+  readonly modelId?: string;
+  /** The stored question, when it is asked again (regenerate); otherwise a new one is stored. */
+  readonly question?: NotebookMessage;
+  /** Messages replaced by this reply, removed before it is written. */
+  readonly remove: readonly string[];
+}
+
+async function replyTo(connection: Connection, owner: Owner, plan: ReplyPlan, services: ChatServices, options: SendOptions): Promise<NotebookMessage> {
+  const { notebook } = plan;
+  const notebookId = notebook.id;
+  const data = { text: plan.text };
+  const now = options.now ?? (() => new Date());
+  const model = chooseModel(services, plan.modelId ?? notebook.modelId);
+  const history = plan.history
     .filter((m) => m.content && (m.role === "user" || m.status !== "failed"))
     .map((m) => ({ role: m.role, text: m.content }));
 
@@ -99,20 +178,26 @@ export async function sendMessage(connection: Connection, owner: Owner, notebook
   const ceiling = replyCeilingTokens(model, inputChars);
   const ceilingUsd = async () => (await priceUsage(connection, services.catalog, model, ceiling, now()).catch(() => ({ costUsd: costOf(model, ceiling) }))).costUsd;
   const reservation = await reserveSpend(connection, { ...owner, organisationName: services.organisationName }, ceilingUsd, now());
+  // What this reply replaces goes first: a crash after it leaves the question without a reply, which regenerate answers.
+  if (plan.remove.length) {
+    await withTenant(owner.tenantId, () => messageModel(connection).deleteMany({ notebookId, _id: { $in: [...plan.remove] } })).catch(async (error: unknown) => {
+      await settleSpend(connection, reservation, 0).catch(() => undefined);
+      throw error;
+    });
+  }
   // The question's embedding costs too: its tokens are metered with the reply.
   const embedded = { tokens: 0 };
   const passagesRead = grounding(connection, owner, notebookId, data.text, services, embedded).catch(() => [] as Passage[]);
   const { user, assistant } = await withTenant(owner.tenantId, async () => {
-    const [[userDoc, assistantDoc]] = await Promise.all([
-      messageModel(connection).insertMany([
-        { notebookId, userId: owner.userId, role: "user", content: data.text, status: "complete" },
-        { notebookId, userId: owner.userId, role: "assistant", content: "", modelId: model.id, status: "streaming" },
-      ]),
+    const assistantInput = { notebookId, userId: owner.userId, role: "assistant", content: "", modelId: model.id, status: "streaming" };
+    const [inserted] = await Promise.all([
+      messageModel(connection).insertMany(plan.question ? [assistantInput] : [{ notebookId, userId: owner.userId, role: "user", content: data.text, status: "complete" }, assistantInput]),
       notebookModel(connection).updateOne({ _id: notebookId }, { $set: { lastActivityAt: now(), modelId: model.id } }),
     ]);
-    return { user: toMessage(userDoc!.toObject()), assistant: toMessage(assistantDoc!.toObject()) };
+    const docs = inserted.map((d) => toMessage(d.toObject()));
+    return plan.question ? { user: plan.question, assistant: docs[0]! } : { user: docs[0]!, assistant: docs[1]! };
   });
-  options.onStart?.({ user, assistant });
+  options.onStart?.({ user, assistant, notebook });
   const passages = await passagesRead;
   const systemPrompt = [notebook.systemPrompt, groundingPrompt(passages)].filter(Boolean).join("\n\n") || undefined;
 

@@ -7,6 +7,8 @@ const notebookSchema = new Schema(
   {
     userId: { type: Schema.Types.ObjectId, required: true },
     title: { type: String, required: true, trim: true },
+    // "user" once its owner named it, "auto" once named from its first exchange; null: not named yet.
+    titledBy: { type: String, enum: ["user", "auto", null], default: null },
     systemPrompt: { type: String, default: "" },
     modelId: { type: String, required: true },
     lastActivityAt: { type: Date, required: true },
@@ -62,7 +64,8 @@ messageSchema.index({ tenantId: 1, userId: 1, week: -1 }, { name: "tenant_user_w
 const usageSchema = new Schema(
   {
     idempotencyKey: { type: String, required: true },
-    kind: { type: String, enum: ["reply", "image", "embedding"], required: true, default: "reply" },
+    // "title": the model naming a notebook from its first exchange (metered like a reply's tokens).
+    kind: { type: String, enum: ["reply", "image", "embedding", "title"], required: true, default: "reply" },
     userId: { type: Schema.Types.ObjectId, required: true },
     notebookId: { type: Schema.Types.ObjectId, required: true },
     // The reply (kind "reply") or the image (kind "image") that was metered.

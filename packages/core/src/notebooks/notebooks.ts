@@ -1,6 +1,6 @@
 import type { Connection } from "mongoose";
 import { NotebookInput as NotebookRequest } from "@tandem/client/contract";
-import { detectCapabilities } from "../database/index.js";
+import { detectCapabilities, withLease } from "../database/index.js";
 import { InvalidInputError, NotFoundError, parseInput } from "../errors/index.js";
 import { withTenant } from "../tenancy/index.js";
 import { settleStaleReplies } from "./settle.js";
@@ -74,10 +74,15 @@ export async function getNotebook(connection: Connection, owner: Owner, notebook
   return toNotebook(doc);
 }
 
+/** What a notebook is called until it is named, by its owner or from its first exchange. */
+export const DEFAULT_TITLE = "Untitled notebook";
+/** The lease under which a notebook's title changes: a rename and the automatic title never cross. */
+export const titleLease = (notebookId: string) => `notebook-title:${notebookId}`;
+
 export async function createNotebook(connection: Connection, owner: Owner, input: unknown, defaults: { modelId: string }, now: Date = new Date()): Promise<Notebook> {
   const data = parseInput(NotebookInput, input ?? {}, "notebook details");
   const doc = await withTenant(owner.tenantId, () =>
-    notebookModel(connection).create({ userId: owner.userId, title: data.title ?? "Untitled notebook", systemPrompt: data.systemPrompt ?? "", modelId: data.modelId ?? defaults.modelId, lastActivityAt: now }),
+    notebookModel(connection).create({ userId: owner.userId, title: data.title ?? DEFAULT_TITLE, titledBy: data.title && data.title !== DEFAULT_TITLE ? "user" : null, systemPrompt: data.systemPrompt ?? "", modelId: data.modelId ?? defaults.modelId, lastActivityAt: now }),
   );
   return toNotebook(doc.toObject());
 }
@@ -85,8 +90,15 @@ export async function createNotebook(connection: Connection, owner: Owner, input
 export async function updateNotebook(connection: Connection, owner: Owner, notebookId: string, input: unknown): Promise<Notebook> {
   const data = parseInput(NotebookInput, input ?? {}, "notebook details");
   await getNotebook(connection, owner, notebookId);
-  const set = Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined));
-  if (Object.keys(set).length) await withTenant(owner.tenantId, () => notebookModel(connection).updateOne({ _id: notebookId, userId: owner.userId }, { $set: set }));
+  const set: Record<string, unknown> = Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined));
+  if (!Object.keys(set).length) return getNotebook(connection, owner, notebookId);
+  const write = () => withTenant(owner.tenantId, () => notebookModel(connection).updateOne({ _id: notebookId, userId: owner.userId }, { $set: set }));
+  if (data.title === undefined) await write();
+  else {
+    // A name its owner gave: the automatic title never replaces it (both change it under one lease).
+    set.titledBy = "user";
+    await withLease(connection, titleLease(notebookId), write, { waitMs: 10_000, what: "This notebook's title" });
+  }
   return getNotebook(connection, owner, notebookId);
 }
 
