@@ -9,6 +9,7 @@ import { imageRoutes } from "./routes/images.js";
 import { knowledgeRoutes } from "./routes/knowledge.js";
 import { meRoutes } from "./routes/me.js";
 import { notebookRoutes } from "./routes/notebooks.js";
+import { groupRoutes } from "./routes/groups.js";
 import { organisationRoutes } from "./routes/organisations.js";
 import type { AppDeps } from "./deps.js";
 import { methodGuard } from "./http/methods.js";
@@ -47,6 +48,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(organisationRoutes(deps));
   app.use(auditRoutes(deps));
   app.use(billingRoutes(deps));
+  app.use(groupRoutes(deps));
   app.use(notebookRoutes(deps));
   app.use(knowledgeRoutes(deps));
   app.use(imageRoutes(deps));

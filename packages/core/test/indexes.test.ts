@@ -6,6 +6,7 @@ import { generatedImageModel } from "../src/images/index.js";
 import { knowledgeChunkModel, knowledgeFileModel } from "../src/knowledge/index.js";
 import { messageModel, notebookModel, usageEventModel } from "../src/notebooks/index.js";
 import { inviteModel, membershipModel, tenantModel } from "../src/tenants/index.js";
+import { groupMemberModel, groupModel } from "../src/groups/index.js";
 
 /**
  * Every index a model declares exists on the engine the suite runs (FerretDB on PostgreSQL by
@@ -38,6 +39,8 @@ describe("declared indexes", () => {
       knowledgeFileModel(connection),
       knowledgeChunkModel(connection),
       generatedImageModel(connection),
+      groupModel(connection),
+      groupMemberModel(connection),
       leaseModel(connection),
       claimModel(connection, "one_time_token_uses"),
     ] as never;

@@ -1,4 +1,5 @@
 import { NotFoundError } from "@tandem/core/errors";
+import { memberModelPolicy } from "@tandem/core/groups";
 import type { Owner } from "@tandem/core/notebooks";
 import { requireMember, type Role, type TenantModelPolicy } from "@tandem/core/tenants";
 import { withTenant } from "@tandem/core/tenancy";
@@ -12,8 +13,10 @@ export interface OrganisationContext {
   readonly name: string;
   /** The caller's role. */
   readonly role: Role;
-  /** What its admins allow in notebooks (models, guardrail). */
+  /** What its admins allow the caller in notebooks (models, guardrail), with the caller's groups applied (groups/policy.ts). */
   readonly policy: TenantModelPolicy;
+  /** The organisation's policy as its admins set it (every group's rule), for the admins' page. */
+  readonly organisationPolicy: TenantModelPolicy;
 }
 
 declare global {
@@ -39,8 +42,11 @@ export function organisationAccess(deps: AppDeps, needed: Role = "member"): Requ
     if (auth.apiKey && auth.apiKey.tenantId !== orgId) {
       throw new NotFoundError("There is no such organisation, or you are not a member of it. This API key works only in its own organisation.", "organisation.not_found");
     }
-    const { tenant, role, policy } = await requireMember(await deps.database(), orgId, auth.userId, needed, { cached: true });
-    req.organisation = { id: tenant.id, slug: tenant.slug, name: tenant.name, role, policy };
+    const database = await deps.database();
+    const { tenant, role, policy } = await requireMember(database, orgId, auth.userId, needed, { cached: true });
+    // Models by group: read (through the access cache) only when the policy names groups.
+    const mine = await memberModelPolicy(database, tenant.id, auth.userId, policy);
+    req.organisation = { id: tenant.id, slug: tenant.slug, name: tenant.name, role, policy: mine, organisationPolicy: policy };
     await withTenant(tenant.id, () => next());
   };
 }

@@ -43,8 +43,10 @@ export function notebookRoutes(deps: AppDeps): Router {
   });
 
   router.get("/api/orgs/:orgId/models", member, async (req, res) => {
+    // `models`: what the caller may use (the policy with their groups applied); `policy`: the organisation's, as its admins set it.
     const s = await services(req);
-    res.json({ models: allowedModels(s), available: s.catalog.chatModels(), defaultModelId: defaultModelId(s), policy: { allowedModelIds: s.policy.allowedModelIds, guardrail: s.policy.guardrail ?? null } });
+    const p = currentOrganisation(req).organisationPolicy;
+    res.json({ models: allowedModels(s), available: s.catalog.chatModels(), defaultModelId: defaultModelId(s), policy: { allowedModelIds: p.allowedModelIds, guardrail: p.guardrail ?? null, groups: (p.groups ?? []).map((g) => ({ groupId: g.groupId, models: g.modelIds })) } });
   });
 
   // Spend caps: every member sees them and what was spent; admins set them.
@@ -54,15 +56,23 @@ export function notebookRoutes(deps: AppDeps): Router {
   router.put("/api/orgs/:orgId/spend-caps", admin, async (req, res) => {
     const orgId = currentOrganisation(req).id;
     const caps = await audited(deps, req, { tenantId: orgId, actor: actorOf(req), action: "spend_caps.changed", target: { type: "organisation", id: orgId } }, async () => setSpendCaps(await deps.database(), orgId, body(req, SpendCapsRequest)), (c) => ({
-      details: { organisationDayUsd: c.organisation?.dayUsd ?? "none", organisationMonthUsd: c.organisation?.monthUsd ?? "none", memberDayUsd: c.member?.dayUsd ?? "none", memberMonthUsd: c.member?.monthUsd ?? "none" },
+      details: {
+        organisationDayUsd: c.organisation?.dayUsd ?? "none",
+        organisationMonthUsd: c.organisation?.monthUsd ?? "none",
+        memberDayUsd: c.member?.dayUsd ?? "none",
+        memberMonthUsd: c.member?.monthUsd ?? "none",
+        groups: (c.groups ?? []).map((g) => `${g.groupId}:${g.dayUsd ?? "none"}/${g.monthUsd ?? "none"}`).join(" ") || "none",
+      },
     }));
     res.json(await spendSummary(await deps.database(), orgId, requireAuth(req).userId).then((s) => ({ ...s, caps })));
   });
 
   router.put("/api/orgs/:orgId/model-policy", admin, async (req, res) => {
     const orgId = currentOrganisation(req).id;
-    const policy = await audited(deps, req, { tenantId: orgId, actor: actorOf(req), action: "model_policy.changed", target: { type: "organisation", id: orgId } }, async () => setModelPolicy(await deps.database(), orgId, deps.ai.catalog, body(req, ModelPolicyBody)), (p) => ({ details: { allowedModels: p.allowedModelIds.length, allowedModelIds: p.allowedModelIds.join(" "), guardrail: p.guardrail ? p.guardrail.id : "none" } }));
-    res.json({ allowedModelIds: policy.allowedModelIds, guardrail: policy.guardrail ?? null });
+    const policy = await audited(deps, req, { tenantId: orgId, actor: actorOf(req), action: "model_policy.changed", target: { type: "organisation", id: orgId } }, async () => setModelPolicy(await deps.database(), orgId, deps.ai.catalog, body(req, ModelPolicyBody)), (p) => ({
+      details: { allowedModels: p.allowedModelIds.length, allowedModelIds: p.allowedModelIds.join(" "), guardrail: p.guardrail ? p.guardrail.id : "none", groups: (p.groups ?? []).map((g) => `${g.groupId}:${g.modelIds.join(",")}`).join(" ") || "none" },
+    }));
+    res.json({ allowedModelIds: policy.allowedModelIds, guardrail: policy.guardrail ?? null, groups: (policy.groups ?? []).map((g) => ({ groupId: g.groupId, models: g.modelIds })) });
   });
 
   router.get("/api/orgs/:orgId/notebooks", member, async (req, res) => {

@@ -66,6 +66,7 @@ export {
 export {
   ModelInfo,
   ModelPolicy,
+  GroupModelPolicy,
   ModelsResponse,
   Notebook,
   MessageStatus,
@@ -107,5 +108,6 @@ export {
   OperatorAuditQuery,
   OperatorAuditPage,
 } from "./audit.js";
-export { SpendCapsRequest, SpendLimits, SpendSummaryResponse } from "./spend.js";
+export { SpendCapsRequest, SpendLimits, GroupSpendCaps, SpendSummaryResponse } from "./spend.js";
+export { MAX_GROUPS, GroupName, Group, GroupsResponse, GroupResponse, CreateGroupRequest, RenameGroupRequest } from "./groups.js";
 export { CheckoutRequest, RedirectResponse, BillingSummaryResponse, OrgUsageQuery, OrgUsageResponse } from "./billing.js";

@@ -12,6 +12,7 @@ import { inviteModel } from "../tenants/invites.js";
 import { membershipModel } from "../tenants/membership.js";
 import { tenantModel } from "../tenants/model.js";
 import { DETAIL_TYPES, EVENT_SOURCES, outboxEvent, type EventPublisher } from "./events.js";
+import { groupMemberModel, groupModel } from "../groups/model.js";
 
 /**
  * Offboarding's second half, Tandem's application plane: sign-in ended when offboarding began
@@ -34,6 +35,8 @@ export function tenantDataModels(connection: Connection): Array<Model<never>> {
     knowledgeChunkModel(connection),
     vectorBlockModel(connection),
     generatedImageModel(connection),
+    groupModel(connection),
+    groupMemberModel(connection),
   ] as unknown as Array<Model<never>>;
 }
 

@@ -17,6 +17,9 @@ const tenantSchema = new Schema(
     allowedModelIds: { type: [String], default: [] },
     guardrailId: { type: String, default: null },
     guardrailVersion: { type: String, default: null },
+    // Models by group of members (groups/policy.ts): [{ groupId, modelIds }]; a member in one of these
+    // groups may use its models instead of allowedModelIds.
+    groupModels: { type: [Schema.Types.Mixed], default: [] },
     // From the control plane (SBT's tenant record): the tier that drives limits, and whom to invite as owner.
     tier: { type: String, default: "basic" },
     email: { type: String, default: null },

@@ -8,6 +8,7 @@ import { userModel } from "../identity/model.js";
 import { runAsSystem, withTenant } from "../tenancy/index.js";
 import { createTenant, TenantInput, type Tenant } from "./tenants.js";
 import { getTier } from "../tiers/index.js";
+import { removeFromAllGroups } from "../groups/groups.js";
 import { membershipModel, type Role } from "./membership.js";
 import { tenantModel } from "./model.js";
 
@@ -43,6 +44,11 @@ export interface TenantModelPolicy {
   readonly guardrail?: { readonly id: string; readonly version: string };
   /** The models the organisation's tier allows (tiers/; empty: every chat model), whatever its admins allow. */
   readonly tierModelIds?: readonly string[];
+  /**
+   * Models by group of members (groups/policy.ts): a member in one or more of these groups may use
+   * their models together instead of `allowedModelIds`. Absent or empty: no group rules.
+   */
+  readonly groups?: ReadonlyArray<{ readonly groupId: string; readonly modelIds: readonly string[] }>;
 }
 
 /** What a member's request needs to know of the organisation: who it is and what it allows. */
@@ -92,9 +98,18 @@ async function readTenant(connection: Connection, tenantId: string): Promise<Ten
     policy: {
       allowedModelIds: doc.allowedModelIds ?? [],
       tierModelIds: tier.limits.models,
+      groups: groupRulesOf(doc.groupModels),
       guardrail: doc.guardrailId && doc.guardrailVersion ? { id: doc.guardrailId, version: doc.guardrailVersion } : undefined,
     },
   };
+}
+
+/** The group rules as stored (a list of { groupId, modelIds }), tolerant of anything else. */
+export function groupRulesOf(stored: unknown): Array<{ groupId: string; modelIds: string[] }> {
+  if (!Array.isArray(stored)) return [];
+  return stored
+    .filter((r): r is { groupId: string; modelIds: string[] } => typeof r === "object" && r !== null && typeof (r as { groupId?: unknown }).groupId === "string" && Array.isArray((r as { modelIds?: unknown }).modelIds))
+    .map((r) => ({ groupId: r.groupId, modelIds: r.modelIds.filter((m): m is string => typeof m === "string") }));
 }
 
 /**
@@ -233,5 +248,7 @@ export async function removeMember(connection: Connection, tenantId: string, act
     await withTenant(tenantId, () => membershipModel(connection).deleteOne({ userId }));
     forgetMember(tenantId, userId);
   });
+  // Out of the organisation, out of its groups (reads of groups also drop former members).
+  await removeFromAllGroups(connection, tenantId, userId);
   await onRemoved?.();
 }
