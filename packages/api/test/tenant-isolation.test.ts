@@ -29,8 +29,20 @@ beforeAll(async () => {
   ids.keyA = keyA.body.secret;
   ids.notebookB = (await write(bob, "post", `/api/orgs/${ids.orgB}/notebooks`).send({ title: "Bob's plans" }).expect(201)).body.notebook.id;
   ids.fileB = (await write(bob, "post", `/api/orgs/${ids.orgB}/notebooks/${ids.notebookB}/files`).send({ name: "plans.txt", type: "text/plain", size: 10 }).expect(201)).body.file.id;
+  // A message and an image of B's (written directly: no model runs in this test).
+  const connection = await h.deps.database();
+  await withTenant(ids.orgB, async () => {
+    ids.messageB = String((await messageModel(connection).create({ notebookId: ids.notebookB, userId: bob.userId, role: "user", content: "Bob's question", status: "complete" }))._id);
+    ids.imageB = String((await generatedImageModel(connection).create({ notebookId: ids.notebookB, userId: bob.userId, prompt: "Bob's picture", modelId: "m", key: "b/picture.png", width: 1, height: 1 }))._id);
+  });
 });
 afterAll(() => h.close());
+// A group of B's, with Bob in it.
+const groupIds = { groupB: "" };
+beforeAll(async () => {
+  groupIds.groupB = (await write(bob, "post", `/api/orgs/${ids.orgB}/groups`).send({ name: "Bob's group" }).expect(201)).body.group.id;
+  await write(bob, "put", `/api/orgs/${ids.orgB}/groups/${groupIds.groupB}/members/${ids.bobUser}`).expect(200);
+});
 
 type Method = "get" | "post" | "patch" | "put" | "delete";
 /** Every tenant-owned route, with a body that would be valid for its own tenant. */
@@ -52,6 +64,12 @@ const MATRIX: Array<{ method: Method; route: string; body?: object }> = [
   { method: "put", route: "/api/orgs/:orgId/model-policy", body: { allowedModelIds: [], guardrail: null } },
   { method: "get", route: "/api/orgs/:orgId/spend" },
   { method: "put", route: "/api/orgs/:orgId/spend-caps", body: { organisation: { dayUsd: 5 } } },
+  { method: "get", route: "/api/orgs/:orgId/groups" },
+  { method: "post", route: "/api/orgs/:orgId/groups", body: { name: "Planted" } },
+  { method: "patch", route: "/api/orgs/:orgId/groups/:groupId", body: { name: "Taken over" } },
+  { method: "delete", route: "/api/orgs/:orgId/groups/:groupId" },
+  { method: "put", route: "/api/orgs/:orgId/groups/:groupId/members/:userId" },
+  { method: "delete", route: "/api/orgs/:orgId/groups/:groupId/members/:userId" },
   { method: "get", route: "/api/orgs/:orgId/billing" },
   { method: "get", route: "/api/orgs/:orgId/usage" },
   { method: "post", route: "/api/orgs/:orgId/billing/checkout", body: { kind: "credits", amountUsd: 50 } },
@@ -73,8 +91,11 @@ const MATRIX: Array<{ method: Method; route: string; body?: object }> = [
 ];
 
 function fill(route: string, orgId: string): string {
-  return route.replace(":orgId", orgId).replace(":userId", ids.bobUser).replace(":inviteId", ids.inviteB).replace(":keyId", ids.keyB).replace(":notebookId", ids.notebookB).replace(":fileId", ids.fileB);
+  return route.replace(":orgId", orgId).replace(":userId", ids.bobUser).replace(":inviteId", ids.inviteB).replace(":keyId", ids.keyB).replace(":notebookId", ids.notebookB).replace(":fileId", ids.fileB).replace(":messageId", ids.messageB).replace(":imageId", ids.imageB);
 }
+
+/** Routes with a group of B's as well. */
+const fillRoute = (route: string, orgId: string) => fill(route.replace(":groupId", groupIds.groupB), orgId);
 
 describe("tenant isolation", () => {
   it("covers every tenant-owned route of the app", () => {
@@ -84,15 +105,15 @@ describe("tenant isolation", () => {
   for (const { method, route, body } of MATRIX) {
     it(`${method.toUpperCase()} ${route}: 404 for a member of another organisation`, async () => {
       // B's resources under B's path, with A's cookies.
-      const direct = await (method === "get" ? alice.agent.get(fill(route, ids.orgB)) : write(alice, method, fill(route, ids.orgB)).send(body ?? {}));
-      expect(direct.status, `${method} ${fill(route, ids.orgB)}`).toBe(404);
+      const direct = await (method === "get" ? alice.agent.get(fillRoute(route, ids.orgB)) : write(alice, method, fillRoute(route, ids.orgB)).send(body ?? {}));
+      expect(direct.status, `${method} ${fillRoute(route, ids.orgB)}`).toBe(404);
       // B's resources under A's own path (ids from another tenant).
-      if (/:(userId|inviteId|keyId|notebookId)/.test(route)) {
-        const crossed = await (method === "get" ? alice.agent.get(fill(route, ids.orgA)) : write(alice, method, fill(route, ids.orgA)).send(body ?? {}));
-        expect(crossed.status, `${method} ${fill(route, ids.orgA)}`).toBe(404);
+      if (/:(userId|inviteId|keyId|notebookId|groupId)/.test(route)) {
+        const crossed = await (method === "get" ? alice.agent.get(fillRoute(route, ids.orgA)) : write(alice, method, fillRoute(route, ids.orgA)).send(body ?? {}));
+        expect(crossed.status, `${method} ${fillRoute(route, ids.orgA)}`).toBe(404);
       }
       // A's API key on B's path.
-      const withKey = await request(h.app)[method](fill(route, ids.orgB)).set("authorization", `Bearer ${ids.keyA}`).send(body ?? {});
+      const withKey = await request(h.app)[method](fillRoute(route, ids.orgB)).set("authorization", `Bearer ${ids.keyA}`).send(body ?? {});
       expect(withKey.status).toBe(404);
     });
   }
@@ -111,6 +132,8 @@ describe("tenant isolation", () => {
     expect((await bob.agent.get(`/api/orgs/${ids.orgB}/notebooks`).expect(200)).body.notebooks).toHaveLength(1);
     const files = await bob.agent.get(`/api/orgs/${ids.orgB}/notebooks/${ids.notebookB}/files`).expect(200);
     expect(files.body.files.map((f: { id: string }) => f.id)).toEqual([ids.fileB]);
+    const groups = await bob.agent.get(`/api/orgs/${ids.orgB}/groups`).expect(200);
+    expect(groups.body.groups).toEqual([expect.objectContaining({ id: groupIds.groupB, name: "Bob's group", memberIds: [ids.bobUser], mine: true })]);
     const aliceOrgs = await alice.agent.get("/api/orgs").expect(200);
     expect(aliceOrgs.body.organisations.map((o: { id: string }) => o.id)).toEqual([ids.orgA]);
   });

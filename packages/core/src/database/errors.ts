@@ -3,6 +3,19 @@ export function isDuplicateKeyError(error: unknown): boolean {
   return typeof error === "object" && error !== null && "code" in error && (error as { code: unknown }).code === 11000;
 }
 
+/**
+ * A write refused by a unique index, in every form: code 11000 (MongoDB, DocumentDB, and FerretDB
+ * for inserts), and FerretDB v1's update of an existing document into a taken key, which it reports
+ * as InternalError (code 1) carrying PostgreSQL's "duplicate key value violates unique constraint"
+ * (SQLSTATE 23505). The index held either way: nothing was written.
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  if (isDuplicateKeyError(error)) return true;
+  if (typeof error !== "object" || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === 1 && typeof message === "string" && /duplicate key value violates unique constraint|SQLSTATE 23505/.test(message);
+}
+
 // What the driver (and mongoose) throw when no server answers: down, unreachable, restarting.
 const UNAVAILABLE_ERRORS = new Set([
   "MongoServerSelectionError",

@@ -1,7 +1,7 @@
 import type { Connection } from "mongoose";
 import { CreateGroupRequest, MAX_GROUPS, RenameGroupRequest } from "@tandem/client/contract";
 import { shelf } from "../access/cache.js";
-import { isDuplicateKeyError, withLease } from "../database/index.js";
+import { isDuplicateKeyError, isUniqueViolation, withLease } from "../database/index.js";
 import { ConflictError, NotFoundError, parseInput } from "../errors/index.js";
 import { withTenant } from "../tenancy/index.js";
 import { membershipModel } from "../tenants/membership.js";
@@ -131,7 +131,8 @@ export async function renameGroup(connection: Connection, tenantId: string, user
   try {
     matched = (await withTenant(tenantId, () => groupModel(connection).updateOne({ _id: groupId }, { $set: { name, nameKey: groupNameKey(name) } }))).matchedCount;
   } catch (error) {
-    if (isDuplicateKeyError(error)) throw nameTaken(name.trim());
+    // (FerretDB v1 reports an update into a taken key as an internal error: isUniqueViolation knows it.)
+    if (isUniqueViolation(error)) throw nameTaken(name.trim());
     throw error;
   }
   if (matched === 0) throw noGroup();
