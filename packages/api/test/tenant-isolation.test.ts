@@ -1,4 +1,6 @@
-import { TenantScopeError } from "@tandem/core/tenancy";
+import { generatedImageModel } from "@tandem/core/images";
+import { messageModel } from "@tandem/core/notebooks";
+import { TenantScopeError, withTenant } from "@tandem/core/tenancy";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { appRoutes, identityHarness, type IdentityHarness, type SignedIn } from "./helpers.js";
@@ -12,7 +14,7 @@ import { appRoutes, identityHarness, type IdentityHarness, type SignedIn } from 
 let h: IdentityHarness;
 let alice: SignedIn;
 let bob: SignedIn;
-const ids = { orgA: "", orgB: "", bobUser: "", inviteB: "", keyB: "", keyA: "", notebookB: "", fileB: "" };
+const ids = { orgA: "", orgB: "", bobUser: "", inviteB: "", keyB: "", keyA: "", notebookB: "", fileB: "", messageB: "", imageB: "" };
 
 const write = (who: SignedIn, method: "post" | "patch" | "put" | "delete", path: string) => who.agent[method](path).set("x-csrf-token", who.csrf);
 
@@ -81,6 +83,10 @@ const MATRIX: Array<{ method: Method; route: string; body?: object }> = [
   { method: "delete", route: "/api/orgs/:orgId/notebooks/:notebookId" },
   { method: "get", route: "/api/orgs/:orgId/notebooks/:notebookId/export" },
   { method: "post", route: "/api/orgs/:orgId/notebooks/:notebookId/messages", body: { text: "hello" } },
+  { method: "post", route: "/api/orgs/:orgId/notebooks/:notebookId/messages/:messageId/regenerate" },
+  { method: "patch", route: "/api/orgs/:orgId/notebooks/:notebookId/messages/:messageId", body: { text: "Taken over" } },
+  { method: "delete", route: "/api/orgs/:orgId/notebooks/:notebookId/messages/:messageId" },
+  { method: "delete", route: "/api/orgs/:orgId/notebooks/:notebookId/images/:imageId" },
   { method: "get", route: "/api/orgs/:orgId/notebooks/:notebookId/files" },
   { method: "post", route: "/api/orgs/:orgId/notebooks/:notebookId/files", body: { name: "x.txt", type: "text/plain", size: 10 } },
   { method: "post", route: "/api/orgs/:orgId/notebooks/:notebookId/files/:fileId/complete" },
@@ -128,7 +134,10 @@ describe("tenant isolation", () => {
     const keys = await bob.agent.get(`/api/orgs/${ids.orgB}/api-keys`).expect(200);
     expect(keys.body.apiKeys.map((k: { id: string }) => k.id)).toEqual([ids.keyB]);
     const notebook = await bob.agent.get(`/api/orgs/${ids.orgB}/notebooks/${ids.notebookB}`).expect(200);
-    expect(notebook.body).toMatchObject({ notebook: { title: "Bob's plans" }, messages: [] });
+    expect(notebook.body).toMatchObject({ notebook: { title: "Bob's plans" }, messages: [{ id: ids.messageB, content: "Bob's question" }] });
+    expect(notebook.body.messages).toHaveLength(1);
+    const images = await withTenant(ids.orgB, async () => generatedImageModel(await h.deps.database()).countDocuments({ _id: ids.imageB }));
+    expect(images).toBe(1);
     expect((await bob.agent.get(`/api/orgs/${ids.orgB}/notebooks`).expect(200)).body.notebooks).toHaveLength(1);
     const files = await bob.agent.get(`/api/orgs/${ids.orgB}/notebooks/${ids.notebookB}/files`).expect(200);
     expect(files.body.files.map((f: { id: string }) => f.id)).toEqual([ids.fileB]);
