@@ -33,6 +33,9 @@ import {
   SendMessageRequest,
   StreamDelta,
   StreamDone,
+  StreamTitle,
+  RegenerateRequest,
+  DeletedMessagesResponse,
   StreamStart,
   MembersResponse,
   MeResponse,
@@ -79,8 +82,8 @@ const streamEvent = (name: string, component: string) =>
     data: z.string().openapi({ contentMediaType: "application/json", contentSchema: { $ref: `#/components/schemas/${component}` } } as Record<string, unknown>),
   });
 const StreamEvent = z
-  .discriminatedUnion("event", [streamEvent("start", "StreamStart"), streamEvent("delta", "StreamDelta"), streamEvent("done", "StreamDone"), streamEvent("error", "Problem")])
-  .describe("One server-sent event: start, delta..., then done or error");
+  .discriminatedUnion("event", [streamEvent("start", "StreamStart"), streamEvent("delta", "StreamDelta"), streamEvent("done", "StreamDone"), streamEvent("title", "StreamTitle"), streamEvent("error", "Problem")])
+  .describe("One server-sent event: start, delta..., then done or error; after done, title when the notebook's first exchange named it");
 
 /** The statuses every API operation can answer, whatever it does. */
 const COMMON: Record<number, string> = {
@@ -175,6 +178,25 @@ const ROWS: Row[] = [
     undefined,
     { statuses: [429], successTypes: { "text/event-stream": StreamEvent } },
   ],
+  [
+    "post",
+    "/api/orgs/{orgId}/notebooks/{notebookId}/messages/{messageId}/regenerate",
+    "A new reply to the latest question, replacing the latest reply (messageId; or the question itself when it has none). Streams like sending a message (409: not the latest, or a reply is being written).",
+    RegenerateRequest,
+    200,
+    undefined,
+    { statuses: [409, 429], successTypes: { "text/event-stream": StreamEvent }, optionalBody: true },
+  ],
+  [
+    "patch",
+    "/api/orgs/{orgId}/notebooks/{notebookId}/messages/{messageId}",
+    "Edit one of your messages and send it again: it and every message after it are replaced by the new text and its reply, which streams like sending a message (409: a reply is being written, or not your message).",
+    SendMessageRequest,
+    200,
+    undefined,
+    { statuses: [409, 429], successTypes: { "text/event-stream": StreamEvent } },
+  ],
+  ["delete", "/api/orgs/{orgId}/notebooks/{notebookId}/messages/{messageId}", "Delete a message; a question goes with the reply that answered it (409: the reply is being written)", undefined, 200, DeletedMessagesResponse, { statuses: [409] }],
   ["get", "/api/orgs/{orgId}/notebooks/{notebookId}/files", "The notebook's knowledge files and their status", undefined, 200, KnowledgeFilesResponse],
   ["post", "/api/orgs/{orgId}/notebooks/{notebookId}/files", "Register a file (PDF, DOCX, Markdown, text, HTML; up to 25 MB) and get the presigned POST to upload it to S3", UploadRequest, 201, UploadResponse],
   ["post", "/api/orgs/{orgId}/notebooks/{notebookId}/files/{fileId}/complete", "After the upload: check the file and queue its reading (extract, split, embed); the file list shows progress (embedded of chunkCount) and the outcome", undefined, 202, KnowledgeFileResponse, { statuses: [409, 429] }],
@@ -182,6 +204,7 @@ const ROWS: Row[] = [
   ["delete", "/api/orgs/{orgId}/notebooks/{notebookId}/files/{fileId}", "Delete a file and its passages", undefined, 204, undefined],
   ["get", "/api/orgs/{orgId}/notebooks/{notebookId}/images", "The notebook's gallery, newest first, with 5-minute links", undefined, 200, ImagesResponse],
   ["post", "/api/orgs/{orgId}/notebooks/{notebookId}/images", "Generate an image with the catalog's image model", ImageRequest, 201, ImageResponse, { statuses: [429] }],
+  ["delete", "/api/orgs/{orgId}/notebooks/{notebookId}/images/{imageId}", "Delete an image from the gallery and from storage", undefined, 204, undefined],
   ["post", "/api/invites/preview", "What an invitation link is for (no sign-in needed; 401: the link is used, revoked or expired)", TokenRequest, 200, InvitePreviewResponse, { public: true }],
   ["post", "/api/invites/accept", "Accept an invitation as the signed-in, invited address (401: the link is no good)", TokenRequest, 200, OrganisationResponse, { statuses: [409] }],
 ];
@@ -204,6 +227,7 @@ export function buildOpenApiDocument(version: string): ReturnType<OpenApiGenerat
   registry.register("StreamStart", StreamStart);
   registry.register("StreamDelta", StreamDelta);
   registry.register("StreamDone", StreamDone);
+  registry.register("StreamTitle", StreamTitle);
 
   registry.registerPath({
     method: "get",

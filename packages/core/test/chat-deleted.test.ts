@@ -3,7 +3,8 @@ import { Types, type Connection } from "mongoose";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createBedrockClient, LOCAL_TEST_MODEL, modelCatalog } from "../src/ai/index.js";
 import { closeConnection, getConnection } from "../src/database/index.js";
-import { createNotebook, deleteNotebook, sendMessage, usageEventModel } from "../src/notebooks/index.js";
+import { deleteNotebookAndData } from "../src/deletion/index.js";
+import { createNotebook, sendMessage, usageEventModel } from "../src/notebooks/index.js";
 import { withTenant } from "../src/tenancy/index.js";
 
 /** A notebook deleted while its reply streams: a clear "not found", and the model's work still metered. */
@@ -24,14 +25,14 @@ afterAll(async () => {
 describe("a reply whose notebook is deleted meanwhile", () => {
   it("ends with notebook.not_found (not a crash), and its tokens are metered once", async () => {
     const notebook = await createNotebook(connection, owner, { title: "Doomed" }, { modelId: LOCAL_TEST_MODEL.id });
-    let deleted: Promise<void> | undefined;
+    let deleted: Promise<unknown> | undefined;
     const reply = sendMessage(connection, owner, notebook.id, { text: "Tell me a long story about the sea." }, {
       bedrock: createBedrockClient({ endpoint: standIn.url, credentials: { accessKeyId: "a", secretAccessKey: "b" } }),
       catalog: modelCatalog([LOCAL_TEST_MODEL]),
       policy: { allowedModelIds: [] },
     }, {
       onDelta: () => {
-        deleted ??= deleteNotebook(connection, owner, notebook.id);
+        deleted ??= deleteNotebookAndData(connection, owner, notebook.id, undefined);
       },
     });
     await expect(reply).rejects.toMatchObject({ code: "notebook.not_found", message: expect.stringContaining("deleted while the reply") });

@@ -1,18 +1,25 @@
 import { ExportQuery, ModelPolicy as ModelPolicyBody, NotebookInput, NotebookQuery, SpendCapsRequest } from "@tandem/client/contract";
+import { deleteNotebookAndData } from "@tandem/core/deletion";
 import { setSpendCaps, spendSummary } from "@tandem/core/spend";
 import {
   allowedModels,
   chooseModel,
   defaultModelId,
   createNotebook,
-  deleteNotebook,
+  DEFAULT_TITLE,
+  deleteMessage,
+  editAndResend,
   exportNotebook,
+  nameNotebook,
+  regenerateReply,
   listNotebooks,
   notebookWithMessages,
   sendMessage,
   setModelPolicy,
   updateNotebook,
   type ChatServices,
+  type NotebookMessage,
+  type SendOptions,
 } from "@tandem/core/notebooks";
 import { Router, type Request, type Response } from "express";
 import type { AppDeps } from "../deps.js";
@@ -99,7 +106,10 @@ export function notebookRoutes(deps: AppDeps): Router {
   });
 
   router.delete("/api/orgs/:orgId/notebooks/:notebookId", member, async (req, res) => {
-    await deleteNotebook(await deps.database(), notebookOwner(req), String(req.params.notebookId));
+    // Its messages, files and images go too; what storage could not remove now, housekeeping removes.
+    const buckets = [deps.storage.knowledgeBucket, deps.storage.imagesBucket].filter((b): b is string => Boolean(b));
+    const { complete } = await deleteNotebookAndData(await deps.database(), notebookOwner(req), String(req.params.notebookId), { s3: deps.storage.s3, buckets });
+    if (!complete) req.log.warn({ notebookId: req.params.notebookId }, "notebook deleted; some of its files are left for housekeeping");
     res.status(204).end();
   });
 
@@ -109,38 +119,63 @@ export function notebookRoutes(deps: AppDeps): Router {
     res.type(file.contentType).attachment(file.filename).send(file.body);
   });
 
-  router.post("/api/orgs/:orgId/notebooks/:notebookId/messages", member, async (req, res) => {
+  /**
+   * A reply streamed as text/event-stream: start, delta..., done or error; then, when this
+   * exchange named the notebook (its first complete one), title.
+   */
+  const streamReply = async (req: Request, res: Response, run: (s: ChatServices, options: SendOptions) => Promise<NotebookMessage>) => {
     const s = await services(req);
     const controller = new AbortController();
     let streaming = false;
+    let question = "";
+    let unnamed = false;
     // A closed tab (or a stop button that drops the request) stops the model upstream.
     res.on("close", () => {
       if (!res.writableEnded) controller.abort();
     });
-    const send = (res: Response, event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     try {
-      const message = await sendMessage(await deps.database(), notebookOwner(req), String(req.params.notebookId), req.body, s, {
+      const message = await run(s, {
         signal: controller.signal,
-        onStart: ({ user, assistant }) => {
+        onStart: ({ user, assistant, notebook }) => {
           streaming = true;
+          question = user.content;
+          unnamed = notebook.title === DEFAULT_TITLE;
           res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" });
-          send(res, "start", { userMessage: user, assistantMessage: assistant });
+          send("start", { userMessage: user, assistantMessage: assistant });
         },
-        onDelta: (text) => send(res, "delta", { text }),
+        onDelta: (text) => send("delta", { text }),
       });
-      if (!res.writableEnded && !res.destroyed) {
-        send(res, "done", { message });
-        res.end();
+      if (res.writableEnded || res.destroyed) return;
+      send("done", { message });
+      if (unnamed && message.status === "complete" && message.modelId) {
+        const model = s.catalog.find(message.modelId);
+        const named = model ? await nameNotebook(await deps.database(), notebookOwner(req), String(req.params.notebookId), { question, answer: message.content, model }, s).catch((error: unknown) => req.log.warn({ err: error }, "notebook not named")) : undefined;
+        if (named && !res.destroyed) send("title", { notebook: named });
       }
+      if (!res.destroyed) res.end();
     } catch (error) {
       // Before the stream starts, errors are ordinary problem answers.
       if (!streaming) throw error;
       req.log.warn({ err: error }, "reply failed");
       if (!res.destroyed) {
-        send(res, "error", problemOf(error, { instance: req.originalUrl, requestId: String(req.id ?? "") }));
+        send("error", problemOf(error, { instance: req.originalUrl, requestId: String(req.id ?? "") }));
         res.end();
       }
     }
+  };
+
+  router.post("/api/orgs/:orgId/notebooks/:notebookId/messages", member, async (req, res) => {
+    await streamReply(req, res, async (s, options) => sendMessage(await deps.database(), notebookOwner(req), String(req.params.notebookId), req.body, s, options));
+  });
+  router.post("/api/orgs/:orgId/notebooks/:notebookId/messages/:messageId/regenerate", member, async (req, res) => {
+    await streamReply(req, res, async (s, options) => regenerateReply(await deps.database(), notebookOwner(req), String(req.params.notebookId), String(req.params.messageId), req.body ?? {}, s, options));
+  });
+  router.patch("/api/orgs/:orgId/notebooks/:notebookId/messages/:messageId", member, async (req, res) => {
+    await streamReply(req, res, async (s, options) => editAndResend(await deps.database(), notebookOwner(req), String(req.params.notebookId), String(req.params.messageId), req.body, s, options));
+  });
+  router.delete("/api/orgs/:orgId/notebooks/:notebookId/messages/:messageId", member, async (req, res) => {
+    res.json({ deleted: await deleteMessage(await deps.database(), notebookOwner(req), String(req.params.notebookId), String(req.params.messageId)) });
   });
   return router;
 }

@@ -5,6 +5,7 @@ import { pruneAudit } from "../audit/index.js";
 import { claimModel, purgeExpired } from "../database/index.js";
 import { meterPendingUsage } from "../metering/tandem.js";
 import { recountSpend, releaseStaleReservations } from "../spend/index.js";
+import { completePendingDeletions } from "../deletion/index.js";
 import { apiKeyModel, loginFailureModel, oneTimeTokenModel, refreshTokenModel } from "../identity/index.js";
 import { expireStaleFiles } from "../knowledge/files.js";
 import { backfillMessageWeeks } from "../notebooks/model.js";
@@ -49,6 +50,8 @@ export async function purgeExpiredData(connection: Connection, now: Date = new D
     removed.spend_reservations_released = await releaseStaleReservations(connection, now);
     removed.spend_counters_recounted = await recountSpend(connection, now);
     removed.control_plane_events_published = await sweepOutboxes(connection, options.events, 60_000, now);
+    // Deleted notebooks whose files and data a crash or a storage outage left, and a last pass for late arrivals.
+    removed.pending_deletions_completed = await completePendingDeletions(connection, options.tenantFiles, now);
     // Tenants offboarding for longer than the grace period: their data and files removed, and answered.
     removed.tenants_offboarded = await offboardDueTenants(connection, options.events, options.tenantFiles, now);
     // Audit entries past retention, each chain behind an anchor so it still verifies.

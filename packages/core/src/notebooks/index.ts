@@ -3,12 +3,12 @@ export {
   createNotebook,
   getNotebook,
   updateNotebook,
-  deleteNotebook,
   listNotebooks,
   MESSAGE_SEARCH_WINDOW,
   MESSAGE_SEARCH_WEEKS,
   listMessages,
   notebookWithMessages,
+  DEFAULT_TITLE,
   exportNotebook,
   NotebookInput,
   type Notebook,
@@ -16,6 +16,7 @@ export {
   type NotebookPage,
   type Owner,
 } from "./notebooks.js";
-export { sendMessage, chooseModel, allowedModels, defaultModelId, MessageInput, type ChatServices, type ModelPolicy, type SendOptions } from "./chat.js";
+export { sendMessage, regenerateReply, editAndResend, deleteMessage, RegenerateInput, chooseModel, allowedModels, defaultModelId, MessageInput, type ChatServices, type ModelPolicy, type SendOptions } from "./chat.js";
 export { getModelPolicy, setModelPolicy, ModelPolicyInput } from "./policy.js";
 export { settleStaleReplies, STALE_REPLY_MS, INTERRUPTED_REPLY, UNSAVED_REPLY } from "./settle.js";
+export { nameNotebook, titleFromText } from "./title.js";

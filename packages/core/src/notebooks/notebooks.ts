@@ -102,14 +102,6 @@ export async function updateNotebook(connection: Connection, owner: Owner, noteb
   return getNotebook(connection, owner, notebookId);
 }
 
-export async function deleteNotebook(connection: Connection, owner: Owner, notebookId: string): Promise<void> {
-  await getNotebook(connection, owner, notebookId);
-  await withTenant(owner.tenantId, async () => {
-    await messageModel(connection).deleteMany({ notebookId });
-    await notebookModel(connection).deleteOne({ _id: notebookId, userId: owner.userId });
-  });
-}
-
 /** The messages of a notebook whose ownership the caller has checked. */
 async function messagesOf(connection: Connection, owner: Owner, notebookId: string): Promise<NotebookMessage[]> {
   const docs = await withTenant(owner.tenantId, () => messageModel(connection).find({ notebookId }).sort({ createdAt: 1, _id: 1 }).lean());
