@@ -1,7 +1,10 @@
+import "@mantine/core/styles.css";
+import "./globals.css";
+import { ColorSchemeScript, mantineHtmlProps } from "@mantine/core";
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
-import "./globals.css";
-import { Header } from "./ui/header";
+import { Providers } from "./providers";
+import { COLOR_SCHEME_KEY } from "./color-scheme-key";
 
 export const metadata: Metadata = {
   title: "Tandem",
@@ -12,10 +15,13 @@ export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
-    <html lang="en">
+    <html lang="en" {...mantineHtmlProps}>
+      <head>
+        {/* Sets the colour scheme before the first paint (no flash): the last choice kept in this browser. */}
+        <ColorSchemeScript defaultColorScheme="auto" localStorageKey={COLOR_SCHEME_KEY} />
+      </head>
       <body>
-        <Header />
-        {children}
+        <Providers>{children}</Providers>
       </body>
     </html>
   );

@@ -1,5 +1,6 @@
 "use client";
 
+import { Button } from "@mantine/core";
 import type { Organisation } from "@tandem/client/contract";
 import Link from "next/link";
 import { api } from "../lib/browser-api";
@@ -25,9 +26,9 @@ export function Workspace() {
           {session.message} You are still signed in; nothing is lost. This page tries again when you press Retry.
         </p>
         <p>
-          <button type="button" onClick={session.reload}>
+          <Button type="button" onClick={session.reload}>
             Retry
-          </button>
+          </Button>
         </p>
       </section>
     );
@@ -55,7 +56,7 @@ export function Workspace() {
               <span>
                 <Link href={`/orgs/${o.id}`}>{o.name}</Link> <small>{o.role}</small> <Link href={`/orgs/${o.id}/notebooks`}>notebooks</Link>
               </span>
-              {current?.id === o.id ? <small data-testid="current-org">current</small> : <button type="button" className="link" onClick={() => void switchTo(o.id)}>Switch</button>}
+              {current?.id === o.id ? <small data-testid="current-org">current</small> : <Button type="button" variant="subtle" size="compact-sm" onClick={() => void switchTo(o.id)}>Switch</Button>}
             </li>
           ))}
         </ul>
@@ -65,7 +66,7 @@ export function Workspace() {
         <Field name="name" label="Name" error={create.error} />
         <Field name="slug" label="Handle" error={create.error} hint="Lowercase letters, digits and hyphens, e.g. acme-corp" />
         <ErrorBox error={create.error} />
-        <button type="submit" disabled={create.pending}>Create organisation</button>
+        <Button type="submit" loading={create.pending}>Create organisation</Button>
       </form>
     </>
   );

@@ -1,9 +1,11 @@
 "use client";
 
+import { Button } from "@mantine/core";
 import { useState } from "react";
 import { api } from "../../lib/browser-api";
 import { ErrorBox, Field, Notice, useSubmit } from "../ui/form";
 import { useSession } from "../ui/session";
+import { ThemeSwitch } from "../ui/theme-choice";
 
 export default function AccountPage() {
   const session = useSession();
@@ -35,11 +37,17 @@ export default function AccountPage() {
       </p>
       {note ? <Notice testId="account-note">{note}</Notice> : null}
 
+      <section className="card stack" aria-labelledby="appearance">
+        <h2 id="appearance">Appearance</h2>
+        <p className="hint">The theme follows you to every device you sign in on. System follows your device&apos;s setting.</p>
+        <ThemeSwitch />
+      </section>
+
       <form className="card stack" onSubmit={profile.onSubmit} noValidate>
         <h2>Profile</h2>
         <Field name="name" label="Name" defaultValue={account.name} autoComplete="name" error={profile.error} />
         <ErrorBox error={profile.error} />
-        <button type="submit" disabled={profile.pending}>Save</button>
+        <Button type="submit" loading={profile.pending}>Save</Button>
       </form>
 
       {account.hasPassword ? (
@@ -48,7 +56,7 @@ export default function AccountPage() {
           <Field name="currentPassword" label="Current password" type="password" autoComplete="current-password" error={password.error} />
           <Field name="newPassword" label="New password" type="password" autoComplete="new-password" error={password.error} hint="At least 10 characters." />
           <ErrorBox error={password.error} />
-          <button type="submit" disabled={password.pending}>Change password</button>
+          <Button type="submit" loading={password.pending}>Change password</Button>
         </form>
       ) : null}
 
@@ -58,7 +66,7 @@ export default function AccountPage() {
           <Field name="email" label="New email" type="email" autoComplete="email" error={email.error} />
           <Field name="password" label="Your password" type="password" autoComplete="current-password" error={email.error} />
           <ErrorBox error={email.error} />
-          <button type="submit" disabled={email.pending}>Send confirmation link</button>
+          <Button type="submit" loading={email.pending}>Send confirmation link</Button>
         </form>
       ) : null}
 
@@ -66,7 +74,7 @@ export default function AccountPage() {
         <h2>Devices</h2>
         <p>Lost a device, or signed in somewhere shared? End every session of your account.</p>
         <ErrorBox error={everywhere.error} />
-        <button type="submit" className="danger" disabled={everywhere.pending}>Sign out everywhere</button>
+        <Button type="submit" color="red" loading={everywhere.pending}>Sign out everywhere</Button>
       </form>
     </main>
   );

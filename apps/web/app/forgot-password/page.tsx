@@ -1,5 +1,6 @@
 "use client";
 
+import { Button } from "@mantine/core";
 import { useState } from "react";
 import { api } from "../../lib/browser-api";
 import { ErrorBox, Field, Notice, useSubmit } from "../ui/form";
@@ -16,9 +17,9 @@ export default function ForgotPasswordPage() {
         <form className="card stack" onSubmit={onSubmit} noValidate>
           <Field name="email" label="Email" type="email" autoComplete="email" error={error} />
           <ErrorBox error={error} />
-          <button type="submit" disabled={pending}>
+          <Button type="submit" loading={pending}>
             {pending ? "Sending…" : "Send reset link"}
-          </button>
+          </Button>
         </form>
       )}
     </main>

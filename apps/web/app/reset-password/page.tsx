@@ -1,5 +1,6 @@
 "use client";
 
+import { Button } from "@mantine/core";
 import Link from "next/link";
 import { useState } from "react";
 import { api } from "../../lib/browser-api";
@@ -19,9 +20,9 @@ export default function ResetPasswordPage({ searchParams }: { searchParams: { to
         <form className="card stack" onSubmit={onSubmit} noValidate>
           <Field name="password" label="New password" type="password" autoComplete="new-password" error={error} hint="At least 10 characters." />
           <ErrorBox error={error} />
-          <button type="submit" disabled={pending}>
+          <Button type="submit" loading={pending}>
             {pending ? "Saving…" : "Set password"}
-          </button>
+          </Button>
         </form>
       )}
     </main>

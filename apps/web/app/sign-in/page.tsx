@@ -1,5 +1,6 @@
 "use client";
 
+import { Button } from "@mantine/core";
 import type { ProvidersResponse } from "@tandem/client/contract";
 import Link from "next/link";
 import { useEffect, useState } from "react";
@@ -37,11 +38,11 @@ export default function SignInPage({ searchParams }: { searchParams: { error?: s
         <Field name="password" label="Password" type="password" autoComplete="current-password" error={error} />
         <ErrorBox error={error} />
         {error instanceof ApiProblem && error.code === "account.unverified" ? (
-          resent ? <Notice>A new confirmation link is on its way.</Notice> : <button type="button" className="secondary" onClick={resend}>Send the confirmation link again</button>
+          resent ? <Notice>A new confirmation link is on its way.</Notice> : <Button type="button" variant="default" onClick={resend}>Send the confirmation link again</Button>
         ) : null}
-        <button type="submit" disabled={pending}>
+        <Button type="submit" loading={pending}>
           {pending ? "Signing in…" : "Sign in"}
-        </button>
+        </Button>
       </form>
       {providers.length > 0 ? (
         <div className="stack providers" data-testid="providers">

@@ -1,5 +1,6 @@
 "use client";
 
+import { Button } from "@mantine/core";
 import type { SignUpResponse } from "@tandem/client/contract";
 import Link from "next/link";
 import { useState } from "react";
@@ -31,9 +32,9 @@ export default function SignUpPage() {
         <Field name="email" label="Work email" type="email" autoComplete="email" error={error} />
         <Field name="password" label="Password" type="password" autoComplete="new-password" error={error} hint="At least 10 characters; a few unrelated words work well." />
         <ErrorBox error={error} />
-        <button type="submit" disabled={pending}>
+        <Button type="submit" loading={pending}>
           {pending ? "Creating…" : "Create account"}
-        </button>
+        </Button>
       </form>
       <p className="meta">
         Have an account? <Link href="/sign-in">Sign in</Link>

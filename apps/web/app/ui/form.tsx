@@ -1,5 +1,7 @@
 "use client";
 
+import { Alert, PasswordInput, TextInput } from "@mantine/core";
+import { IconAlertCircle, IconCircleCheck } from "@tabler/icons-react";
 import { useState, type FormEvent, type ReactNode } from "react";
 import { ApiProblem } from "../../lib/browser-api";
 
@@ -35,42 +37,35 @@ export function Field(props: { name: string; label: string; type?: string; autoC
   const issue = issueFor(props.error, props.name);
   // Two forms on one page with a field of the same name give one of them its own id.
   const id = props.id ?? `field-${props.name}`;
-  return (
-    <label className="field" htmlFor={id}>
-      <span>{props.label}</span>
-      <input
-        id={id}
-        name={props.name}
-        type={props.type ?? "text"}
-        autoComplete={props.autoComplete}
-        defaultValue={props.defaultValue}
-        required={props.required ?? true}
-        aria-invalid={issue ? true : undefined}
-        aria-describedby={issue ? `${id}-issue` : undefined}
-      />
-      {props.hint && !issue ? <small className="hint">{props.hint}</small> : null}
-      {issue ? (
-        <small className="issue" id={`${id}-issue`}>
-          {issue}
-        </small>
-      ) : null}
-    </label>
-  );
+  const common = {
+    id,
+    name: props.name,
+    label: props.label,
+    autoComplete: props.autoComplete,
+    defaultValue: props.defaultValue,
+    required: props.required ?? true,
+    withAsterisk: false,
+    error: issue,
+    errorProps: { id: `${id}-issue` },
+    description: props.hint && !issue ? props.hint : undefined,
+    inputWrapperOrder: ["label", "input", "description", "error"] as ("label" | "input" | "description" | "error")[],
+  };
+  return props.type === "password" ? <PasswordInput {...common} /> : <TextInput {...common} type={props.type ?? "text"} />;
 }
 
 export function ErrorBox({ error }: { error?: ApiProblem }) {
   if (!error) return null;
   return (
-    <p className="error" role="alert" data-testid="form-error">
+    <Alert color="red" variant="light" role="alert" data-testid="form-error" icon={<IconAlertCircle size={18} aria-hidden />} styles={{ message: { overflowWrap: "anywhere" } }}>
       {error.message}
-    </p>
+    </Alert>
   );
 }
 
 export function Notice({ children, testId }: { children: ReactNode; testId?: string }) {
   return (
-    <p className="notice" role="status" data-testid={testId}>
+    <Alert color="green" variant="light" role="status" data-testid={testId} mb="md" icon={<IconCircleCheck size={18} aria-hidden />} styles={{ message: { overflowWrap: "anywhere" } }}>
       {children}
-    </p>
+    </Alert>
   );
 }

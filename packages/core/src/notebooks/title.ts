@@ -29,7 +29,7 @@ function cleanTitle(answer: string): string {
     .replace(/[*_#`]/g, "")
     .replace(/^["'“”‘’]+|["'“”‘’]+$/g, "")
     .replace(/[.!]+$/, "")
-    .replace(/[\u0000-\u001f\u007f]/g, "")
+    .replace(/\p{Cc}/gu, "")
     .trim();
   return cleaned.slice(0, MAX_TITLE).trim();
 }

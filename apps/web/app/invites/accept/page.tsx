@@ -1,5 +1,6 @@
 "use client";
 
+import { Button } from "@mantine/core";
 import type { InvitePreview } from "@tandem/client/contract";
 import Link from "next/link";
 import { useEffect, useState } from "react";
@@ -41,9 +42,9 @@ export default function AcceptInvitePage({ searchParams }: { searchParams: { tok
                 <p className="error">You are signed in as {session.me.account.email}. Sign out and sign in as {invite.email} to accept.</p>
               ) : null}
               <ErrorBox error={error} />
-              <button type="submit" disabled={pending}>
+              <Button type="submit" loading={pending}>
                 Join {invite.organisation.name}
-              </button>
+              </Button>
             </form>
           ) : session.status === "signed-out" ? (
             <p>

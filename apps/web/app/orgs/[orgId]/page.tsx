@@ -1,5 +1,6 @@
 "use client";
 
+import { Button } from "@mantine/core";
 import type { ApiKey, ApiKeyCreatedResponse, Invite, Member, Organisation } from "@tandem/client/contract";
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
@@ -91,17 +92,17 @@ export default function OrganisationPage({ params }: { params: { orgId: string }
                       <option value="admin">admin</option>
                       {organisation.role === "owner" ? <option value="owner">owner</option> : null}
                     </select>
-                    <button type="button" className="link danger" onClick={() => void act(`${base}/members/${m.userId}`, "DELETE", undefined, `${m.name} was removed.`)}>
+                    <Button type="button" variant="subtle" color="red" size="compact-sm" onClick={() => void act(`${base}/members/${m.userId}`, "DELETE", undefined, `${m.name} was removed.`)}>
                       Remove
-                    </button>
+                    </Button>
                   </>
                 ) : (
                   <small>{m.role}</small>
                 )}
                 {m.userId === myId ? (
-                  <button type="button" className="link" onClick={() => void act(`${base}/members/${m.userId}`, "DELETE", undefined, "You left.")}>
+                  <Button type="button" variant="subtle" size="compact-sm" onClick={() => void act(`${base}/members/${m.userId}`, "DELETE", undefined, "You left.")}>
                     Leave
-                  </button>
+                  </Button>
                 ) : null}
               </span>
             </li>
@@ -123,7 +124,7 @@ export default function OrganisationPage({ params }: { params: { orgId: string }
               </select>
             </label>
             <ErrorBox error={invite.error} />
-            <button type="submit" disabled={invite.pending}>Send invitation</button>
+            <Button type="submit" loading={invite.pending}>Send invitation</Button>
           </form>
           <ul className="list" data-testid="invites">
             {invites.map((i) => (
@@ -131,9 +132,9 @@ export default function OrganisationPage({ params }: { params: { orgId: string }
                 <span>
                   {i.email} <small>{i.role} · until {new Date(i.expiresAt).toLocaleDateString("en-GB")}</small>
                 </span>
-                <button type="button" className="link danger" onClick={() => void act(`${base}/invites/${i.id}`, "DELETE", undefined, `The invitation to ${i.email} is revoked.`)}>
+                <Button type="button" variant="subtle" color="red" size="compact-sm" onClick={() => void act(`${base}/invites/${i.id}`, "DELETE", undefined, `The invitation to ${i.email} is revoked.`)}>
                   Revoke
-                </button>
+                </Button>
               </li>
             ))}
           </ul>
@@ -158,7 +159,7 @@ export default function OrganisationPage({ params }: { params: { orgId: string }
             </select>
           </label>
           <ErrorBox error={newKey.error} />
-          <button type="submit" disabled={newKey.pending}>Create key</button>
+          <Button type="submit" loading={newKey.pending}>Create key</Button>
         </form>
         <ul className="list">
           {apiKeys.map((k) => (
@@ -166,9 +167,9 @@ export default function OrganisationPage({ params }: { params: { orgId: string }
               <span>
                 {k.name} <small>{k.hint}… · {k.scopes.join(", ")} · {k.lastUsedAt ? `used ${new Date(k.lastUsedAt).toLocaleString("en-GB")}` : "never used"}</small>
               </span>
-              <button type="button" className="link danger" onClick={() => void act(`${base}/api-keys/${k.id}`, "DELETE", undefined, `The key "${k.name}" is revoked.`)}>
+              <Button type="button" variant="subtle" color="red" size="compact-sm" onClick={() => void act(`${base}/api-keys/${k.id}`, "DELETE", undefined, `The key "${k.name}" is revoked.`)}>
                 Revoke
-              </button>
+              </Button>
             </li>
           ))}
         </ul>
@@ -181,7 +182,7 @@ export default function OrganisationPage({ params }: { params: { orgId: string }
           <h2>Name</h2>
           <Field name="name" label="Organisation name" defaultValue={organisation.name} error={rename.error} />
           <ErrorBox error={rename.error} />
-          <button type="submit" disabled={rename.pending}>Rename</button>
+          <Button type="submit" loading={rename.pending}>Rename</Button>
         </form>
       ) : null}
     </main>
@@ -223,7 +224,7 @@ function ModelPolicyPanel({ base }: { base: string }) {
       <Field name="guardrailId" label="Guardrail id (optional)" required={false} error={save.error} />
       <Field name="guardrailVersion" label="Guardrail version" required={false} error={save.error} hint="DRAFT or a number" />
       <ErrorBox error={save.error} />
-      <button type="submit" disabled={save.pending}>Save model settings</button>
+      <Button type="submit" loading={save.pending}>Save model settings</Button>
     </form>
   );
 }

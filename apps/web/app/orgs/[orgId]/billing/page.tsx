@@ -1,5 +1,6 @@
 "use client";
 
+import { Button } from "@mantine/core";
 import type { BillingSummaryResponse, OrgUsageResponse, SpendSummaryResponse } from "@tandem/client/contract";
 import dynamic from "next/dynamic";
 import Link from "next/link";
@@ -103,9 +104,9 @@ export default function BillingPage({ params, searchParams }: { params: { orgId:
         {plan.trialEnd ? <p className="meta">Trial ends {day(plan.trialEnd)}.</p> : null}
         {plan.currentPeriodEnd ? <p className="meta">{plan.cancelAtPeriodEnd ? `Cancels at the end of the period, ${day(plan.currentPeriodEnd)}.` : `Renews ${day(plan.currentPeriodEnd)}.`}</p> : null}
         {enabled ? (
-          <button type="button" disabled={going !== undefined} onClick={() => void redirect("portal", `${base}/billing/portal`)} data-testid="manage-billing">
+          <Button type="button" disabled={going !== undefined} onClick={() => void redirect("portal", `${base}/billing/portal`)} data-testid="manage-billing">
             Manage billing
-          </button>
+          </Button>
         ) : null}
         {enabled ? <p className="meta">Invoices, card, plan changes and cancellation are in Stripe&apos;s billing portal.</p> : null}
       </section>
@@ -120,9 +121,9 @@ export default function BillingPage({ params, searchParams }: { params: { orgId:
                 {p.tier} <small>{p.members === null ? "any number of members" : `${p.members} members`} · {p.files === null ? "unlimited files" : `${p.files} files`}</small>
               </span>
               {enabled && p.tier !== plan.tier ? (
-                <button type="button" disabled={going !== undefined} onClick={() => void redirect(p.tier, `${base}/billing/checkout`, { kind: "plan", tier: p.tier })}>
+                <Button type="button" disabled={going !== undefined} onClick={() => void redirect(p.tier, `${base}/billing/checkout`, { kind: "plan", tier: p.tier })}>
                   Choose
-                </button>
+                </Button>
               ) : p.tier === plan.tier ? <small>current</small> : null}
             </li>
           ))}
@@ -153,7 +154,7 @@ export default function BillingPage({ params, searchParams }: { params: { orgId:
           <form className="stack" onSubmit={buy.onSubmit} noValidate aria-label="Buy credits">
             <Field name="amountUsd" label="Amount in dollars" type="number" error={buy.error} hint="Whole dollars, 10 to 10,000" />
             <ErrorBox error={buy.error} />
-            <button type="submit" disabled={buy.pending}>Buy credits</button>
+            <Button type="submit" loading={buy.pending}>Buy credits</Button>
           </form>
         ) : null}
       </section>
@@ -218,7 +219,7 @@ export default function BillingPage({ params, searchParams }: { params: { orgId:
             </div>
             <ErrorBox error={saveCaps.error} />
             {capsSaved ? <p className="notice" role="status" data-testid="caps-saved">The caps are saved and apply to the next reply.</p> : null}
-            <button type="submit" disabled={saveCaps.pending}>Save caps</button>
+            <Button type="submit" loading={saveCaps.pending}>Save caps</Button>
           </form>
         </section>
       ) : null}

@@ -1,5 +1,6 @@
 "use client";
 
+import { Button } from "@mantine/core";
 import type { Notebook, NotebookPage } from "@tandem/client/contract";
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
@@ -46,9 +47,9 @@ export default function NotebooksPage({ params }: { params: { orgId: string } })
       </p>
       <form onSubmit={create.onSubmit} className="stack">
         <ErrorBox error={create.error} />
-        <button type="submit" disabled={create.pending} data-testid="new-notebook">
+        <Button type="submit" loading={create.pending} data-testid="new-notebook">
           New notebook
-        </button>
+        </Button>
       </form>
       <label className="field" style={{ marginTop: "1rem" }}>
         <span>Search</span>
@@ -70,9 +71,9 @@ export default function NotebooksPage({ params }: { params: { orgId: string } })
         </p>
       ) : null}
       {cursor ? (
-        <button type="button" className="secondary" onClick={() => void load(cursor)}>
+        <Button type="button" variant="default" onClick={() => void load(cursor)}>
           Load more
-        </button>
+        </Button>
       ) : null}
     </main>
   );

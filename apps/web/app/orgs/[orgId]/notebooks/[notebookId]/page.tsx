@@ -1,12 +1,15 @@
 "use client";
 
 import type { Citation, GeneratedImage, KnowledgeFile, ModelInfo, ModelsResponse, Notebook, NotebookMessage, UploadResponse } from "@tandem/client/contract";
+import { Button, Group, NativeSelect, Text, Textarea, Title } from "@mantine/core";
+import { IconBraces, IconFileText, IconPaperclip, IconPencil, IconPlayerStop, IconSend, IconSettings } from "@tabler/icons-react";
 import Link from "next/link";
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import ReactMarkdown from "react-markdown";
 import remarkGfm from "remark-gfm";
 import { api, ApiProblem, describeError } from "../../../../../lib/browser-api";
 import { postEventStream } from "../../../../../lib/event-stream";
+import { notebooksChanged } from "../../../../ui/notebook-nav";
 
 type Shown = NotebookMessage & { streaming?: boolean };
 
@@ -30,7 +33,7 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
   const stop = useRef<AbortController | undefined>();
   const bottom = useRef<HTMLDivElement>(null);
   const composer = useRef<HTMLFormElement>(null);
-  const chat = useRef<HTMLElement>(null);
+  const thread = useRef<HTMLDivElement>(null);
   // Whether the view follows new text: true until the person scrolls up to read.
   const follow = useRef(true);
 
@@ -65,23 +68,16 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
     return () => clearInterval(timer);
   }, [processing, base]);
 
-  // The composer is pinned over the bottom of the page: the newest message is scrolled to just
-  // above it (its height, kept in --composer-height, is the marker's scroll margin).
+  // The page is the chat: the thread scrolls, the composer stays at the bottom. The view follows
+  // new text while the newest message is near the thread's bottom edge.
   useEffect(() => {
-    const form = composer.current;
-    const main = chat.current;
-    if (!form || !main) return;
-    const observer = new ResizeObserver(() => main.style.setProperty("--composer-height", `${form.offsetHeight}px`));
-    observer.observe(form);
+    const box = thread.current;
+    if (!box) return;
     const onScroll = () => {
-      const marker = bottom.current?.getBoundingClientRect().top ?? 0;
-      follow.current = marker - form.getBoundingClientRect().top < 120;
+      follow.current = box.scrollHeight - box.scrollTop - box.clientHeight < 120;
     };
-    window.addEventListener("scroll", onScroll, { passive: true });
-    return () => {
-      observer.disconnect();
-      window.removeEventListener("scroll", onScroll);
-    };
+    box.addEventListener("scroll", onScroll, { passive: true });
+    return () => box.removeEventListener("scroll", onScroll);
   }, [notebook]);
   // Braces: newer browsers return a promise from scrollIntoView, and an effect may return only a clean-up.
   useEffect(() => {
@@ -129,6 +125,8 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
     } finally {
       setBusy(false);
       stop.current = undefined;
+      // The notebook moved to the top of the list (and may have been given a title).
+      notebooksChanged();
     }
   }
 
@@ -180,12 +178,20 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
     if (r) setNotebook(r.notebook);
   }
 
+  function show(citation: Citation) {
+    setShown(citation);
+    requestAnimationFrame(() => document.querySelector('[data-testid="passage"]')?.scrollIntoView({ block: "nearest" }));
+  }
+
   async function rename() {
     const title = window.prompt("Notebook title", notebook?.title ?? "");
     if (!title) return;
     setTitleProblem(undefined);
     const r = await api<{ notebook: Notebook }>(base, { method: "PATCH", body: { title } }).catch((e: unknown) => setTitleProblem(describeError(e)));
-    if (r) setNotebook(r.notebook);
+    if (r) {
+      setNotebook(r.notebook);
+      notebooksChanged();
+    }
   }
 
   if (!notebook) {
@@ -215,23 +221,34 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
   const unavailable = models.find((m) => m.unavailable)?.unavailable;
   const waiting = busy && !messages.some((m) => m.streaming);
   return (
-    <main className="chat" ref={chat}>
+    <main className="chat">
       <header className="chat-head">
-        <h1 data-testid="notebook-title">{notebook.title}</h1>
-        <p className="meta">
-          <Link href={`/orgs/${params.orgId}/notebooks`}>All notebooks</Link> · <button type="button" className="link" onClick={() => void rename()}>Rename</button> ·{" "}
-          <button type="button" className="link" onClick={() => void editSystemPrompt()} title={notebook.systemPrompt || "none"}>
-            System prompt{notebook.systemPrompt ? " ✓" : ""}
-          </button>{" "}
-          ·{" "}
-          <a href={`${base}/export?format=markdown`}>Markdown</a> · <a href={`${base}/export?format=json`}>JSON</a>
-        </p>
+        <Group justify="space-between" gap="xs" wrap="wrap">
+          <Title order={1} size="h3" data-testid="notebook-title" style={{ overflowWrap: "anywhere", minWidth: 0 }}>
+            {notebook.title}
+          </Title>
+          <Group gap={4} wrap="wrap">
+            <Button variant="subtle" size="compact-sm" leftSection={<IconPencil size={14} aria-hidden />} onClick={() => void rename()}>
+              Rename
+            </Button>
+            <Button variant="subtle" size="compact-sm" leftSection={<IconSettings size={14} aria-hidden />} onClick={() => void editSystemPrompt()} title={notebook.systemPrompt || "none"}>
+              System prompt{notebook.systemPrompt ? " ✓" : ""}
+            </Button>
+            <Button component="a" href={`${base}/export?format=markdown`} variant="subtle" size="compact-sm" leftSection={<IconFileText size={14} aria-hidden />}>
+              Markdown
+            </Button>
+            <Button component="a" href={`${base}/export?format=json`} variant="subtle" size="compact-sm" leftSection={<IconBraces size={14} aria-hidden />}>
+              JSON
+            </Button>
+          </Group>
+        </Group>
         {titleProblem ? (
-          <p className="error" role="alert" data-testid="title-error">
+          <Text c="red" size="sm" role="alert" data-testid="title-error">
             {titleProblem}
-          </p>
+          </Text>
         ) : null}
       </header>
+      <div className="thread" ref={thread} data-testid="thread" tabIndex={0} role="region" aria-label="Conversation">
       <ol className="messages" data-testid="messages">
         {messages.map((m) => (
           <li key={m.id} className={`message ${m.role}`} data-status={m.status} data-testid={`message-${m.role}`}>
@@ -259,7 +276,7 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
             {m.citations?.length ? (
               <p className="citations" data-testid="citations">
                 {m.citations.map((c) => (
-                  <button key={c.n} type="button" className="link" onClick={() => setShown(c)}>
+                  <button key={c.n} type="button" className="link" onClick={() => show(c)}>
                     [{c.n}] {c.fileName}, page {c.page}
                   </button>
                 ))}
@@ -317,6 +334,7 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
           ))}
         </div>
       </details>
+      </div>
       <form className="composer" onSubmit={send} ref={composer}>
         {/* Inside the pinned composer, so a refusal is seen wherever the thread is scrolled. */}
         {problem ? (
@@ -334,7 +352,7 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
               {f.status === "failed" && f.error ? <small className="error"> · {f.error}</small> : null}
             </span>
           ))}
-          <label className="button secondary attach">
+          <Button component="label" variant="default" size="xs" leftSection={<IconPaperclip size={14} aria-hidden />} className="attach" data-disabled={uploading ? true : undefined}>
             {uploading ?? "Attach file"}
             <input
               type="file"
@@ -348,11 +366,32 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
                 if (file) void attach(file);
               }}
             />
-          </label>
+          </Button>
         </div>
-        <label className="field">
-          <span>Model</span>
-          <select value={modelId} onChange={(e) => setModelId(e.target.value)} aria-label="Model" data-testid="model-picker">
+        <Textarea
+          value={text}
+          onChange={(e) => setText(e.currentTarget.value)}
+          onKeyDown={(e) => {
+            if (e.key === "Enter" && !e.shiftKey) {
+              e.preventDefault();
+              e.currentTarget.form?.requestSubmit();
+            }
+          }}
+          autosize
+          minRows={2}
+          maxRows={8}
+          placeholder="Message the model (Enter sends, Shift+Enter for a new line)"
+          aria-label="Message"
+        />
+        <Group gap="xs" wrap="nowrap" align="flex-end">
+          <NativeSelect
+            value={modelId}
+            onChange={(e) => setModelId(e.currentTarget.value)}
+            aria-label="Model"
+            data-testid="model-picker"
+            size="sm"
+            style={{ flex: 1, minWidth: 0 }}
+          >
             {models.map((m) => (
               <option key={m.id} value={m.id} disabled={Boolean(m.unavailable)}>
                 {m.name}
@@ -360,37 +399,24 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
                 {m.unavailable ? " (unavailable)" : ""}
               </option>
             ))}
-          </select>
-        </label>
-        {model?.local ? <small className="hint">The local test model repeats your question; it is not a real model.</small> : null}
+          </NativeSelect>
+          {busy ? (
+            <Button type="button" color="red" onClick={() => stop.current?.abort()} data-testid="stop" leftSection={<IconPlayerStop size={16} aria-hidden />}>
+              Stop
+            </Button>
+          ) : (
+            <Button type="submit" disabled={!text.trim()} data-testid="send" leftSection={<IconSend size={16} aria-hidden />}>
+              Send
+            </Button>
+          )}
+        </Group>
+        {model?.local ? <Text size="xs" c="dimmed">The local test model repeats your question; it is not a real model.</Text> : null}
         {unavailable ? (
           <details className="hint" data-testid="models-unavailable">
             <summary>Why are some models unavailable?</summary>
             <small>{unavailable}</small>
           </details>
         ) : null}
-        <textarea
-          value={text}
-          onChange={(e) => setText(e.target.value)}
-          onKeyDown={(e) => {
-            if (e.key === "Enter" && !e.shiftKey) {
-              e.preventDefault();
-              e.currentTarget.form?.requestSubmit();
-            }
-          }}
-          rows={3}
-          placeholder="Message the model (Enter sends, Shift+Enter for a new line)"
-          aria-label="Message"
-        />
-        {busy ? (
-          <button type="button" className="danger" onClick={() => stop.current?.abort()} data-testid="stop">
-            Stop
-          </button>
-        ) : (
-          <button type="submit" disabled={!text.trim()} data-testid="send">
-            Send
-          </button>
-        )}
       </form>
     </main>
   );

@@ -1,0 +1,25 @@
+"use client";
+
+import { MantineProvider, type CSSVariablesResolver } from "@mantine/core";
+import type { ReactNode } from "react";
+import { colorSchemeManager, theme } from "./theme";
+import { AppFrame } from "./ui/app-frame";
+import { SessionProvider } from "./ui/session";
+
+// Mantine's dimmed text (gray 6 on white, dark 2 on dark) is under 4.5:1: one step stronger in each scheme.
+const resolver: CSSVariablesResolver = () => ({
+  variables: {},
+  light: { "--mantine-color-dimmed": "var(--mantine-color-gray-7)" },
+  dark: { "--mantine-color-dimmed": "var(--mantine-color-dark-1)" },
+});
+
+/** Mantine (theme, colour scheme kept in localStorage), the shared session and the app shell. */
+export function Providers({ children }: { children: ReactNode }) {
+  return (
+    <MantineProvider theme={theme} defaultColorScheme="auto" colorSchemeManager={colorSchemeManager} cssVariablesResolver={resolver}>
+      <SessionProvider>
+        <AppFrame>{children}</AppFrame>
+      </SessionProvider>
+    </MantineProvider>
+  );
+}
