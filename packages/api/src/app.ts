@@ -10,6 +10,7 @@ import { knowledgeRoutes } from "./routes/knowledge.js";
 import { meRoutes } from "./routes/me.js";
 import { notebookRoutes } from "./routes/notebooks.js";
 import { groupRoutes } from "./routes/groups.js";
+import { deletionRoutes } from "./routes/deletion.js";
 import { organisationRoutes } from "./routes/organisations.js";
 import type { AppDeps } from "./deps.js";
 import { methodGuard } from "./http/methods.js";
@@ -49,6 +50,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(auditRoutes(deps));
   app.use(billingRoutes(deps));
   app.use(groupRoutes(deps));
+  app.use(deletionRoutes(deps));
   app.use(notebookRoutes(deps));
   app.use(knowledgeRoutes(deps));
   app.use(imageRoutes(deps));

@@ -51,6 +51,8 @@ type Method = "get" | "post" | "patch" | "put" | "delete";
 const MATRIX: Array<{ method: Method; route: string; body?: object }> = [
   { method: "get", route: "/api/orgs/:orgId" },
   { method: "patch", route: "/api/orgs/:orgId", body: { name: "Taken over" } },
+  { method: "get", route: "/api/orgs/:orgId/deletion" },
+  { method: "delete", route: "/api/orgs/:orgId", body: { confirm: "org-b" } },
   { method: "get", route: "/api/orgs/:orgId/members" },
   { method: "patch", route: "/api/orgs/:orgId/members/:userId", body: { role: "member" } },
   { method: "delete", route: "/api/orgs/:orgId/members/:userId" },

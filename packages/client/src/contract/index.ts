@@ -114,3 +114,4 @@ export {
 export { SpendCapsRequest, SpendLimits, GroupSpendCaps, SpendSummaryResponse } from "./spend.js";
 export { MAX_GROUPS, GroupName, Group, GroupsResponse, GroupResponse, CreateGroupRequest, RenameGroupRequest } from "./groups.js";
 export { CheckoutRequest, RedirectResponse, BillingSummaryResponse, OrgUsageQuery, OrgUsageResponse } from "./billing.js";
+export { OrganisationDeletionPreview, DeleteOrganisationRequest, AccountDeletionPreview, DeleteAccountRequest, AccountDeletedResponse } from "./deletion.js";

@@ -40,15 +40,33 @@ const pending = (c: Connection) => c.collection<PendingDeletion>("pending_deleti
 /** Deletes a notebook of its owner with all it holds; what storage could not remove now, housekeeping removes. */
 export async function deleteNotebookAndData(connection: Connection, owner: Owner, notebookId: string, storage: DeletionStorage | undefined, now: Date = new Date()): Promise<{ complete: boolean }> {
   await getNotebook(connection, owner, notebookId);
-  const record: PendingDeletion = { _id: `notebook:${notebookId}`, kind: "notebook", tenantId: owner.tenantId, notebookId, at: now, attempts: 0 };
+  const record = await deleteNotebookRecord(connection, owner.tenantId, notebookId, now);
+  return { complete: await finish(connection, record, storage, now) };
+}
+
+/** The first step: the deletion recorded, then the notebook gone (no one reaches it from here). */
+export async function deleteNotebookRecord(connection: Connection, tenantId: string, notebookId: string, now: Date = new Date()): Promise<PendingDeletion> {
+  const record: PendingDeletion = { _id: `notebook:${notebookId}`, kind: "notebook", tenantId, notebookId, at: now, attempts: 0 };
   try {
     await pending(connection).insertOne(record);
   } catch (error) {
     // Asked twice at once: the first finishes it.
     if (!isDuplicateKeyError(error)) throw error;
   }
-  await withTenant(owner.tenantId, () => notebookModel(connection).deleteOne({ _id: notebookId, userId: owner.userId }));
-  return { complete: await finish(connection, record, storage, now) };
+  await withTenant(tenantId, () => notebookModel(connection).deleteOne({ _id: notebookId }));
+  return record;
+}
+
+/** Finishes pending deletions not yet emptied, for up to `budgetMs`; returns how many are left. */
+export async function finishNotebookDeletions(connection: Connection, storage: DeletionStorage | undefined, now: Date, options: { budgetMs: number }): Promise<{ left: number }> {
+  const until = Date.now() + options.budgetMs;
+  const open = (await pending(connection).find({}).limit(1000).toArray()).filter((r) => !r.removedAt);
+  let left = open.length;
+  for (const record of open) {
+    if (Date.now() > until) break;
+    if (await finish(connection, record, storage, now)) left--;
+  }
+  return { left };
 }
 
 /** Housekeeping: finishes the deletions a crash or an outage left. */
@@ -94,3 +112,5 @@ async function removePrefix(s3: S3Client, bucket: string, prefix: string): Promi
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
 }
+
+export { accountDeletionPreview, deleteOrganisation, deleteOwnAccount, organisationDeletionPreview, DeleteAccountInput, DeleteOrganisationInput } from "./owners.js";

@@ -200,7 +200,7 @@ export function setCurrentTenant(connection: Connection, userId: string, tenantI
   return updateUser(connection, userId, { currentTenantId: tenantId });
 }
 
-async function checkPassword(connection: Connection, userId: string, password: string): Promise<void> {
+export async function checkPassword(connection: Connection, userId: string, password: string): Promise<void> {
   const user = await userModel(connection).findById(userId).select("+passwordHash").lean();
   if (!user?.passwordHash || !(await verifyPassword(user.passwordHash, password))) {
     throw new InvalidInputError("Your current password is not right. Enter it again, or sign out and reset it.", [{ name: "currentPassword", message: "does not match" }], "account.wrong_password");
