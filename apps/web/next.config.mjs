@@ -15,6 +15,8 @@ const nextConfig = {
   distDir: process.env.NEXT_DIST_DIR ?? ".next",
   // Workspace packages ship TypeScript sources; Next compiles them with the app.
   transpilePackages: ["@tandem/client"],
+  // Only the Mantine components a page uses go into its bundle (Mantine's advice for Next.js).
+  experimental: { optimizePackageImports: ["@mantine/core", "@mantine/hooks"] },
   // Pages opened from mailed links carry a live token in their address: no browser request from
   // them (to the API, to an image, to another site) may carry that address as its Referer.
   async headers() {

@@ -3,13 +3,16 @@
 import type { Citation, GeneratedImage, KnowledgeFile, ModelInfo, ModelsResponse, Notebook, NotebookMessage, UploadResponse } from "@tandem/client/contract";
 import { Button, Group, NativeSelect, Text, Textarea, Title } from "@mantine/core";
 import { IconBraces, IconFileText, IconPaperclip, IconPencil, IconPlayerStop, IconSend, IconSettings } from "@tabler/icons-react";
+import dynamic from "next/dynamic";
 import Link from "next/link";
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
-import ReactMarkdown from "react-markdown";
-import remarkGfm from "remark-gfm";
 import { api, ApiProblem, describeError } from "../../../../../lib/browser-api";
 import { postEventStream } from "../../../../../lib/event-stream";
 import { notebooksChanged } from "../../../../ui/notebook-nav";
+
+// The Markdown renderer (react-markdown with GFM) comes in its own chunk, after the page: until
+// then (a moment after the first load) the messages' text is not drawn.
+const Markdown = dynamic(() => import("./markdown"), { loading: () => null });
 
 type Shown = NotebookMessage & { streaming?: boolean };
 
@@ -269,7 +272,7 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
               </p>
             ) : (
               <div className="markdown">
-                <ReactMarkdown remarkPlugins={[remarkGfm]}>{m.content}</ReactMarkdown>
+                <Markdown text={m.content} />
               </div>
             )}
             {m.error ? <p className="error">{m.error}</p> : null}
