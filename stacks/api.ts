@@ -26,6 +26,19 @@ export function Api({ stack, app }: StackContext) {
   const { configurationSet, sendPolicy } = use(Email);
   const { bus } = use(Events);
   const putEvents = new iam.PolicyStatement({ actions: ["events:PutEvents"], resources: [bus.eventBusArn] });
+  // Bedrock in us-east-1: replies (Converse, ConverseStream), embeddings and images (InvokeModel),
+  // guardrails, and reading what the account offers for the model picker.
+  const bedrock = new iam.PolicyStatement({
+    actions: [
+      "bedrock:InvokeModel",
+      "bedrock:InvokeModelWithResponseStream",
+      "bedrock:ApplyGuardrail",
+      "bedrock:ListFoundationModels",
+      "bedrock:ListInferenceProfiles",
+      "bedrock:GetFoundationModelAvailability",
+    ],
+    resources: ["*"],
+  });
 
   // Shared by the web app's /api proxy and the API, so the API believes the viewer address the
   // proxy passes on (packages/api/src/http/client-address.ts). New at every deploy, which
@@ -43,7 +56,7 @@ export function Api({ stack, app }: StackContext) {
     // proportionally less CPU and slower cold starts.
     memorySize: 1024,
     bind: [...secrets, knowledgeFiles, generatedImages, appFiles],
-    permissions: [sendPolicy],
+    permissions: [sendPolicy, bedrock],
     environment: {
       TANDEM_VERSION: process.env.TANDEM_VERSION ?? app.stage,
       TANDEM_PROXY_KEY: proxyKey,
@@ -97,7 +110,7 @@ export function Api({ stack, app }: StackContext) {
   eventDeadLetters.applyRemovalPolicy(settings.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
   const eventQueue = new Queue(stack, "ControlPlaneEvents", {
     consumer: {
-      function: { ...functionProps, handler: "packages/api/src/jobs/events.handler", timeout: 120, environment: { ...functionProps.environment, EVENT_BUS_NAME: bus.eventBusName }, permissions: [sendPolicy, putEvents] },
+      function: { ...functionProps, handler: "packages/api/src/jobs/events.handler", timeout: 120, environment: { ...functionProps.environment, EVENT_BUS_NAME: bus.eventBusName }, permissions: [sendPolicy, bedrock, putEvents] },
       cdk: { eventSource: { batchSize: 1, reportBatchItemFailures: true } },
     },
     cdk: { queue: { visibilityTimeout: Duration.seconds(6 * 120), enforceSSL: true, deadLetterQueue: { queue: eventDeadLetters, maxReceiveCount: 5 } } },
@@ -111,7 +124,7 @@ export function Api({ stack, app }: StackContext) {
   const apiFunctionProps: FunctionProps = {
     ...functionProps,
     environment: { ...functionProps.environment, JOBS_QUEUE_URL: jobs.queueUrl, EVENT_BUS_NAME: bus.eventBusName },
-    permissions: [sendPolicy, jobs, putEvents],
+    permissions: [sendPolicy, bedrock, jobs, putEvents],
   };
 
   const api = new SstApi(stack, "Api", {

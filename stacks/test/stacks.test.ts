@@ -185,6 +185,16 @@ describe("email", () => {
     });
   });
 
+  it("lets the API and its jobs call Bedrock (replies, embeddings, images, guardrails) and read what the account offers", () => {
+    const policies = Object.values(resources(s, "Api", "AWS::IAM::Policy"));
+    const grants = policies.map((p) => JSON.stringify((p.Properties?.PolicyDocument as { Statement: Array<{ Action: unknown }> }).Statement.filter((st) => JSON.stringify(st.Action).includes("bedrock:"))));
+    const withBedrock = grants.filter((g) => g.includes("bedrock:InvokeModelWithResponseStream"));
+    // The API, the jobs consumer and the events consumer.
+    expect(withBedrock.length).toBeGreaterThanOrEqual(3);
+    for (const g of withBedrock) for (const action of ["bedrock:InvokeModel", "bedrock:ApplyGuardrail", "bedrock:ListFoundationModels", "bedrock:ListInferenceProfiles", "bedrock:GetFoundationModelAvailability"]) expect(g).toContain(action);
+    expect(JSON.stringify(s.template("Web").toJSON())).not.toContain("bedrock:");
+  });
+
   it("lets the API send through SES with its configuration set, and nothing else does", () => {
     const sesGrants = JSON.stringify(
       [...Object.values(resources(s, "Api", "AWS::IAM::Policy")), ...Object.values(resources(s, "Api", "AWS::IAM::ManagedPolicy"))].flatMap((p) =>

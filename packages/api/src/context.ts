@@ -4,7 +4,7 @@ import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { eventBridgePublisher } from "@tandem/core/control-plane";
 import { handleControlPlaneEvent, inProcessEvents } from "./control-plane-events.js";
 import { inProcessQueue, sqsQueue, type Delivery, type Job, type JobQueue } from "@tandem/core/jobs";
-import { createBedrockClient, DEFAULT_MODELS, LOCAL_EMBEDDING_MODEL, LOCAL_IMAGE_MODEL, LOCAL_TEST_MODEL, modelCatalog, standInCatalog } from "@tandem/core/ai";
+import { createBedrockClient, createBedrockControlClient, DEFAULT_MODELS, LOCAL_EMBEDDING_MODEL, LOCAL_IMAGE_MODEL, LOCAL_TEST_MODEL, modelCatalog, standInCatalog } from "@tandem/core/ai";
 import { enabledIntegrations, isLoopbackUrl, loadRuntimeConfig, type Source } from "@tandem/core/config";
 import { getConnection, isDatabaseUnavailable } from "@tandem/core/database";
 import { configureAccessCache } from "@tandem/core/tenancy";
@@ -30,10 +30,15 @@ export function aiFrom(source: Source, models = DEFAULT_MODELS): AppDeps["ai"] {
   const local = endpoint !== undefined && isLoopbackUrl(endpoint);
   // The stand-in ignores signatures; any credentials will do when none are configured.
   const credentials = local ? { accessKeyId: source.AWS_ACCESS_KEY_ID ?? "AKIDLOCALSTANDIN", secretAccessKey: source.AWS_SECRET_ACCESS_KEY ?? "local-stand-in" } : undefined;
+  // Bedrock's control API (what the account offers): AWS_ENDPOINT_URL_BEDROCK points it elsewhere
+  // (tests); with the local stand-in and no such endpoint there is no account to ask.
+  const controlEndpoint = source.AWS_ENDPOINT_URL_BEDROCK;
+  const control = controlEndpoint ? createBedrockControlClient({ endpoint: controlEndpoint, credentials: isLoopbackUrl(controlEndpoint) ? { accessKeyId: "AKIDLOCALSTANDIN", secretAccessKey: "local-stand-in" } : undefined }) : local ? undefined : createBedrockControlClient();
   return {
     bedrock: createBedrockClient({ endpoint, credentials }),
     catalog: local ? standInCatalog([LOCAL_TEST_MODEL, LOCAL_EMBEDDING_MODEL, LOCAL_IMAGE_MODEL], models) : modelCatalog(models),
     local,
+    ...(control ? { control } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { ModelCatalog } from "@tandem/core/ai";
+import type { BedrockClient, ModelCatalog } from "@tandem/core/ai";
 import type { RuntimeConfig } from "@tandem/core/config";
 import type { EventPublisher } from "@tandem/core/control-plane";
 import type { JobQueue } from "@tandem/core/jobs";
@@ -21,7 +21,8 @@ export interface AppDeps {
   /** Address of the web app, for links in mails (APP_URL). */
   readonly appUrl: string;
   /** Amazon Bedrock (us-east-1) or the local stand-in, and the model catalog. */
-  readonly ai: { readonly bedrock: BedrockRuntimeClient; readonly catalog: ModelCatalog; readonly local: boolean };
+  /** `control`: Bedrock's control API, to read what the account offers (absent with the local stand-in and no AWS_ENDPOINT_URL_BEDROCK). */
+  readonly ai: { readonly bedrock: BedrockRuntimeClient; readonly catalog: ModelCatalog; readonly local: boolean; readonly control?: BedrockClient };
   /** S3 and the knowledge-files bucket (KNOWLEDGE_FILES_BUCKET, set by the stacks and pnpm dev). */
   readonly storage: { readonly s3: S3Client; readonly knowledgeBucket?: string; readonly imagesBucket?: string };
   /** The control plane's event bus (EVENT_BUS_NAME, set by the events stack; moto's locally); absent: events wait in the outbox. */

@@ -74,6 +74,12 @@ describe("naming a notebook from its first exchange", () => {
     const second = await stream("POST", `/${id}/messages`, { text: "And in a bay?" });
     expect(second.events.some((e) => e.event === "title")).toBe(false);
 
+    // Five first messages at once: one title call, one title.
+    const busy = await newNotebook();
+    const all = await Promise.all(Array.from({ length: 5 }, (_, i) => stream("POST", `/${busy}/messages`, { text: `Question number ${i} about waves?` })));
+    expect(all.filter((r) => r.events.some((e) => e.event === "title"))).toHaveLength(1);
+    expect(await runAsSystem("test", () => usageEventModel(connection).countDocuments({ notebookId: busy, kind: "title" }))).toBe(1);
+
     // Its owner's name stays, whether given at creation or by a rename before the first reply.
     const named = await newNotebook({ title: "Tide tables" });
     expect((await stream("POST", `/${named}/messages`, { text: "What is a spring tide?" })).events.some((e) => e.event === "title")).toBe(false);

@@ -15,7 +15,7 @@ let base: string;
 let ann: SignedIn;
 let orgId: string;
 let cookie: string;
-const SONNET = "us.anthropic.claude-3-5-sonnet-20241022-v2:0";
+const SONNET = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
 
 beforeAll(async () => {
   standIn = await startBedrockStandIn({ tokenDelayMs: 3 });

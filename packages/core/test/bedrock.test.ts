@@ -69,7 +69,7 @@ describe("ConverseStream through the SDK", () => {
     expect(error).toMatchObject({ code: "model.not_enabled", kind: "forbidden" });
     expect((error as Error).message).toContain("enables it in the Amazon Bedrock console in us-east-1");
     // An inference profile id travels to Bedrock as it is.
-    expect(standIn.requests.at(-1)).toMatchObject({ operation: "converse-stream", modelId: "us.anthropic.claude-3-5-sonnet-20241022-v2:0" });
+    expect(standIn.requests.at(-1)).toMatchObject({ operation: "converse-stream", modelId: "us.anthropic.claude-sonnet-4-5-20250929-v1:0" });
     expect(standIn.requests.at(-1)).not.toHaveProperty("guardrail");
   });
 });

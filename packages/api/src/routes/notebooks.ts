@@ -1,5 +1,6 @@
 import { ExportQuery, ModelPolicy as ModelPolicyBody, NotebookInput, NotebookQuery, SpendCapsRequest } from "@tandem/client/contract";
 import { deleteNotebookAndData } from "@tandem/core/deletion";
+import { accountModels, withAccountAccess } from "../http/account-models.js";
 import { setSpendCaps, spendSummary } from "@tandem/core/spend";
 import {
   allowedModels,
@@ -53,7 +54,16 @@ export function notebookRoutes(deps: AppDeps): Router {
     // `models`: what the caller may use (the policy with their groups applied); `policy`: the organisation's, as its admins set it.
     const s = await services(req);
     const p = currentOrganisation(req).organisationPolicy;
-    res.json({ models: allowedModels(s), available: s.catalog.chatModels(), defaultModelId: defaultModelId(s), policy: { allowedModelIds: p.allowedModelIds, guardrail: p.guardrail ?? null, groups: (p.groups ?? []).map((g) => ({ groupId: g.groupId, models: g.modelIds })) } });
+    // With AWS: what the account's Bedrock offers, and the catalog's models it cannot run marked so.
+    const { account, problem } = await accountModels(deps);
+    res.json({
+      models: withAccountAccess(allowedModels(s), account),
+      available: withAccountAccess(s.catalog.chatModels(), account),
+      defaultModelId: defaultModelId(s),
+      policy: { allowedModelIds: p.allowedModelIds, guardrail: p.guardrail ?? null, groups: (p.groups ?? []).map((g) => ({ groupId: g.groupId, models: g.modelIds })) },
+      account: account ? { checkedAt: account.checkedAt.toISOString(), models: account.models } : null,
+      ...(problem ? { accountProblem: problem } : {}),
+    });
   });
 
   // Spend caps: every member sees them and what was spent; admins set them.

@@ -38,10 +38,28 @@ export const ModelPolicy = z.object({
       "Models by group of members: a member in one or more of these groups may use the models of those groups (together), instead of allowedModelIds; a member in none of them keeps allowedModelIds. The tier's models bound both. Absent: the groups' rules stay as they are; []: none",
     ),
 });
+/** A model the AWS account's Bedrock offers in us-east-1, with its access and Tandem's price. */
+export const AccountModel = z.object({
+  id: z.string().describe("Inference profile id (us.…) or foundation model id"),
+  name: z.string(),
+  provider: z.string(),
+  kind: z.enum(["foundation-model", "inference-profile"]),
+  modelIds: z.array(z.string()),
+  access: z.enum(["enabled", "not_enabled", "not_in_region", "unknown"]).describe("Model access in the Bedrock console"),
+  inCatalog: z.boolean().describe("Offered in notebooks (in BEDROCK_MODELS or the built-in list)"),
+  price: z.object({ inputPer1k: z.number(), outputPer1k: z.number() }).nullable().describe("USD per 1,000 tokens in force; null: Tandem has no price for it yet"),
+});
 export const ModelsResponse = z.object({
   models: z.array(ModelInfo).describe("The chat models you may use here (the organisation's policy, by your groups)"),
   available: z.array(ModelInfo).describe("Every chat model of the catalog, for the admins' choice"),
-  defaultModelId: z.string(), policy: ModelPolicy });
+  defaultModelId: z.string(), policy: ModelPolicy,
+  account: z
+    .object({ checkedAt: z.string(), models: z.array(AccountModel) })
+    .nullable()
+    .optional()
+    .describe("What this AWS account's Bedrock in us-east-1 offers (read every 10 minutes); null without AWS credentials"),
+  accountProblem: z.string().optional().describe("Why the account's models could not be read, and what to do"),
+});
 export type ModelsResponse = z.infer<typeof ModelsResponse>;
 
 export const Notebook = z.object({ id: ObjectIdString, title: z.string(), systemPrompt: z.string(), modelId: z.string(), createdAt: z.string(), lastActivityAt: z.string() });

@@ -39,11 +39,16 @@ export const ModelCatalogJson = z
   .pipe(z.array(ModelEntry).min(1, "must list at least one model"));
 
 export const DEFAULT_MODELS: readonly ModelEntry[] = [
-  { id: "us.anthropic.claude-3-5-sonnet-20241022-v2:0", name: "Claude 3.5 Sonnet v2", provider: "Anthropic", contextWindow: 200_000, inputPricePer1k: 0.003, outputPricePer1k: 0.015, pricePerImage: 0, capabilities: ["text", "vision"], local: false },
-  { id: "us.anthropic.claude-3-5-haiku-20241022-v1:0", name: "Claude 3.5 Haiku", provider: "Anthropic", contextWindow: 200_000, inputPricePer1k: 0.0008, outputPricePer1k: 0.004, pricePerImage: 0, capabilities: ["text"], local: false },
+  // Current models (prices: Bedrock on-demand in us-east-1, USD per 1,000 tokens). Anthropic's and
+  // Meta's are used through their US inference profiles, as Bedrock requires for on-demand use.
+  { id: "us.anthropic.claude-sonnet-4-5-20250929-v1:0", name: "Claude Sonnet 4.5", provider: "Anthropic", contextWindow: 200_000, inputPricePer1k: 0.003, outputPricePer1k: 0.015, pricePerImage: 0, capabilities: ["text", "vision"], local: false },
+  { id: "us.anthropic.claude-haiku-4-5-20251001-v1:0", name: "Claude Haiku 4.5", provider: "Anthropic", contextWindow: 200_000, inputPricePer1k: 0.001, outputPricePer1k: 0.005, pricePerImage: 0, capabilities: ["text", "vision"], local: false },
+  { id: "us.anthropic.claude-opus-4-1-20250805-v1:0", name: "Claude Opus 4.1", provider: "Anthropic", contextWindow: 200_000, inputPricePer1k: 0.015, outputPricePer1k: 0.075, pricePerImage: 0, capabilities: ["text", "vision"], local: false },
   { id: "us.amazon.nova-pro-v1:0", name: "Amazon Nova Pro", provider: "Amazon", contextWindow: 300_000, inputPricePer1k: 0.0008, outputPricePer1k: 0.0032, pricePerImage: 0, capabilities: ["text", "vision"], local: false },
   { id: "us.amazon.nova-lite-v1:0", name: "Amazon Nova Lite", provider: "Amazon", contextWindow: 300_000, inputPricePer1k: 0.00006, outputPricePer1k: 0.00024, pricePerImage: 0, capabilities: ["text", "vision"], local: false },
-  { id: "us.meta.llama3-1-70b-instruct-v1:0", name: "Llama 3.1 70B Instruct", provider: "Meta", contextWindow: 128_000, inputPricePer1k: 0.00072, outputPricePer1k: 0.00072, pricePerImage: 0, capabilities: ["text"], local: false },
+  { id: "us.amazon.nova-micro-v1:0", name: "Amazon Nova Micro", provider: "Amazon", contextWindow: 128_000, inputPricePer1k: 0.000035, outputPricePer1k: 0.00014, pricePerImage: 0, capabilities: ["text"], local: false },
+  { id: "us.meta.llama4-maverick-17b-instruct-v1:0", name: "Llama 4 Maverick 17B Instruct", provider: "Meta", contextWindow: 1_000_000, inputPricePer1k: 0.00024, outputPricePer1k: 0.00097, pricePerImage: 0, capabilities: ["text", "vision"], local: false },
+  { id: "us.deepseek.r1-v1:0", name: "DeepSeek-R1", provider: "DeepSeek", contextWindow: 128_000, inputPricePer1k: 0.00135, outputPricePer1k: 0.0054, pricePerImage: 0, capabilities: ["text"], local: false },
   { id: "amazon.titan-embed-text-v2:0", name: "Titan Text Embeddings v2", provider: "Amazon", contextWindow: 8_000, inputPricePer1k: 0.00002, outputPricePer1k: 0, pricePerImage: 0, capabilities: ["embeddings"], local: false },
   { id: "amazon.nova-canvas-v1:0", name: "Amazon Nova Canvas", provider: "Amazon", contextWindow: 1_000, inputPricePer1k: 0, outputPricePer1k: 0, pricePerImage: 0.04, capabilities: ["images"], local: false },
 ];

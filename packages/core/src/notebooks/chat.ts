@@ -85,7 +85,6 @@ export interface SendOptions {
 export async function sendMessage(connection: Connection, owner: Owner, notebookId: string, input: unknown, services: ChatServices, options: SendOptions = {}): Promise<NotebookMessage> {
   const data = parseInput(MessageInput, input, "message");
   const { notebook, messages } = await notebookWithMessages(connection, owner, notebookId);
-  refuseWhileStreaming(messages);
   return replyTo(connection, owner, { notebook, history: messages, text: data.text, modelId: data.modelId, remove: [] }, services, options);
 }
 

@@ -1,6 +1,6 @@
 import type { Connection } from "mongoose";
 import { costOf, streamChat, type ModelEntry } from "../ai/index.js";
-import { isDuplicateKeyError, withLease } from "../database/index.js";
+import { claimOnce, isDuplicateKeyError, withLease } from "../database/index.js";
 import { priceUsage } from "../metering/prices.js";
 import { meterTandemUsage } from "../metering/tandem.js";
 import { reserveSpend, settleSpend } from "../spend/index.js";
@@ -50,6 +50,8 @@ export async function nameNotebook(
   const unnamed = (n: { title: string; titledBy?: string | null }) => n.title === DEFAULT_TITLE && !n.titledBy;
   const before = await withTenant(owner.tenantId, () => notebookModel(connection).findOne({ _id: notebookId, userId: owner.userId }).lean());
   if (!before || !unnamed(before)) return undefined;
+  // Replies finishing at once in a new notebook: one of them names it (one model call, not one each).
+  if (!(await claimOnce(connection, "notebook_title_claims", notebookId))) return undefined;
 
   let title = "";
   const prompt = `Question:\n${exchange.question.slice(0, 2000)}\n\nAnswer:\n${exchange.answer.slice(0, 2000)}`;
