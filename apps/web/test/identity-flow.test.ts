@@ -173,8 +173,8 @@ describe("identity in the browser", () => {
     await ada.getByLabel("Message").fill("What is an **analytical engine**?");
     await ada.getByTestId("send").click();
     await expect.poll(() => ada.getByTestId("message-assistant").last().getAttribute("data-status"), { timeout: 30_000 }).toBe("complete");
-    expect(await ada.getByTestId("message-assistant").last().textContent()).toContain("You asked: What is an analytical engine? This reply");
-    // Markdown is rendered, not shown as asterisks.
+    // Markdown is rendered (its renderer is loaded after the page), not shown as asterisks.
+    await expect.poll(() => ada.getByTestId("message-assistant").last().textContent(), { timeout: 10_000 }).toContain("You asked: What is an analytical engine? This reply");
     expect(await ada.getByTestId("message-user").last().locator("strong").textContent()).toBe("analytical engine");
     // At 375 px the newest message ends above the pinned composer, in view.
     await expectNewestMessageInView(ada);

@@ -3,16 +3,29 @@
 import type { Citation, GeneratedImage, KnowledgeFile, ModelInfo, ModelsResponse, Notebook, NotebookMessage, UploadResponse } from "@tandem/client/contract";
 import { Button, Group, NativeSelect, Text, Textarea, Title } from "@mantine/core";
 import { IconBraces, IconFileText, IconPaperclip, IconPencil, IconPlayerStop, IconSend, IconSettings } from "@tabler/icons-react";
-import dynamic from "next/dynamic";
 import Link from "next/link";
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import { api, ApiProblem, describeError } from "../../../../../lib/browser-api";
 import { postEventStream } from "../../../../../lib/event-stream";
 import { notebooksChanged } from "../../../../ui/notebook-nav";
 
-// The Markdown renderer (react-markdown with GFM) comes in its own chunk, after the page: until
-// then (a moment after the first load) the messages' text is not drawn.
-const Markdown = dynamic(() => import("./markdown"), { loading: () => null });
+// The Markdown renderer (react-markdown with GFM) comes in its own chunk, fetched right after the
+// page: the chat's first load stays small. Until it is there a message shows as plain text.
+const loadMarkdown = () => import("./markdown");
+if (typeof window !== "undefined") void loadMarkdown();
+type MarkdownComponent = Awaited<ReturnType<typeof loadMarkdown>>["default"];
+
+function MessageText({ text }: { text: string }) {
+  const [Markdown, setMarkdown] = useState<MarkdownComponent | undefined>();
+  useEffect(() => {
+    let live = true;
+    void loadMarkdown().then((m) => live && setMarkdown(() => m.default));
+    return () => {
+      live = false;
+    };
+  }, []);
+  return Markdown ? <Markdown text={text} /> : <p style={{ whiteSpace: "pre-wrap" }}>{text}</p>;
+}
 
 type Shown = NotebookMessage & { streaming?: boolean };
 
@@ -252,6 +265,11 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
         ) : null}
       </header>
       <div className="thread" ref={thread} data-testid="thread" tabIndex={0} role="region" aria-label="Conversation">
+        {messages.length === 0 && !busy ? (
+          <Text c="dimmed" ta="center" py="xl" data-testid="empty-thread">
+            Ask anything to begin. Attach files to ground the answers in them; the reply cites their pages.
+          </Text>
+        ) : null}
       <ol className="messages" data-testid="messages">
         {messages.map((m) => (
           <li key={m.id} className={`message ${m.role}`} data-status={m.status} data-testid={`message-${m.role}`}>
@@ -272,7 +290,7 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
               </p>
             ) : (
               <div className="markdown">
-                <Markdown text={m.content} />
+                <MessageText text={m.content} />
               </div>
             )}
             {m.error ? <p className="error">{m.error}</p> : null}
