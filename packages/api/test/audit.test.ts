@@ -73,7 +73,7 @@ describe("organisation administration and API keys", () => {
     expect(await entries({ action: "api_key.created", "target.id": apiKeyId })).toEqual([expect.objectContaining({ tenantId: orgA, actor: expect.objectContaining({ id: alice.userId }), details: expect.objectContaining({ name: "alice's script", scopes: "read write" }) })]);
 
     await write(alice, "put", `/api/orgs/${orgA}/model-policy`).send({ allowedModelIds: [], guardrail: null }).expect(200);
-    expect(await entries({ action: "model_policy.changed", tenantId: orgA })).toEqual([expect.objectContaining({ details: { allowedModels: 0, allowedModelIds: "", guardrail: "none" } })]);
+    expect(await entries({ action: "model_policy.changed", tenantId: orgA })).toEqual([expect.objectContaining({ details: { allowedModels: 0, allowedModelIds: "", guardrail: "none", groups: "none" } })]);
 
     // Bob, made an admin, may not take the owner's role away: recorded as denied.
     await write(alice, "patch", `/api/orgs/${orgA}/members/${bob.userId}`).send({ role: "admin" }).expect(200);

@@ -277,7 +277,8 @@ describe("Checkout, the portal and meter events (stripe-mock validates each requ
 describe("prepaid credits", () => {
   it("are spent by metered usage once per closed hour, and a reply is refused once they are used up", async () => {
     const tenant = await freshTenant("Prepaid");
-    const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+    // (Ten minutes back: in an hour's first five minutes the hour before is not closed yet.)
+    const hour = Math.floor((Date.now() - 10 * 60_000) / 3_600_000) * 3_600_000;
     await addCreditEntry(connection, { _id: `checkout:cs_prepaid_${tenant.id}`, tenantId: tenant.id, micros: 1_000_000, kind: "purchase", ref: "cs_prepaid", at: new Date(hour - 3 * 3_600_000) });
     const usage = (n: number, at: number, costUsd: number) => ({ idempotencyKey: `prepaid-${tenant.id}-${n}`, kind: "reply", userId: new Types.ObjectId(), notebookId: new Types.ObjectId(), modelId: "m", inputTokens: 10, outputTokens: 10, costUsd, status: "complete", at: new Date(at) });
     await withTenant(tenant.id, () => usageEventModel(connection).insertMany([usage(1, hour - 2 * 3_600_000 + 1000, 0.25), usage(2, hour - 2 * 3_600_000 + 2000, 0.35), usage(3, hour - 3_600_000 + 1000, 0.3)]));
