@@ -60,7 +60,7 @@ export function chooseModel(services: ChatServices, modelId: string): ModelEntry
   }
   if (!isAllowed(services.policy, model)) {
     const names = allowedModels(services).map((m) => m.name);
-    throw new ForbiddenError(`Your organisation does not allow ${model.name}. Allowed: ${names.join(", ") || "none; ask an admin"}.`, "model.not_allowed");
+    throw new ForbiddenError(`Your organisation does not allow ${model.name} for you. Allowed: ${names.join(", ") || "none"}. An owner or admin of the organisation can change this under model policy.`, "model.not_allowed");
   }
   if (model.unavailable) {
     const usable = allowedModels(services).filter((m) => !m.unavailable).map((m) => m.name);
