@@ -1,6 +1,8 @@
 "use client";
 
 import { MantineProvider, type CSSVariablesResolver } from "@mantine/core";
+import { ModalsProvider } from "@mantine/modals";
+import { Notifications } from "@mantine/notifications";
 import type { ReactNode } from "react";
 import { colorSchemeManager, theme } from "./theme";
 import { AppFrame } from "./ui/app-frame";
@@ -13,13 +15,16 @@ const resolver: CSSVariablesResolver = () => ({
   dark: { "--mantine-color-dimmed": "var(--mantine-color-dark-1)" },
 });
 
-/** Mantine (theme, colour scheme kept in localStorage), the shared session and the app shell. */
+/** Mantine (theme, colour scheme kept in localStorage, confirmation dialogs, notices), the shared session and the app shell. */
 export function Providers({ children }: { children: ReactNode }) {
   return (
     <MantineProvider theme={theme} defaultColorScheme="auto" colorSchemeManager={colorSchemeManager} cssVariablesResolver={resolver}>
-      <SessionProvider>
-        <AppFrame>{children}</AppFrame>
-      </SessionProvider>
+      <ModalsProvider>
+        <Notifications position="bottom-right" />
+        <SessionProvider>
+          <AppFrame>{children}</AppFrame>
+        </SessionProvider>
+      </ModalsProvider>
     </MantineProvider>
   );
 }
