@@ -1,9 +1,66 @@
 "use client";
 
-import ReactMarkdown from "react-markdown";
+import { Button, CopyButton } from "@mantine/core";
+import { IconCheck, IconCopy } from "@tabler/icons-react";
+import type { ReactNode } from "react";
+import ReactMarkdown, { type Components, type ExtraProps } from "react-markdown";
+import rehypeHighlight from "rehype-highlight";
 import remarkGfm from "remark-gfm";
+import classes from "./markdown.module.css";
 
-/** A message's Markdown (GitHub's flavour); loaded after the page, so the chat's first load stays small. */
+/** The text of a hast node (the code of a fenced block, as written, without the highlighting's spans). */
+function textOf(node: unknown): string {
+  if (!node || typeof node !== "object") return "";
+  const n = node as { type?: string; value?: unknown; children?: unknown[] };
+  if (n.type === "text" && typeof n.value === "string") return n.value;
+  return (n.children ?? []).map(textOf).join("");
+}
+
+/** The language of a fenced block (```ts), from its code element's class "language-ts". */
+function languageOf(node: unknown): string | undefined {
+  const code = (node as { children?: Array<{ tagName?: string; properties?: { className?: unknown } }> } | undefined)?.children?.find((c) => c.tagName === "code");
+  const names = Array.isArray(code?.properties?.className) ? (code.properties.className as unknown[]) : [];
+  const language = names.map(String).find((c) => c.startsWith("language-"));
+  return language?.slice("language-".length);
+}
+
+/** A fenced code block: highlighted, with its language and a copy button. */
+function CodeBlock({ node, children }: { children?: ReactNode } & ExtraProps) {
+  const code = textOf(node).replace(/\n$/, "");
+  const language = languageOf(node);
+  return (
+    <div className={classes.block} data-testid="code-block">
+      <div className={classes.bar}>
+        <span className={classes.lang}>{language ?? "code"}</span>
+        <CopyButton value={code} timeout={2000}>
+          {({ copied, copy }) => (
+            <Button
+              size="compact-xs"
+              variant="default"
+              onClick={copy}
+              leftSection={copied ? <IconCheck size={12} aria-hidden /> : <IconCopy size={12} aria-hidden />}
+              data-testid="copy-code"
+            >
+              {copied ? "Copied" : "Copy code"}
+            </Button>
+          )}
+        </CopyButton>
+      </div>
+      <pre tabIndex={0}>{children}</pre>
+    </div>
+  );
+}
+
+const components: Components = { pre: CodeBlock };
+
+/**
+ * A message's Markdown (GitHub's flavour) with highlighted code blocks (highlight.js's common
+ * languages through rehype-highlight); loaded after the page, so the chat's first load stays small.
+ */
 export default function Markdown({ text }: { text: string }) {
-  return <ReactMarkdown remarkPlugins={[remarkGfm]}>{text}</ReactMarkdown>;
+  return (
+    <ReactMarkdown remarkPlugins={[remarkGfm]} rehypePlugins={[[rehypeHighlight, { detect: false }]]} components={components}>
+      {text}
+    </ReactMarkdown>
+  );
 }

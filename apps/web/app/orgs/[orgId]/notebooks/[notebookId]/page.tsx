@@ -1,35 +1,27 @@
 "use client";
 
 import type { Citation, GeneratedImage, KnowledgeFile, ModelInfo, ModelsResponse, Notebook, NotebookMessage, UploadResponse } from "@tandem/client/contract";
-import { Button, Group, NativeSelect, Text, Textarea, Title } from "@mantine/core";
-import { IconBraces, IconFileText, IconPaperclip, IconPencil, IconPlayerStop, IconSend, IconSettings } from "@tabler/icons-react";
+import { Text } from "@mantine/core";
 import Link from "next/link";
-import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
+import { useRouter } from "next/navigation";
+import { useCallback, useEffect, useRef, useState, type DragEvent } from "react";
 import { api, ApiProblem, describeError } from "../../../../../lib/browser-api";
-import { postEventStream } from "../../../../../lib/event-stream";
+import { streamRequest } from "../../../../../lib/reply-stream";
+import { contentTypeOf, uploadWithProgress } from "../../../../../lib/upload";
+import { confirmAction } from "../../../../ui/confirm";
 import { notebooksChanged } from "../../../../ui/notebook-nav";
+import { Composer } from "./composer";
+import { FilesPanel, type Upload } from "./files-panel";
+import { ImageGallery } from "./image-gallery";
+import { MessageItem, Thinking, type Shown } from "./message-item";
+import { NotebookHeader } from "./notebook-header";
+import { ShortcutsModal } from "./shortcuts";
+import { appendDelta, endReply, lastQuestionId, latestReplyId, putMessage, removeMessages, startExchange } from "./thread-state";
 
-// The Markdown renderer (react-markdown with GFM) comes in its own chunk, fetched right after the
-// page: the chat's first load stays small. Until it is there a message shows as plain text.
-const loadMarkdown = () => import("./markdown");
-if (typeof window !== "undefined") void loadMarkdown();
-type MarkdownComponent = Awaited<ReturnType<typeof loadMarkdown>>["default"];
-
-function MessageText({ text }: { text: string }) {
-  const [Markdown, setMarkdown] = useState<MarkdownComponent | undefined>();
-  useEffect(() => {
-    let live = true;
-    void loadMarkdown().then((m) => live && setMarkdown(() => m.default));
-    return () => {
-      live = false;
-    };
-  }, []);
-  return Markdown ? <Markdown text={text} /> : <p style={{ whiteSpace: "pre-wrap" }}>{text}</p>;
-}
-
-type Shown = NotebookMessage & { streaming?: boolean };
+type Start = { userMessage: NotebookMessage; assistantMessage: NotebookMessage };
 
 export default function NotebookPage({ params }: { params: { orgId: string; notebookId: string } }) {
+  const router = useRouter();
   const org = `/api/orgs/${encodeURIComponent(params.orgId)}`;
   const base = `${org}/notebooks/${encodeURIComponent(params.notebookId)}`;
   const [notebook, setNotebook] = useState<Notebook | undefined>();
@@ -40,49 +32,76 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
   const [problem, setProblem] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const [files, setFiles] = useState<KnowledgeFile[]>([]);
-  const [uploading, setUploading] = useState<string | undefined>();
+  const [uploads, setUploads] = useState<Upload[]>([]);
   const [shown, setShown] = useState<Citation | undefined>();
   const [images, setImages] = useState<GeneratedImage[]>([]);
-  const [drawing, setDrawing] = useState(false);
-  const [imagePrompt, setImagePrompt] = useState("");
   const [titleProblem, setTitleProblem] = useState<string | undefined>();
+  const [editing, setEditing] = useState<string | undefined>();
+  const [filesOpen, setFilesOpen] = useState(false);
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
+  const [dragging, setDragging] = useState(false);
   const stop = useRef<AbortController | undefined>();
   const bottom = useRef<HTMLDivElement>(null);
-  const composer = useRef<HTMLFormElement>(null);
   const thread = useRef<HTMLDivElement>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const textarea = useRef<HTMLTextAreaElement>(null);
   // Whether the view follows new text: true until the person scrolls up to read.
   const follow = useRef(true);
 
-  const load = useCallback(async () => {
-    try {
-      const [data, catalog, attached] = await Promise.all([
-        api<{ notebook: Notebook; messages: NotebookMessage[] }>(base),
-        api<ModelsResponse>(`${org}/models`),
-        api<{ files: KnowledgeFile[] }>(`${base}/files`).catch(() => ({ files: [] as KnowledgeFile[] })),
-      ]);
-      setFiles(attached.files);
-      api<{ images: GeneratedImage[] }>(`${base}/images`).then((r) => setImages(r.images), () => setImages([]));
-      setNotebook(data.notebook);
-      setMessages(data.messages);
+  // What the page shows, fetched in small parts: each can be called again on its own (after an
+  // action here, or when a live update says that part changed).
+  const notSignedIn = useCallback(
+    (error: unknown) => {
+      if (error instanceof ApiProblem && error.status === 401) {
+        window.location.href = `/sign-in?next=/orgs/${params.orgId}/notebooks/${params.notebookId}`;
+        return true;
+      }
+      return false;
+    },
+    [params.orgId, params.notebookId],
+  );
+  const reloadNotebook = useCallback(async () => {
+    const data = await api<{ notebook: Notebook; messages: NotebookMessage[] }>(base);
+    setNotebook(data.notebook);
+    setMessages(data.messages);
+    return data.notebook;
+  }, [base]);
+  const reloadFiles = useCallback(async () => {
+    const r = await api<{ files: KnowledgeFile[] }>(`${base}/files`).catch(() => undefined);
+    if (r) setFiles(r.files);
+  }, [base]);
+  const reloadImages = useCallback(async () => {
+    const r = await api<{ images: GeneratedImage[] }>(`${base}/images`).catch(() => undefined);
+    setImages(r?.images ?? []);
+  }, [base]);
+  const reloadModels = useCallback(
+    async (current: Notebook) => {
+      const catalog = await api<ModelsResponse>(`${org}/models`);
       setModels(catalog.models);
-      setModelId(catalog.models.some((m) => m.id === data.notebook.modelId) ? data.notebook.modelId : catalog.defaultModelId);
+      setModelId(catalog.models.some((m) => m.id === current.modelId) ? current.modelId : catalog.defaultModelId);
+    },
+    [org],
+  );
+  /** Everything again: the title, the messages, the files and the images. */
+  const reload = useCallback(async () => {
+    try {
+      const current = await reloadNotebook();
+      await Promise.all([reloadModels(current), reloadFiles(), reloadImages()]);
     } catch (error) {
-      if (error instanceof ApiProblem && error.status === 401) window.location.href = `/sign-in?next=/orgs/${params.orgId}/notebooks/${params.notebookId}`;
-      else setProblem(describeError(error));
+      if (!notSignedIn(error)) setProblem(describeError(error));
     }
-  }, [base, org, params.orgId, params.notebookId]);
+  }, [reloadNotebook, reloadModels, reloadFiles, reloadImages, notSignedIn]);
   useEffect(() => {
-    void load();
-  }, [load]);
+    void reload();
+  }, [reload]);
+
   // While a file is being read, its progress is fetched every second and a half.
   const processing = files.some((f) => f.status === "processing");
   useEffect(() => {
     if (!processing) return;
-    const timer = setInterval(() => {
-      api<{ files: KnowledgeFile[] }>(`${base}/files`).then((r) => setFiles(r.files), () => undefined);
-    }, 1_500);
+    const timer = setInterval(() => void reloadFiles(), 1_500);
     return () => clearInterval(timer);
-  }, [processing, base]);
+  }, [processing, reloadFiles]);
 
   // The page is the chat: the thread scrolls, the composer stays at the bottom. The view follows
   // new text while the newest message is near the thread's bottom edge.
@@ -100,90 +119,158 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
     if (follow.current) void bottom.current?.scrollIntoView({ block: "end" });
   }, [messages, busy]);
 
-  async function send(event: FormEvent) {
-    event.preventDefault();
-    if (!text.trim() || busy) return;
+  /**
+   * Streams a reply (a new question, a regenerated reply, an edited question sent again) into
+   * the thread. `replacing`: the question an edit replaces, with everything after it.
+   */
+  async function streamReply(method: "POST" | "PATCH", path: string, body: unknown, replacing?: string): Promise<boolean> {
+    if (stop.current) return false;
     const controller = new AbortController();
     stop.current = controller;
     follow.current = true;
     setBusy(true);
     setProblem(undefined);
-    const sent = text;
-    setText("");
     let assistantId = "";
     try {
-      await postEventStream(`${base}/messages`, { text: sent, modelId }, controller.signal, {
+      await streamRequest(method, path, body, controller.signal, {
         onEvent(name, data) {
           if (name === "start") {
-            const start = data as { userMessage: NotebookMessage; assistantMessage: NotebookMessage };
+            const start = data as Start;
             assistantId = start.assistantMessage.id;
-            setMessages((list) => [...list, start.userMessage, { ...start.assistantMessage, streaming: true }]);
+            setMessages((list) => startExchange(list, start.userMessage, start.assistantMessage, replacing));
           } else if (name === "delta") {
             const delta = (data as { text: string }).text;
-            setMessages((list) => list.map((m) => (m.id === assistantId ? { ...m, content: m.content + delta } : m)));
+            setMessages((list) => appendDelta(list, assistantId, delta));
           } else if (name === "done") {
             const done = (data as { message: NotebookMessage }).message;
-            setMessages((list) => list.map((m) => (m.id === done.id ? done : m)));
+            setMessages((list) => putMessage(list, done));
           } else if (name === "error") {
             const failure = data as { detail: string };
             setProblem(failure.detail);
-            setMessages((list) => list.map((m) => (m.id === assistantId ? { ...m, status: "failed", error: failure.detail, streaming: false } : m)));
+            setMessages((list) => endReply(list, assistantId, "failed", failure.detail));
+          } else if (name === "title") {
+            // The notebook was named from its first exchange: the header and the sidebar follow.
+            setNotebook((data as { notebook: Notebook }).notebook);
+            notebooksChanged();
           }
         },
       });
+      return true;
     } catch (error) {
       if (controller.signal.aborted) {
-        setMessages((list) => list.map((m) => (m.id === assistantId ? { ...m, status: "stopped", streaming: false } : m)));
-      } else {
-        setText(sent);
-        setProblem(describeError(error));
+        setMessages((list) => endReply(list, assistantId, "stopped"));
+        return true;
       }
+      if (notSignedIn(error)) return false;
+      setProblem(describeError(error));
+      // Refused (a reply in progress elsewhere, an older reply): show what the notebook really holds.
+      if (error instanceof ApiProblem && error.status === 409) void reloadNotebook().catch(() => undefined);
+      return false;
     } finally {
       setBusy(false);
       stop.current = undefined;
-      // The notebook moved to the top of the list (and may have been given a title).
+      // The notebook moved to the top of the list.
       notebooksChanged();
     }
   }
 
-  /** Registers the file, uploads it straight to storage with the presigned POST, then has it read. */
-  async function attach(file: File) {
-    setProblem(undefined);
+  async function send() {
+    if (!text.trim() || busy) return;
+    const sent = text;
+    setText("");
+    if (!(await streamReply("POST", `${base}/messages`, { text: sent, modelId }))) setText((now) => now || sent);
+  }
+
+  async function regenerate(message: Shown) {
+    await streamReply("POST", `${base}/messages/${message.id}/regenerate`, { modelId });
+  }
+
+  async function saveEdit(message: Shown, edited: string) {
+    setEditing(undefined);
+    await streamReply("PATCH", `${base}/messages/${message.id}`, { text: edited, modelId }, message.id);
+  }
+
+  async function deleteMessage(message: Shown) {
+    const question = message.role === "user";
+    const ok = await confirmAction({
+      title: question ? "Delete this question?" : "Delete this reply?",
+      body: question ? "The question and its reply are removed from this notebook. This cannot be undone." : "This reply is removed from this notebook; its question stays, and can be answered again. This cannot be undone.",
+      confirmLabel: question ? "Delete question" : "Delete reply",
+    });
+    if (!ok) return;
     try {
-      setUploading(`Uploading ${file.name}…`);
-      const registered = await api<UploadResponse>(`${base}/files`, { body: { name: file.name, type: file.type || (file.name.endsWith(".md") ? "text/markdown" : "application/octet-stream"), size: file.size } });
-      const form = new FormData();
-      for (const [k, v] of Object.entries(registered.upload.fields)) form.append(k, v);
-      form.append("file", file);
-      const uploaded = await fetch(registered.upload.url, { method: "POST", body: form }).catch(() => undefined);
-      if (!uploaded) throw new Error(`The file storage cannot be reached, so ${file.name} was not uploaded. Try again in a few minutes; if it keeps failing, tell your operator.`);
-      if (uploaded.status >= 500) throw new Error(`The file storage is not working right now (${uploaded.status}), so ${file.name} was not uploaded. Try again in a few minutes.`);
-      if (!uploaded.ok) throw new Error(`Storage refused ${file.name} (${uploaded.status}): its type or size differs from what was declared. Check the file, then try again.`);
-      setUploading(`Checking ${file.name}…`);
-      // Queues its reading; the list below shows the progress and the outcome.
-      await api(`${base}/files/${registered.file.id}/complete`, { method: "POST" }).catch((error: unknown) => setProblem(`${file.name}: ${describeError(error)}`));
-      const attached = await api<{ files: KnowledgeFile[] }>(`${base}/files`);
-      setFiles(attached.files);
+      const r = await api<{ deleted: string[] }>(`${base}/messages/${message.id}`, { method: "DELETE" });
+      setMessages((list) => removeMessages(list, r.deleted));
     } catch (error) {
-      setProblem(`${file.name}: ${describeError(error)}`);
-    } finally {
-      setUploading(undefined);
+      setProblem(describeError(error));
+      void reloadNotebook().catch(() => undefined);
     }
   }
 
-  async function draw(event: FormEvent) {
-    event.preventDefault();
-    if (!imagePrompt.trim() || drawing) return;
-    setDrawing(true);
-    setProblem(undefined);
+  /** One file: registered, uploaded straight to storage (with its progress), then queued for reading. */
+  async function attach(file: File) {
+    const key = `${file.name}-${Date.now()}-${Math.random()}`;
+    const update = (change: Partial<Upload>) => setUploads((list) => list.map((u) => (u.key === key ? { ...u, ...change } : u)));
+    setUploads((list) => [...list, { key, name: file.name, percent: 0, phase: "uploading" }]);
     try {
-      const made = await api<{ image: GeneratedImage }>(`${base}/images`, { body: { prompt: imagePrompt } });
-      setImages((list) => [made.image, ...list]);
-      setImagePrompt("");
+      const registered = await api<UploadResponse>(`${base}/files`, { body: { name: file.name, type: contentTypeOf(file), size: file.size } });
+      setFiles((list) => [registered.file, ...list.filter((f) => f.id !== registered.file.id)]);
+      const status = await uploadWithProgress(registered.upload, file, (percent) => update({ percent }));
+      if (status >= 500) throw new Error(`The file storage is not working right now (${status}), so ${file.name} was not uploaded. Try again in a few minutes.`);
+      if (status >= 300) throw new Error(`Storage refused ${file.name} (${status}): its type or size differs from what was declared. Check the file, then try again.`);
+      update({ phase: "checking", percent: 100 });
+      // Queues its reading; the list shows the progress and the outcome.
+      await api(`${base}/files/${registered.file.id}/complete`, { method: "POST" }).catch((error: unknown) => setProblem(`${file.name}: ${describeError(error)}`));
+    } catch (error) {
+      setProblem(`${file.name}: ${describeError(error)}`);
+    } finally {
+      setUploads((list) => list.filter((u) => u.key !== key));
+      await reloadFiles();
+    }
+  }
+
+  function attachAll(chosen: File[]) {
+    setProblem(undefined);
+    for (const file of chosen) void attach(file);
+  }
+
+  async function removeFile(file: KnowledgeFile) {
+    const ok = await confirmAction({
+      title: `Remove ${file.name}?`,
+      body: "The file and its passages are removed from this notebook, and replies stop citing it. Replies that cited it keep their text. This cannot be undone.",
+      confirmLabel: "Remove file",
+    });
+    if (!ok) return;
+    try {
+      await api(`${base}/files/${file.id}`, { method: "DELETE" });
+      setFiles((list) => list.filter((f) => f.id !== file.id));
     } catch (error) {
       setProblem(describeError(error));
-    } finally {
-      setDrawing(false);
+    }
+    await reloadFiles();
+  }
+
+  async function generateImage(prompt: string): Promise<boolean> {
+    setProblem(undefined);
+    try {
+      const made = await api<{ image: GeneratedImage }>(`${base}/images`, { body: { prompt } });
+      setImages((list) => [made.image, ...list.filter((i) => i.id !== made.image.id)]);
+      return true;
+    } catch (error) {
+      setProblem(describeError(error));
+      return false;
+    }
+  }
+
+  async function deleteImage(image: GeneratedImage) {
+    const ok = await confirmAction({ title: "Delete this image?", body: `“${image.prompt}” is removed from this notebook and from storage. This cannot be undone.`, confirmLabel: "Delete image" });
+    if (!ok) return;
+    try {
+      await api(`${base}/images/${image.id}`, { method: "DELETE" });
+      setImages((list) => list.filter((i) => i.id !== image.id));
+    } catch (error) {
+      setProblem(describeError(error));
+      void reloadImages();
     }
   }
 
@@ -194,21 +281,80 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
     if (r) setNotebook(r.notebook);
   }
 
+  async function rename(title: string): Promise<boolean> {
+    setTitleProblem(undefined);
+    try {
+      const r = await api<{ notebook: Notebook }>(base, { method: "PATCH", body: { title } });
+      setNotebook(r.notebook);
+      notebooksChanged();
+      return true;
+    } catch (error) {
+      setTitleProblem(describeError(error));
+      return false;
+    }
+  }
+
+  async function deleteNotebook() {
+    const ok = await confirmAction({
+      title: "Delete this notebook?",
+      body: (
+        <Text size="sm">
+          “{notebook?.title}” is deleted with everything in it: its {messages.length} message{messages.length === 1 ? "" : "s"}, its {files.length} file{files.length === 1 ? "" : "s"} and its {images.length} image
+          {images.length === 1 ? "" : "s"}. Stored files and images are removed in the background. This cannot be undone.
+        </Text>
+      ),
+      confirmLabel: "Delete notebook",
+    });
+    if (!ok) return;
+    try {
+      stop.current?.abort();
+      await api(base, { method: "DELETE" });
+      notebooksChanged();
+      router.push(`/orgs/${params.orgId}/notebooks`);
+    } catch (error) {
+      setTitleProblem(describeError(error));
+    }
+  }
+
+  async function newNotebook() {
+    try {
+      const r = await api<{ notebook: Notebook }>(`${org}/notebooks`, { body: {} });
+      notebooksChanged();
+      router.push(`/orgs/${params.orgId}/notebooks/${r.notebook.id}`);
+    } catch (error) {
+      setProblem(describeError(error));
+    }
+  }
+
+  function editLastQuestion() {
+    const id = lastQuestionId(messages);
+    if (id && !busy) setEditing(id);
+  }
+
   function show(citation: Citation) {
     setShown(citation);
     requestAnimationFrame(() => document.querySelector('[data-testid="passage"]')?.scrollIntoView({ block: "nearest" }));
   }
 
-  async function rename() {
-    const title = window.prompt("Notebook title", notebook?.title ?? "");
-    if (!title) return;
-    setTitleProblem(undefined);
-    const r = await api<{ notebook: Notebook }>(base, { method: "PATCH", body: { title } }).catch((e: unknown) => setTitleProblem(describeError(e)));
-    if (r) {
-      setNotebook(r.notebook);
-      notebooksChanged();
-    }
-  }
+  // Keyboard shortcuts of the page: Esc stops a reply, Ctrl/⌘+/ lists the shortcuts, Ctrl/⌘+Shift+O opens a new notebook.
+  const keys = useRef({ busy, newNotebook });
+  keys.current = { busy, newNotebook };
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const mod = e.ctrlKey || e.metaKey;
+      if (e.key === "Escape" && keys.current.busy && !e.defaultPrevented && !document.querySelector('[role="dialog"]')) {
+        stop.current?.abort();
+      } else if (mod && !e.shiftKey && (e.key === "/" || e.code === "Slash")) {
+        e.preventDefault();
+        setShortcutsOpen((open) => !open);
+      } else if (mod && e.shiftKey && e.key.toLowerCase() === "o") {
+        e.preventDefault();
+        void keys.current.newNotebook();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
 
   if (!notebook) {
     return (
@@ -233,212 +379,132 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
       </main>
     );
   }
-  const model = models.find((m) => m.id === modelId);
-  const unavailable = models.find((m) => m.unavailable)?.unavailable;
   const waiting = busy && !messages.some((m) => m.streaming);
+  const latest = latestReplyId(messages);
+  const hasFiles = (e: DragEvent) => [...e.dataTransfer.types].includes("Files");
   return (
-    <main className="chat">
-      <header className="chat-head">
-        <Group justify="space-between" gap="xs" wrap="wrap">
-          <Title order={1} size="h3" data-testid="notebook-title" style={{ overflowWrap: "anywhere", minWidth: 0 }}>
-            {notebook.title}
-          </Title>
-          <Group gap={4} wrap="wrap">
-            <Button variant="subtle" size="compact-sm" leftSection={<IconPencil size={14} aria-hidden />} onClick={() => void rename()}>
-              Rename
-            </Button>
-            <Button variant="subtle" size="compact-sm" leftSection={<IconSettings size={14} aria-hidden />} onClick={() => void editSystemPrompt()} title={notebook.systemPrompt || "none"}>
-              System prompt{notebook.systemPrompt ? " ✓" : ""}
-            </Button>
-            <Button component="a" href={`${base}/export?format=markdown`} variant="subtle" size="compact-sm" leftSection={<IconFileText size={14} aria-hidden />}>
-              Markdown
-            </Button>
-            <Button component="a" href={`${base}/export?format=json`} variant="subtle" size="compact-sm" leftSection={<IconBraces size={14} aria-hidden />}>
-              JSON
-            </Button>
-          </Group>
-        </Group>
-        {titleProblem ? (
-          <Text c="red" size="sm" role="alert" data-testid="title-error">
-            {titleProblem}
-          </Text>
-        ) : null}
-      </header>
+    <main
+      className="chat"
+      style={{ position: "relative" }}
+      data-testid="chat"
+      onDragEnter={(e) => {
+        if (!hasFiles(e)) return;
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragOver={(e) => {
+        if (!hasFiles(e)) return;
+        e.preventDefault();
+        e.dataTransfer.dropEffect = "copy";
+        if (!dragging) setDragging(true);
+      }}
+      onDragLeave={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDragging(false);
+      }}
+      onDrop={(e) => {
+        if (!hasFiles(e)) return;
+        e.preventDefault();
+        setDragging(false);
+        const dropped = [...e.dataTransfer.files];
+        if (dropped.length) attachAll(dropped);
+      }}
+    >
+      {dragging ? (
+        <div className="drop-overlay" data-testid="drop-overlay" aria-hidden style={{ position: "absolute", inset: 0, zIndex: 5, pointerEvents: "none", display: "grid", placeItems: "center", border: "2px dashed var(--mantine-primary-color-filled)", borderRadius: "0.75rem", background: "color-mix(in srgb, var(--mantine-color-body) 85%, transparent)" }}>
+          <Text fw={600}>Drop files to attach them to this notebook</Text>
+        </div>
+      ) : null}
+      <NotebookHeader
+        notebook={notebook}
+        exportBase={base}
+        fileCount={files.length}
+        problem={titleProblem}
+        onRename={rename}
+        onSystemPrompt={() => void editSystemPrompt()}
+        onFiles={() => setFilesOpen(true)}
+        onShortcuts={() => setShortcutsOpen(true)}
+        onDelete={() => void deleteNotebook()}
+      />
       <div className="thread" ref={thread} data-testid="thread" tabIndex={0} role="region" aria-label="Conversation">
         {messages.length === 0 && !busy ? (
           <Text c="dimmed" ta="center" py="xl" data-testid="empty-thread">
             Ask anything to begin. Attach files to ground the answers in them; the reply cites their pages.
           </Text>
         ) : null}
-      <ol className="messages" data-testid="messages">
-        {messages.map((m) => (
-          <li key={m.id} className={`message ${m.role}`} data-status={m.status} data-testid={`message-${m.role}`}>
-            <div className="who">
-              {m.role === "user" ? "You" : models.find((x) => x.id === m.modelId)?.name ?? m.modelId ?? "Assistant"}
-              {m.role === "assistant" && m.status !== "streaming" ? (
-                <small>
-                  {" "}
-                  · {m.status}
-                  {m.outputTokens ? ` · ${m.inputTokens}+${m.outputTokens} tokens` : ""}
-                  {m.latencyMs ? ` · ${(m.latencyMs / 1000).toFixed(1)} s` : ""}
-                </small>
-              ) : null}
-            </div>
-            {m.status === "streaming" && !m.content ? (
-              <p className="pending" role="status" data-testid="pending">
-                Waiting for the first words of the reply…
-              </p>
-            ) : (
-              <div className="markdown">
-                <MessageText text={m.content} />
-              </div>
-            )}
-            {m.error ? <p className="error">{m.error}</p> : null}
-            {m.citations?.length ? (
-              <p className="citations" data-testid="citations">
-                {m.citations.map((c) => (
-                  <button key={c.n} type="button" className="link" onClick={() => show(c)}>
-                    [{c.n}] {c.fileName}, page {c.page}
-                  </button>
-                ))}
-              </p>
-            ) : null}
-          </li>
-        ))}
-        {waiting ? (
-          <li className="message assistant" data-testid="pending">
-            <p className="pending" role="status">
-              Sending your message…
-            </p>
-          </li>
-        ) : null}
-      </ol>
-      <div ref={bottom} className="bottom-marker" />
-      {shown ? (
-        <aside className="card passage" aria-label="Cited passage" data-testid="passage">
-          <p className="meta">
-            [{shown.n}] {shown.fileName}, page {shown.page} ·{" "}
-            <a
-              href={
-                shown.fileName.toLowerCase().endsWith(".pdf")
-                  ? `/viewer?${new URLSearchParams({ file: `${base}/files/${shown.fileId}/content`, page: String(shown.page), name: shown.fileName })}`
-                  : `${base}/files/${shown.fileId}/content`
-              }
-              target="_blank"
-              rel="noreferrer"
-              data-testid="open-file"
-            >
-              Open the file
-            </a>{" "}
-            · <button type="button" className="link" onClick={() => setShown(undefined)}>Close</button>
-          </p>
-          <blockquote>{shown.text}</blockquote>
-        </aside>
-      ) : null}
-      <details className="card images" open={images.length > 0}>
-        <summary>Images ({images.length})</summary>
-        <form className="stack" onSubmit={draw}>
-          <input value={imagePrompt} onChange={(e) => setImagePrompt(e.target.value)} placeholder="Describe an image" aria-label="Image description" maxLength={1024} />
-          <button type="submit" disabled={drawing || !imagePrompt.trim()} data-testid="generate-image">
-            {drawing ? "Drawing…" : "Generate image"}
-          </button>
-        </form>
-        <div className="gallery" data-testid="gallery">
-          {images.map((image) => (
-            <figure key={image.id}>
-              <a href={image.url} target="_blank" rel="noreferrer">
-                {/* Presigned S3 links: not for Next's image optimiser. */}
-                <img src={image.url} alt={image.prompt} width={image.width} height={image.height} loading="lazy" />
-              </a>
-              <figcaption>{image.prompt}</figcaption>
-            </figure>
-          ))}
-        </div>
-      </details>
-      </div>
-      <form className="composer" onSubmit={send} ref={composer}>
-        {/* Inside the pinned composer, so a refusal is seen wherever the thread is scrolled. */}
-        {problem ? (
-          <p className="error" role="alert" data-testid="chat-error">
-            {problem}{" "}
-            <button type="button" className="link" onClick={() => setProblem(undefined)} aria-label="Dismiss the message">
-              Dismiss
-            </button>
-          </p>
-        ) : null}
-        <div className="files" data-testid="files">
-          {files.map((f) => (
-            <span key={f.id} className="file" data-status={f.status} title={f.error ?? `${f.pages} pages`}>
-              {f.name} <small>{f.status === "processing" ? (f.chunkCount ? `reading · ${f.embedded} of ${f.chunkCount} passages` : "reading") : f.status}</small>
-              {f.status === "failed" && f.error ? <small className="error"> · {f.error}</small> : null}
-            </span>
-          ))}
-          <Button component="label" variant="default" size="xs" leftSection={<IconPaperclip size={14} aria-hidden />} className="attach" data-disabled={uploading ? true : undefined}>
-            {uploading ?? "Attach file"}
-            <input
-              type="file"
-              hidden
-              disabled={Boolean(uploading)}
-              accept=".pdf,.docx,.md,.txt,.html,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,text/markdown,text/plain,text/html"
-              aria-label="Attach file"
-              onChange={(e) => {
-                const file = e.target.files?.[0];
-                e.target.value = "";
-                if (file) void attach(file);
+        <ol className="messages" data-testid="messages">
+          {messages.map((m) => (
+            <MessageItem
+              key={m.id}
+              message={m}
+              who={m.role === "user" ? "You" : (models.find((x) => x.id === m.modelId)?.name ?? m.modelId ?? "Assistant")}
+              latestReply={m.id === latest}
+              busy={busy}
+              editing={editing === m.id}
+              onEditStart={() => setEditing(m.id)}
+              onEditCancel={() => {
+                setEditing(undefined);
+                textarea.current?.focus();
               }}
+              onEditSave={(edited) => void saveEdit(m, edited)}
+              onRegenerate={() => void regenerate(m)}
+              onDelete={() => void deleteMessage(m)}
+              onCite={show}
             />
-          </Button>
-        </div>
-        <Textarea
-          value={text}
-          onChange={(e) => setText(e.currentTarget.value)}
-          onKeyDown={(e) => {
-            if (e.key === "Enter" && !e.shiftKey) {
-              e.preventDefault();
-              e.currentTarget.form?.requestSubmit();
-            }
-          }}
-          autosize
-          minRows={2}
-          maxRows={8}
-          placeholder="Message the model (Enter sends, Shift+Enter for a new line)"
-          aria-label="Message"
-        />
-        <Group gap="xs" wrap="nowrap" align="flex-end">
-          <NativeSelect
-            value={modelId}
-            onChange={(e) => setModelId(e.currentTarget.value)}
-            aria-label="Model"
-            data-testid="model-picker"
-            size="sm"
-            style={{ flex: 1, minWidth: 0 }}
-          >
-            {models.map((m) => (
-              <option key={m.id} value={m.id} disabled={Boolean(m.unavailable)}>
-                {m.name}
-                {m.local ? "" : ` · ${m.provider}`}
-                {m.unavailable ? " (unavailable)" : ""}
-              </option>
-            ))}
-          </NativeSelect>
-          {busy ? (
-            <Button type="button" color="red" onClick={() => stop.current?.abort()} data-testid="stop" leftSection={<IconPlayerStop size={16} aria-hidden />}>
-              Stop
-            </Button>
-          ) : (
-            <Button type="submit" disabled={!text.trim()} data-testid="send" leftSection={<IconSend size={16} aria-hidden />}>
-              Send
-            </Button>
-          )}
-        </Group>
-        {model?.local ? <Text size="xs" c="dimmed">The local test model repeats your question; it is not a real model.</Text> : null}
-        {unavailable ? (
-          <details className="hint" data-testid="models-unavailable">
-            <summary>Why are some models unavailable?</summary>
-            <small>{unavailable}</small>
-          </details>
+          ))}
+          {waiting ? (
+            <li className="message assistant">
+              <Thinking />
+            </li>
+          ) : null}
+        </ol>
+        <div ref={bottom} className="bottom-marker" />
+        {shown ? (
+          <aside className="card passage" aria-label="Cited passage" data-testid="passage">
+            <p className="meta">
+              [{shown.n}] {shown.fileName}, page {shown.page} ·{" "}
+              <a
+                href={
+                  shown.fileName.toLowerCase().endsWith(".pdf")
+                    ? `/viewer?${new URLSearchParams({ file: `${base}/files/${shown.fileId}/content`, page: String(shown.page), name: shown.fileName })}`
+                    : `${base}/files/${shown.fileId}/content`
+                }
+                target="_blank"
+                rel="noreferrer"
+                data-testid="open-file"
+              >
+                Open the file
+              </a>{" "}
+              ·{" "}
+              <button type="button" className="link" onClick={() => setShown(undefined)}>
+                Close
+              </button>
+            </p>
+            <blockquote>{shown.text}</blockquote>
+          </aside>
         ) : null}
-      </form>
+        <ImageGallery images={images} onGenerate={generateImage} onDelete={(image) => void deleteImage(image)} />
+      </div>
+      <Composer
+        text={text}
+        onText={setText}
+        onSend={() => void send()}
+        busy={busy}
+        onStop={() => stop.current?.abort()}
+        models={models}
+        modelId={modelId}
+        onModel={setModelId}
+        files={files}
+        uploads={uploads}
+        onFiles={attachAll}
+        onOpenFiles={() => setFilesOpen(true)}
+        onEditLast={editLastQuestion}
+        problem={problem}
+        onDismiss={() => setProblem(undefined)}
+        fileInput={fileInput}
+        textarea={textarea}
+      />
+      <FilesPanel opened={filesOpen} onClose={() => setFilesOpen(false)} files={files} uploads={uploads} onRemove={(f) => void removeFile(f)} onAttach={() => fileInput.current?.click()} />
+      <ShortcutsModal opened={shortcutsOpen} onClose={() => setShortcutsOpen(false)} />
     </main>
   );
 }

@@ -1,0 +1,138 @@
+"use client";
+
+import type { KnowledgeFile, ModelInfo } from "@tandem/client/contract";
+import { Button, Group, NativeSelect, Text, Textarea } from "@mantine/core";
+import { IconPaperclip, IconPlayerStop, IconSend } from "@tabler/icons-react";
+import type { FormEvent, RefObject } from "react";
+import { UploadProgress, type Upload } from "./files-panel";
+
+export const ACCEPTED_FILES = ".pdf,.docx,.md,.txt,.html,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,text/markdown,text/plain,text/html";
+
+export interface ComposerProps {
+  text: string;
+  onText(text: string): void;
+  onSend(): void;
+  busy: boolean;
+  onStop(): void;
+  models: ModelInfo[];
+  modelId: string;
+  onModel(id: string): void;
+  files: KnowledgeFile[];
+  uploads: Upload[];
+  onFiles(files: File[]): void;
+  onOpenFiles(): void;
+  /** ArrowUp in the empty box: edit the last question. */
+  onEditLast(): void;
+  problem?: string;
+  onDismiss(): void;
+  fileInput: RefObject<HTMLInputElement>;
+  textarea: RefObject<HTMLTextAreaElement>;
+}
+
+/** The message box pinned under the thread: files, the text, the model, send or stop. */
+export function Composer(p: ComposerProps) {
+  const model = p.models.find((m) => m.id === p.modelId);
+  const unavailable = p.models.find((m) => m.unavailable)?.unavailable;
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    p.onSend();
+  };
+  return (
+    <form className="composer" onSubmit={submit}>
+      {/* Inside the pinned composer, so a refusal is seen wherever the thread is scrolled. */}
+      {p.problem ? (
+        <p className="error" role="alert" data-testid="chat-error">
+          {p.problem}{" "}
+          <button type="button" className="link" onClick={p.onDismiss} aria-label="Dismiss the message">
+            Dismiss
+          </button>
+        </p>
+      ) : null}
+      {p.uploads.map((u) => (
+        <UploadProgress key={u.key} upload={u} />
+      ))}
+      <div className="files" data-testid="files">
+        {p.files.map((f) => (
+          <button type="button" key={f.id} className="file" data-status={f.status} title={f.error ?? `${f.pages} pages`} onClick={p.onOpenFiles} style={{ background: "none", color: "inherit", font: "inherit", cursor: "pointer" }}>
+            {f.name} <small>{f.status === "processing" ? (f.chunkCount ? `reading · ${f.embedded} of ${f.chunkCount} passages` : "reading") : f.status}</small>
+            {f.status === "failed" && f.error ? <small className="error"> · {f.error}</small> : null}
+          </button>
+        ))}
+        <Button component="label" variant="default" size="xs" leftSection={<IconPaperclip size={14} aria-hidden />} className="attach" data-disabled={p.uploads.length >= 5 ? true : undefined}>
+          Attach file
+          <input
+            ref={p.fileInput}
+            type="file"
+            hidden
+            multiple
+            accept={ACCEPTED_FILES}
+            aria-label="Attach file"
+            onChange={(e) => {
+              const chosen = [...(e.target.files ?? [])];
+              e.target.value = "";
+              if (chosen.length) p.onFiles(chosen);
+            }}
+          />
+        </Button>
+      </div>
+      <Textarea
+        ref={p.textarea}
+        value={p.text}
+        onChange={(e) => p.onText(e.currentTarget.value)}
+        onKeyDown={(e) => {
+          if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
+            e.preventDefault();
+            e.currentTarget.form?.requestSubmit();
+          } else if (e.key === "ArrowUp" && !p.text && !e.shiftKey && !e.altKey && !e.metaKey && !e.ctrlKey) {
+            e.preventDefault();
+            p.onEditLast();
+          }
+        }}
+        onPaste={(e) => {
+          const pasted = [...e.clipboardData.files];
+          if (pasted.length) {
+            e.preventDefault();
+            p.onFiles(pasted);
+          }
+        }}
+        autosize
+        minRows={2}
+        maxRows={8}
+        placeholder="Message the model (Enter sends, Shift+Enter for a new line; paste or drop files to attach)"
+        aria-label="Message"
+        aria-keyshortcuts="Enter Shift+Enter ArrowUp Escape"
+      />
+      <Group gap="xs" wrap="nowrap" align="flex-end">
+        <NativeSelect value={p.modelId} onChange={(e) => p.onModel(e.currentTarget.value)} aria-label="Model" data-testid="model-picker" size="sm" style={{ flex: 1, minWidth: 0 }}>
+          {p.models.map((m) => (
+            <option key={m.id} value={m.id} disabled={Boolean(m.unavailable)}>
+              {m.name}
+              {m.local ? "" : ` · ${m.provider}`}
+              {m.unavailable ? " (unavailable)" : ""}
+            </option>
+          ))}
+        </NativeSelect>
+        {p.busy ? (
+          <Button type="button" color="red" onClick={p.onStop} data-testid="stop" leftSection={<IconPlayerStop size={16} aria-hidden />} aria-keyshortcuts="Escape">
+            Stop
+          </Button>
+        ) : (
+          <Button type="submit" disabled={!p.text.trim()} data-testid="send" leftSection={<IconSend size={16} aria-hidden />}>
+            Send
+          </Button>
+        )}
+      </Group>
+      {model?.local ? (
+        <Text size="xs" c="dimmed">
+          The local test model repeats your question; it is not a real model.
+        </Text>
+      ) : null}
+      {unavailable ? (
+        <details className="hint" data-testid="models-unavailable">
+          <summary>Why are some models unavailable?</summary>
+          <small>{unavailable}</small>
+        </details>
+      ) : null}
+    </form>
+  );
+}

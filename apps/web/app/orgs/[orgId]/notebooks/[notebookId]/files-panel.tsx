@@ -1,0 +1,85 @@
+"use client";
+
+import type { KnowledgeFile } from "@tandem/client/contract";
+import { Badge, Button, Drawer, Group, Progress, Stack, Text } from "@mantine/core";
+import { IconPaperclip, IconTrash } from "@tabler/icons-react";
+
+/** A file on its way to storage: its upload's percentage, then the check before it is read. */
+export interface Upload {
+  key: string;
+  name: string;
+  percent: number;
+  phase: "uploading" | "checking";
+}
+
+const STATUS_COLOR: Record<KnowledgeFile["status"], string> = { uploading: "gray", processing: "blue", ready: "green", failed: "red" };
+
+/** How far a file's reading has got, in per cent (passages embedded of those cut). */
+export function readingPercent(f: KnowledgeFile): number {
+  return f.chunkCount ? Math.round((f.embedded / f.chunkCount) * 100) : 0;
+}
+
+/** One upload's progress bar with its percentage: shared by the composer and the files panel. */
+export function UploadProgress({ upload }: { upload: Upload }) {
+  const label = upload.phase === "uploading" ? `Uploading ${upload.name}: ${upload.percent}%` : `Checking ${upload.name}…`;
+  return (
+    <div data-testid="upload" data-phase={upload.phase} data-percent={upload.percent} style={{ minWidth: 0 }}>
+      <Text size="xs" style={{ overflowWrap: "anywhere" }}>
+        {label}
+      </Text>
+      <Progress value={upload.phase === "uploading" ? upload.percent : 100} animated={upload.phase === "checking"} size="sm" aria-label={label} />
+    </div>
+  );
+}
+
+/** The notebook's knowledge files: status, reading progress, remove. */
+export function FilesPanel({ opened, onClose, files, uploads, onRemove, onAttach }: { opened: boolean; onClose(): void; files: KnowledgeFile[]; uploads: Upload[]; onRemove(file: KnowledgeFile): void; onAttach(): void }) {
+  return (
+    <Drawer opened={opened} onClose={onClose} position="right" title="Files in this notebook" size="md" closeButtonProps={{ "aria-label": "Close the files panel" }}>
+      <Stack gap="md" data-testid="files-panel">
+        <Text size="sm" c="dimmed">
+          Replies are grounded in these files and cite their pages. Drop files anywhere on the page, paste them into the message box, or attach them here.
+        </Text>
+        <Button variant="default" leftSection={<IconPaperclip size={14} aria-hidden />} onClick={onAttach} style={{ alignSelf: "flex-start" }}>
+          Choose a file…
+        </Button>
+        {uploads.map((u) => (
+          <UploadProgress key={u.key} upload={u} />
+        ))}
+        {files.length === 0 && uploads.length === 0 ? <Text size="sm">No files yet.</Text> : null}
+        <Stack gap="sm" component="ul" style={{ listStyle: "none", padding: 0, margin: 0 }}>
+          {files.map((f) => (
+            <li key={f.id} data-testid="panel-file" data-status={f.status} style={{ minWidth: 0 }}>
+              <Group justify="space-between" wrap="nowrap" gap="xs" align="flex-start">
+                <div style={{ minWidth: 0, flex: 1 }}>
+                  <Text size="sm" fw={500} style={{ overflowWrap: "anywhere" }}>
+                    {f.name}
+                  </Text>
+                  <Group gap={6} mt={2}>
+                    <Badge size="sm" variant="light" color={STATUS_COLOR[f.status]}>
+                      {f.status === "processing" ? "reading" : f.status}
+                    </Badge>
+                    <Text size="xs" c="dimmed">
+                      {(f.size / 1024).toFixed(f.size < 10_240 ? 1 : 0)} KB{f.status === "ready" ? ` · ${f.pages} page${f.pages === 1 ? "" : "s"} · ${f.chunkCount} passages` : ""}
+                    </Text>
+                  </Group>
+                  {f.status === "processing" ? (
+                    <Progress mt={4} size="sm" value={readingPercent(f)} animated={!f.chunkCount} aria-label={`Reading ${f.name}: ${f.chunkCount ? `${f.embedded} of ${f.chunkCount} passages` : "starting"}`} />
+                  ) : null}
+                  {f.status === "failed" && f.error ? (
+                    <Text size="xs" c="red" mt={2}>
+                      {f.error}
+                    </Text>
+                  ) : null}
+                </div>
+                <Button size="compact-xs" variant="subtle" color="red" leftSection={<IconTrash size={12} aria-hidden />} onClick={() => onRemove(f)} aria-label={`Remove ${f.name}`} data-testid="remove-file">
+                  Remove
+                </Button>
+              </Group>
+            </li>
+          ))}
+        </Stack>
+      </Stack>
+    </Drawer>
+  );
+}

@@ -1,0 +1,21 @@
+"use client";
+
+import { useEffect, useState } from "react";
+
+// The Markdown renderer (react-markdown with GFM and highlight.js) comes in its own chunk, fetched
+// right after the page: the chat's first load stays small. Until it is there a message shows as plain text.
+const loadMarkdown = () => import("./markdown");
+if (typeof window !== "undefined") void loadMarkdown();
+type MarkdownComponent = Awaited<ReturnType<typeof loadMarkdown>>["default"];
+
+export function MessageText({ text }: { text: string }) {
+  const [Markdown, setMarkdown] = useState<MarkdownComponent | undefined>();
+  useEffect(() => {
+    let live = true;
+    void loadMarkdown().then((m) => live && setMarkdown(() => m.default));
+    return () => {
+      live = false;
+    };
+  }, []);
+  return Markdown ? <Markdown text={text} /> : <p style={{ whiteSpace: "pre-wrap" }}>{text}</p>;
+}

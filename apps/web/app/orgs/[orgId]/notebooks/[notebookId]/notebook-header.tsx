@@ -1,0 +1,134 @@
+"use client";
+
+import type { Notebook } from "@tandem/client/contract";
+import { ActionIcon, Button, Group, Menu, Text, TextInput, Title, UnstyledButton } from "@mantine/core";
+import { IconBraces, IconDots, IconFileText, IconFiles, IconKeyboard, IconPencil, IconSettings, IconTrash } from "@tabler/icons-react";
+import { useEffect, useRef, useState } from "react";
+
+export interface NotebookHeaderProps {
+  notebook: Notebook;
+  exportBase: string;
+  fileCount: number;
+  problem?: string;
+  onRename(title: string): Promise<boolean>;
+  onSystemPrompt(): void;
+  onFiles(): void;
+  onShortcuts(): void;
+  onDelete(): void;
+}
+
+/** The notebook's title (renamable in place) and its actions. */
+export function NotebookHeader({ notebook, exportBase, fileCount, problem, onRename, onSystemPrompt, onFiles, onShortcuts, onDelete }: NotebookHeaderProps) {
+  const [renaming, setRenaming] = useState(false);
+  return (
+    <header className="chat-head">
+      <Group justify="space-between" gap="xs" wrap="nowrap" align="center">
+        {renaming ? (
+          <RenameTitle
+            title={notebook.title}
+            onDone={async (title) => {
+              if (title === undefined || title === notebook.title) return setRenaming(false);
+              if (await onRename(title)) setRenaming(false);
+            }}
+          />
+        ) : (
+          <Group gap={4} wrap="nowrap" style={{ minWidth: 0, flex: 1 }}>
+            <Title order={1} size="h3" style={{ overflowWrap: "anywhere", minWidth: 0 }}>
+              <UnstyledButton onClick={() => setRenaming(true)} title="Rename" style={{ font: "inherit", overflowWrap: "anywhere" }} data-testid="notebook-title">
+                {notebook.title}
+              </UnstyledButton>
+            </Title>
+            <ActionIcon variant="subtle" color="gray" size="sm" onClick={() => setRenaming(true)} aria-label="Rename notebook" data-testid="rename-notebook">
+              <IconPencil size={14} aria-hidden />
+            </ActionIcon>
+          </Group>
+        )}
+        <Group gap={4} wrap="nowrap" style={{ flex: "none" }}>
+          <Button variant="subtle" size="compact-sm" leftSection={<IconFiles size={14} aria-hidden />} onClick={onFiles} data-testid="open-files">
+            Files{fileCount ? ` (${fileCount})` : ""}
+          </Button>
+          <Menu position="bottom-end" withinPortal>
+            <Menu.Target>
+              <ActionIcon variant="subtle" color="gray" aria-label="Notebook actions" data-testid="notebook-menu">
+                <IconDots size={18} aria-hidden />
+              </ActionIcon>
+            </Menu.Target>
+            <Menu.Dropdown>
+              <Menu.Item leftSection={<IconPencil size={14} aria-hidden />} onClick={() => setRenaming(true)}>
+                Rename
+              </Menu.Item>
+              <Menu.Item leftSection={<IconSettings size={14} aria-hidden />} onClick={onSystemPrompt}>
+                System prompt{notebook.systemPrompt ? " ✓" : ""}
+              </Menu.Item>
+              <Menu.Item component="a" href={`${exportBase}/export?format=markdown`} leftSection={<IconFileText size={14} aria-hidden />}>
+                Export as Markdown
+              </Menu.Item>
+              <Menu.Item component="a" href={`${exportBase}/export?format=json`} leftSection={<IconBraces size={14} aria-hidden />}>
+                Export as JSON
+              </Menu.Item>
+              <Menu.Item leftSection={<IconKeyboard size={14} aria-hidden />} onClick={onShortcuts}>
+                Keyboard shortcuts
+              </Menu.Item>
+              <Menu.Divider />
+              <Menu.Item color="red" leftSection={<IconTrash size={14} aria-hidden />} onClick={onDelete} data-testid="delete-notebook">
+                Delete notebook
+              </Menu.Item>
+            </Menu.Dropdown>
+          </Menu>
+        </Group>
+      </Group>
+      {problem ? (
+        <Text c="red" size="sm" role="alert" data-testid="title-error">
+          {problem}
+        </Text>
+      ) : null}
+    </header>
+  );
+}
+
+/** The title in a text box: Enter saves, Esc cancels; leaving the box saves. */
+function RenameTitle({ title, onDone }: { title: string; onDone(title?: string): void | Promise<void> }) {
+  const [value, setValue] = useState(title);
+  const input = useRef<HTMLInputElement>(null);
+  const ended = useRef(false);
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    input.current?.focus();
+    input.current?.select();
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
+  const finish = (next?: string) => {
+    if (ended.current) return;
+    ended.current = true;
+    void Promise.resolve(onDone(next === undefined ? undefined : next.trim() || undefined)).finally(() => {
+      // Still here: the rename was refused (the reason shows below), so the box stays for another try.
+      if (mounted.current) ended.current = false;
+    });
+  };
+  return (
+    <TextInput
+      ref={input}
+      value={value}
+      onChange={(e) => setValue(e.currentTarget.value)}
+      onKeyDown={(e) => {
+        if (e.key === "Enter") {
+          e.preventDefault();
+          finish(value);
+        } else if (e.key === "Escape") {
+          e.preventDefault();
+          e.stopPropagation();
+          finish(undefined);
+        }
+      }}
+      onBlur={() => finish(value)}
+      maxLength={200}
+      aria-label="Notebook title"
+      data-testid="title-input"
+      size="sm"
+      style={{ flex: 1, minWidth: 0 }}
+    />
+  );
+}
