@@ -1,15 +1,21 @@
 "use client";
 
-import { Button } from "@mantine/core";
+import { Button, Stack, Text, Title } from "@mantine/core";
+import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { api } from "../../lib/browser-api";
+import { Section } from "../orgs/[orgId]/section";
 import { ErrorBox, Field, Notice, useSubmit } from "../ui/form";
 import { useSession } from "../ui/session";
 import { ThemeSwitch } from "../ui/theme-choice";
+import { DeleteAccount } from "./delete-account";
 
 export default function AccountPage() {
   const session = useSession();
+  const router = useRouter();
   const [note, setNote] = useState<string | undefined>();
+  // Once the account is deleted the page is on its way to the sign-in page (with its notice): no other redirect.
+  const [deleted, setDeleted] = useState(false);
   const profile = useSubmit((v) => api("/api/me", { method: "PATCH", body: { name: v.name } }), () => {
     setNote("Your name is saved.");
     session.reload();
@@ -22,60 +28,100 @@ export default function AccountPage() {
     window.location.href = "/sign-in";
   });
 
+  function onDeleted() {
+    setDeleted(true);
+    router.push("/sign-in");
+    session.reload();
+  }
+
+  if (deleted)
+    return (
+      <main>
+        <Text role="status">Your account is deleted. Taking you to the sign-in page…</Text>
+      </main>
+    );
   if (session.status === "signed-out") {
     if (typeof window !== "undefined") window.location.href = "/sign-in?next=/account";
     return null;
   }
-  if (session.status !== "signed-in") return <main><p className="notice">Loading…</p></main>;
+  if (session.status !== "signed-in")
+    return (
+      <main>
+        <Text role="status">Loading…</Text>
+      </main>
+    );
   const { account, linkedProviders } = session.me;
   return (
     <main>
-      <h1>Account settings</h1>
-      <p className="lead">
+      <Title order={1}>Account settings</Title>
+      <Text className="lead" component="p" style={{ overflowWrap: "anywhere" }}>
         {account.email}
         {linkedProviders.length ? ` · signs in with ${linkedProviders.join(", ")}` : ""}
-      </p>
+      </Text>
       {note ? <Notice testId="account-note">{note}</Notice> : null}
 
-      <section className="card stack" aria-labelledby="appearance">
-        <h2 id="appearance">Appearance</h2>
-        <p className="hint">The theme follows you to every device you sign in on. System follows your device&apos;s setting.</p>
+      <Section id="appearance" title="Appearance">
+        <Text size="sm" c="dimmed">
+          The theme follows you to every device you sign in on. System follows your device&apos;s setting.
+        </Text>
         <ThemeSwitch />
-      </section>
+      </Section>
 
-      <form className="card stack" onSubmit={profile.onSubmit} noValidate>
-        <h2>Profile</h2>
-        <Field name="name" label="Name" defaultValue={account.name} autoComplete="name" error={profile.error} />
-        <ErrorBox error={profile.error} />
-        <Button type="submit" loading={profile.pending}>Save</Button>
-      </form>
+      <Section id="profile" title="Profile">
+        <form onSubmit={profile.onSubmit} noValidate>
+          <Stack gap="sm">
+            <Field name="name" label="Name" defaultValue={account.name} autoComplete="name" error={profile.error} />
+            <ErrorBox error={profile.error} />
+            <Button type="submit" loading={profile.pending}>
+              Save
+            </Button>
+          </Stack>
+        </form>
+      </Section>
 
       {account.hasPassword ? (
-        <form className="card stack" onSubmit={password.onSubmit} noValidate>
-          <h2>Password</h2>
-          <Field name="currentPassword" label="Current password" type="password" autoComplete="current-password" error={password.error} />
-          <Field name="newPassword" label="New password" type="password" autoComplete="new-password" error={password.error} hint="At least 10 characters." />
-          <ErrorBox error={password.error} />
-          <Button type="submit" loading={password.pending}>Change password</Button>
-        </form>
+        <Section id="password" title="Password">
+          <form onSubmit={password.onSubmit} noValidate>
+            <Stack gap="sm">
+              <Field name="currentPassword" label="Current password" type="password" autoComplete="current-password" error={password.error} />
+              <Field name="newPassword" label="New password" type="password" autoComplete="new-password" error={password.error} hint="At least 10 characters." />
+              <ErrorBox error={password.error} />
+              <Button type="submit" loading={password.pending}>
+                Change password
+              </Button>
+            </Stack>
+          </form>
+        </Section>
       ) : null}
 
       {account.hasPassword ? (
-        <form className="card stack" onSubmit={email.onSubmit} noValidate>
-          <h2>Email address</h2>
-          <Field name="email" label="New email" type="email" autoComplete="email" error={email.error} />
-          <Field name="password" label="Your password" type="password" autoComplete="current-password" error={email.error} />
-          <ErrorBox error={email.error} />
-          <Button type="submit" loading={email.pending}>Send confirmation link</Button>
-        </form>
+        <Section id="email" title="Email address">
+          <form onSubmit={email.onSubmit} noValidate>
+            <Stack gap="sm">
+              <Field name="email" label="New email" type="email" autoComplete="email" error={email.error} />
+              <Field name="password" label="Your password" type="password" autoComplete="current-password" error={email.error} />
+              <ErrorBox error={email.error} />
+              <Button type="submit" loading={email.pending}>
+                Send confirmation link
+              </Button>
+            </Stack>
+          </form>
+        </Section>
       ) : null}
 
-      <form className="card stack" onSubmit={everywhere.onSubmit}>
-        <h2>Devices</h2>
-        <p>Lost a device, or signed in somewhere shared? End every session of your account.</p>
-        <ErrorBox error={everywhere.error} />
-        <Button type="submit" color="red" loading={everywhere.pending}>Sign out everywhere</Button>
-      </form>
+      <Section id="devices" title="Devices">
+        <form onSubmit={everywhere.onSubmit}>
+          <Stack gap="sm">
+            <Text size="sm">Lost a device, or signed in somewhere shared? End every session of your account.</Text>
+            <ErrorBox error={everywhere.error} />
+            <Button type="submit" color="red" loading={everywhere.pending}>
+              Sign out everywhere
+            </Button>
+          </Stack>
+        </form>
+      </Section>
+
+      <DeleteAccount email={account.email} hasPassword={account.hasPassword} onDeleted={onDeleted} />
     </main>
   );
 }
