@@ -10,6 +10,7 @@ import { knowledgeRoutes } from "./routes/knowledge.js";
 import { meRoutes } from "./routes/me.js";
 import { notebookRoutes } from "./routes/notebooks.js";
 import { groupRoutes } from "./routes/groups.js";
+import { liveRoutes } from "./routes/live.js";
 import { deletionRoutes } from "./routes/deletion.js";
 import { organisationRoutes } from "./routes/organisations.js";
 import type { AppDeps } from "./deps.js";
@@ -50,6 +51,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(auditRoutes(deps));
   app.use(billingRoutes(deps));
   app.use(groupRoutes(deps));
+  app.use(liveRoutes(deps));
   app.use(deletionRoutes(deps));
   app.use(notebookRoutes(deps));
   app.use(knowledgeRoutes(deps));

@@ -95,6 +95,7 @@ export function createDepsWith(run: JobRunner, source: Source, logger?: Logger, 
     appUrl: (source.APP_URL ?? "http://127.0.0.1:3000").replace(/\/+$/, ""),
     proxyKey: source.TANDEM_PROXY_KEY || undefined,
     stripeApiUrl: source.STRIPE_API_URL || undefined,
+    liveUrl: source.LIVE_URL || undefined,
     // The control plane's bus; without one (pnpm dev, most tests) its events are handled in this process.
     events: source.EVENT_BUS_NAME
       ? eventBridgePublisher(new EventBridgeClient({ region: source.AWS_REGION ?? "us-east-1", endpoint: source.AWS_ENDPOINT_URL_EVENTBRIDGE ?? source.AWS_ENDPOINT_URL, credentials: awsCredentials(source) }), source.EVENT_BUS_NAME)

@@ -29,6 +29,8 @@ export interface AppDeps {
   readonly events?: EventPublisher;
   /** Shared with the stage's web app, whose /api proxy vouches with it for the client's address. */
   readonly proxyKey?: string;
+  /** The WebSocket address of live updates (LIVE_URL: the WebSocket API on AWS, the local gateway in `pnpm dev`); absent: views refresh themselves. */
+  readonly liveUrl?: string;
   /** Stripe's API at a local server (stripe-mock or localstripe; STRIPE_API_URL); never set in a stage. */
   readonly stripeApiUrl?: string;
   /** Tests point Google / Okta sign-in at a local OpenID provider; never set in a stage. */

@@ -74,6 +74,7 @@ const MATRIX: Array<{ method: Method; route: string; body?: object }> = [
   { method: "delete", route: "/api/orgs/:orgId/groups/:groupId" },
   { method: "put", route: "/api/orgs/:orgId/groups/:groupId/members/:userId" },
   { method: "delete", route: "/api/orgs/:orgId/groups/:groupId/members/:userId" },
+  { method: "post", route: "/api/orgs/:orgId/live/ticket" },
   { method: "get", route: "/api/orgs/:orgId/billing" },
   { method: "get", route: "/api/orgs/:orgId/usage" },
   { method: "post", route: "/api/orgs/:orgId/billing/checkout", body: { kind: "credits", amountUsd: 50 } },

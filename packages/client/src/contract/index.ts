@@ -115,3 +115,4 @@ export { SpendCapsRequest, SpendLimits, GroupSpendCaps, SpendSummaryResponse } f
 export { MAX_GROUPS, GroupName, Group, GroupsResponse, GroupResponse, CreateGroupRequest, RenameGroupRequest } from "./groups.js";
 export { CheckoutRequest, RedirectResponse, BillingSummaryResponse, OrgUsageQuery, OrgUsageResponse } from "./billing.js";
 export { OrganisationDeletionPreview, DeleteOrganisationRequest, AccountDeletionPreview, DeleteAccountRequest, AccountDeletedResponse } from "./deletion.js";
+export { LIVE_KINDS, LiveKind, MAX_LIVE_NOTEBOOKS, MAX_LIVE_MESSAGE_BYTES, LiveTicketResponse, LiveSubscribe, LivePing, LiveClientMessage, LiveEvent, LiveServerMessage } from "./live.js";

@@ -8,6 +8,7 @@ import { isStorageOutage } from "../knowledge/storage.js";
 import { messageModel, notebookModel } from "../notebooks/model.js";
 import { getNotebook, type Owner } from "../notebooks/notebooks.js";
 import { withTenant } from "../tenancy/index.js";
+import { notifyNotebook } from "../live/events.js";
 
 /**
  * Deleting a notebook removes everything it holds: its messages, its knowledge files (objects,
@@ -41,6 +42,7 @@ const pending = (c: Connection) => c.collection<PendingDeletion>("pending_deleti
 export async function deleteNotebookAndData(connection: Connection, owner: Owner, notebookId: string, storage: DeletionStorage | undefined, now: Date = new Date()): Promise<{ complete: boolean }> {
   await getNotebook(connection, owner, notebookId);
   const record = await deleteNotebookRecord(connection, owner.tenantId, notebookId, now);
+  await notifyNotebook(connection, owner, notebookId, "notebook.deleted");
   return { complete: await finish(connection, record, storage, now) };
 }
 

@@ -6,6 +6,7 @@ import { claimModel, purgeExpired } from "../database/index.js";
 import { meterPendingUsage } from "../metering/tandem.js";
 import { recountSpend, releaseStaleReservations } from "../spend/index.js";
 import { completePendingDeletions } from "../deletion/index.js";
+import { pruneLiveConnections, pruneLiveEvents, pruneLiveTicketClaims } from "../live/index.js";
 import { apiKeyModel, loginFailureModel, oneTimeTokenModel, refreshTokenModel } from "../identity/index.js";
 import { expireStaleFiles } from "../knowledge/files.js";
 import { backfillMessageWeeks } from "../notebooks/model.js";
@@ -36,6 +37,10 @@ export async function purgeExpiredData(connection: Connection, now: Date = new D
     for (const collection of CLAIM_COLLECTIONS) {
       removed[collection] = (await claimModel(connection, collection).deleteMany({ at: { $lt: before } })).deletedCount;
     }
+    // Live updates: the log past its retention, used tickets, connections older than API Gateway keeps one (2 h).
+    removed.live_events = await pruneLiveEvents(connection, now);
+    removed.live_ticket_claims = await pruneLiveTicketClaims(connection, now);
+    removed.live_connections = await pruneLiveConnections(connection, now);
     const stale = await expireStaleFiles(connection, options.storage, {}, now);
     removed.knowledge_uploads_expired = stale.uploads;
     removed.knowledge_processing_interrupted = stale.processing;

@@ -10,6 +10,7 @@ import { usageEventModel } from "../notebooks/model.js";
 import { getNotebook, type Owner } from "../notebooks/notebooks.js";
 import { deadline, isStorageOutage, storageUnavailable } from "../knowledge/storage.js";
 import { tenantScoped, withTenant } from "../tenancy/index.js";
+import { notifyNotebook } from "../live/events.js";
 
 /**
  * Image generation: a Bedrock image model (Nova Canvas by default) draws from a prompt, the PNG goes
@@ -112,6 +113,7 @@ export async function generateImage(connection: Connection, owner: Owner, notebo
     });
     // On the meters at once; what fails here, the hourly sweeper meters (metering/tandem.ts).
     await meterTandemUsage(connection, [usage.toObject()]).catch(() => undefined);
+    await notifyNotebook(connection, owner, notebookId, "images.changed", { imageId: String(doc._id) });
     return withUrl(doc.toObject(), services);
   });
 }
@@ -138,4 +140,5 @@ export async function deleteImage(connection: Connection, owner: Owner, notebook
     throw error;
   }
   await withTenant(owner.tenantId, () => generatedImageModel(connection).deleteOne({ _id: imageId, notebookId }));
+  await notifyNotebook(connection, owner, notebookId, "images.changed", { imageId, removed: true });
 }

@@ -20,6 +20,7 @@ import { BLOCK_SIZE, deleteVectorBlocks, vectorBlockModel, vectorBlocks } from "
 /** Passages written per insert while a file is stored. */
 const INSERT_BATCH = 512;
 import { extractInWorker } from "./worker.js";
+import { notifyNotebook } from "../live/events.js";
 
 /**
  * Knowledge files: uploaded by the browser straight to the knowledge-files bucket with a presigned
@@ -145,6 +146,7 @@ export async function createUpload(connection: Connection, owner: Owner, noteboo
     await knowledgeFileModel(connection).updateOne({ _id: created._id }, { $set: { key } });
     return { ...created.toObject(), key };
   });
+  await notifyNotebook(connection, owner, notebookId, "files.changed", { fileId: String(doc._id) });
   const upload = await createPresignedPost(services.s3, {
     Bucket: services.bucket,
     Key: doc.key,
@@ -231,7 +233,10 @@ export async function embedTexts(
 export async function completeUpload(connection: Connection, owner: Owner, notebookId: string, fileId: string, services: KnowledgeServices): Promise<KnowledgeFile> {
   const doc = await fileOf(connection, owner, notebookId, fileId);
   if (doc.status === "ready") return toFile(doc);
-  const set = (fields: Record<string, unknown>) => withTenant(owner.tenantId, () => knowledgeFileModel(connection).updateOne({ _id: fileId }, { $set: fields }));
+  const set = async (fields: Record<string, unknown>) => {
+    await withTenant(owner.tenantId, () => knowledgeFileModel(connection).updateOne({ _id: fileId }, { $set: fields }));
+    await notifyNotebook(connection, owner, notebookId, "files.changed", { fileId });
+  };
   let head: { ContentType?: string; ContentLength?: number };
   try {
     head = await services.s3.send(new HeadObjectCommand({ Bucket: services.bucket, Key: doc.key }), deadline());
@@ -257,6 +262,7 @@ export async function completeUpload(connection: Connection, owner: Owner, noteb
     if (now.status === "ready") return toFile(now);
     throw new ConflictError("This file is being processed already. Wait a moment, then refresh the list of files.", "knowledge.processing");
   }
+  await notifyNotebook(connection, owner, notebookId, "files.changed", { fileId });
   if (services.queue) {
     try {
       await services.queue.enqueue({ kind: "knowledge.process", tenantId: owner.tenantId, userId: owner.userId, notebookId, fileId });
@@ -288,7 +294,11 @@ export async function processFile(connection: Connection, owner: Owner, notebook
   const doc = await withTenant(owner.tenantId, () => knowledgeFileModel(connection).findOne({ _id: fileId, notebookId }).lean());
   // Deleted meanwhile, or already finished by an earlier delivery of the same job.
   if (!doc || doc.status !== "processing") return;
-  const set = (fields: Record<string, unknown>) => withTenant(owner.tenantId, () => knowledgeFileModel(connection).updateOne({ _id: fileId, status: "processing" }, { $set: fields }));
+  const set = async (fields: Record<string, unknown>) => {
+    const result = await withTenant(owner.tenantId, () => knowledgeFileModel(connection).updateOne({ _id: fileId, status: "processing" }, { $set: fields }));
+    await notifyNotebook(connection, owner, notebookId, "files.changed", { fileId });
+    return result;
+  };
   try {
     let bytes: Uint8Array;
     try {
@@ -421,6 +431,7 @@ export async function deleteFile(connection: Connection, owner: Owner, notebookI
     await removePassages(connection, fileId);
     await knowledgeFileModel(connection).deleteOne({ _id: fileId });
   });
+  await notifyNotebook(connection, owner, notebookId, "files.changed", { fileId, removed: true });
 }
 
 /** A file's passages and their vector blocks, in the caller's tenant scope. */

@@ -12,6 +12,7 @@ import { priceUsage } from "../metering/prices.js";
 import { replyCeilingTokens, reserveSpend, settleSpend, type SpendAlert } from "../spend/index.js";
 import { meterTandemUsage, recordEmbeddingUsage } from "../metering/tandem.js";
 import { notebookWithMessages, toMessage, type Notebook, type NotebookMessage, type Owner } from "./notebooks.js";
+import { notifyNotebook } from "../live/events.js";
 import { partialSaver, settleWhenBack, UNSAVED_REPLY } from "./settle.js";
 
 /** The contract's schema: multi-line text (tabs and line breaks kept, other control characters refused). */
@@ -130,6 +131,7 @@ export async function deleteMessage(connection: Connection, owner: Owner, notebo
   const ids = [target, ...(target.role === "user" && next?.role === "assistant" ? [next] : [])];
   if (ids.some((m) => m.status === "streaming")) throw new ConflictError("This reply is still being written. Stop it first, then delete it.", "reply.in_progress");
   await withTenant(owner.tenantId, () => messageModel(connection).deleteMany({ notebookId, _id: { $in: ids.map((m) => m.id) } }));
+  await notifyNotebook(connection, owner, notebookId, "messages.changed", { removed: ids.map((m) => m.id) });
   return ids.map((m) => m.id);
 }
 
@@ -196,6 +198,7 @@ async function replyTo(connection: Connection, owner: Owner, plan: ReplyPlan, se
     const docs = inserted.map((d) => toMessage(d.toObject()));
     return plan.question ? { user: plan.question, assistant: docs[0]! } : { user: docs[0]!, assistant: docs[1]! };
   });
+  await notifyNotebook(connection, owner, notebookId, "reply.started", { messageId: assistant.id });
   options.onStart?.({ user, assistant, notebook });
   const passages = await passagesRead;
   const systemPrompt = [notebook.systemPrompt, groundingPrompt(passages)].filter(Boolean).join("\n\n") || undefined;
@@ -240,6 +243,7 @@ async function replyTo(connection: Connection, owner: Owner, plan: ReplyPlan, se
     settleWhenBack(connection, owner.tenantId, assistant.id, { status: "failed", content: typeof update.content === "string" ? update.content : partial.text, error: UNSAVED_REPLY });
     throw new UnavailableError("Your reply could not be saved because the database is not answering. It is kept as it appeared and saved when the database is back; try again in a minute.", "database.unavailable", { cause: error });
   }
+  await notifyNotebook(connection, owner, notebookId, "messages.changed", { messageId: assistant.id, status: String(update.status) });
 
   // Metered once per reply (the unique key keeps a retry from counting twice), whatever became of it.
   const meter = async (messageId: string, tokens: { inputTokens: number; outputTokens: number }, status: string) => {

@@ -2,6 +2,7 @@ export { notebookModel, messageModel, usageEventModel, backfillMessageWeeks, WEE
 export {
   createNotebook,
   getNotebook,
+  mayReadNotebook,
   updateNotebook,
   listNotebooks,
   MESSAGE_SEARCH_WINDOW,

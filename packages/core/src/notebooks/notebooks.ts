@@ -3,6 +3,7 @@ import { NotebookInput as NotebookRequest } from "@tandem/client/contract";
 import { detectCapabilities, withLease } from "../database/index.js";
 import { InvalidInputError, NotFoundError, parseInput } from "../errors/index.js";
 import { withTenant } from "../tenancy/index.js";
+import { notifyNotebook } from "../live/events.js";
 import { settleStaleReplies } from "./settle.js";
 import { messageModel, notebookModel, weekOf, type MessageDocument, type MessageStatus, type NotebookDocument } from "./model.js";
 
@@ -74,6 +75,13 @@ export async function getNotebook(connection: Connection, owner: Owner, notebook
   return toNotebook(doc);
 }
 
+/** May this person read this notebook now? (For live updates: checked when they subscribe and as events go out.) */
+export async function mayReadNotebook(connection: Connection, who: Owner, notebookId: string): Promise<boolean> {
+  if (!isObjectId(notebookId)) return false;
+  const doc = await withTenant(who.tenantId, () => notebookModel(connection).findOne({ _id: notebookId, userId: who.userId }).lean());
+  return Boolean(doc);
+}
+
 /** What a notebook is called until it is named, by its owner or from its first exchange. */
 export const DEFAULT_TITLE = "Untitled notebook";
 /** The lease under which a notebook's title changes: a rename and the automatic title never cross. */
@@ -84,7 +92,9 @@ export async function createNotebook(connection: Connection, owner: Owner, input
   const doc = await withTenant(owner.tenantId, () =>
     notebookModel(connection).create({ userId: owner.userId, title: data.title ?? DEFAULT_TITLE, titledBy: data.title && data.title !== DEFAULT_TITLE ? "user" : null, systemPrompt: data.systemPrompt ?? "", modelId: data.modelId ?? defaults.modelId, lastActivityAt: now }),
   );
-  return toNotebook(doc.toObject());
+  const notebook = toNotebook(doc.toObject());
+  await notifyNotebook(connection, owner, notebook.id, "notebook.changed", { title: notebook.title });
+  return notebook;
 }
 
 export async function updateNotebook(connection: Connection, owner: Owner, notebookId: string, input: unknown): Promise<Notebook> {
@@ -99,7 +109,9 @@ export async function updateNotebook(connection: Connection, owner: Owner, noteb
     set.titledBy = "user";
     await withLease(connection, titleLease(notebookId), write, { waitMs: 10_000, what: "This notebook's title" });
   }
-  return getNotebook(connection, owner, notebookId);
+  const notebook = await getNotebook(connection, owner, notebookId);
+  await notifyNotebook(connection, owner, notebookId, "notebook.changed", { title: notebook.title });
+  return notebook;
 }
 
 /** The messages of a notebook whose ownership the caller has checked. */

@@ -7,6 +7,7 @@ import { reserveSpend, settleSpend } from "../spend/index.js";
 import { withTenant } from "../tenancy/index.js";
 import type { ChatServices } from "./chat.js";
 import { notebookModel, usageEventModel } from "./model.js";
+import { notifyNotebook } from "../live/events.js";
 import { DEFAULT_TITLE, getNotebook, titleLease, type Notebook, type Owner } from "./notebooks.js";
 
 const MAX_TITLE = 80;
@@ -94,7 +95,9 @@ export async function nameNotebook(
       const current = await withTenant(owner.tenantId, () => notebookModel(connection).findOne({ _id: notebookId, userId: owner.userId }).lean());
       if (!current || !unnamed(current)) return undefined;
       await withTenant(owner.tenantId, () => notebookModel(connection).updateOne({ _id: notebookId, userId: owner.userId }, { $set: { title, titledBy: "auto" } }));
-      return getNotebook(connection, owner, notebookId);
+      const named = await getNotebook(connection, owner, notebookId);
+      await notifyNotebook(connection, owner, notebookId, "notebook.changed", { title: named.title });
+      return named;
     },
     { waitMs: 5_000, what: "This notebook's title" },
   );
