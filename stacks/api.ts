@@ -1,21 +1,18 @@
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import * as eventsLib from "aws-cdk-lib/aws-events";
 import * as eventTargets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
-import * as ec2 from "aws-cdk-lib/aws-ec2";
 import { Function as SstFunction, Api as SstApi, Queue, use, type FunctionProps, type StackContext } from "sst/constructs";
 import { Secrets } from "./config.js";
 import { Email } from "./email.js";
 import { Events } from "./events.js";
+import { databaseFunctionProps } from "./functions.js";
+import { Live } from "./live.js";
 import { Network } from "./network.js";
 import { stageSettings } from "./settings.js";
 import { Storage } from "./storage.js";
-
-// Amazon's CA bundle for DocumentDB TLS, when the operator has put it there (docs/documentdb.md).
-const DOCUMENTDB_CA = "packages/api/certs/global-bundle.pem";
 
 /** The Express app (packages/api) on one Lambda behind an HTTP API. */
 export function Api({ stack, app }: StackContext) {
@@ -25,6 +22,7 @@ export function Api({ stack, app }: StackContext) {
   const { knowledgeFiles, generatedImages, appFiles } = use(Storage);
   const { configurationSet, sendPolicy } = use(Email);
   const { bus } = use(Events);
+  const { api: live } = use(Live);
   const putEvents = new iam.PolicyStatement({ actions: ["events:PutEvents"], resources: [bus.eventBusArn] });
   // Bedrock in us-east-1: replies (Converse, ConverseStream), embeddings and images (InvokeModel),
   // guardrails, and reading what the account offers for the model picker.
@@ -45,39 +43,23 @@ export function Api({ stack, app }: StackContext) {
   // updates both functions together; nobody needs to set or rotate it.
   const proxyKey = randomBytes(32).toString("base64url");
 
+  const base = databaseFunctionProps({ settings, stage: app.stage, vpc, secrets });
   const functionProps: FunctionProps = {
-    runtime: "nodejs20.x",
-    // Inside the VPC's private subnets to reach DocumentDB; the NAT gateway gives egress.
-    vpc,
-    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-    // API Gateway stops waiting after 30 s, so a longer timeout would only hide hangs.
-    timeout: 29,
-    // mongoose, the AWS SDK and Express start in about 1 s at 1 GB; less memory means
-    // proportionally less CPU and slower cold starts.
-    memorySize: 1024,
+    ...base,
     bind: [...secrets, knowledgeFiles, generatedImages, appFiles],
     permissions: [sendPolicy, bedrock],
     environment: {
-      TANDEM_VERSION: process.env.TANDEM_VERSION ?? app.stage,
+      ...base.environment,
       TANDEM_PROXY_KEY: proxyKey,
-      SEED_APP_NAME: settings.app,
-      ...(process.env.SERVER_DOMAIN ? { SERVER_DOMAIN: process.env.SERVER_DOMAIN } : {}),
       KNOWLEDGE_FILES_BUCKET: knowledgeFiles.bucketName,
       GENERATED_IMAGES_BUCKET: generatedImages.bucketName,
       APP_FILES_BUCKET: appFiles.bucketName,
       SES_CONFIGURATION_SET: configurationSet.configurationSetName,
-      // Links in mails point at the site. Without a custom domain the CloudFront address is
-      // only known after the web stack, which depends on this one; set APP_URL then.
-      ...(settings.siteDomain ? { APP_URL: `https://${settings.siteDomain}` } : process.env.APP_URL ? { APP_URL: process.env.APP_URL } : {}),
-      ...(existsSync(DOCUMENTDB_CA) ? { MONGODB_TLS_CA_FILE: "/var/task/certs/global-bundle.pem" } : {}),
+      // Live updates: tickets name this WebSocket address (stacks/live.ts).
+      LIVE_URL: live.url,
     },
-    copyFiles: existsSync(DOCUMENTDB_CA) ? [{ from: DOCUMENTDB_CA, to: "certs/global-bundle.pem" }] : [],
-    // Installed beside the bundle instead of bundled: swagger-ui-dist serves the /api-docs
-    // assets from its own folder; @node-rs/argon2 loads a native binary for the platform.
-    // Minified: a smaller bundle loads faster on a cold start (13.6 MB -> 6.6 MB; the API's
-    // functions are 3.9 MB since only the jobs consumer holds the extractors: pnpm bench:cold-start).
-    nodejs: { format: "esm", sourcemap: true, minify: true, install: ["swagger-ui-dist", "@node-rs/argon2"] },
   };
+
   // Work the API queues instead of doing it inside a request (packages/core/src/jobs): mails whose
   // timing would tell which addresses have accounts. A job that keeps failing ends in the
   // dead-letter queue after five attempts, kept for two weeks.

@@ -50,6 +50,43 @@ function warmParams(s: Synthesized): string {
   return JSON.stringify((warmer?.Properties as { Environment: { Variables: { WARM_PARAMS: unknown } } }).Environment.Variables.WARM_PARAMS);
 }
 
+const ECR = "123456789012.dkr.ecr.us-east-1.amazonaws.com/tandem/subscriber-fanout";
+
+/**
+ * Live updates on every stage: the WebSocket API's three routes on one function in the VPC with
+ * the stage's secrets, the fan-out as one Fargate task in the private subnets (no load balancer),
+ * allowed to post to the API's connections and told where; the API's functions name the WebSocket.
+ */
+function liveUpdates(s: Synthesized, options: { cache: string | undefined; logDays: number }): void {
+  const live = s.template("Live");
+  live.hasResourceProperties("AWS::ApiGatewayV2::Api", { ProtocolType: "WEBSOCKET" });
+  const routes = Object.values(resources(s, "Live", "AWS::ApiGatewayV2::Route")).map((r) => r.Properties?.RouteKey);
+  expect(routes.sort()).toEqual(["$connect", "$default", "$disconnect"]);
+  const fns = Object.values(resources(s, "Live", "AWS::Lambda::Function")).map((f) => f.Properties as { VpcConfig?: unknown; Environment?: { Variables: Record<string, unknown> } });
+  const routeFns = fns.filter((f) => JSON.stringify(f.Environment?.Variables ?? {}).includes("SST_Secret_value_SESSION_SECRET"));
+  expect(routeFns.length).toBeGreaterThanOrEqual(1);
+  for (const fn of routeFns) expect(fn.VpcConfig).toBeDefined();
+
+  live.resourceCountIs("AWS::ElasticLoadBalancingV2::LoadBalancer", 0);
+  live.resourceCountIs("AWS::CloudFront::Distribution", 0);
+  live.hasResourceProperties("AWS::ECS::Service", Match.objectLike({ LaunchType: "FARGATE", NetworkConfiguration: Match.objectLike({ AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: "DISABLED" }) }) }));
+  const task = Object.values(resources(s, "Live", "AWS::ECS::TaskDefinition"))[0]!.Properties as { ContainerDefinitions: Array<{ Environment: Array<{ Name: string; Value: unknown }> }> };
+  const env = Object.fromEntries(task.ContainerDefinitions[0]!.Environment.map((e) => [e.Name, e.Value]));
+  expect(JSON.stringify(env.LIVE_MANAGEMENT_ENDPOINT)).toContain("execute-api");
+  expect(Object.keys(env)).toEqual(expect.arrayContaining(["SST_Secret_value_MONGODB_URI", "SST_Secret_value_SESSION_SECRET"]));
+  const policies = JSON.stringify(Object.values(resources(s, "Live", "AWS::IAM::Policy")));
+  expect(policies).toContain("execute-api:ManageConnections");
+  live.hasResourceProperties("Custom::LogRetention", { RetentionInDays: options.logDays });
+
+  // The image's build cache: ECR_CACHE_REPO, read and written, when the stage has one.
+  const build = s.fanOutBuild();
+  if (options.cache) {
+    expect(build?.cacheFrom).toEqual([{ type: "registry", params: { ref: `${options.cache}:subscriber-fanout-cache` } }]);
+    expect(build?.cacheTo).toMatchObject({ type: "registry", params: { ref: `${options.cache}:subscriber-fanout-cache`, mode: "max", "image-manifest": "true" } });
+  } else expect(build).toBeUndefined();
+  expect(JSON.stringify(apiFunction(s).Environment.Variables.LIVE_URL)).toContain("LiveApi");
+}
+
 describe("production stage", () => {
   let s: Synthesized;
   beforeAll(async () => {
@@ -60,7 +97,12 @@ describe("production stage", () => {
       FAB_FILES_BUCKET_NAME: "acme-tandem-knowledge",
       ENABLE_BUCKET_VERSIONING: "true",
       ENABLE_WARMING: "true",
+      ECR_CACHE_REPO: ECR,
     });
+  });
+
+  it("has live updates: the WebSocket API, the fan-out with the ECR build cache, logs kept a year", () => {
+    liveUpdates(s, { cache: ECR, logDays: 365 });
   });
 
   it("serves the site at app.<SERVER_DOMAIN> with the given certificate, in the domain's own zone", () => {
@@ -212,7 +254,11 @@ describe("email", () => {
 describe("dev stage", () => {
   let s: Synthesized;
   beforeAll(async () => {
-    s = await synthesize("dev", { SERVER_DOMAIN: "dev.example.com", HOSTED_ZONE: "example.com" });
+    s = await synthesize("dev", { SERVER_DOMAIN: "dev.example.com", HOSTED_ZONE: "example.com", ECR_CACHE_REPO: ECR });
+  });
+
+  it("has live updates: the WebSocket API, the fan-out with the ECR build cache, logs kept two weeks", () => {
+    liveUpdates(s, { cache: ECR, logDays: 14 });
   });
 
   it("serves app.<SERVER_DOMAIN> from HOSTED_ZONE with a certificate AWS issues", () => {
@@ -257,6 +303,10 @@ describe("pull-request stage", () => {
     s = await synthesize("pr123", { SERVER_DOMAIN: "example.com", PREVIEW_DOMAIN: "preview.example.com", HOSTED_ZONE: "example.com" });
   });
 
+  it("has live updates without a build cache when ECR_CACHE_REPO is unset", () => {
+    liveUpdates(s, { cache: undefined, logDays: 14 });
+  });
+
   it("has the control plane's bus, rule, consumer and dead letters, removed with the stage", () => {
     controlPlaneEvents(s);
     for (const queue of Object.values(resources(s, "Api", "AWS::SQS::Queue"))) expect(queue.DeletionPolicy).toBe("Delete");
@@ -275,7 +325,9 @@ describe("pull-request stage", () => {
 
   it("removes everything with the stage", () => {
     for (const bucket of Object.values(resources(s, "Storage", "AWS::S3::Bucket"))) expect(bucket.DeletionPolicy).toBe("Delete");
-    const retained = Object.entries(s.template("Api").toJSON().Resources as Record<string, { DeletionPolicy?: string }>).filter(([, r]) => r.DeletionPolicy === "Retain");
-    expect(retained).toEqual([]);
+    for (const stack of ["Api", "Live"] as const) {
+      const retained = Object.entries(s.template(stack).toJSON().Resources as Record<string, { DeletionPolicy?: string }>).filter(([, r]) => r.DeletionPolicy === "Retain");
+      expect(retained, stack).toEqual([]);
+    }
   });
 });

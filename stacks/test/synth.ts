@@ -5,7 +5,7 @@ import { SETTINGS } from "@tandem/core/config";
 import { Template } from "aws-cdk-lib/assertions";
 import { App, getStack, type Api as SstApi } from "sst/constructs";
 import { initProject } from "sst/project.js";
-import { Api, Email, Events, Jobs, Network, Secrets, Storage, tandemStacks, Web } from "../index.js";
+import { Api, Email, Events, Jobs, Live, Network, Secrets, Storage, tandemStacks, Web } from "../index.js";
 import { writeOpenNextFixture } from "./open-next-fixture.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -16,12 +16,14 @@ const webFixture = writeOpenNextFixture();
 export interface Synthesized {
   /** The housekeeping job's runtime, as the function is built (the template holds a placeholder). */
   jobRuntime(): string | undefined;
-  template(stack: "Secrets" | "Network" | "Storage" | "Email" | "Events" | "Api" | "Jobs" | "Web"): Template;
+  template(stack: "Secrets" | "Network" | "Storage" | "Email" | "Events" | "Live" | "Api" | "Jobs" | "Web"): Template;
+  /** The fan-out service's build settings (the image is built by `sst deploy`, not in the template). */
+  fanOutBuild(): { cacheFrom?: Array<{ type: string; params?: Record<string, string> }>; cacheTo?: { type: string; params?: Record<string, string> } } | undefined;
   /** Runtime the API function is deployed with. */
   apiRuntime(): string | undefined;
 }
 
-const STACKS = { Secrets, Network, Storage, Email, Events, Api, Jobs, Web };
+const STACKS = { Secrets, Network, Storage, Email, Events, Live, Api, Jobs, Web };
 
 /** Synthesizes the whole app for a stage with the given stage variables, offline. */
 export async function synthesize(stage: string, variables: Record<string, string>): Promise<Synthesized> {
@@ -37,6 +39,10 @@ export async function synthesize(stage: string, variables: Record<string, string
       const api = getStack(Api).node.findChild("Api") as SstApi;
       // `props` is not public in SST's typings, but it is what the function is built from.
       return (api.getFunction("$default") as unknown as { props: { runtime?: string } } | undefined)?.props.runtime;
+    },
+    fanOutBuild() {
+      const service = getStack(Live).node.findChild("SubscriberFanOut") as unknown as { props: { build?: ReturnType<Synthesized["fanOutBuild"]> } };
+      return service.props.build;
     },
     jobRuntime() {
       const cron = getStack(Jobs).node.findChild("Housekeeping") as unknown as { jobFunction: { props: { runtime?: string } } };
