@@ -6,7 +6,8 @@ import { IconAlertTriangle } from "@tabler/icons-react";
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import { api, describeError } from "../../lib/browser-api";
-import { ErrorBox, Field, useSubmit } from "../ui/form";
+import { ConfirmField } from "../orgs/[orgId]/confirm-field";
+import { ErrorBox, useSubmit } from "../ui/form";
 
 type OrgRef = { id: string; name: string };
 interface Preview {
@@ -16,7 +17,7 @@ interface Preview {
 }
 
 const orgLink = (o: OrgRef) => (
-  <Anchor component={Link} href={`/orgs/${encodeURIComponent(o.id)}`}>
+  <Anchor component={Link} href={`/orgs/${encodeURIComponent(o.id)}`} underline="always">
     {o.name}
   </Anchor>
 );
@@ -88,8 +89,8 @@ export function DeleteAccount({ email, hasPassword, onDeleted }: { email: string
         ) : null}
         <form onSubmit={remove.onSubmit} noValidate>
           <Stack gap="sm">
-            <Field name="confirm" id="delete-account-confirm" label={`Type your email address, ${email}, to confirm`} type="email" autoComplete="off" error={remove.error} />
-            {hasPassword ? <Field name="password" id="delete-account-password" label="Your password" type="password" autoComplete="current-password" error={remove.error} /> : null}
+            <ConfirmField name="confirm" id="delete-account-confirm" label={`Type your email address, ${email}, to confirm`} type="email" error={remove.error} />
+            {hasPassword ? <ConfirmField name="password" id="delete-account-password" label="Your password" type="password" autoComplete="current-password" error={remove.error} /> : null}
             <ErrorBox error={remove.error} />
             <Button type="submit" color="red" leftSection={<IconAlertTriangle size={16} aria-hidden />} loading={remove.pending} data-testid="delete-account-submit">
               Delete my account

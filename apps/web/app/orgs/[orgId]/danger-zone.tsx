@@ -6,7 +6,8 @@ import { IconAlertTriangle } from "@tabler/icons-react";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import { api, describeError } from "../../../lib/browser-api";
-import { ErrorBox, Field, useSubmit } from "../../ui/form";
+import { ErrorBox, useSubmit } from "../../ui/form";
+import { ConfirmField } from "./confirm-field";
 import { useSession } from "../../ui/session";
 
 interface Preview {
@@ -79,7 +80,7 @@ export function DangerZone({ base, name, slug }: { base: string; name: string; s
         ) : null}
         <form onSubmit={remove.onSubmit} noValidate>
           <Stack gap="sm">
-            <Field name="confirm" id="delete-org-confirm" label={`Type the organisation's handle, ${slug}, to confirm`} autoComplete="off" error={remove.error} />
+            <ConfirmField name="confirm" id="delete-org-confirm" label={`Type the organisation's handle, ${slug}, to confirm`} error={remove.error} />
             <ErrorBox error={remove.error} />
             <Button type="submit" color="red" leftSection={<IconAlertTriangle size={16} aria-hidden />} loading={remove.pending} data-testid="delete-org">
               Delete organisation

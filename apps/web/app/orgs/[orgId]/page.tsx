@@ -153,23 +153,23 @@ export default function OrganisationPage({ params }: { params: { orgId: string }
       </Title>
       <Text className="lead" component="p">
         You are {organisation.role} ·{" "}
-        <Anchor component={Link} href={`${orgPath}/notebooks`} data-testid="notebooks-link">
+        <Anchor component={Link} href={`${orgPath}/notebooks`} underline="always" data-testid="notebooks-link">
           Notebooks
         </Anchor>{" "}
         ·{" "}
-        <Anchor component={Link} href={`${orgPath}/groups`} data-testid="groups-link">
+        <Anchor component={Link} href={`${orgPath}/groups`} underline="always" data-testid="groups-link">
           Groups
         </Anchor>{" "}
         ·{" "}
         {admin ? (
           <>
-            <Anchor component={Link} href={`${orgPath}/billing`} data-testid="billing-link">
+            <Anchor component={Link} href={`${orgPath}/billing`} underline="always" data-testid="billing-link">
               Billing
             </Anchor>{" "}
             ·{" "}
           </>
         ) : null}
-        <Anchor component={Link} href="/">
+        <Anchor component={Link} href="/" underline="always">
           All organisations
         </Anchor>
       </Text>
@@ -213,7 +213,7 @@ export default function OrganisationPage({ params }: { params: { orgId: string }
                       </Button>
                     </>
                   ) : (
-                    <Badge variant="light" color={m.role === "member" ? "gray" : "blue"}>
+                    <Badge variant="filled" color={m.role === "member" ? "gray" : "blue"}>
                       {m.role}
                     </Badge>
                   )}
@@ -430,7 +430,7 @@ function ModelPolicyPanel({ base }: { base: string }) {
                 {rules.map((r, i) => (
                   <li key={i}>
                     <span>
-                      <Badge variant="light">{r.group}</Badge> <small>{r.models.join(", ") || "no models"}</small>
+                      <Badge variant="filled">{r.group}</Badge> <small>{r.models.join(", ") || "no models"}</small>
                     </span>
                   </li>
                 ))}

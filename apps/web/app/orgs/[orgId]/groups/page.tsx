@@ -82,7 +82,7 @@ export default function GroupsPage({ params }: { params: { orgId: string } }) {
     <main>
       <Title order={1}>Groups</Title>
       <Text className="lead" component="p">
-        <Anchor component={Link} href={orgPath} data-testid="org-link">
+        <Anchor component={Link} href={orgPath} underline="always" data-testid="org-link">
           {organisation.name}
         </Anchor>{" "}
         · Groups decide which models their members may use and what they may spend.
@@ -183,11 +183,11 @@ function GroupCard({ group, members, admin, base, change }: { group: GroupView; 
             <Title order={2} size="h4" id={titleId} data-testid="group-name" style={{ overflowWrap: "anywhere" }}>
               {group.name}
             </Title>
-            <Badge variant="light" color="gray">
+            <Badge variant="filled" color="gray">
               {group.memberIds.length === 1 ? "1 member" : `${group.memberIds.length} members`}
             </Badge>
             {group.mine ? (
-              <Badge variant="light" color="blue">
+              <Badge variant="filled" color="blue">
                 You are in it
               </Badge>
             ) : null}
