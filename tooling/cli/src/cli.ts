@@ -10,7 +10,8 @@ import { supervise } from "./supervise.js";
 
 const USAGE = `Usage: pnpm dev | pnpm services | pnpm services:install | pnpm doctor --stage <stage>
 
-  dev       start FerretDB, moto, the API (http://127.0.0.1:4000), the web app (http://127.0.0.1:3000)
+  dev       start FerretDB, moto, the API (http://127.0.0.1:4000), live updates (ws://127.0.0.1:4001),
+            the web app (http://127.0.0.1:3000)
             and the local inbox for the mails the app sends (http://127.0.0.1:8025)
   services  start only FerretDB and moto and print the environment that reaches them
   install   build / install FerretDB and moto into .tandem/ (done automatically on first use)
@@ -35,6 +36,7 @@ async function dev(): Promise<void> {
   if (services.moto) await createLocalBuckets(services.moto.endpoint);
   const apiPort = await getPort({ host: "127.0.0.1", port: Number(process.env.API_PORT ?? 4000) });
   const webPort = await getPort({ host: "127.0.0.1", port: Number(process.env.PORT ?? 3000) });
+  const livePort = await getPort({ host: "127.0.0.1", port: Number(process.env.LIVE_PORT ?? 4001) });
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const webUrl = `http://127.0.0.1:${webPort}`;
   // Mail goes to a local SMTP server and its inbox page, unless MAIL_HOST names a real one.
@@ -49,6 +51,9 @@ async function dev(): Promise<void> {
     MONGODB_URI: process.env.MONGODB_URI ?? `${services.mongodbUri}/tandem-local`,
     PORT: String(apiPort),
     TANDEM_API_URL: apiUrl,
+    // Live updates: the WebSocket API and the fan-out as one local process (as on AWS, in two parts).
+    LIVE_PORT: String(livePort),
+    LIVE_URL: `ws://127.0.0.1:${livePort}/`,
     // Links in mails open the web app, which serves the API under /api.
     APP_URL: process.env.APP_URL ?? webUrl,
     ...mailEnv,
@@ -67,6 +72,14 @@ async function dev(): Promise<void> {
     watch: ["packages/api/src", "packages/core/src", "packages/client/src"].map((dir) => path.join(ROOT, dir)),
     say,
   });
+  const live = supervise({
+    name: "live updates",
+    command: path.join(ROOT, "node_modules/.bin/tsx"),
+    args: ["packages/api/src/live/fanout-main.ts", "--local"],
+    spawnOptions: { cwd: ROOT, env },
+    watch: ["packages/api/src/live", "packages/core/src/live", "packages/client/src"].map((dir) => path.join(ROOT, dir)),
+    say,
+  });
   const web = spawn("pnpm", ["exec", "next", "dev", "--hostname", "127.0.0.1", "--port", String(webPort)], {
     cwd: path.join(ROOT, "apps/web"),
     env: { ...env, PORT: String(webPort) },
@@ -74,6 +87,7 @@ async function dev(): Promise<void> {
   });
   say(`API      ${apiUrl}  (health: ${apiUrl}/api/health, reference: ${apiUrl}/api-docs)`);
   say(`Web app  ${webUrl}`);
+  say(`Live     ws://127.0.0.1:${livePort}/  (WebSocket of live updates, with the fan-out)`);
   if (mailbox) say(`Mail     ${mailbox.url}  (every mail the app sends: verification, reset, invitations)`);
   say("Press Ctrl-C to stop everything.");
   let stopping = false;
@@ -88,6 +102,7 @@ async function dev(): Promise<void> {
   say("Stopping...");
   web.kill("SIGTERM");
   await api.stop();
+  await live.stop();
   await mailbox?.close();
   await catcher?.close();
   await services.stop();
