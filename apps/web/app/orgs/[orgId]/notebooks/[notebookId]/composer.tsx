@@ -53,7 +53,7 @@ export function Composer(p: ComposerProps) {
       ))}
       <div className="files" data-testid="files">
         {p.files.map((f) => (
-          <button type="button" key={f.id} className="file" data-status={f.status} title={f.error ?? `${f.pages} pages`} onClick={p.onOpenFiles} style={{ background: "none", color: "inherit", font: "inherit", cursor: "pointer" }}>
+          <button type="button" key={f.id} className="file" data-status={f.status} title={f.error ?? `${f.pages} pages`} onClick={p.onOpenFiles} style={{ background: "none", color: "inherit", fontFamily: "inherit", cursor: "pointer" }}>
             {f.name} <small>{f.status === "processing" ? (f.chunkCount ? `reading · ${f.embedded} of ${f.chunkCount} passages` : "reading") : f.status}</small>
             {f.status === "failed" && f.error ? <small className="error"> · {f.error}</small> : null}
           </button>

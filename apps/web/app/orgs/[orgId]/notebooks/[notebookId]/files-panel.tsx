@@ -56,7 +56,7 @@ export function FilesPanel({ opened, onClose, files, uploads, onRemove, onAttach
                     {f.name}
                   </Text>
                   <Group gap={6} mt={2}>
-                    <Badge size="sm" variant="light" color={STATUS_COLOR[f.status]}>
+                    <Badge size="sm" variant="dot" color={STATUS_COLOR[f.status]}>
                       {f.status === "processing" ? "reading" : f.status}
                     </Badge>
                     <Text size="xs" c="dimmed">

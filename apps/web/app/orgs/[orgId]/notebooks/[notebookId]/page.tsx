@@ -14,6 +14,7 @@ import { Composer } from "./composer";
 import { FilesPanel, type Upload } from "./files-panel";
 import { ImageGallery } from "./image-gallery";
 import { MessageItem, Thinking, type Shown } from "./message-item";
+import { MessageText } from "./message-text";
 import { NotebookHeader } from "./notebook-header";
 import { ShortcutsModal } from "./shortcuts";
 import { appendDelta, endReply, lastQuestionId, latestReplyId, putMessage, removeMessages, startExchange } from "./thread-state";
@@ -40,6 +41,10 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
   const [filesOpen, setFilesOpen] = useState(false);
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
   const [dragging, setDragging] = useState(false);
+  // The question on its way, shown until the server has it (the stream's start).
+  const [sending, setSending] = useState<string | undefined>();
+  // Between a request for a reply and the stream's start: the "Thinking…" bubble.
+  const [awaiting, setAwaiting] = useState(false);
   const stop = useRef<AbortController | undefined>();
   const bottom = useRef<HTMLDivElement>(null);
   const thread = useRef<HTMLDivElement>(null);
@@ -129,6 +134,7 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
     stop.current = controller;
     follow.current = true;
     setBusy(true);
+    setAwaiting(true);
     setProblem(undefined);
     let assistantId = "";
     try {
@@ -137,6 +143,8 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
           if (name === "start") {
             const start = data as Start;
             assistantId = start.assistantMessage.id;
+            setSending(undefined);
+            setAwaiting(false);
             setMessages((list) => startExchange(list, start.userMessage, start.assistantMessage, replacing));
           } else if (name === "delta") {
             const delta = (data as { text: string }).text;
@@ -168,6 +176,8 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
       return false;
     } finally {
       setBusy(false);
+      setAwaiting(false);
+      setSending(undefined);
       stop.current = undefined;
       // The notebook moved to the top of the list.
       notebooksChanged();
@@ -178,6 +188,7 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
     if (!text.trim() || busy) return;
     const sent = text;
     setText("");
+    setSending(sent);
     if (!(await streamReply("POST", `${base}/messages`, { text: sent, modelId }))) setText((now) => now || sent);
   }
 
@@ -379,7 +390,7 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
       </main>
     );
   }
-  const waiting = busy && !messages.some((m) => m.streaming);
+  const waiting = busy && awaiting;
   const latest = latestReplyId(messages);
   const hasFiles = (e: DragEvent) => [...e.dataTransfer.types].includes("Files");
   return (
@@ -451,6 +462,14 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
               onCite={show}
             />
           ))}
+          {waiting && sending ? (
+            <li className="message user" data-testid="sending">
+              <div className="who">You</div>
+              <div className="markdown">
+                <MessageText text={sending} />
+              </div>
+            </li>
+          ) : null}
           {waiting ? (
             <li className="message assistant">
               <Thinking />
