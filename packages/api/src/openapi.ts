@@ -169,7 +169,7 @@ const ROWS: Row[] = [
   ["delete", "/api/orgs/{orgId}/groups/{groupId}", "Delete a group, with its model rule and spend caps (admin)", undefined, 204, undefined],
   ["put", "/api/orgs/{orgId}/groups/{groupId}/members/{userId}", "Put a member of the organisation in a group (admin; again: no change)", undefined, 200, GroupResponse],
   ["delete", "/api/orgs/{orgId}/groups/{groupId}/members/{userId}", "Take a person out of a group (admin)", undefined, 204, undefined],
-  ["post", "/api/orgs/{orgId}/live/ticket", "A ticket for the live-updates WebSocket: this person in this organisation, one connection, valid for a minute (503 live.unavailable: no WebSocket on this server)", undefined, 200, LiveTicketResponse],
+  ["post", "/api/orgs/{orgId}/live/ticket", "A ticket for the live-updates WebSocket: this person in this organisation, one connection, valid for a minute (404 live.unavailable: this server has no live updates)", undefined, 200, LiveTicketResponse],
   ["get", "/api/orgs/{orgId}/billing", "The organisation's plan, the plans for sale and its prepaid credits (admin)", undefined, 200, BillingSummaryResponse],
   ["get", "/api/orgs/{orgId}/usage", "What the organisation's model calls cost over the last days (UTC; ?days up to 93, 30 by default), by day, model and member (admin)", undefined, 200, OrgUsageResponse, { query: OrgUsageQuery }],
   ["post", "/api/orgs/{orgId}/billing/checkout", "Buy a plan or prepaid credits: answers the Stripe Checkout page to send the browser to (admin; 404 while billing is off; 409 when a plan is already on)", CheckoutRequest, 200, RedirectResponse, { statuses: [409] }],

@@ -14,7 +14,7 @@ export interface WebSocketLike {
 export type LiveStatus = "connecting" | "live" | "offline" | "stopped";
 
 export interface LiveClientOptions {
-  /** A fresh single-use ticket and the address to use it at (POST /api/orgs/{id}/live/ticket). */
+  /** A fresh single-use ticket and the address to use it at (POST /api/orgs/{id}/live/ticket); an error with `permanent: true` stops trying. */
   ticket(): Promise<{ url: string; ticket: string }>;
   /** Opens a socket: `(url) => new WebSocket(url)` in a browser. */
   socket(url: string): WebSocketLike;
@@ -91,8 +91,10 @@ export class LiveClient {
     try {
       const t = await this.options.ticket();
       url = `${t.url}${t.url.includes("?") ? "&" : "?"}ticket=${encodeURIComponent(t.ticket)}`;
-    } catch {
-      this.retry();
+    } catch (error) {
+      // No live updates on this server (or no longer signed in): the view works without them.
+      if ((error as { permanent?: boolean } | undefined)?.permanent) this.stop();
+      else this.retry();
       return;
     }
     if (this.stopped) return;

@@ -7,6 +7,7 @@ import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { api, describeError } from "../../lib/browser-api";
+import { useLive } from "../../lib/live";
 
 /** Sent (on window) by a page that changed the notebooks (a new one, a new title): the sidebar reloads its list. */
 export const NOTEBOOKS_CHANGED = "tandem:notebooks-changed";
@@ -52,6 +53,8 @@ export function NotebookNav({ orgId, admin, operator }: { orgId: string; admin: 
   useEffect(() => {
     setNotebooks(undefined);
   }, [orgId]);
+  // A notebook made, renamed or deleted elsewhere (another tab, a collaborator): the list follows.
+  useLive(orgId, { list: true }, { onEvent: (e) => e.kind.startsWith("notebook.") && load(), onResync: load });
   useEffect(() => {
     window.addEventListener(NOTEBOOKS_CHANGED, load);
     return () => window.removeEventListener(NOTEBOOKS_CHANGED, load);

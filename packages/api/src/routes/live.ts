@@ -1,5 +1,5 @@
 import { issueLiveTicket } from "@tandem/core/live";
-import { UnavailableError } from "@tandem/core/errors";
+import { NotFoundError } from "@tandem/core/errors";
 import { Router } from "express";
 import type { AppDeps } from "../deps.js";
 import { requireAuth } from "../http/auth.js";
@@ -13,7 +13,8 @@ export function liveRoutes(deps: AppDeps): Router {
   const router = Router();
   const member = organisationAccess(deps, "member");
   router.post("/api/orgs/:orgId/live/ticket", member, (req, res) => {
-    if (!deps.liveUrl) throw new UnavailableError("Live updates are not set up on this server (no LIVE_URL); the page refreshes what it shows by itself.", "live.unavailable");
+    // A server without live updates (no LIVE_URL) is not broken: pages read again when they are used.
+    if (!deps.liveUrl) throw new NotFoundError("Live updates are not set up on this server (no LIVE_URL); reload the page to see changes made elsewhere.", "live.unavailable");
     const { ticket, expiresAt } = issueLiveTicket(deps.config.sessionSecret, { userId: requireAuth(req).userId, tenantId: currentOrganisation(req).id });
     res.setHeader("cache-control", "no-store");
     res.json({ url: deps.liveUrl, ticket, expiresAt: expiresAt.toISOString() });
