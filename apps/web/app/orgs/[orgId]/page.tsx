@@ -280,7 +280,7 @@ export default function OrganisationPage({ params }: { params: { orgId: string }
           For scripts and @tandem/client in this organisation. Send a key as <Code>Authorization: Bearer &lt;key&gt;</Code>.
         </Text>
         {secret ? (
-          <Alert color="green" variant="light" role="status" icon={<IconKey size={18} aria-hidden />} title={`The key "${secret.name}" is ready`} data-testid="api-key-secret">
+          <Alert color="green" variant="light" role="status" icon={<IconKey size={18} aria-hidden />} title={`The key "${secret.name}" is ready`} styles={{ title: { color: "var(--mantine-color-text)" } }} data-testid="api-key-secret">
             <Text size="sm">Copy it now; it will not be shown again.</Text>
             <Group gap="xs" wrap="nowrap" mt={6}>
               <Code data-testid="api-key-value" style={{ overflowWrap: "anywhere", minWidth: 0 }}>
@@ -370,7 +370,7 @@ export default function OrganisationPage({ params }: { params: { orgId: string }
         ) : null}
       </Section>
 
-      {owner ? <DangerZone base={base} name={organisation.name} slug={organisation.slug} /> : null}
+      {owner ? <DangerZone key={members.length} base={base} name={organisation.name} slug={organisation.slug} /> : null}
     </main>
   );
 }
