@@ -11,6 +11,7 @@ import { meRoutes } from "./routes/me.js";
 import { notebookRoutes } from "./routes/notebooks.js";
 import { groupRoutes } from "./routes/groups.js";
 import { liveRoutes } from "./routes/live.js";
+import { sharingRoutes } from "./routes/sharing.js";
 import { deletionRoutes } from "./routes/deletion.js";
 import { organisationRoutes } from "./routes/organisations.js";
 import type { AppDeps } from "./deps.js";
@@ -52,6 +53,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(billingRoutes(deps));
   app.use(groupRoutes(deps));
   app.use(liveRoutes(deps));
+  app.use(sharingRoutes(deps));
   app.use(deletionRoutes(deps));
   app.use(notebookRoutes(deps));
   app.use(knowledgeRoutes(deps));

@@ -6,7 +6,7 @@ import { startBedrockStandIn, type BedrockStandIn } from "@tandem/local";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { WebSocket } from "ws";
 import { startLocalLiveServer, notebookAccess, type LocalLiveServer } from "../src/index.js";
-import { identityHarness, type IdentityHarness, type SignedIn } from "./helpers.js";
+import { identityHarness, linkToken, type IdentityHarness, type SignedIn } from "./helpers.js";
 
 /**
  * Live updates (issue 12, item 6) over real WebSockets: the local gateway runs the same $connect /
@@ -20,6 +20,7 @@ let standIn: BedrockStandIn;
 let live: LocalLiveServer;
 let ann: SignedIn;
 let carol: SignedIn;
+let bea: SignedIn;
 let orgId: string;
 let otherOrgId: string;
 const ORIGIN = "http://app.tandem.test";
@@ -33,6 +34,11 @@ beforeAll(async () => {
   ann = await h.member("ann@live.test", "Ann");
   carol = await h.member("carol@live.test", "Carol");
   orgId = (await ann.agent.post("/api/orgs").set("x-csrf-token", ann.csrf).send({ name: "Live Co", slug: "live-co" }).expect(201)).body.organisation.id;
+  bea = await h.member("bea@live.test", "Bea");
+  const since = h.mail.received.length;
+  await ann.agent.post(`/api/orgs/${orgId}/invites`).set("x-csrf-token", ann.csrf).send({ email: bea.email, role: "member" }).expect(201);
+  const token = linkToken(await h.mail.waitFor(bea.email, since), "/invites/accept");
+  await bea.agent.post("/api/invites/accept").set("x-csrf-token", bea.csrf).send({ token }).expect(200);
   otherOrgId = (await carol.agent.post("/api/orgs").set("x-csrf-token", carol.csrf).send({ name: "Elsewhere", slug: "elsewhere-live" }).expect(201)).body.organisation.id;
 }, 120_000);
 afterAll(async () => {
@@ -100,28 +106,37 @@ describe("live updates", () => {
     await carol.agent.post(`/api/orgs/${orgId}/live/ticket`).set("x-csrf-token", carol.csrf).expect(404);
   });
 
-  it("two views of one person see a change within a second; another organisation's person sees nothing", async () => {
+  it("two views of one person and a collaborator's see a change within a second; another organisation's person sees nothing", async () => {
     const notebookId = await newNotebook(ann);
     const tabA = view(ann, [notebookId]);
     const tabB = view(ann, [notebookId]);
+    // Bea, in the same organisation, follows it too: refused until it is shared with her.
+    const early = view(bea, [notebookId]);
+    await expect.poll(() => early.live(), { timeout: 10_000 }).toBe(true);
+    await ann.agent.put(`/api/orgs/${orgId}/notebooks/${notebookId}/shares`).set("x-csrf-token", ann.csrf).send({ kind: "member", targetId: bea.userId, permission: "read" }).expect(200);
+    early.client.stop();
+    const collaborator = view(bea, [notebookId]);
     // Carol asks for Ann's notebook from her own organisation: refused, and she hears nothing of it.
     const t = await ticketOf(carol, otherOrgId);
     const spy = await open(`${t.url}?ticket=${encodeURIComponent(t.ticket)}`);
     spy.ws!.send(JSON.stringify({ type: "subscribe", notebooks: [notebookId], list: true }));
     await expect.poll(() => spy.messages.find((m) => m.type === "ready")).toMatchObject({ refused: [notebookId] });
-    await expect.poll(() => tabA.live() && tabB.live(), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => tabA.live() && tabB.live() && collaborator.live(), { timeout: 10_000 }).toBe(true);
     expect(tabA.resyncs()).toBe(1);
 
     const renamedAt = Date.now();
     await ann.agent.patch(`/api/orgs/${orgId}/notebooks/${notebookId}`).set("x-csrf-token", ann.csrf).send({ title: "Launch plan" }).expect(200);
-    for (const tab of [tabA, tabB]) {
+    for (const tab of [tabA, tabB, collaborator]) {
       await expect.poll(() => tab.events.some((e) => e.kind === "notebook.changed" && e.notebookId === notebookId && e.data?.title === "Launch plan"), { timeout: 1_000, interval: 20 }).toBe(true);
     }
     expect(Date.now() - renamedAt).toBeLessThan(1_500);
 
     // A message sent from one tab: the other hears that a reply started and then that it is there.
     await ann.agent.post(`/api/orgs/${orgId}/notebooks/${notebookId}/messages`).set("x-csrf-token", ann.csrf).send({ text: "Hello there" }).expect(200);
-    await expect.poll(() => tabB.events.map((e) => e.kind), { timeout: 2_000 }).toEqual(expect.arrayContaining(["reply.started", "messages.changed"]));
+    for (const tab of [tabB, collaborator]) await expect.poll(() => tab.events.map((e) => e.kind), { timeout: 2_000 }).toEqual(expect.arrayContaining(["reply.started", "messages.changed"]));
+    // Before the share, Bea's view heard nothing of it.
+    expect(early.events.filter((e) => e.notebookId === notebookId && e.kind !== "notebook.changed")).toEqual([]);
+    collaborator.client.stop();
     // Carol's own organisation's list hears of her notebook, and never of Ann's.
     const hers = await newNotebook(carol, otherOrgId, "Carol's");
     await expect.poll(() => spy.messages.some((m) => m.type === "event" && m.notebookId === hers)).toBe(true);

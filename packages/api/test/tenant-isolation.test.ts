@@ -40,10 +40,12 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 // A group of B's, with Bob in it.
-const groupIds = { groupB: "" };
+const groupIds = { groupB: "", shareB: "" };
 beforeAll(async () => {
   groupIds.groupB = (await write(bob, "post", `/api/orgs/${ids.orgB}/groups`).send({ name: "Bob's group" }).expect(201)).body.group.id;
   await write(bob, "put", `/api/orgs/${ids.orgB}/groups/${groupIds.groupB}/members/${ids.bobUser}`).expect(200);
+  // B's notebook shared with B's group.
+  groupIds.shareB = (await write(bob, "put", `/api/orgs/${ids.orgB}/notebooks/${ids.notebookB}/shares`).send({ kind: "group", targetId: groupIds.groupB, permission: "read" }).expect(200)).body.share.id;
 });
 
 type Method = "get" | "post" | "patch" | "put" | "delete";
@@ -75,6 +77,10 @@ const MATRIX: Array<{ method: Method; route: string; body?: object }> = [
   { method: "put", route: "/api/orgs/:orgId/groups/:groupId/members/:userId" },
   { method: "delete", route: "/api/orgs/:orgId/groups/:groupId/members/:userId" },
   { method: "post", route: "/api/orgs/:orgId/live/ticket" },
+  { method: "get", route: "/api/orgs/:orgId/notebooks/:notebookId/shares" },
+  { method: "put", route: "/api/orgs/:orgId/notebooks/:notebookId/shares", body: { kind: "member", targetId: "0123456789abcdef01234567", permission: "edit" } },
+  { method: "delete", route: "/api/orgs/:orgId/notebooks/:notebookId/shares/:shareId" },
+  { method: "get", route: "/api/orgs/:orgId/shared-notebooks" },
   { method: "get", route: "/api/orgs/:orgId/billing" },
   { method: "get", route: "/api/orgs/:orgId/usage" },
   { method: "post", route: "/api/orgs/:orgId/billing/checkout", body: { kind: "credits", amountUsd: 50 } },
@@ -104,7 +110,7 @@ function fill(route: string, orgId: string): string {
 }
 
 /** Routes with a group of B's as well. */
-const fillRoute = (route: string, orgId: string) => fill(route.replace(":groupId", groupIds.groupB), orgId);
+const fillRoute = (route: string, orgId: string) => fill(route.replace(":groupId", groupIds.groupB).replace(":shareId", groupIds.shareB), orgId);
 
 describe("tenant isolation", () => {
   it("covers every tenant-owned route of the app", () => {
@@ -146,6 +152,8 @@ describe("tenant isolation", () => {
     expect(files.body.files.map((f: { id: string }) => f.id)).toEqual([ids.fileB]);
     const groups = await bob.agent.get(`/api/orgs/${ids.orgB}/groups`).expect(200);
     expect(groups.body.groups).toEqual([expect.objectContaining({ id: groupIds.groupB, name: "Bob's group", memberIds: [ids.bobUser], mine: true })]);
+    const shares = await bob.agent.get(`/api/orgs/${ids.orgB}/notebooks/${ids.notebookB}/shares`).expect(200);
+    expect(shares.body.shares).toEqual([expect.objectContaining({ id: groupIds.shareB, kind: "group", targetId: groupIds.groupB, name: "Bob's group", permission: "read" })]);
     const aliceOrgs = await alice.agent.get("/api/orgs").expect(200);
     expect(aliceOrgs.body.organisations.map((o: { id: string }) => o.id)).toEqual([ids.orgA]);
   });

@@ -116,3 +116,4 @@ export { MAX_GROUPS, GroupName, Group, GroupsResponse, GroupResponse, CreateGrou
 export { CheckoutRequest, RedirectResponse, BillingSummaryResponse, OrgUsageQuery, OrgUsageResponse } from "./billing.js";
 export { OrganisationDeletionPreview, DeleteOrganisationRequest, AccountDeletionPreview, DeleteAccountRequest, AccountDeletedResponse } from "./deletion.js";
 export { LIVE_KINDS, LiveKind, MAX_LIVE_NOTEBOOKS, MAX_LIVE_MESSAGE_BYTES, LiveTicketResponse, LiveSubscribe, LivePing, LiveClientMessage, LiveEvent, LiveServerMessage } from "./live.js";
+export { ShareKind, SharePermission, NotebookAccess, MAX_SHARES_PER_NOTEBOOK, ShareRequest, Share, ShareResponse, SharesResponse, SharedNotebook, SharedNotebooksResponse } from "./sharing.js";

@@ -62,7 +62,15 @@ export const ModelsResponse = z.object({
 });
 export type ModelsResponse = z.infer<typeof ModelsResponse>;
 
-export const Notebook = z.object({ id: ObjectIdString, title: z.string(), systemPrompt: z.string(), modelId: z.string(), createdAt: z.string(), lastActivityAt: z.string() });
+export const Notebook = z.object({
+  id: ObjectIdString,
+  title: z.string(),
+  systemPrompt: z.string(),
+  modelId: z.string(),
+  createdAt: z.string(),
+  lastActivityAt: z.string(),
+  access: z.enum(["owner", "edit", "read"]).optional().describe("What you may do with it: owner, or shared with you to edit or read"),
+});
 export type Notebook = z.infer<typeof Notebook>;
 export const Citation = z.object({ n: z.number(), fileId: ObjectIdString, fileName: z.string(), page: z.number(), chunkIndex: z.number(), text: z.string() });
 export type Citation = z.infer<typeof Citation>;

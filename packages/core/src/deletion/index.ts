@@ -9,6 +9,7 @@ import { messageModel, notebookModel } from "../notebooks/model.js";
 import { getNotebook, type Owner } from "../notebooks/notebooks.js";
 import { withTenant } from "../tenancy/index.js";
 import { notifyNotebook } from "../live/events.js";
+import { shareModel } from "../sharing/model.js";
 
 /**
  * Deleting a notebook removes everything it holds: its messages, its knowledge files (objects,
@@ -87,7 +88,7 @@ async function finish(connection: Connection, record: PendingDeletion, storage: 
     if (storage) for (const bucket of storage.buckets) await removePrefix(storage.s3, bucket, `tenants/${record.tenantId}/notebooks/${record.notebookId}/`);
     await withTenant(record.tenantId, async () => {
       const filter = { notebookId: record.notebookId } as never;
-      for (const model of [messageModel(connection), knowledgeChunkModel(connection), vectorBlockModel(connection), knowledgeFileModel(connection), generatedImageModel(connection)] as Array<{ deleteMany(f: never): Promise<unknown> }>) {
+      for (const model of [messageModel(connection), knowledgeChunkModel(connection), vectorBlockModel(connection), knowledgeFileModel(connection), generatedImageModel(connection), shareModel(connection)] as Array<{ deleteMany(f: never): Promise<unknown> }>) {
         await model.deleteMany(filter);
       }
       // A notebook whose owner's request stopped before it went.

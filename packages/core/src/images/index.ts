@@ -67,7 +67,7 @@ async function withUrl(doc: ImageDocument, services: Pick<ImageServices, "s3" | 
 
 export async function generateImage(connection: Connection, owner: Owner, notebookId: string, input: unknown, services: ImageServices): Promise<GeneratedImage> {
   const data = parseInput(ImageInput, input, "image request");
-  await getNotebook(connection, owner, notebookId);
+  await getNotebook(connection, owner, notebookId, "edit");
   const [width, height] = data.size.split("x").map(Number) as [number, number];
   let png: Buffer;
   try {
@@ -120,7 +120,7 @@ export async function generateImage(connection: Connection, owner: Owner, notebo
 
 /** The notebook's gallery, newest first, each with a fresh 5-minute link. */
 export async function listImages(connection: Connection, owner: Owner, notebookId: string, services: Pick<ImageServices, "s3" | "bucket">): Promise<GeneratedImage[]> {
-  await getNotebook(connection, owner, notebookId);
+  await getNotebook(connection, owner, notebookId, "read");
   const docs = await withTenant(owner.tenantId, () => generatedImageModel(connection).find({ notebookId }).sort({ createdAt: -1 }).limit(100).lean());
   return Promise.all(docs.map((d) => withUrl(d, services)));
 }
@@ -130,7 +130,7 @@ export async function listImages(connection: Connection, owner: Owner, notebookI
  * and deleting again finishes (removing a file that is already gone succeeds).
  */
 export async function deleteImage(connection: Connection, owner: Owner, notebookId: string, imageId: string, services: Pick<ImageServices, "s3" | "bucket">): Promise<void> {
-  await getNotebook(connection, owner, notebookId);
+  await getNotebook(connection, owner, notebookId, "edit");
   const doc = /^[0-9a-f]{24}$/i.test(imageId) ? await withTenant(owner.tenantId, () => generatedImageModel(connection).findOne({ _id: imageId, notebookId }).lean()) : null;
   if (!doc) throw new NotFoundError("There is no such image in this notebook. Reload the gallery.", "image.not_found");
   try {

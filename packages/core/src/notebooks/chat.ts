@@ -85,7 +85,7 @@ export interface SendOptions {
  */
 export async function sendMessage(connection: Connection, owner: Owner, notebookId: string, input: unknown, services: ChatServices, options: SendOptions = {}): Promise<NotebookMessage> {
   const data = parseInput(MessageInput, input, "message");
-  const { notebook, messages } = await notebookWithMessages(connection, owner, notebookId);
+  const { notebook, messages } = await notebookWithMessages(connection, owner, notebookId, "edit");
   return replyTo(connection, owner, { notebook, history: messages, text: data.text, modelId: data.modelId, remove: [] }, services, options);
 }
 
@@ -95,7 +95,7 @@ export async function sendMessage(connection: Connection, owner: Owner, notebook
  */
 export async function regenerateReply(connection: Connection, owner: Owner, notebookId: string, messageId: string, input: unknown, services: ChatServices, options: SendOptions = {}): Promise<NotebookMessage> {
   const data = parseInput(RegenerateInput, input ?? {}, "regeneration");
-  const { notebook, messages } = await notebookWithMessages(connection, owner, notebookId);
+  const { notebook, messages } = await notebookWithMessages(connection, owner, notebookId, "edit");
   refuseWhileStreaming(messages);
   const index = indexOf(messages, messageId);
   if (index !== messages.length - 1) throw new ConflictError("Only the latest reply can be regenerated. To go back further, edit the question you want answered again.", "message.not_latest");
@@ -112,7 +112,7 @@ export async function regenerateReply(connection: Connection, owner: Owner, note
  */
 export async function editAndResend(connection: Connection, owner: Owner, notebookId: string, messageId: string, input: unknown, services: ChatServices, options: SendOptions = {}): Promise<NotebookMessage> {
   const data = parseInput(MessageInput, input, "message");
-  const { notebook, messages } = await notebookWithMessages(connection, owner, notebookId);
+  const { notebook, messages } = await notebookWithMessages(connection, owner, notebookId, "edit");
   refuseWhileStreaming(messages);
   const index = indexOf(messages, messageId);
   if (messages[index]!.role !== "user") throw new ConflictError("Only your own messages can be edited. Regenerate a reply instead.", "message.not_editable");
@@ -124,7 +124,7 @@ export async function editAndResend(connection: Connection, owner: Owner, notebo
  * question would read as an answer to the one before). Returns the ids removed.
  */
 export async function deleteMessage(connection: Connection, owner: Owner, notebookId: string, messageId: string): Promise<string[]> {
-  const { messages } = await notebookWithMessages(connection, owner, notebookId);
+  const { messages } = await notebookWithMessages(connection, owner, notebookId, "edit");
   const index = indexOf(messages, messageId);
   const target = messages[index]!;
   const next = messages[index + 1];

@@ -1,7 +1,8 @@
 import type { Connection } from "mongoose";
-import { NotebookInput as NotebookRequest } from "@tandem/client/contract";
+import { NotebookInput as NotebookRequest, type NotebookAccess } from "@tandem/client/contract";
 import { detectCapabilities, withLease } from "../database/index.js";
-import { InvalidInputError, NotFoundError, parseInput } from "../errors/index.js";
+import { ForbiddenError, InvalidInputError, NotFoundError, parseInput } from "../errors/index.js";
+import { atLeast, rightOf } from "../sharing/access.js";
 import { withTenant } from "../tenancy/index.js";
 import { notifyNotebook } from "../live/events.js";
 import { settleStaleReplies } from "./settle.js";
@@ -14,6 +15,8 @@ export interface Owner {
 }
 
 export interface Notebook {
+  /** What the person asking may do with it (absent in lists of one's own notebooks). */
+  readonly access?: NotebookAccess;
   readonly id: string;
   readonly title: string;
   readonly systemPrompt: string;
@@ -67,19 +70,34 @@ export const NotebookInput = NotebookRequest;
 const isObjectId = (id: string) => /^[0-9a-f]{24}$/i.test(id);
 const notFound = () => new NotFoundError("There is no such notebook in this organisation, or it is not yours. Open it from your notebook list.", "notebook.not_found");
 
-/** The notebook, only for its owner in its organisation. */
-export async function getNotebook(connection: Connection, owner: Owner, notebookId: string): Promise<Notebook> {
+/**
+ * The notebook, for whoever may do `need` with it in its organisation: its owner, or a member it
+ * was shared with (by name or through a group) to read or to edit. Anyone else learns nothing,
+ * not even that it exists.
+ */
+export async function getNotebook(connection: Connection, who: Owner, notebookId: string, need: NotebookAccess = "owner"): Promise<Notebook> {
   if (!isObjectId(notebookId)) throw notFound();
-  const doc = await withTenant(owner.tenantId, () => notebookModel(connection).findOne({ _id: notebookId, userId: owner.userId }).lean());
+  const doc = await withTenant(who.tenantId, () => notebookModel(connection).findOne({ _id: notebookId }).lean());
   if (!doc) throw notFound();
-  return toNotebook(doc);
+  const right = await rightOf(connection, who, { id: notebookId, ownerId: String(doc.userId) });
+  if (!right) throw notFound();
+  if (!atLeast(right, need)) {
+    throw need === "edit"
+      ? new ForbiddenError("This notebook was shared with you to read. Ask its owner to let you edit it.", "notebook.read_only")
+      : new ForbiddenError("Only the notebook's owner can do this. Ask its owner.", "notebook.owner_only");
+  }
+  return { ...toNotebook(doc), access: right };
 }
 
 /** May this person read this notebook now? (For live updates: checked when they subscribe and as events go out.) */
 export async function mayReadNotebook(connection: Connection, who: Owner, notebookId: string): Promise<boolean> {
-  if (!isObjectId(notebookId)) return false;
-  const doc = await withTenant(who.tenantId, () => notebookModel(connection).findOne({ _id: notebookId, userId: who.userId }).lean());
-  return Boolean(doc);
+  try {
+    await getNotebook(connection, who, notebookId, "read");
+    return true;
+  } catch (error) {
+    if (error instanceof NotFoundError) return false;
+    throw error;
+  }
 }
 
 /** What a notebook is called until it is named, by its owner or from its first exchange. */
@@ -122,7 +140,7 @@ async function messagesOf(connection: Connection, owner: Owner, notebookId: stri
 }
 
 export async function listMessages(connection: Connection, owner: Owner, notebookId: string): Promise<NotebookMessage[]> {
-  await getNotebook(connection, owner, notebookId);
+  await getNotebook(connection, owner, notebookId, "read");
   return messagesOf(connection, owner, notebookId);
 }
 
@@ -130,10 +148,10 @@ export async function listMessages(connection: Connection, owner: Owner, noteboo
  * The notebook and its messages, with one ownership check. Both are read at once (one round trip
  * instead of two); the messages are used only once the notebook is found to be the caller's.
  */
-export async function notebookWithMessages(connection: Connection, owner: Owner, notebookId: string): Promise<{ notebook: Notebook; messages: NotebookMessage[] }> {
+export async function notebookWithMessages(connection: Connection, owner: Owner, notebookId: string, need: NotebookAccess = "read"): Promise<{ notebook: Notebook; messages: NotebookMessage[] }> {
   if (!isObjectId(notebookId)) throw notFound();
   const [notebook, docs] = await Promise.all([
-    getNotebook(connection, owner, notebookId),
+    getNotebook(connection, owner, notebookId, need),
     withTenant(owner.tenantId, () => messageModel(connection).find({ notebookId }).sort({ createdAt: 1, _id: 1 }).lean()),
   ]);
   // A reply whose writer died (crash, outage) is settled here, never left "streaming".

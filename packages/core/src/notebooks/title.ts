@@ -49,7 +49,7 @@ export async function nameNotebook(
   now: () => Date = () => new Date(),
 ): Promise<Notebook | undefined> {
   const unnamed = (n: { title: string; titledBy?: string | null }) => n.title === DEFAULT_TITLE && !n.titledBy;
-  const before = await withTenant(owner.tenantId, () => notebookModel(connection).findOne({ _id: notebookId, userId: owner.userId }).lean());
+  const before = await withTenant(owner.tenantId, () => notebookModel(connection).findOne({ _id: notebookId }).lean());
   if (!before || !unnamed(before)) return undefined;
   // Replies finishing at once in a new notebook: one of them names it (one model call, not one each).
   if (!(await claimOnce(connection, "notebook_title_claims", notebookId))) return undefined;
@@ -92,10 +92,10 @@ export async function nameNotebook(
     connection,
     titleLease(notebookId),
     async () => {
-      const current = await withTenant(owner.tenantId, () => notebookModel(connection).findOne({ _id: notebookId, userId: owner.userId }).lean());
+      const current = await withTenant(owner.tenantId, () => notebookModel(connection).findOne({ _id: notebookId }).lean());
       if (!current || !unnamed(current)) return undefined;
-      await withTenant(owner.tenantId, () => notebookModel(connection).updateOne({ _id: notebookId, userId: owner.userId }, { $set: { title, titledBy: "auto" } }));
-      const named = await getNotebook(connection, owner, notebookId);
+      await withTenant(owner.tenantId, () => notebookModel(connection).updateOne({ _id: notebookId }, { $set: { title, titledBy: "auto" } }));
+      const named = await getNotebook(connection, owner, notebookId, "read");
       await notifyNotebook(connection, owner, notebookId, "notebook.changed", { title: named.title });
       return named;
     },

@@ -11,6 +11,7 @@ import { getTier } from "../tiers/index.js";
 import { removeFromAllGroups } from "../groups/groups.js";
 import { membershipModel, type Role } from "./membership.js";
 import { tenantModel } from "./model.js";
+import { removeSharesWith } from "../sharing/shares.js";
 
 /** Organisations are Tandem's tenants seen from their members: create, rename, members, roles. */
 const RANK: Record<Role, number> = { member: 1, admin: 2, owner: 3 };
@@ -250,5 +251,7 @@ export async function removeMember(connection: Connection, tenantId: string, act
   });
   // Out of the organisation, out of its groups (reads of groups also drop former members).
   await removeFromAllGroups(connection, tenantId, userId);
+  // And no longer named in its notebooks' shares (a departure ends them; rejoining does not bring them back).
+  await removeSharesWith(connection, tenantId, userId);
   await onRemoved?.();
 }
