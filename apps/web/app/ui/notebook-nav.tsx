@@ -2,7 +2,7 @@
 
 import { AppShell, Button, Divider, NavLink, ScrollArea, Stack, Text, TextInput } from "@mantine/core";
 import { IconBuilding, IconCreditCard, IconNotebook, IconPlus, IconSearch, IconShieldLock } from "@tabler/icons-react";
-import type { Notebook, NotebookPage } from "@tandem/client/contract";
+import type { Notebook, NotebookPage, SharedNotebook } from "@tandem/client/contract";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useState } from "react";
@@ -15,7 +15,7 @@ export function notebooksChanged() {
   window.dispatchEvent(new Event(NOTEBOOKS_CHANGED));
 }
 
-/** A section of the list. One today ("Notebooks"); projects will add a section each. */
+/** A section of the list: one's own notebooks, then those shared with one (projects will add a section each). */
 export interface NotebookSection {
   readonly key: string;
   readonly label: string;
@@ -23,10 +23,13 @@ export interface NotebookSection {
 }
 
 /** Newest activity first, filtered by title; the one place where grouping by project will go. */
-export function sectionsOf(notebooks: readonly Notebook[], filter: string): NotebookSection[] {
+export function sectionsOf(notebooks: readonly Notebook[], filter: string, shared: readonly SharedNotebook[] = []): NotebookSection[] {
   const needle = filter.trim().toLocaleLowerCase();
-  const shown = notebooks.filter((n) => !needle || n.title.toLocaleLowerCase().includes(needle)).sort((a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt));
-  return [{ key: "all", label: "Notebooks", notebooks: shown }];
+  const pick = (list: readonly Notebook[]) => list.filter((n) => !needle || n.title.toLocaleLowerCase().includes(needle)).sort((a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt));
+  const sections: NotebookSection[] = [{ key: "all", label: "Notebooks", notebooks: pick(notebooks) }];
+  const others = pick(shared);
+  if (others.length) sections.push({ key: "shared", label: "Shared with me", notebooks: others });
+  return sections;
 }
 
 /** The sidebar of an organisation's workspace: its notebooks (searchable), a new one, and its pages. */
@@ -35,6 +38,7 @@ export function NotebookNav({ orgId, admin, operator }: { orgId: string; admin: 
   const router = useRouter();
   const base = `/api/orgs/${encodeURIComponent(orgId)}/notebooks`;
   const [notebooks, setNotebooks] = useState<Notebook[] | undefined>();
+  const [shared, setShared] = useState<SharedNotebook[]>([]);
   const [filter, setFilter] = useState("");
   const [problem, setProblem] = useState<string | undefined>();
   const [creating, setCreating] = useState(false);
@@ -47,11 +51,16 @@ export function NotebookNav({ orgId, admin, operator }: { orgId: string; admin: 
       },
       (error: unknown) => setProblem(describeError(error)),
     );
-  }, [base]);
+    api<{ notebooks: SharedNotebook[] }>(`/api/orgs/${encodeURIComponent(orgId)}/shared-notebooks`).then(
+      (r) => setShared(r.notebooks),
+      () => setShared([]),
+    );
+  }, [base, orgId]);
   // Again on every page change: a notebook opened, renamed or written in moves up.
   useEffect(load, [load, pathname]);
   useEffect(() => {
     setNotebooks(undefined);
+    setShared([]);
   }, [orgId]);
   // A notebook made, renamed or deleted elsewhere (another tab, a collaborator): the list follows.
   useLive(orgId, { list: true }, { onEvent: (e) => e.kind.startsWith("notebook.") && load(), onResync: load });
@@ -74,7 +83,7 @@ export function NotebookNav({ orgId, admin, operator }: { orgId: string; admin: 
     }
   }
 
-  const sections = useMemo(() => sectionsOf(notebooks ?? [], filter), [notebooks, filter]);
+  const sections = useMemo(() => sectionsOf(notebooks ?? [], filter, shared), [notebooks, filter, shared]);
   const orgPath = `/orgs/${encodeURIComponent(orgId)}`;
   return (
     <>
@@ -113,6 +122,7 @@ export function NotebookNav({ orgId, admin, operator }: { orgId: string; admin: 
                   component={Link}
                   href={href}
                   label={n.title}
+                  description={section.key === "shared" && "ownerName" in n ? `${String(n.ownerName)}${(n as SharedNotebook).access === "read" ? " · read only" : ""}` : undefined}
                   active={pathname === href}
                   aria-current={pathname === href ? "page" : undefined}
                   leftSection={<IconNotebook size={16} aria-hidden />}
@@ -121,7 +131,7 @@ export function NotebookNav({ orgId, admin, operator }: { orgId: string; admin: 
                 />
               );
             })}
-            {notebooks && section.notebooks.length === 0 ? (
+            {notebooks && section.key === "all" && section.notebooks.length === 0 ? (
               <Text size="sm" c="dimmed" px="xs" py="xs" data-testid="sidebar-empty">
                 {filter ? "No notebook matches." : "No notebooks yet."}
               </Text>
