@@ -280,6 +280,7 @@ describe("the organisation and account pages", () => {
     await zone.getByRole("button", { name: "Delete organisation" }).click();
     await page.waitForURL(`${web.url}/`, { timeout: 60_000 });
     await expect.poll(() => page.getByText("Paper Mill is deleted.").count(), { timeout: 15_000 }).toBe(1);
+    await expectAccessible(page, "the home page with the notice, dark");
     await shot(page, PREFIX, "1280-org-deleted");
     expect(await orgIds(page)).not.toContain(mill);
     expect(await orgIds(page)).toContain(quill);
@@ -287,7 +288,7 @@ describe("the organisation and account pages", () => {
     await ctx.close();
   }, 400_000);
 
-  it("at 375 px a member's organisation, groups and account pages fit and pass axe", async () => {
+  it("at 375 px a member's organisation, groups and account pages fit and pass axe; leaving asks first", async () => {
     const ctx = await context(375, "light");
     const page = await signIn(ctx, web.url, MAX, `/orgs/${quill}`);
     await expect.poll(() => memberList(page), { timeout: 60_000 }).toContain(OLIVE.name);
@@ -304,6 +305,22 @@ describe("the organisation and account pages", () => {
     expect(await noSidewaysScroll(page)).toBe(true);
     await expectAccessible(page, "the account page at 375 px");
     await shot(page, PREFIX, "375-account");
+
+    // Max leaves Quill Co: asked first; cancelled, still a member; confirmed, out, on the home page with a notice.
+    await page.goto(`${web.url}/orgs/${quill}`, { timeout: 60_000 });
+    await page.getByTestId("leave").click({ timeout: 60_000 });
+    await answer(page, "You lose access to Quill Co at once", false);
+    expect((await members(page, quill)).map((m) => m.userId)).toContain(ids.max);
+    await page.getByTestId("leave").click();
+    await answer(page, "You lose access to Quill Co at once", true);
+    await expect.poll(() => page.url(), { timeout: 60_000 }).toBe(`${web.url}/`);
+    await expect.poll(() => page.getByText("You are no longer a member of Quill Co.").count(), { timeout: 15_000 }).toBe(1);
+    const mine = (await call<{ organisations: Array<{ id: string }> }>(page, "GET", "/api/orgs")).organisations.map((o) => o.id);
+    expect(mine).not.toContain(quill);
+    expect(mine).toContain(shop);
+    expect(await noSidewaysScroll(page)).toBe(true);
+    await expectAccessible(page, "the home page after leaving, 375 px");
+    await shot(page, PREFIX, "375-left");
     await ctx.close();
   }, 400_000);
 

@@ -1,13 +1,13 @@
 "use client";
 
 import { Alert, Anchor, Button, List, Paper, Stack, Text, Title } from "@mantine/core";
-import { notifications } from "@mantine/notifications";
 import { IconAlertTriangle } from "@tabler/icons-react";
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import { api, describeError } from "../../lib/browser-api";
 import { ConfirmField } from "../orgs/[orgId]/confirm-field";
 import { ErrorBox, useSubmit } from "../ui/form";
+import { showNotice } from "../orgs/[orgId]/show-notice";
 
 type OrgRef = { id: string; name: string };
 interface Preview {
@@ -40,7 +40,7 @@ export function DeleteAccount({ email, hasPassword, onDeleted }: { email: string
     (v) => api<Preview>("/api/me", { method: "DELETE", body: { confirm: v.confirm ?? "", ...(hasPassword ? { password: v.password ?? "" } : {}) } }),
     (r) => {
       const orgs = r.organisationsDeleted.length ? ` ${r.organisationsDeleted.map((o) => o.name).join(", ")} ${r.organisationsDeleted.length === 1 ? "was" : "were"} deleted with it.` : "";
-      notifications.show({ title: "Account deleted", message: `Your account ${email} is deleted and you are signed out.${orgs}`, color: "green", autoClose: 10_000 });
+      showNotice("Account deleted", `Your account ${email} is deleted and you are signed out.${orgs}`);
       onDeleted();
     },
   );

@@ -1,7 +1,6 @@
 "use client";
 
 import { Alert, Button, List, Paper, Stack, Text, Title } from "@mantine/core";
-import { notifications } from "@mantine/notifications";
 import { IconAlertTriangle } from "@tabler/icons-react";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
@@ -9,6 +8,7 @@ import { api, describeError } from "../../../lib/browser-api";
 import { ErrorBox, useSubmit } from "../../ui/form";
 import { ConfirmField } from "./confirm-field";
 import { useSession } from "../../ui/session";
+import { showNotice } from "./show-notice";
 
 interface Preview {
   members: number;
@@ -38,12 +38,7 @@ export function DangerZone({ base, name, slug }: { base: string; name: string; s
   const remove = useSubmit(
     (v) => api<Preview>(base, { method: "DELETE", body: { confirm: v.confirm ?? "" } }),
     (r) => {
-      notifications.show({
-        title: "Organisation deleted",
-        message: `${name} is deleted. Nobody can open it any more; its data and files are removed for good by ${when(r.removedAfter)}.`,
-        color: "green",
-        autoClose: 10_000,
-      });
+      showNotice("Organisation deleted", `${name} is deleted. Nobody can open it any more; its data and files are removed for good by ${when(r.removedAfter)}.`);
       session.reload();
       router.push("/");
     },

@@ -1,7 +1,6 @@
 "use client";
 
 import { Alert, Anchor, Badge, Button, Checkbox, Code, Group, NativeSelect, Stack, Text, Title } from "@mantine/core";
-import { notifications } from "@mantine/notifications";
 import { IconKey, IconTrash, IconUserMinus } from "@tabler/icons-react";
 import type { ApiKey, ApiKeyCreatedResponse, Invite, Member, Organisation } from "@tandem/client/contract";
 import Link from "next/link";
@@ -14,6 +13,7 @@ import { useSession } from "../../ui/session";
 import { CopyValue } from "./copy-value";
 import { DangerZone } from "./danger-zone";
 import { Section } from "./section";
+import { showNotice } from "./show-notice";
 
 type Loaded = { organisation: Organisation; members: Member[]; invites: Invite[]; apiKeys: ApiKey[] };
 type Role = Member["role"];
@@ -98,7 +98,7 @@ export default function OrganisationPage({ params }: { params: { orgId: string }
     setProblem(undefined);
     try {
       await api(`${base}/members/${encodeURIComponent(myId)}`, { method: "DELETE" });
-      notifications.show({ title: "You left", message: `You are no longer a member of ${organisation.name}.`, color: "green", autoClose: 8000 });
+      showNotice("You left", `You are no longer a member of ${organisation.name}.`);
       session.reload();
       router.push("/");
     } catch (error) {
