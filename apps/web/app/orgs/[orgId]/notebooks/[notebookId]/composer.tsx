@@ -4,7 +4,7 @@ import type { KnowledgeFile, ModelInfo } from "@tandem/client/contract";
 import { Button, Group, NativeSelect, Text, Textarea } from "@mantine/core";
 import { IconPaperclip, IconPlayerStop, IconSend } from "@tabler/icons-react";
 import type { FormEvent, RefObject } from "react";
-import { UploadProgress, type Upload } from "./files-panel";
+import { UploadProgress, type Upload } from "./upload-progress";
 
 export const ACCEPTED_FILES = ".pdf,.docx,.md,.txt,.html,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,text/markdown,text/plain,text/html";
 

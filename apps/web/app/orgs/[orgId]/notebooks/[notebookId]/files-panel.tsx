@@ -3,34 +3,9 @@
 import type { KnowledgeFile } from "@tandem/client/contract";
 import { Badge, Button, Drawer, Group, Progress, Stack, Text } from "@mantine/core";
 import { IconPaperclip, IconTrash } from "@tabler/icons-react";
-
-/** A file on its way to storage: its upload's percentage, then the check before it is read. */
-export interface Upload {
-  key: string;
-  name: string;
-  percent: number;
-  phase: "uploading" | "checking";
-}
+import { readingPercent, UploadProgress, type Upload } from "./upload-progress";
 
 const STATUS_COLOR: Record<KnowledgeFile["status"], string> = { uploading: "gray", processing: "blue", ready: "green", failed: "red" };
-
-/** How far a file's reading has got, in per cent (passages embedded of those cut). */
-export function readingPercent(f: KnowledgeFile): number {
-  return f.chunkCount ? Math.round((f.embedded / f.chunkCount) * 100) : 0;
-}
-
-/** One upload's progress bar with its percentage: shared by the composer and the files panel. */
-export function UploadProgress({ upload }: { upload: Upload }) {
-  const label = upload.phase === "uploading" ? `Uploading ${upload.name}: ${upload.percent}%` : `Checking ${upload.name}…`;
-  return (
-    <div data-testid="upload" data-phase={upload.phase} data-percent={upload.percent} style={{ minWidth: 0 }}>
-      <Text size="xs" style={{ overflowWrap: "anywhere" }}>
-        {label}
-      </Text>
-      <Progress value={upload.phase === "uploading" ? upload.percent : 100} animated={upload.phase === "checking"} size="sm" aria-label={label} />
-    </div>
-  );
-}
 
 /** The notebook's knowledge files: status, reading progress, remove. */
 export function FilesPanel({ opened, onClose, files, uploads, onRemove, onAttach }: { opened: boolean; onClose(): void; files: KnowledgeFile[]; uploads: Upload[]; onRemove(file: KnowledgeFile): void; onAttach(): void }) {

@@ -21,7 +21,7 @@ export function Thinking({ label = "Thinking…" }: { label?: string }) {
 export interface MessageItemProps {
   message: Shown;
   who: string;
-  /** The newest reply of the notebook: the one that can be regenerated. */
+  /** The notebook's last message: a reply to regenerate, or a question whose reply was deleted, to answer again. */
   latestReply: boolean;
   /** A reply is streaming: the controls wait (the API refuses them with reply.in_progress). */
   busy: boolean;
@@ -91,8 +91,8 @@ export function MessageItem({ message: m, who, latestReply, busy, editing, onEdi
               <IconPencil size={14} aria-hidden />
             </ActionIcon>
           ) : null}
-          {!question && latestReply ? (
-            <ActionIcon variant="subtle" color="gray" size="sm" onClick={onRegenerate} disabled={busy} aria-label="Regenerate reply" data-testid="regenerate">
+          {latestReply ? (
+            <ActionIcon variant="subtle" color="gray" size="sm" onClick={onRegenerate} disabled={busy} aria-label={question ? "Answer again" : "Regenerate reply"} data-testid="regenerate">
               <IconRefresh size={14} aria-hidden />
             </ActionIcon>
           ) : null}

@@ -1,9 +1,20 @@
 "use client";
 
 import type { Notebook } from "@tandem/client/contract";
-import { ActionIcon, Button, Group, Menu, Text, TextInput, Title, UnstyledButton } from "@mantine/core";
-import { IconBraces, IconDots, IconFileText, IconFiles, IconKeyboard, IconPencil, IconSettings, IconTrash } from "@tabler/icons-react";
+import { ActionIcon, Button, Group, Text, TextInput, Title, UnstyledButton } from "@mantine/core";
+import { IconDots, IconFiles, IconPencil } from "@tabler/icons-react";
+import dynamic from "next/dynamic";
 import { useEffect, useRef, useState } from "react";
+
+// The menu (Mantine's Menu, with its popover) is loaded right after the page: the first load stays small.
+const NotebookMenu = dynamic(() => import("./notebook-menu").then((m) => m.NotebookMenu), {
+  ssr: false,
+  loading: () => (
+    <ActionIcon variant="subtle" color="gray" aria-label="Notebook actions" disabled>
+      <IconDots size={18} aria-hidden />
+    </ActionIcon>
+  ),
+});
 
 export interface NotebookHeaderProps {
   notebook: Notebook;
@@ -47,34 +58,7 @@ export function NotebookHeader({ notebook, exportBase, fileCount, problem, onRen
           <Button variant="subtle" size="compact-sm" leftSection={<IconFiles size={14} aria-hidden />} onClick={onFiles} data-testid="open-files">
             Files{fileCount ? ` (${fileCount})` : ""}
           </Button>
-          <Menu position="bottom-end" withinPortal>
-            <Menu.Target>
-              <ActionIcon variant="subtle" color="gray" aria-label="Notebook actions" data-testid="notebook-menu">
-                <IconDots size={18} aria-hidden />
-              </ActionIcon>
-            </Menu.Target>
-            <Menu.Dropdown>
-              <Menu.Item leftSection={<IconPencil size={14} aria-hidden />} onClick={() => setRenaming(true)}>
-                Rename
-              </Menu.Item>
-              <Menu.Item leftSection={<IconSettings size={14} aria-hidden />} onClick={onSystemPrompt}>
-                System prompt{notebook.systemPrompt ? " ✓" : ""}
-              </Menu.Item>
-              <Menu.Item component="a" href={`${exportBase}/export?format=markdown`} leftSection={<IconFileText size={14} aria-hidden />}>
-                Export as Markdown
-              </Menu.Item>
-              <Menu.Item component="a" href={`${exportBase}/export?format=json`} leftSection={<IconBraces size={14} aria-hidden />}>
-                Export as JSON
-              </Menu.Item>
-              <Menu.Item leftSection={<IconKeyboard size={14} aria-hidden />} onClick={onShortcuts}>
-                Keyboard shortcuts
-              </Menu.Item>
-              <Menu.Divider />
-              <Menu.Item color="red" leftSection={<IconTrash size={14} aria-hidden />} onClick={onDelete} data-testid="delete-notebook">
-                Delete notebook
-              </Menu.Item>
-            </Menu.Dropdown>
-          </Menu>
+          <NotebookMenu notebook={notebook} exportBase={exportBase} onRename={() => setRenaming(true)} onSystemPrompt={onSystemPrompt} onShortcuts={onShortcuts} onDelete={onDelete} />
         </Group>
       </Group>
       {problem ? (

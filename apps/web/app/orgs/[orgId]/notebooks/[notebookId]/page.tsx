@@ -2,6 +2,7 @@
 
 import type { Citation, GeneratedImage, KnowledgeFile, ModelInfo, ModelsResponse, Notebook, NotebookMessage, UploadResponse } from "@tandem/client/contract";
 import { Text } from "@mantine/core";
+import dynamic from "next/dynamic";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState, type DragEvent } from "react";
@@ -11,13 +12,17 @@ import { contentTypeOf, uploadWithProgress } from "../../../../../lib/upload";
 import { confirmAction } from "../../../../ui/confirm";
 import { notebooksChanged } from "../../../../ui/notebook-nav";
 import { Composer } from "./composer";
-import { FilesPanel, type Upload } from "./files-panel";
-import { ImageGallery } from "./image-gallery";
+import type { Upload } from "./upload-progress";
 import { MessageItem, Thinking, type Shown } from "./message-item";
 import { MessageText } from "./message-text";
 import { NotebookHeader } from "./notebook-header";
-import { ShortcutsModal } from "./shortcuts";
 import { appendDelta, endReply, lastQuestionId, latestReplyId, putMessage, removeMessages, startExchange } from "./thread-state";
+
+// Loaded after the page (the chat's first load stays small): the files panel and the shortcuts
+// when first opened, the gallery right after the thread.
+const FilesPanel = dynamic(() => import("./files-panel").then((m) => m.FilesPanel), { ssr: false });
+const ShortcutsModal = dynamic(() => import("./shortcuts").then((m) => m.ShortcutsModal), { ssr: false });
+const ImageGallery = dynamic(() => import("./image-gallery").then((m) => m.ImageGallery), { ssr: false });
 
 type Start = { userMessage: NotebookMessage; assistantMessage: NotebookMessage };
 
@@ -40,6 +45,11 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
   const [editing, setEditing] = useState<string | undefined>();
   const [filesOpen, setFilesOpen] = useState(false);
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
+  // Mounted from their first opening on (so that closing plays its transition).
+  const [panelsUsed, setPanelsUsed] = useState({ files: false, shortcuts: false });
+  useEffect(() => {
+    if (filesOpen || shortcutsOpen) setPanelsUsed((used) => ({ files: used.files || filesOpen, shortcuts: used.shortcuts || shortcutsOpen }));
+  }, [filesOpen, shortcutsOpen]);
   const [dragging, setDragging] = useState(false);
   // The question on its way, shown until the server has it (the stream's start).
   const [sending, setSending] = useState<string | undefined>();
@@ -522,8 +532,8 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
         fileInput={fileInput}
         textarea={textarea}
       />
-      <FilesPanel opened={filesOpen} onClose={() => setFilesOpen(false)} files={files} uploads={uploads} onRemove={(f) => void removeFile(f)} onAttach={() => fileInput.current?.click()} />
-      <ShortcutsModal opened={shortcutsOpen} onClose={() => setShortcutsOpen(false)} />
+      {filesOpen || panelsUsed.files ? <FilesPanel opened={filesOpen} onClose={() => setFilesOpen(false)} files={files} uploads={uploads} onRemove={(f) => void removeFile(f)} onAttach={() => fileInput.current?.click()} /> : null}
+      {shortcutsOpen || panelsUsed.shortcuts ? <ShortcutsModal opened={shortcutsOpen} onClose={() => setShortcutsOpen(false)} /> : null}
     </main>
   );
 }

@@ -38,10 +38,9 @@ export function removeMessages(list: Shown[], ids: readonly string[]): Shown[] {
   return list.filter((m) => !ids.includes(m.id));
 }
 
-/** The newest reply: the one that can be regenerated. */
+/** What can be answered again: the newest reply, or the last question when its reply was deleted. */
 export function latestReplyId(list: readonly Shown[]): string | undefined {
-  const last = list.at(-1);
-  return last?.role === "assistant" ? last.id : undefined;
+  return list.at(-1)?.id;
 }
 
 /** The last question sent: ArrowUp in an empty composer edits it. */

@@ -1,0 +1,39 @@
+"use client";
+
+import type { Notebook } from "@tandem/client/contract";
+import { ActionIcon, Menu } from "@mantine/core";
+import { IconBraces, IconDots, IconFileText, IconKeyboard, IconPencil, IconSettings, IconTrash } from "@tabler/icons-react";
+
+/** The notebook's actions: rename, system prompt, export, keyboard shortcuts, delete. */
+export function NotebookMenu({ notebook, exportBase, onRename, onSystemPrompt, onShortcuts, onDelete }: { notebook: Notebook; exportBase: string; onRename(): void; onSystemPrompt(): void; onShortcuts(): void; onDelete(): void }) {
+  return (
+    <Menu position="bottom-end" withinPortal>
+      <Menu.Target>
+        <ActionIcon variant="subtle" color="gray" aria-label="Notebook actions" data-testid="notebook-menu">
+          <IconDots size={18} aria-hidden />
+        </ActionIcon>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Item leftSection={<IconPencil size={14} aria-hidden />} onClick={onRename}>
+          Rename
+        </Menu.Item>
+        <Menu.Item leftSection={<IconSettings size={14} aria-hidden />} onClick={onSystemPrompt}>
+          System prompt{notebook.systemPrompt ? " ✓" : ""}
+        </Menu.Item>
+        <Menu.Item component="a" href={`${exportBase}/export?format=markdown`} leftSection={<IconFileText size={14} aria-hidden />}>
+          Export as Markdown
+        </Menu.Item>
+        <Menu.Item component="a" href={`${exportBase}/export?format=json`} leftSection={<IconBraces size={14} aria-hidden />}>
+          Export as JSON
+        </Menu.Item>
+        <Menu.Item leftSection={<IconKeyboard size={14} aria-hidden />} onClick={onShortcuts}>
+          Keyboard shortcuts
+        </Menu.Item>
+        <Menu.Divider />
+        <Menu.Item color="red" leftSection={<IconTrash size={14} aria-hidden />} onClick={onDelete} data-testid="delete-notebook">
+          Delete notebook
+        </Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
+  );
+}
