@@ -13,6 +13,8 @@ import { membershipModel } from "../tenants/membership.js";
 import { tenantModel } from "../tenants/model.js";
 import { DETAIL_TYPES, EVENT_SOURCES, outboxEvent, type EventPublisher } from "./events.js";
 import { groupMemberModel, groupModel } from "../groups/model.js";
+import { liveConnectionModel, liveEventModel } from "../live/index.js";
+import { shareModel } from "../sharing/model.js";
 
 /**
  * Offboarding's second half, Tandem's application plane: sign-in ended when offboarding began
@@ -37,6 +39,9 @@ export function tenantDataModels(connection: Connection): Array<Model<never>> {
     generatedImageModel(connection),
     groupModel(connection),
     groupMemberModel(connection),
+    shareModel(connection),
+    liveEventModel(connection),
+    liveConnectionModel(connection),
   ] as unknown as Array<Model<never>>;
 }
 
