@@ -8,6 +8,9 @@ import { readingPercent, UploadProgress, type Upload } from "./upload-progress";
 const STATUS_COLOR: Record<KnowledgeFile["status"], string> = { uploading: "gray", processing: "blue", ready: "green", failed: "red" };
 
 /** The notebook's knowledge files: status, reading progress, remove. */
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+const sizeOf = (bytes: number) => (bytes < 1024 ? count(bytes, "byte") : bytes < 1024 * 1024 ? `${Math.round(bytes / 1024)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
+
 export function FilesPanel({ opened, onClose, files, uploads, onRemove, onAttach }: { opened: boolean; onClose(): void; files: KnowledgeFile[]; uploads: Upload[]; onRemove(file: KnowledgeFile): void; onAttach(): void }) {
   return (
     <Drawer opened={opened} onClose={onClose} position="right" title="Files in this notebook" size="md" closeButtonProps={{ "aria-label": "Close the files panel" }}>
@@ -35,7 +38,8 @@ export function FilesPanel({ opened, onClose, files, uploads, onRemove, onAttach
                       {f.status === "processing" ? "reading" : f.status}
                     </Badge>
                     <Text size="xs" c="dimmed">
-                      {(f.size / 1024).toFixed(f.size < 10_240 ? 1 : 0)} KB{f.status === "ready" ? ` · ${f.pages} page${f.pages === 1 ? "" : "s"} · ${f.chunkCount} passages` : ""}
+                      {sizeOf(f.size)}
+                      {f.status === "ready" ? ` · ${count(f.pages, "page")} · ${count(f.chunkCount, "passage")}` : ""}
                     </Text>
                   </Group>
                   {f.status === "processing" ? (

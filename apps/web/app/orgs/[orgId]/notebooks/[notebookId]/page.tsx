@@ -24,6 +24,9 @@ const FilesPanel = dynamic(() => import("./files-panel").then((m) => m.FilesPane
 const ShortcutsModal = dynamic(() => import("./shortcuts").then((m) => m.ShortcutsModal), { ssr: false });
 const ImageGallery = dynamic(() => import("./image-gallery").then((m) => m.ImageGallery), { ssr: false });
 
+/** "its 2 messages", "its 1 file", "no images": what a deleted notebook takes with it. */
+const contents = (n: number, noun: string) => (n === 0 ? `no ${noun}s` : `its ${n} ${noun}${n === 1 ? "" : "s"}`);
+
 type Start = { userMessage: NotebookMessage; assistantMessage: NotebookMessage };
 
 export default function NotebookPage({ params }: { params: { orgId: string; notebookId: string } }) {
@@ -320,8 +323,8 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
       title: "Delete this notebook?",
       body: (
         <Text size="sm">
-          “{notebook?.title}” is deleted with everything in it: its {messages.length} message{messages.length === 1 ? "" : "s"}, its {files.length} file{files.length === 1 ? "" : "s"} and its {images.length} image
-          {images.length === 1 ? "" : "s"}. Stored files and images are removed in the background. This cannot be undone.
+          “{notebook?.title}” is deleted with everything in it: {contents(messages.length, "message")}, {contents(files.length, "file")} and {contents(images.length, "image")}. Stored files and images are
+          removed in the background. This cannot be undone.
         </Text>
       ),
       confirmLabel: "Delete notebook",
