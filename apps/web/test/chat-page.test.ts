@@ -344,6 +344,11 @@ describe("the chat page", () => {
     await shot(page, "chat-page", "375-dark-shortcuts");
     await page.keyboard.press("Escape");
     await expect.poll(() => page.getByTestId("shortcuts").count()).toBe(0);
+    // The same list from the keyboard button by the message box.
+    await page.getByRole("button", { name: "Keyboard shortcuts" }).click();
+    await expect.poll(() => page.getByTestId("shortcuts").textContent(), { timeout: 10_000 }).toContain("Edit your last question");
+    await page.getByRole("button", { name: "Close the keyboard shortcuts" }).click();
+    await expect.poll(() => page.getByTestId("shortcuts").count()).toBe(0);
 
     // A file pasted into the message box is attached (and the text box keeps no trace of it).
     await page.getByLabel("Message").evaluate((box) => {

@@ -1,8 +1,8 @@
 "use client";
 
 import type { KnowledgeFile, ModelInfo } from "@tandem/client/contract";
-import { Button, Group, NativeSelect, Text, Textarea } from "@mantine/core";
-import { IconPaperclip, IconPlayerStop, IconSend } from "@tabler/icons-react";
+import { ActionIcon, Button, Group, NativeSelect, Text, Textarea } from "@mantine/core";
+import { IconKeyboard, IconPaperclip, IconPlayerStop, IconSend } from "@tabler/icons-react";
 import type { FormEvent, RefObject } from "react";
 import { UploadProgress, type Upload } from "./upload-progress";
 
@@ -21,6 +21,7 @@ export interface ComposerProps {
   uploads: Upload[];
   onFiles(files: File[]): void;
   onOpenFiles(): void;
+  onShortcuts(): void;
   /** ArrowUp in the empty box: edit the last question. */
   onEditLast(): void;
   problem?: string;
@@ -112,6 +113,9 @@ export function Composer(p: ComposerProps) {
             </option>
           ))}
         </NativeSelect>
+        <ActionIcon variant="subtle" color="gray" size="lg" onClick={p.onShortcuts} aria-label="Keyboard shortcuts" aria-keyshortcuts="Control+/ Meta+/" data-testid="shortcuts-button">
+          <IconKeyboard size={18} aria-hidden />
+        </ActionIcon>
         {p.busy ? (
           <Button type="button" color="red" onClick={p.onStop} data-testid="stop" leftSection={<IconPlayerStop size={16} aria-hidden />} aria-keyshortcuts="Escape">
             Stop

@@ -529,6 +529,7 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
         uploads={uploads}
         onFiles={attachAll}
         onOpenFiles={() => setFilesOpen(true)}
+        onShortcuts={() => setShortcutsOpen(true)}
         onEditLast={editLastQuestion}
         problem={problem}
         onDismiss={() => setProblem(undefined)}
