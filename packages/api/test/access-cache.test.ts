@@ -38,10 +38,14 @@ async function removeElsewhere(tenantId: string, userId: string): Promise<void> 
  * The database calls `fn` makes through the app's connection; `fn` may read the count so far.
  * Index builds are left out: mongoose makes them once per model and process, in the background.
  */
+/** Writes to the live-update log, counted apart (countCalls leaves them out): one per change, off the reply's path. */
+let liveWrites = 0;
 async function countCalls(fn: (callsSoFar: () => number) => Promise<unknown>): Promise<number> {
   let calls = 0;
-  connection.set("debug", (_collection: string, method: string) => {
-    if (method !== "createIndex") calls++;
+  liveWrites = 0;
+  connection.set("debug", (collection: string, method: string) => {
+    if (collection === "live_events") liveWrites++;
+    else if (method !== "createIndex") calls++;
   });
   try {
     await fn(() => calls);
@@ -117,6 +121,8 @@ describe("database calls per request", () => {
       // the usage on the meters (one insert of its records).
       expect(beforeFirst).toBe(5);
       expect(all).toBe(8);
+      // And for the open views: that a reply started, and that it is there.
+      expect(liveWrites).toBe(2);
     } finally {
       server.close();
     }

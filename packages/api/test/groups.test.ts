@@ -286,4 +286,22 @@ describe("spend caps by group", () => {
     expect(await groupSpent(), `counted ${spent} before the recount`).toBeCloseTo(spent, 6);
     expect(await runAsSystem("test", () => usageEventModel(database).countDocuments({ tenantId: orgId, kind: "reply" }))).toBe(eventsBefore + passed);
   }, 120_000);
+
+  it("mail the owners and admins when the group passes a threshold of its cap, naming the group", async () => {
+    const groupMonth = async () => (await ann.agent.get(`/api/orgs/${orgId}/spend`).expect(200)).body.spent.groups.find((g: { groupId: string }) => g.groupId === crowd).monthUsd as number;
+    await caps({ groups: [{ groupId: crowd, monthUsd: 1000 }] }).expect(200);
+    const before = await groupMonth();
+    expect((await reply(bob, await notebook(bob))).status).toBe(200);
+    const spent = await groupMonth();
+    const one = spent - before;
+    // A monthly cap whose 50 % mark the next reply (a first one, like the last) passes halfway through it.
+    await caps({ groups: [{ groupId: crowd, monthUsd: Math.round((2 * spent + one) * 1e6) / 1e6 }] }).expect(200);
+    const since = h.mail.received.length;
+    expect((await reply(cat, await notebook(cat))).status).toBe(200);
+    const alert = await h.mail.waitFor("ann@groups.test", since);
+    expect(alert.subject).toBe("Guild Co used 50% of the monthly spend cap of the group Crowd");
+    await new Promise((r) => setTimeout(r, 300));
+    // Ann owns the organisation; Bob and Cat are members: only she is told.
+    expect(h.mail.received.slice(since).filter((m) => /spend cap/.test(m.subject ?? "")).map((m) => JSON.stringify(m.to))).toEqual([expect.stringContaining("ann@groups.test")]);
+  });
 });

@@ -4,6 +4,7 @@ import { billingNoticeMail, resetPasswordMail, spendAlertMail } from "@tandem/co
 import { listMembers, tenantModel } from "@tandem/core/tenants";
 import type { AppDeps } from "../deps.js";
 import { tokenLink, verificationMail } from "../http/mail.js";
+import { groupNames } from "@tandem/core/groups";
 
 export type MailJob = Extract<Job, { kind: `mail.${string}` }>;
 
@@ -21,8 +22,11 @@ export async function runMailJob(deps: Pick<AppDeps, "database" | "mailer" | "ap
       const database = await deps.database();
       const [organisation, members] = await Promise.all([tenantModel(database).findById(job.tenantId).select({ name: 1 }).lean(), listMembers(database, job.tenantId)]);
       if (!organisation) return;
-      const forAdmins = job.cap.startsWith("organisation.");
-      const capName = `${forAdmins ? "its" : "your"} ${job.cap.endsWith(".day") ? "daily" : "monthly"} spend cap`;
+      // The organisation's and a group's caps go to its owners and admins (who set them); a member's to the member.
+      const forAdmins = !job.cap.startsWith("member.");
+      const period = job.cap.endsWith(".day") ? "daily" : "monthly";
+      const group = job.cap.startsWith("group.") && job.groupId ? ((await groupNames(database, job.tenantId)).get(job.groupId) ?? "a removed group") : undefined;
+      const capName = group ? `the ${period} spend cap of the group ${group}` : `${forAdmins ? "its" : "your"} ${period} spend cap`;
       const to = forAdmins ? members.filter((m) => m.role === "owner" || m.role === "admin") : members.filter((m) => m.userId === job.userId);
       const url = `${deps.appUrl.replace(/\/$/, "")}/orgs/${job.tenantId}`;
       for (const m of to) await deps.mailer.send(spendAlertMail({ to: m.email, organisation: organisation.name, capName, percent: job.percent, limitUsd: job.limitUsd, url, forAdmins }));

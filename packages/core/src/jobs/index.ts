@@ -17,7 +17,7 @@ export const Job = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("mail.password_reset"), email: z.string().max(320) }),
   z.object({ kind: z.literal("mail.verification"), email: z.string().max(320) }),
   // A spend cap's threshold crossed (spend/): mailed to the organisation's owners and admins, or to the member.
-  z.object({ kind: z.literal("mail.spend_alert"), tenantId: Id, cap: z.enum(["organisation.day", "organisation.month", "member.day", "member.month"]), userId: Id, percent: z.number().int().min(1).max(100), limitUsd: z.number().nonnegative() }),
+  z.object({ kind: z.literal("mail.spend_alert"), tenantId: Id, cap: z.enum(["organisation.day", "organisation.month", "member.day", "member.month", "group.day", "group.month"]), userId: Id, groupId: Id.optional(), percent: z.number().int().min(1).max(100), limitUsd: z.number().nonnegative() }),
   // Stripe's word on a payment or a trial (billing/webhook.ts): mailed to the organisation's owners and admins.
   z.object({ kind: z.literal("mail.billing_notice"), tenantId: Id, notice: z.enum(["payment_failed", "action_required", "trial_ending"]), url: z.string().url().max(2000).nullable() }),
   // Reading, splitting and embedding a completed upload (packages/core/src/knowledge processFile).

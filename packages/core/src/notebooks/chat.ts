@@ -198,8 +198,9 @@ async function replyTo(connection: Connection, owner: Owner, plan: ReplyPlan, se
     const docs = inserted.map((d) => toMessage(d.toObject()));
     return plan.question ? { user: plan.question, assistant: docs[0]! } : { user: docs[0]!, assistant: docs[1]! };
   });
-  await notifyNotebook(connection, owner, notebookId, "reply.started", { messageId: assistant.id });
   options.onStart?.({ user, assistant, notebook });
+  // Not awaited: the first token does not wait for the other views to hear of it (publishLive never throws).
+  void notifyNotebook(connection, owner, notebookId, "reply.started", { messageId: assistant.id });
   const passages = await passagesRead;
   const systemPrompt = [notebook.systemPrompt, groundingPrompt(passages)].filter(Boolean).join("\n\n") || undefined;
 

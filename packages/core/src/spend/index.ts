@@ -314,8 +314,10 @@ export const ALERT_PERCENTS = [50, 80, 100] as const;
 
 export interface SpendAlert {
   readonly tenantId: string;
-  readonly cap: "organisation.day" | "organisation.month" | "member.day" | "member.month";
+  readonly cap: "organisation.day" | "organisation.month" | "member.day" | "member.month" | "group.day" | "group.month";
   readonly userId: string;
+  /** With a group's cap: the group. */
+  readonly groupId?: string;
   readonly percent: number;
   readonly limitUsd: number;
 }
@@ -329,34 +331,40 @@ export async function settleSpend(connection: Connection, reservation: Reservati
   const keys = counterKeys(reservation.tenantId, reservation.userId, reservation.at);
   const cost = micros(costUsd);
   const caps = await getSpendCaps(connection, reservation.tenantId);
-  // Each group the author was in gets the cost too (alerts are mailed for the organisation's and members' caps).
-  const groupKeys = (reservation.groupIds ?? []).map((g) => groupCounterKeys(reservation.tenantId, g, reservation.at));
-  const crossed: Array<{ key: string; cap: SpendAlert["cap"]; percent: number; limitUsd: number }> = [];
+  // Each group the author was in gets the cost too, and is mailed about like the others.
+  const groupKeys = (reservation.groupIds ?? []).map((g) => ({ groupId: g, ...groupCounterKeys(reservation.tenantId, g, reservation.at) }));
+  const crossed: Array<{ key: string; cap: SpendAlert["cap"]; percent: number; limitUsd: number; groupId?: string }> = [];
   await withLease(
     connection,
     `spend:${reservation.tenantId}`,
     async () => {
       if (cost > 0) {
-        const before = await readCounters(connection, Object.values(keys));
-        const limits: Array<[string, SpendAlert["cap"], number | null | undefined]> = [
+        const capOf = new Map((caps.groups ?? []).map((g) => [g.groupId, g]));
+        const capped = groupKeys.filter((g) => capOf.has(g.groupId));
+        const before = await readCounters(connection, [...Object.values(keys), ...capped.flatMap((g) => [g.day, g.month])]);
+        const limits: Array<[string, SpendAlert["cap"], number | null | undefined, string?]> = [
           [keys.orgDay, "organisation.day", caps.organisation?.dayUsd],
           [keys.orgMonth, "organisation.month", caps.organisation?.monthUsd],
           [keys.memberDay, "member.day", caps.member?.dayUsd],
           [keys.memberMonth, "member.month", caps.member?.monthUsd],
+          ...capped.flatMap((g): Array<[string, SpendAlert["cap"], number | null | undefined, string]> => [
+            [g.day, "group.day", capOf.get(g.groupId)?.dayUsd, g.groupId],
+            [g.month, "group.month", capOf.get(g.groupId)?.monthUsd, g.groupId],
+          ]),
         ];
-        for (const g of groupKeys) {
-          // Under the lease, like the others.
+        for (const g of groupKeys.filter((g) => !capOf.has(g.groupId))) {
+          // Under the lease, like the others (counted even without a cap: a cap set later sees the period's spend).
           await counters(connection).updateOne({ _id: g.day }, { $inc: { spentMicros: cost } }, { upsert: true });
           await counters(connection).updateOne({ _id: g.month }, { $inc: { spentMicros: cost } }, { upsert: true });
         }
-        for (const [key, cap, limit] of limits) {
+        for (const [key, cap, limit, groupId] of limits) {
           // Under the lease: FerretDB v1 applies $inc by reading and writing back, so two at once would lose one.
           await counters(connection).updateOne({ _id: key }, { $inc: { spentMicros: cost } }, { upsert: true });
           if (typeof limit !== "number" || limit <= 0) continue;
           const was = before.find((c) => c._id === key)?.spentMicros ?? 0;
           for (const percent of ALERT_PERCENTS) {
             const mark = (micros(limit) * percent) / 100;
-            if (was < mark && was + cost >= mark) crossed.push({ key, cap, percent, limitUsd: limit });
+            if (was < mark && was + cost >= mark) crossed.push({ key, cap, percent, limitUsd: limit, ...(groupId ? { groupId } : {}) });
           }
         }
       }
@@ -367,7 +375,7 @@ export async function settleSpend(connection: Connection, reservation: Reservati
   const alerts: SpendAlert[] = [];
   for (const c of crossed) {
     // Once per cap, period and threshold, whatever recount or retry comes.
-    if (await claimOnce(connection, "spend_alert_uses", `${c.key}|${c.percent}`)) alerts.push({ tenantId: reservation.tenantId, cap: c.cap, userId: reservation.userId, percent: c.percent, limitUsd: c.limitUsd });
+    if (await claimOnce(connection, "spend_alert_uses", `${c.key}|${c.percent}`)) alerts.push({ tenantId: reservation.tenantId, cap: c.cap, userId: reservation.userId, percent: c.percent, limitUsd: c.limitUsd, ...(c.groupId ? { groupId: c.groupId } : {}) });
   }
   return alerts;
 }
