@@ -24,9 +24,9 @@ export interface WebApp {
 }
 
 /** `next dev` for one test file: its own build folder (`.next-test-<name>`), so files can run side by side. */
-export async function startWebApp(options: { apiUrl: string; name: string; env?: Record<string, string> }): Promise<WebApp> {
+export async function startWebApp(options: { apiUrl: string; name: string; env?: Record<string, string>; port?: number }): Promise<WebApp> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  const port = await getPort({ host: "127.0.0.1" });
+  const port = options.port ?? (await getPort({ host: "127.0.0.1" }));
   const child: ChildProcess = spawn("pnpm", ["exec", "next", "dev", "--hostname", "127.0.0.1", "--port", String(port)], {
     cwd: WEB_DIR,
     env: { ...process.env, TANDEM_API_URL: options.apiUrl, NODE_ENV: "development", NEXT_TELEMETRY_DISABLED: "1", NEXT_DIST_DIR: `.next-test-${options.name}`, ...options.env },
