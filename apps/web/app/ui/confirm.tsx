@@ -33,6 +33,7 @@ export function confirmAction(options: ConfirmOptions): Promise<boolean> {
       labels: { confirm: options.confirmLabel, cancel: "Cancel" },
       confirmProps: { color: options.danger === false ? undefined : "red", "data-testid": "confirm-action" } as Record<string, unknown>,
       cancelProps: { "data-autofocus": true, "data-testid": "confirm-cancel" } as Record<string, unknown>,
+      closeButtonProps: { "aria-label": "Close" },
       onConfirm: () => settle(true),
       onCancel: () => settle(false),
       onClose: () => settle(false),

@@ -25,6 +25,8 @@ export interface MessageItemProps {
   latestReply: boolean;
   /** A reply is streaming: the controls wait (the API refuses them with reply.in_progress). */
   busy: boolean;
+  /** Shared with the person to read: no edit, regenerate or delete. */
+  readOnly?: boolean;
   editing: boolean;
   onEditStart(): void;
   onEditCancel(): void;
@@ -35,7 +37,7 @@ export interface MessageItemProps {
 }
 
 /** One message of the thread, with its controls: copy, edit and resend (questions), regenerate (the latest reply), delete. */
-export function MessageItem({ message: m, who, latestReply, busy, editing, onEditStart, onEditCancel, onEditSave, onRegenerate, onDelete, onCite }: MessageItemProps) {
+export function MessageItem({ message: m, who, latestReply, busy, readOnly, editing, onEditStart, onEditCancel, onEditSave, onRegenerate, onDelete, onCite }: MessageItemProps) {
   const question = m.role === "user";
   const noun = question ? "question" : "reply";
   return (
@@ -86,19 +88,21 @@ export function MessageItem({ message: m, who, latestReply, busy, editing, onEdi
               </>
             )}
           </CopyButton>
-          {question ? (
+          {question && !readOnly ? (
             <ActionIcon variant="subtle" color="gray" size="sm" onClick={onEditStart} disabled={busy} aria-label="Edit question" data-testid="edit-question">
               <IconPencil size={14} aria-hidden />
             </ActionIcon>
           ) : null}
-          {latestReply ? (
+          {latestReply && !readOnly ? (
             <ActionIcon variant="subtle" color="gray" size="sm" onClick={onRegenerate} disabled={busy} aria-label={question ? "Answer again" : "Regenerate reply"} data-testid="regenerate">
               <IconRefresh size={14} aria-hidden />
             </ActionIcon>
           ) : null}
-          <ActionIcon variant="subtle" color="gray" size="sm" onClick={onDelete} disabled={busy} aria-label={`Delete ${noun}`} data-testid="delete-message">
-            <IconTrash size={14} aria-hidden />
-          </ActionIcon>
+          {readOnly ? null : (
+            <ActionIcon variant="subtle" color="gray" size="sm" onClick={onDelete} disabled={busy} aria-label={`Delete ${noun}`} data-testid="delete-message">
+              <IconTrash size={14} aria-hidden />
+            </ActionIcon>
+          )}
         </Group>
       )}
     </li>

@@ -1,10 +1,10 @@
 "use client";
 
 import type { Notebook } from "@tandem/client/contract";
-import { ActionIcon, Button, Group, Text, TextInput, Title, UnstyledButton } from "@mantine/core";
+import { ActionIcon, Badge, Button, Group, Text, TextInput, Title, UnstyledButton } from "@mantine/core";
 import { IconDots, IconFiles, IconPencil } from "@tabler/icons-react";
 import dynamic from "next/dynamic";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 
 // The menu (Mantine's Menu, with its popover) is loaded right after the page: the first load stays small.
 const NotebookMenu = dynamic(() => import("./notebook-menu").then((m) => m.NotebookMenu), {
@@ -18,6 +18,8 @@ const NotebookMenu = dynamic(() => import("./notebook-menu").then((m) => m.Noteb
 
 export interface NotebookHeaderProps {
   notebook: Notebook;
+  /** The Share button (its owner only), rendered beside the files. */
+  share?: ReactNode;
   exportBase: string;
   fileCount: number;
   problem?: string;
@@ -29,8 +31,9 @@ export interface NotebookHeaderProps {
 }
 
 /** The notebook's title (renamable in place) and its actions. */
-export function NotebookHeader({ notebook, exportBase, fileCount, problem, onRename, onSystemPrompt, onFiles, onShortcuts, onDelete }: NotebookHeaderProps) {
+export function NotebookHeader({ notebook, share, exportBase, fileCount, problem, onRename, onSystemPrompt, onFiles, onShortcuts, onDelete }: NotebookHeaderProps) {
   const [renaming, setRenaming] = useState(false);
+  const owner = (notebook.access ?? "owner") === "owner";
   return (
     <header className="chat-head">
       <Group justify="space-between" gap="xs" wrap="nowrap" align="center">
@@ -45,16 +48,27 @@ export function NotebookHeader({ notebook, exportBase, fileCount, problem, onRen
         ) : (
           <Group gap={4} wrap="nowrap" style={{ minWidth: 0, flex: 1 }}>
             <Title order={1} size="h3" style={{ overflowWrap: "anywhere", minWidth: 0 }}>
-              <UnstyledButton onClick={() => setRenaming(true)} title="Rename" style={{ font: "inherit", overflowWrap: "anywhere" }} data-testid="notebook-title">
-                {notebook.title}
-              </UnstyledButton>
+              {owner ? (
+                <UnstyledButton onClick={() => setRenaming(true)} title="Rename" style={{ font: "inherit", overflowWrap: "anywhere" }} data-testid="notebook-title">
+                  {notebook.title}
+                </UnstyledButton>
+              ) : (
+                <span data-testid="notebook-title">{notebook.title}</span>
+              )}
             </Title>
-            <ActionIcon variant="subtle" color="gray" size="sm" onClick={() => setRenaming(true)} aria-label="Rename notebook" data-testid="rename-notebook">
-              <IconPencil size={14} aria-hidden />
-            </ActionIcon>
+            {owner ? (
+              <ActionIcon variant="subtle" color="gray" size="sm" onClick={() => setRenaming(true)} aria-label="Rename notebook" data-testid="rename-notebook">
+                <IconPencil size={14} aria-hidden />
+              </ActionIcon>
+            ) : (
+              <Badge variant="light" color="gray" data-testid="notebook-access">
+                {notebook.access === "read" ? "Shared with you · read only" : "Shared with you"}
+              </Badge>
+            )}
           </Group>
         )}
         <Group gap={4} wrap="nowrap" style={{ flex: "none" }}>
+          {owner ? share : null}
           <Button variant="subtle" size="compact-sm" leftSection={<IconFiles size={14} aria-hidden />} onClick={onFiles} data-testid="open-files">
             Files{fileCount ? ` (${fileCount})` : ""}
           </Button>

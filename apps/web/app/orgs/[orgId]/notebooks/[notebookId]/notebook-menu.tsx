@@ -6,6 +6,8 @@ import { IconBraces, IconDots, IconFileText, IconKeyboard, IconPencil, IconSetti
 
 /** The notebook's actions: rename, system prompt, export, keyboard shortcuts, delete. */
 export function NotebookMenu({ notebook, exportBase, onRename, onSystemPrompt, onShortcuts, onDelete }: { notebook: Notebook; exportBase: string; onRename(): void; onSystemPrompt(): void; onShortcuts(): void; onDelete(): void }) {
+  // Renaming, the settings and deleting are the owner's; whoever it is shared with reads, exports and shortcuts.
+  const owner = (notebook.access ?? "owner") === "owner";
   return (
     <Menu position="bottom-end" withinPortal>
       <Menu.Target>
@@ -14,12 +16,16 @@ export function NotebookMenu({ notebook, exportBase, onRename, onSystemPrompt, o
         </ActionIcon>
       </Menu.Target>
       <Menu.Dropdown>
-        <Menu.Item leftSection={<IconPencil size={14} aria-hidden />} onClick={onRename}>
-          Rename
-        </Menu.Item>
-        <Menu.Item leftSection={<IconSettings size={14} aria-hidden />} onClick={onSystemPrompt}>
-          System prompt{notebook.systemPrompt ? " ✓" : ""}
-        </Menu.Item>
+        {owner ? (
+          <>
+            <Menu.Item leftSection={<IconPencil size={14} aria-hidden />} onClick={onRename}>
+              Rename
+            </Menu.Item>
+            <Menu.Item leftSection={<IconSettings size={14} aria-hidden />} onClick={onSystemPrompt}>
+              System prompt{notebook.systemPrompt ? " ✓" : ""}
+            </Menu.Item>
+          </>
+        ) : null}
         <Menu.Item component="a" href={`${exportBase}/export?format=markdown`} leftSection={<IconFileText size={14} aria-hidden />}>
           Export as Markdown
         </Menu.Item>
@@ -29,10 +35,14 @@ export function NotebookMenu({ notebook, exportBase, onRename, onSystemPrompt, o
         <Menu.Item leftSection={<IconKeyboard size={14} aria-hidden />} onClick={onShortcuts}>
           Keyboard shortcuts
         </Menu.Item>
-        <Menu.Divider />
-        <Menu.Item color="red" leftSection={<IconTrash size={14} aria-hidden />} onClick={onDelete} data-testid="delete-notebook">
-          Delete notebook
-        </Menu.Item>
+        {owner ? (
+          <>
+            <Menu.Divider />
+            <Menu.Item color="red" leftSection={<IconTrash size={14} aria-hidden />} onClick={onDelete} data-testid="delete-notebook">
+              Delete notebook
+            </Menu.Item>
+          </>
+        ) : null}
       </Menu.Dropdown>
     </Menu>
   );

@@ -11,6 +11,9 @@ import { streamRequest } from "../../../../../lib/reply-stream";
 import { contentTypeOf, uploadWithProgress } from "../../../../../lib/upload";
 import { confirmAction } from "../../../../ui/confirm";
 import { notebooksChanged } from "../../../../ui/notebook-nav";
+import { useSession } from "../../../../ui/session";
+import { ShareNotebook } from "../../../../ui/share-notebook";
+import { useLive } from "../../../../../lib/live";
 import { Composer } from "./composer";
 import type { Upload } from "./upload-progress";
 import { MessageItem, Thinking, type Shown } from "./message-item";
@@ -112,6 +115,41 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
   useEffect(() => {
     void reload();
   }, [reload]);
+
+  // Live updates: what another tab or a collaborator changes appears here. While this tab streams
+  // a reply of its own, the thread is not read again under it: it is read once the reply is done.
+  const streaming = useRef(false);
+  streaming.current = busy;
+  const staleThread = useRef(false);
+  const session = useSession();
+  useLive(
+    params.orgId,
+    { notebooks: [params.notebookId] },
+    {
+      onEvent: (e) => {
+        if (e.kind === "files.changed") void reloadFiles();
+        else if (e.kind === "images.changed") void reloadImages();
+        else if (e.kind === "notebook.deleted") {
+          setProblem("This notebook was deleted (in another tab, or by its owner).");
+          router.push(`/orgs/${encodeURIComponent(params.orgId)}/notebooks`);
+        } else if (streaming.current) {
+          staleThread.current = true;
+          if (e.kind === "notebook.changed" && typeof e.data?.title === "string") setNotebook((n) => (n ? { ...n, title: String(e.data!.title) } : n));
+        } else void reloadNotebook().catch(() => undefined);
+      },
+      onResync: () => {
+        if (streaming.current) staleThread.current = true;
+        else void reload();
+      },
+    },
+  );
+  useEffect(() => {
+    if (!busy && staleThread.current) {
+      staleThread.current = false;
+      void reloadNotebook().catch(() => undefined);
+    }
+  }, [busy, reloadNotebook]);
+  const readOnly = notebook?.access === "read";
 
   // While a file is being read, its progress is fetched every second and a half.
   const processing = files.some((f) => f.status === "processing");
@@ -440,6 +478,7 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
       ) : null}
       <NotebookHeader
         notebook={notebook}
+        share={<ShareNotebook orgId={params.orgId} notebookId={params.notebookId} selfId={session.status === "signed-in" ? session.me.account.id : undefined} />}
         exportBase={base}
         fileCount={files.length}
         problem={titleProblem}
@@ -463,6 +502,7 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
               who={m.role === "user" ? "You" : (models.find((x) => x.id === m.modelId)?.name ?? m.modelId ?? "Assistant")}
               latestReply={m.id === latest}
               busy={busy}
+              readOnly={readOnly}
               editing={editing === m.id}
               onEditStart={() => setEditing(m.id)}
               onEditCancel={() => {
@@ -516,6 +556,11 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
         ) : null}
         <ImageGallery images={images} onGenerate={generateImage} onDelete={(image) => void deleteImage(image)} />
       </div>
+      {readOnly ? (
+        <Text c="dimmed" ta="center" py="sm" data-testid="read-only">
+          {"This notebook was shared with you to read. Ask its owner to let you edit it to write here."}
+        </Text>
+      ) : (
       <Composer
         text={text}
         onText={setText}
@@ -536,6 +581,7 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
         fileInput={fileInput}
         textarea={textarea}
       />
+      )}
       {filesOpen || panelsUsed.files ? <FilesPanel opened={filesOpen} onClose={() => setFilesOpen(false)} files={files} uploads={uploads} onRemove={(f) => void removeFile(f)} onAttach={() => fileInput.current?.click()} /> : null}
       {shortcutsOpen || panelsUsed.shortcuts ? <ShortcutsModal opened={shortcutsOpen} onClose={() => setShortcutsOpen(false)} /> : null}
     </main>
