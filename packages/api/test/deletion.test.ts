@@ -95,4 +95,14 @@ describe("deleting one's account", () => {
     await erin.agent.get("/api/me").expect(200);
     expect(await statusOf(id)).toBe("active");
   });
+
+  it("lets an owner who deleted their organisation (with other members in it) then delete their account", async () => {
+    const gail = await h.member("gail@deletion.test", "Gail");
+    const hal = await h.member("hal@deletion.test", "Hal");
+    const id = await organisation(gail, "Gail Co", "gail-co", [hal]);
+    await write(gail, "delete", `/api/orgs/${id}`).send({ confirm: "gail-co" }).expect(202);
+    expect((await gail.agent.get("/api/me/deletion").expect(200)).body.blockedBy).toEqual([]);
+    await write(gail, "delete", "/api/me").send({ confirm: gail.email, password: gail.password }).expect(200);
+    await gail.agent.get("/api/me").expect(401);
+  });
 });

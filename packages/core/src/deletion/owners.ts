@@ -109,6 +109,11 @@ export async function deleteOwnAccount(
   }
   // Memberships, API keys, sign-in links and the account (the control plane's deletion, which checks the owners again).
   const sole = new Set(preview.organisationsDeleted.map((o) => o.id));
+  // Organisations already being deleted (by this person as their owner, say) hold nothing to stay an owner of.
+  for (const m of memberships) {
+    const tenant = await tenantModel(connection).findById(m.tenantId).select({ status: 1 }).lean();
+    if (!tenant || tenant.status === "offboarding" || tenant.status === "offboarded") sole.add(String(m.tenantId));
+  }
   await runAsSystem("leave the organisations being deleted", () => membershipModel(connection).deleteMany({ userId, tenantId: { $in: [...sole] } } as never));
   await deleteControlPlaneUser(connection, userId, context.publisher, now);
   const finished = await finishNotebookDeletions(connection, context.storage, now, { budgetMs: 10_000 });
