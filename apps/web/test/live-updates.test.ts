@@ -1,5 +1,6 @@
 import { startLocalLiveServer, notebookAccess, startServer, type LocalLiveServer } from "@tandem/api";
 import { getConnection } from "@tandem/core/database";
+import { startBedrockStandIn, type BedrockStandIn } from "@tandem/local";
 import { signUp, verifyEmail } from "@tandem/core/identity";
 import { createOrganisation, membershipModel } from "@tandem/core/tenants";
 import { withTenant } from "@tandem/core/tenancy";
@@ -21,6 +22,7 @@ const CAL = { email: "cal@live-web.test", password: PASSWORD, name: "Cal Elsewhe
 
 let api: Awaited<ReturnType<typeof startServer>>;
 let live: LocalLiveServer;
+let standIn: BedrockStandIn;
 let web: WebApp;
 let browser: Browser;
 let orgId: string;
@@ -34,7 +36,8 @@ beforeAll(async () => {
   await connection.dropDatabase();
   const secret = "web-live-session-secret-0123456789abcdef";
   live = await startLocalLiveServer({ connection, sessionSecret: secret, appOrigin: webUrl, access: notebookAccess(connection), pollMs: 100 });
-  api = await startServer({ MONGODB_URI: DATABASE, SESSION_SECRET: secret, JWT_SECRET: "web-live-jwt-secret-0123456789abcdef0123", APP_URL: webUrl, LIVE_URL: live.url, LOG_LEVEL: "silent" }, 0);
+  standIn = await startBedrockStandIn({ tokenDelayMs: 5 });
+  api = await startServer({ AWS_ENDPOINT_URL_BEDROCK_RUNTIME: standIn.url, MONGODB_URI: DATABASE, SESSION_SECRET: secret, JWT_SECRET: "web-live-jwt-secret-0123456789abcdef0123", APP_URL: webUrl, LIVE_URL: live.url, LOG_LEVEL: "silent" }, 0);
   const ids: string[] = [];
   for (const user of [ANN, BEA, CAL]) {
     const { account, verifyToken } = await signUp(connection, user);
@@ -54,6 +57,7 @@ afterAll(async () => {
   web?.close();
   await live?.close();
   await api?.close();
+  await standIn?.close();
 });
 
 const sidebarTitles = (page: Page) => page.getByTestId("sidebar-notebook").allTextContents();
@@ -101,10 +105,29 @@ describe("live updates in the browser", () => {
     await shot(tabB, "live-updates", "1280-tab-b");
     await shot(bea, "live-updates", "1280-collaborator");
 
+    // The notebook open in tab B and in Bea's view: a message sent from tab A appears in both; Bea reads only.
+    const notebookPath = `/orgs/${orgId}/notebooks/${made.notebook.id}`;
+    await tabB.goto(`${web.url}${notebookPath}`);
+    await bea.goto(`${web.url}${notebookPath}`);
+    await expect.poll(() => bea.getByTestId("notebook-access").textContent(), { timeout: 60_000 }).toBe("Shared with you · read only");
+    expect(await bea.getByTestId("read-only").count()).toBe(1);
+    expect(await bea.locator("form.composer").count()).toBe(0);
+    await tabB.getByTestId("model-picker").waitFor({ timeout: 60_000 });
+    for (const page of [tabB, bea]) await expect.poll(() => isLive(page), { timeout: 30_000 }).toBe("live");
+    await tabA.goto(`${web.url}${notebookPath}`);
+    await tabA.getByLabel("Message").fill("Hello from tab A");
+    await tabA.getByLabel("Message").press("Enter");
+    const sent = Date.now();
+    for (const page of [tabB, bea]) await expect.poll(() => page.getByTestId("messages").textContent(), { timeout: 10_000, interval: 50 }).toContain("Hello from tab A");
+    const messageFollowed = Date.now() - sent;
+    // Bea's view has no writing actions on the messages.
+    expect(await bea.getByTestId("delete-message").count()).toBe(0);
+    await shot(bea, "live-updates", "1280-collaborator-notebook");
+
     // Cal (another organisation) got no frame naming it, and her list never shows it.
     expect(calFrames.filter((f) => f.includes(made.notebook.id))).toEqual([]);
     expect(await listed(cal, "Renamed in tab A")).toBe(false);
-    console.log(`live updates: a new notebook appeared in the other tab after ${appeared} ms, a rename in three views after ${followed} ms`);
+    console.log(`live updates: a new notebook appeared in the other tab after ${appeared} ms, a rename in three views after ${followed} ms, a message (with its streamed reply) in two views after ${messageFollowed} ms`);
     for (const c of contexts) await c.close();
   }, 300_000);
 });

@@ -87,6 +87,7 @@ export const NotebookMessage = z.object({
   status: MessageStatus,
   error: z.string().optional(),
   citations: z.array(Citation).optional().describe("Passages of knowledge files the reply cites as [n]"),
+  authorId: ObjectIdString.optional().describe("Who asked (a question) or whose question it answers (a reply)"),
   createdAt: z.string(),
 });
 export type NotebookMessage = z.infer<typeof NotebookMessage>;

@@ -37,6 +37,8 @@ export interface NotebookMessage {
   readonly status: MessageStatus;
   readonly error?: string;
   readonly citations?: ReadonlyArray<{ n: number; fileId: string; fileName: string; page: number; chunkIndex: number; text: string }>;
+  /** Who wrote it (a question) or asked for it (a reply): in a shared notebook, not always its owner. */
+  readonly authorId?: string;
   readonly createdAt: Date;
 }
 
@@ -61,6 +63,7 @@ export const toMessage = (d: MessageDocument): NotebookMessage => ({
   status: d.status,
   error: d.error ?? undefined,
   ...(Array.isArray(d.citations) && d.citations.length ? { citations: d.citations as NonNullable<NotebookMessage["citations"]> } : {}),
+  ...(d.userId ? { authorId: String(d.userId) } : {}),
   createdAt: d.createdAt,
 });
 

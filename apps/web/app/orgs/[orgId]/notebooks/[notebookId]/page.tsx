@@ -150,6 +150,7 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
     }
   }, [busy, reloadNotebook]);
   const readOnly = notebook?.access === "read";
+  const selfId = session.status === "signed-in" ? session.me.account.id : undefined;
 
   // While a file is being read, its progress is fetched every second and a half.
   const processing = files.some((f) => f.status === "processing");
@@ -478,7 +479,7 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
       ) : null}
       <NotebookHeader
         notebook={notebook}
-        share={<ShareNotebook orgId={params.orgId} notebookId={params.notebookId} selfId={session.status === "signed-in" ? session.me.account.id : undefined} />}
+        share={<ShareNotebook orgId={params.orgId} notebookId={params.notebookId} selfId={selfId} />}
         exportBase={base}
         fileCount={files.length}
         problem={titleProblem}
@@ -499,7 +500,7 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
             <MessageItem
               key={m.id}
               message={m}
-              who={m.role === "user" ? "You" : (models.find((x) => x.id === m.modelId)?.name ?? m.modelId ?? "Assistant")}
+              who={m.role === "user" ? (!m.authorId || m.authorId === selfId ? "You" : "Another member") : (models.find((x) => x.id === m.modelId)?.name ?? m.modelId ?? "Assistant")}
               latestReply={m.id === latest}
               busy={busy}
               readOnly={readOnly}
