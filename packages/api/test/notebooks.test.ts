@@ -219,6 +219,10 @@ describe("images", () => {
     expect(made.body.image.url).toContain("X-Amz-Expires=300");
     const png = Buffer.from(await (await fetch(made.body.image.url)).arrayBuffer());
     expect(png.subarray(1, 4).toString("ascii")).toBe("PNG");
+    // The download link answers as a file named after the prompt (a cross-origin link's `download` is ignored).
+    const download = await fetch(made.body.image.downloadUrl);
+    expect(download.headers.get("content-disposition")).toBe(`attachment; filename="a-lighthouse-at-dusk.png"; filename*=UTF-8''a-lighthouse-at-dusk.png`);
+    expect(Buffer.from(await download.arrayBuffer()).equals(png)).toBe(true);
     const connection = await h.deps.database();
     const metered = await runAsSystem("test: read usage", () => usageEventModel(connection).find({ idempotencyKey: `image:${made.body.image.id}` }).lean());
     expect(metered).toHaveLength(1);

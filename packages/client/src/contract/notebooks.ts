@@ -153,7 +153,7 @@ export const UploadResponse = z.object({
 });
 export type UploadResponse = z.infer<typeof UploadResponse>;
 
-export const GeneratedImage = z.object({ id: ObjectIdString, prompt: z.string(), modelId: z.string(), width: z.number(), height: z.number(), createdAt: z.string(), url: z.string().describe("Presigned, valid for 5 minutes") });
+export const GeneratedImage = z.object({ id: ObjectIdString, prompt: z.string(), modelId: z.string(), width: z.number(), height: z.number(), createdAt: z.string(), url: z.string().describe("Presigned, valid for 5 minutes"), downloadUrl: z.string().describe("Presigned like url, answered as a download named after the prompt") });
 export type GeneratedImage = z.infer<typeof GeneratedImage>;
 export const IMAGE_SIZES = ["512x512", "1024x1024", "1280x720", "720x1280"] as const;
 export const ImageRequest = z.object({

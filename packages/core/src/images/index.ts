@@ -49,6 +49,14 @@ export interface GeneratedImage {
   readonly createdAt: Date;
   /** A presigned link, valid for 5 minutes. */
   readonly url: string;
+  /** The same, answered as a download named after the prompt (a link's `download` attribute is ignored across origins). */
+  readonly downloadUrl: string;
+}
+
+/** A file name for a downloaded image: its prompt's first words. */
+export function imageFileName(prompt: string): string {
+  const words = prompt.replace(/[^\p{L}\p{N}\s-]/gu, " ").trim().split(/\s+/).slice(0, 6).join("-");
+  return `${words || "image"}.png`;
 }
 
 export interface ImageServices {
@@ -62,7 +70,11 @@ const LINK_SECONDS = 300;
 
 async function withUrl(doc: ImageDocument, services: Pick<ImageServices, "s3" | "bucket">): Promise<GeneratedImage> {
   const url = await getSignedUrl(services.s3, new GetObjectCommand({ Bucket: services.bucket, Key: doc.key }), { expiresIn: LINK_SECONDS });
-  return { id: String(doc._id), prompt: doc.prompt, modelId: doc.modelId, width: doc.width, height: doc.height, createdAt: doc.createdAt, url };
+  const name = imageFileName(doc.prompt);
+  // An ASCII fallback and the UTF-8 name (RFC 6266), so any prompt gives a valid header.
+  const disposition = `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, "_")}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+  const downloadUrl = await getSignedUrl(services.s3, new GetObjectCommand({ Bucket: services.bucket, Key: doc.key, ResponseContentDisposition: disposition }), { expiresIn: LINK_SECONDS });
+  return { id: String(doc._id), prompt: doc.prompt, modelId: doc.modelId, width: doc.width, height: doc.height, createdAt: doc.createdAt, url, downloadUrl };
 }
 
 export async function generateImage(connection: Connection, owner: Owner, notebookId: string, input: unknown, services: ImageServices): Promise<GeneratedImage> {

@@ -43,7 +43,7 @@ export function ImageGallery({ images, onGenerate, onDelete }: { images: Generat
             </a>
             <figcaption>{image.prompt}</figcaption>
             <Group gap={4} mt={4} wrap="wrap">
-              <Button component="a" href={image.url} download={fileNameOf(image)} size="compact-xs" variant="default" leftSection={<IconDownload size={12} aria-hidden />} aria-label={`Download image: ${image.prompt}`} data-testid="download-image">
+              <Button component="a" href={image.downloadUrl} download={fileNameOf(image)} size="compact-xs" variant="default" leftSection={<IconDownload size={12} aria-hidden />} aria-label={`Download image: ${image.prompt}`} data-testid="download-image">
                 Download
               </Button>
               <Button size="compact-xs" variant="subtle" color="red" leftSection={<IconTrash size={12} aria-hidden />} onClick={() => onDelete(image)} aria-label={`Delete image: ${image.prompt}`} data-testid="delete-image">
