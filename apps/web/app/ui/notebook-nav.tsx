@@ -127,7 +127,7 @@ export function NotebookNav({ orgId, admin, operator }: { orgId: string; admin: 
                   aria-current={pathname === href ? "page" : undefined}
                   leftSection={<IconNotebook size={16} aria-hidden />}
                   // Blue 9 on the light-variant background keeps 4.5:1 (Mantine's default blue 6 is 4.4:1).
-                  color="blue.9"
+                 
                   styles={{ label: { overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" } }}
                   data-testid="sidebar-notebook"
                 />
@@ -144,10 +144,10 @@ export function NotebookNav({ orgId, admin, operator }: { orgId: string; admin: 
       <AppShell.Section p="sm">
         <Divider mb="xs" />
         <nav aria-label="Organisation pages">
-          <NavLink component={Link} href={orgPath} label="Organisation" color="blue.9" leftSection={<IconBuilding size={16} aria-hidden />} active={pathname === orgPath} data-testid="nav-org" />
-          <NavLink component={Link} href={`${orgPath}/notebooks`} label="All notebooks" color="blue.9" leftSection={<IconNotebook size={16} aria-hidden />} active={pathname === `${orgPath}/notebooks`} data-testid="nav-notebooks" />
+          <NavLink component={Link} href={orgPath} label="Organisation" leftSection={<IconBuilding size={16} aria-hidden />} active={pathname === orgPath} data-testid="nav-org" />
+          <NavLink component={Link} href={`${orgPath}/notebooks`} label="All notebooks" leftSection={<IconNotebook size={16} aria-hidden />} active={pathname === `${orgPath}/notebooks`} data-testid="nav-notebooks" />
           {admin ? (
-            <NavLink component={Link} href={`${orgPath}/billing`} label="Billing" color="blue.9" leftSection={<IconCreditCard size={16} aria-hidden />} active={pathname === `${orgPath}/billing`} data-testid="nav-billing" />
+            <NavLink component={Link} href={`${orgPath}/billing`} label="Billing" leftSection={<IconCreditCard size={16} aria-hidden />} active={pathname === `${orgPath}/billing`} data-testid="nav-billing" />
           ) : null}
           {operator ? <NavLink component={Link} href="/admin" label="Admin" leftSection={<IconShieldLock size={16} aria-hidden />} data-testid="nav-admin" /> : null}
         </nav>
