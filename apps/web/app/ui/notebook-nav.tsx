@@ -126,8 +126,6 @@ export function NotebookNav({ orgId, admin, operator }: { orgId: string; admin: 
                   active={pathname === href}
                   aria-current={pathname === href ? "page" : undefined}
                   leftSection={<IconNotebook size={16} aria-hidden />}
-                  // Blue 9 on the light-variant background keeps 4.5:1 (Mantine's default blue 6 is 4.4:1).
-                 
                   styles={{ label: { overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" } }}
                   data-testid="sidebar-notebook"
                 />
