@@ -12,7 +12,6 @@ import { contentTypeOf, uploadWithProgress } from "../../../../../lib/upload";
 import { confirmAction } from "../../../../ui/confirm";
 import { notebooksChanged } from "../../../../ui/notebook-nav";
 import { useSession } from "../../../../ui/session";
-import { ShareNotebook } from "../../../../ui/share-notebook";
 import { useLive } from "../../../../../lib/live";
 import { Composer } from "./composer";
 import type { Upload } from "./upload-progress";
@@ -26,6 +25,8 @@ import { appendDelta, endReply, lastQuestionId, latestReplyId, putMessage, remov
 const FilesPanel = dynamic(() => import("./files-panel").then((m) => m.FilesPanel), { ssr: false });
 const ShortcutsModal = dynamic(() => import("./shortcuts").then((m) => m.ShortcutsModal), { ssr: false });
 const ImageGallery = dynamic(() => import("./image-gallery").then((m) => m.ImageGallery), { ssr: false });
+// The Share dialog (Mantine's Modal, Select, SegmentedControl) too: only owners see it, and only some use it.
+const ShareNotebook = dynamic(() => import("../../../../ui/share-notebook").then((m) => m.ShareNotebook), { ssr: false });
 
 /** "its 2 messages", "its 1 file", "no images": what a deleted notebook takes with it. */
 const contents = (n: number, noun: string) => (n === 0 ? `no ${noun}s` : `its ${n} ${noun}${n === 1 ? "" : "s"}`);
