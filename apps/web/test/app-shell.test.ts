@@ -1,16 +1,10 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { startServer } from "@tandem/api";
 import { getConnection } from "@tandem/core/database";
 import { signUp, verifyEmail } from "@tandem/core/identity";
 import { createOrganisation } from "@tandem/core/tenants";
-import { waitForPort } from "@tandem/local";
-import getPort from "get-port";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { call, expectAccessible, launchChromium, reservePort, shot as shotAs, signIn as signInAs, startWebApp, type WebApp } from "./browser.js";
 
 /**
  * The app shell in Chromium (Mantine's AppShell): at 1280 px the sidebar lists the organisation's
@@ -22,23 +16,18 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
  * and nothing scrolls sideways. Every page visited is scanned with axe-core: no serious or
  * critical violations. Screenshots go to artifacts/app-shell-*.png.
  */
-const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const ARTIFACTS = path.resolve(WEB_DIR, "..", "..", "artifacts");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const DATABASE = `${inject("mongodbUri")}/web-app-shell`;
 const USER = { email: "shell-user@tandem.test", password: "shell user passphrase", name: "Grace Hopper" };
 
 let api: Awaited<ReturnType<typeof startServer>>;
-let web: ChildProcess;
+let web: WebApp;
 let webUrl: string;
 let browser: Browser;
 let orbit: string;
 let nebula: string;
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const port = await getPort({ host: "127.0.0.1" });
+  const port = await reservePort();
   webUrl = `http://127.0.0.1:${port}`;
   const connection = await getConnection({ uri: DATABASE });
   await connection.dropDatabase();
@@ -57,58 +46,21 @@ beforeAll(async () => {
   await verifyEmail(connection, verifyToken);
   orbit = (await createOrganisation(connection, account.id, { name: "Orbit Labs", slug: "orbit-labs" })).id;
   nebula = (await createOrganisation(connection, account.id, { name: "Nebula Corp", slug: "nebula-corp" })).id;
-  web = spawn("pnpm", ["exec", "next", "dev", "--hostname", "127.0.0.1", "--port", String(port)], {
-    cwd: WEB_DIR,
-    env: { ...process.env, TANDEM_API_URL: api.url, NODE_ENV: "development", NEXT_TELEMETRY_DISABLED: "1", NEXT_DIST_DIR: ".next-test-shell" },
-    stdio: "ignore",
-    detached: true,
-  });
-  await waitForPort(port, "next dev", "(next dev output is not kept)", 60_000);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  web = await startWebApp({ apiUrl: api.url, name: "shell", port });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
   await browser?.close();
-  if (web?.pid) process.kill(-web.pid, "SIGTERM");
+  web?.close();
   await api?.close();
 });
 
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: path.join(ARTIFACTS, `app-shell-${name}.png`), fullPage: true });
-}
+const shot = (page: Page, name: string) => shotAs(page, "app-shell", name);
 
-/** axe-core on the page as it is: no serious or critical violation. */
-async function expectAccessible(page: Page, what: string) {
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown }> }> }> } }).axe;
-    const result = await axe.run(document, { resultTypes: ["violations"] });
-    return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id} (${v.impact}): ${v.help} at ${JSON.stringify(v.nodes.slice(0, 3).map((n) => n.target))}`);
-  });
-  expect(violations, `axe on ${what}`).toEqual([]);
-}
-
-async function signIn(context: BrowserContext, next: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${webUrl}/sign-in?next=${encodeURIComponent(next)}`, { timeout: 120_000 });
-  await expectAccessible(page, "the sign-in page");
-  await page.getByLabel("Email").fill(USER.email);
-  await page.getByLabel("Password").fill(USER.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${webUrl}${next}`, { timeout: 60_000 });
-  return page;
-}
-
-/** A call of the API from the page, as the page's own code makes it (cookies and anti-forgery token). */
-function call<T>(page: Page, method: string, url: string, body?: unknown): Promise<T> {
-  return page.evaluate(
-    async ({ method, url, body }) => {
-      const csrf = decodeURIComponent(/(?:^|;\s*)tandem_csrf=([^;]+)/.exec(document.cookie)?.[1] ?? "");
-      const response = await fetch(url, { method, headers: { "content-type": "application/json", "x-csrf-token": csrf }, body: body === undefined ? undefined : JSON.stringify(body) });
-      return (await response.json()) as T;
-    },
-    { method, url, body },
-  );
+/** Signs in through the page, scanning the sign-in page on the way. */
+function signIn(context: BrowserContext, next: string): Promise<Page> {
+  return signInAs(context, webUrl, USER, next, (page) => expectAccessible(page, "the sign-in page"));
 }
 
 const scheme = (page: Page) => page.evaluate(() => document.documentElement.getAttribute("data-mantine-color-scheme"));

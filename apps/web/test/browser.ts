@@ -73,10 +73,11 @@ export async function expectAccessible(page: Page, what: string): Promise<void> 
   expect(violations, `axe on ${what}`).toEqual([]);
 }
 
-/** Signs in through the sign-in page and waits for `next`. */
-export async function signIn(context: BrowserContext, webUrl: string, user: { email: string; password: string }, next: string): Promise<Page> {
+/** Signs in through the sign-in page and waits for `next`; `onSignInPage` runs on the page first (a scan, a screenshot). */
+export async function signIn(context: BrowserContext, webUrl: string, user: { email: string; password: string }, next: string, onSignInPage?: (page: Page) => Promise<void>): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`${webUrl}/sign-in?next=${encodeURIComponent(next)}`, { timeout: 120_000 });
+  await onSignInPage?.(page);
   await page.getByLabel("Email").fill(user.email);
   await page.getByLabel("Password").fill(user.password);
   await page.getByRole("button", { name: "Sign in" }).click();

@@ -66,13 +66,16 @@ export async function publishLive(connection: Connection, change: LiveChange, on
   }
 }
 
-/** The events stamped at or after `since`, oldest first (ties by id). */
+/** Most events one read returns; a reader that gets this many reads again from the last one's time. */
+export const LIVE_READ_LIMIT = 5_000;
+
+/** The events stamped at or after `since`, oldest first (ties by id), at most LIVE_READ_LIMIT. */
 export async function liveEventsSince(connection: Connection, since: Date, filter: { tenantId?: string } = {}): Promise<LiveEventDocument[]> {
   return runAsSystem("live-update log", () =>
     liveEventModel(connection)
       .find({ ...(filter.tenantId ? { tenantId: filter.tenantId } : {}), at: { $gte: since } })
       .sort({ at: 1, _id: 1 })
-      .limit(5_000)
+      .limit(LIVE_READ_LIMIT)
       .lean<LiveEventDocument[]>(),
   );
 }

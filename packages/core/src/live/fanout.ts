@@ -1,7 +1,7 @@
 import type { Connection } from "mongoose";
 import { runAsSystem } from "../tenancy/index.js";
 import { deliverable, liveConnectionModel, type LiveAccess, type LiveConnectionDocument } from "./connections.js";
-import { LIVE_OVERLAP_MS, liveEventsSince, toLiveEvent, type LiveEventDocument } from "./events.js";
+import { LIVE_OVERLAP_MS, LIVE_READ_LIMIT, liveEventsSince, toLiveEvent, type LiveEventDocument } from "./events.js";
 import type { LiveGateway } from "./gateway.js";
 
 export interface FanOutOptions {
@@ -66,9 +66,11 @@ export class FanOut {
   async tick(): Promise<FanOutRound> {
     const startedAt = this.now().getTime();
     // Events first, then connections: a subscription stored before this read of the log is seen.
-    const events = (await liveEventsSince(this.options.connection, new Date(this.cursor - LIVE_OVERLAP_MS))).filter((e) => !this.handled.has(String(e._id)));
+    const read = await liveEventsSince(this.options.connection, new Date(this.cursor - LIVE_OVERLAP_MS));
+    const events = read.filter((e) => !this.handled.has(String(e._id)));
     for (const e of events) this.handled.set(String(e._id), e.at.getTime());
-    this.cursor = startedAt;
+    // A full read may have left newer events unread: the next round goes on from the last one read.
+    this.cursor = read.length >= LIVE_READ_LIMIT ? read[read.length - 1]!.at.getTime() + LIVE_OVERLAP_MS : startedAt;
     for (const [id, at] of this.handled) if (at < startedAt - 2 * LIVE_OVERLAP_MS) this.handled.delete(id);
     if (!events.length) return { events: 0, sent: 0, gone: 0 };
 

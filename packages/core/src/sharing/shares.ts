@@ -14,10 +14,25 @@ interface Who {
   readonly userId: string;
 }
 
-async function nameOf(connection: Connection, tenantId: string, share: Pick<ShareDocument, "kind" | "targetId">, groups?: Map<string, string>): Promise<string> {
+/** People's names by id, each read once however often it is asked for (a list of shares, of shared notebooks). */
+function nameBook(connection: Connection): (userId: string) => Promise<string> {
+  const names = new Map<string, Promise<string>>();
+  return (userId) => {
+    let name = names.get(userId);
+    if (!name) {
+      name = userModel(connection)
+        .findById(userId)
+        .lean()
+        .then((u) => u?.name ?? "A former member");
+      names.set(userId, name);
+    }
+    return name;
+  };
+}
+
+async function nameOf(connection: Connection, tenantId: string, share: Pick<ShareDocument, "kind" | "targetId">, groups?: Map<string, string>, people = nameBook(connection)): Promise<string> {
   if (share.kind === "group") return (groups ?? (await groupNames(connection, tenantId))).get(share.targetId) ?? "A removed group";
-  const user = await userModel(connection).findById(share.targetId).lean();
-  return user?.name ?? "A former member";
+  return people(share.targetId);
 }
 
 const toShare = (d: ShareDocument, name: string): Share => ({
@@ -33,7 +48,8 @@ const toShare = (d: ShareDocument, name: string): Share => ({
 export async function listShares(connection: Connection, tenantId: string, notebookId: string): Promise<Share[]> {
   const docs = await withTenant(tenantId, () => shareModel(connection).find({ notebookId }).lean());
   const groups = await groupNames(connection, tenantId);
-  return Promise.all(docs.map(async (d) => toShare(d, await nameOf(connection, tenantId, d, groups))));
+  const people = nameBook(connection);
+  return Promise.all(docs.map(async (d) => toShare(d, await nameOf(connection, tenantId, d, groups, people))));
 }
 
 /**
@@ -78,10 +94,11 @@ export async function sharedWithMe(connection: Connection, who: Who): Promise<Sh
   for (const s of found) if (best.get(s.notebookId) !== "edit") best.set(s.notebookId, s.permission as NotebookAccess);
   const notebooks = await Promise.all([...best.keys()].slice(0, 200).map((id) => withTenant(who.tenantId, () => notebookModel(connection).findOne({ _id: id }).lean())));
   const out: SharedNotebook[] = [];
+  const people = nameBook(connection);
   for (const n of notebooks) {
     if (!n || String(n.userId) === who.userId) continue;
-    const owner = await userModel(connection).findById(n.userId).lean();
-    out.push({ id: String(n._id), title: n.title, systemPrompt: n.systemPrompt ?? "", modelId: n.modelId, createdAt: n.createdAt.toISOString(), lastActivityAt: n.lastActivityAt.toISOString(), access: best.get(String(n._id))!, ownerName: owner?.name ?? "A former member" });
+    const ownerName = await people(String(n.userId));
+    out.push({ id: String(n._id), title: n.title, systemPrompt: n.systemPrompt ?? "", modelId: n.modelId, createdAt: n.createdAt.toISOString(), lastActivityAt: n.lastActivityAt.toISOString(), access: best.get(String(n._id))!, ownerName });
   }
   return out.sort((a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt));
 }

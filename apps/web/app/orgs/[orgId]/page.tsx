@@ -14,6 +14,7 @@ import { CopyValue } from "./copy-value";
 import { DangerZone } from "./danger-zone";
 import { Section } from "./section";
 import { showNotice } from "./show-notice";
+import { PageState } from "./page-state";
 
 type Loaded = { organisation: Organisation; members: Member[]; invites: Invite[]; apiKeys: ApiKey[] };
 type Role = Member["role"];
@@ -120,23 +121,7 @@ export default function OrganisationPage({ params }: { params: { orgId: string }
       : undefined);
   }
 
-  if (problem && !data)
-    return (
-      <main>
-        <Alert color="red" variant="light" role="alert" mb="md">
-          {problem}
-        </Alert>
-        <Anchor component={Link} href="/">
-          Back to your organisations
-        </Anchor>
-      </main>
-    );
-  if (!data)
-    return (
-      <main>
-        <Text role="status">Loading…</Text>
-      </main>
-    );
+  if (!data) return <PageState problem={problem} />;
   const { organisation, members, invites, apiKeys } = data;
   const admin = organisation.role !== "member";
   const owner = organisation.role === "owner";

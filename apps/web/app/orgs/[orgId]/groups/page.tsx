@@ -8,6 +8,7 @@ import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { api, ApiProblem, describeError } from "../../../../lib/browser-api";
 import { confirmAction } from "../../../ui/confirm";
 import { ErrorBox, Field, Notice, useSubmit } from "../../../ui/form";
+import { PageState } from "../page-state";
 
 type Loaded = { organisation: Organisation; members: Member[]; groups: GroupView[] };
 
@@ -58,23 +59,7 @@ export default function GroupsPage({ params }: { params: { orgId: string } }) {
     }
   }
 
-  if (problem && !data)
-    return (
-      <main>
-        <Alert color="red" variant="light" role="alert" mb="md">
-          {problem}
-        </Alert>
-        <Anchor component={Link} href="/">
-          Back to your organisations
-        </Anchor>
-      </main>
-    );
-  if (!data)
-    return (
-      <main>
-        <Text role="status">Loading…</Text>
-      </main>
-    );
+  if (!data) return <PageState problem={problem} />;
   const { organisation, members, groups } = data;
   const admin = organisation.role !== "member";
 
