@@ -12,6 +12,7 @@ import { notebookRoutes } from "./routes/notebooks.js";
 import { groupRoutes } from "./routes/groups.js";
 import { liveRoutes } from "./routes/live.js";
 import { sharingRoutes } from "./routes/sharing.js";
+import { projectRoutes } from "./routes/projects.js";
 import { deletionRoutes } from "./routes/deletion.js";
 import { organisationRoutes } from "./routes/organisations.js";
 import type { AppDeps } from "./deps.js";
@@ -54,6 +55,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(groupRoutes(deps));
   app.use(liveRoutes(deps));
   app.use(sharingRoutes(deps));
+  app.use(projectRoutes(deps));
   app.use(deletionRoutes(deps));
   app.use(notebookRoutes(deps));
   app.use(knowledgeRoutes(deps));

@@ -39,13 +39,15 @@ beforeAll(async () => {
   });
 });
 afterAll(() => h.close());
-// A group of B's, with Bob in it.
-const groupIds = { groupB: "", shareB: "" };
+// A group of B's, with Bob in it; a project of B's with a file.
+const groupIds = { groupB: "", shareB: "", projectB: "", projectFileB: "" };
 beforeAll(async () => {
   groupIds.groupB = (await write(bob, "post", `/api/orgs/${ids.orgB}/groups`).send({ name: "Bob's group" }).expect(201)).body.group.id;
   await write(bob, "put", `/api/orgs/${ids.orgB}/groups/${groupIds.groupB}/members/${ids.bobUser}`).expect(200);
   // B's notebook shared with B's group.
   groupIds.shareB = (await write(bob, "put", `/api/orgs/${ids.orgB}/notebooks/${ids.notebookB}/shares`).send({ kind: "group", targetId: groupIds.groupB, permission: "read" }).expect(200)).body.share.id;
+  groupIds.projectB = (await write(bob, "post", `/api/orgs/${ids.orgB}/projects`).send({ name: "Bob's project", instructions: "Answer as Bob." }).expect(201)).body.project.id;
+  groupIds.projectFileB = (await write(bob, "post", `/api/orgs/${ids.orgB}/projects/${groupIds.projectB}/files`).send({ name: "bob.txt", type: "text/plain", size: 10 }).expect(201)).body.file.id;
 });
 
 type Method = "get" | "post" | "patch" | "put" | "delete";
@@ -81,6 +83,18 @@ const MATRIX: Array<{ method: Method; route: string; body?: object }> = [
   { method: "put", route: "/api/orgs/:orgId/notebooks/:notebookId/shares", body: { kind: "member", targetId: "0123456789abcdef01234567", permission: "edit" } },
   { method: "delete", route: "/api/orgs/:orgId/notebooks/:notebookId/shares/:shareId" },
   { method: "get", route: "/api/orgs/:orgId/shared-notebooks" },
+  { method: "get", route: "/api/orgs/:orgId/projects" },
+  { method: "post", route: "/api/orgs/:orgId/projects", body: { name: "Planted" } },
+  { method: "get", route: "/api/orgs/:orgId/projects/:projectId" },
+  { method: "patch", route: "/api/orgs/:orgId/projects/:projectId", body: { name: "Taken over" } },
+  { method: "delete", route: "/api/orgs/:orgId/projects/:projectId" },
+  { method: "put", route: "/api/orgs/:orgId/projects/:projectId/members/:userId" },
+  { method: "delete", route: "/api/orgs/:orgId/projects/:projectId/members/:userId" },
+  { method: "get", route: "/api/orgs/:orgId/projects/:projectId/files" },
+  { method: "post", route: "/api/orgs/:orgId/projects/:projectId/files", body: { name: "x.txt", type: "text/plain", size: 10 } },
+  { method: "post", route: "/api/orgs/:orgId/projects/:projectId/files/:fileId/complete" },
+  { method: "get", route: "/api/orgs/:orgId/projects/:projectId/files/:fileId/content" },
+  { method: "delete", route: "/api/orgs/:orgId/projects/:projectId/files/:fileId" },
   { method: "get", route: "/api/orgs/:orgId/billing" },
   { method: "get", route: "/api/orgs/:orgId/usage" },
   { method: "post", route: "/api/orgs/:orgId/billing/checkout", body: { kind: "credits", amountUsd: 50 } },
@@ -110,7 +124,7 @@ function fill(route: string, orgId: string): string {
 }
 
 /** Routes with a group of B's as well. */
-const fillRoute = (route: string, orgId: string) => fill(route.replace(":groupId", groupIds.groupB).replace(":shareId", groupIds.shareB), orgId);
+const fillRoute = (route: string, orgId: string) => fill(route.replace(":groupId", groupIds.groupB).replace(":shareId", groupIds.shareB).replace(/:projectId(.*):fileId/, `${groupIds.projectB}$1${groupIds.projectFileB}`).replace(":projectId", groupIds.projectB), orgId);
 
 describe("tenant isolation", () => {
   it("covers every tenant-owned route of the app", () => {
@@ -123,7 +137,7 @@ describe("tenant isolation", () => {
       const direct = await (method === "get" ? alice.agent.get(fillRoute(route, ids.orgB)) : write(alice, method, fillRoute(route, ids.orgB)).send(body ?? {}));
       expect(direct.status, `${method} ${fillRoute(route, ids.orgB)}`).toBe(404);
       // B's resources under A's own path (ids from another tenant).
-      if (/:(userId|inviteId|keyId|notebookId|groupId)/.test(route)) {
+      if (/:(userId|inviteId|keyId|notebookId|groupId|projectId)/.test(route)) {
         const crossed = await (method === "get" ? alice.agent.get(fillRoute(route, ids.orgA)) : write(alice, method, fillRoute(route, ids.orgA)).send(body ?? {}));
         expect(crossed.status, `${method} ${fillRoute(route, ids.orgA)}`).toBe(404);
       }
@@ -154,6 +168,10 @@ describe("tenant isolation", () => {
     expect(groups.body.groups).toEqual([expect.objectContaining({ id: groupIds.groupB, name: "Bob's group", memberIds: [ids.bobUser], mine: true })]);
     const shares = await bob.agent.get(`/api/orgs/${ids.orgB}/notebooks/${ids.notebookB}/shares`).expect(200);
     expect(shares.body.shares).toEqual([expect.objectContaining({ id: groupIds.shareB, kind: "group", targetId: groupIds.groupB, name: "Bob's group", permission: "read" })]);
+    const project = await bob.agent.get(`/api/orgs/${ids.orgB}/projects/${groupIds.projectB}`).expect(200);
+    expect(project.body.project).toMatchObject({ name: "Bob's project", instructions: "Answer as Bob.", role: "owner", memberCount: 1 });
+    const projectFiles = await bob.agent.get(`/api/orgs/${ids.orgB}/projects/${groupIds.projectB}/files`).expect(200);
+    expect(projectFiles.body.files.map((f: { id: string }) => f.id)).toEqual([groupIds.projectFileB]);
     const aliceOrgs = await alice.agent.get("/api/orgs").expect(200);
     expect(aliceOrgs.body.organisations.map((o: { id: string }) => o.id)).toEqual([ids.orgA]);
   });

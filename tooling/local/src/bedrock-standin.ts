@@ -28,7 +28,7 @@ export interface BedrockStandIn {
   readonly url: string;
   /** Every request, in order: operation and model id. */
   /** Each request; a conversation's with the text of its turns, in order. */
-  readonly requests: Array<{ operation: "converse" | "converse-stream" | "invoke"; modelId: string; guardrail?: string; turns?: string[] }>;
+  readonly requests: Array<{ operation: "converse" | "converse-stream" | "invoke"; modelId: string; guardrail?: string; turns?: string[]; system?: string }>;
   /** How many streams the client closed before their end. */
   readonly cancelledStreams: () => number;
   /** The next `count` requests are answered with ThrottlingException (HTTP 429). */
@@ -175,7 +175,8 @@ export async function startBedrockStandIn(options: BedrockStandInOptions = {}): 
       const body = JSON.parse((await readBody(req)) || "{}") as ConverseBody & { guardrailConfig?: { guardrailIdentifier?: string; guardrailVersion?: string } };
       const guardrail = body.guardrailConfig ? `${body.guardrailConfig.guardrailIdentifier}:${body.guardrailConfig.guardrailVersion}` : undefined;
       const turns = (body.messages ?? []).map((m) => (m.content ?? []).map((b) => b.text ?? "").join(" "));
-      requests.push({ operation, modelId, ...(guardrail ? { guardrail } : {}), turns });
+      const system = (body.system ?? []).map((b) => b.text ?? "").join("\n");
+      requests.push({ operation, modelId, ...(guardrail ? { guardrail } : {}), turns, ...(system ? { system } : {}) });
       if (throttle > 0) {
         throttle--;
         return error(res, 429, "ThrottlingException", "Too many requests, please wait before trying again.");

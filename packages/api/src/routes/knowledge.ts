@@ -6,46 +6,61 @@ import { Router, type Request } from "express";
 import type { AppDeps } from "../deps.js";
 import { knowledgeServices } from "../knowledge-services.js";
 import { notebookOwner, organisationAccess } from "../http/organisation.js";
+import type { Owner } from "@tandem/core/notebooks";
+import { projectFiles } from "@tandem/core/projects";
 
-/** A notebook's knowledge files: presigned upload, completion, list, a short-lived link, delete. */
+/**
+ * Knowledge files: presigned upload, completion, list, a short-lived link, delete. A notebook's,
+ * and a project's (held by its home notebook: the project's own rule is checked first; its members
+ * read, its owner changes).
+ */
 export function knowledgeRoutes(deps: AppDeps): Router {
   const router = Router();
+  filesRoutes(deps, router, "/api/orgs/:orgId/notebooks/:notebookId/files", async (req) => ({ owner: notebookOwner(req), notebookId: String(req.params.notebookId) }));
+  filesRoutes(deps, router, "/api/orgs/:orgId/projects/:projectId/files", async (req, need) => projectFiles(await deps.database(), notebookOwner(req), String(req.params.projectId), need));
+  return router;
+}
+
+type FilesScope = (req: Request, need: "read" | "edit") => Promise<{ owner: Owner; notebookId: string }>;
+
+function filesRoutes(deps: AppDeps, router: Router, path: string, scope: FilesScope): void {
   const member = organisationAccess(deps, "member");
   // Completing an upload queues its reading: no file is read inside a request.
   const services = (): KnowledgeServices => knowledgeServices(deps, { queued: true });
-  const ids = (req: Request) => ({ notebookId: String(req.params.notebookId), fileId: String(req.params.fileId) });
+  const fileId = (req: Request) => String(req.params.fileId);
 
-  router.get("/api/orgs/:orgId/notebooks/:notebookId/files", member, async (req, res) => {
+  router.get(path, member, async (req, res) => {
+    const { owner, notebookId } = await scope(req, "read");
     // Listing also ends uploads that will never finish, and deletes their objects when it can.
     const storage = deps.storage.knowledgeBucket ? { s3: deps.storage.s3, bucket: deps.storage.knowledgeBucket } : undefined;
-    res.json({ files: await listFiles(await deps.database(), notebookOwner(req), ids(req).notebookId, storage) });
+    res.json({ files: await listFiles(await deps.database(), owner, notebookId, storage) });
   });
 
-  router.post("/api/orgs/:orgId/notebooks/:notebookId/files", member, async (req, res) => {
-    res.status(201).json(await createUpload(await deps.database(), notebookOwner(req), ids(req).notebookId, req.body, services()));
+  router.post(path, member, async (req, res) => {
+    const { owner, notebookId } = await scope(req, "edit");
+    res.status(201).json(await createUpload(await deps.database(), owner, notebookId, req.body, services()));
   });
 
-  router.post("/api/orgs/:orgId/notebooks/:notebookId/files/:fileId/complete", member, async (req, res) => {
-    const { notebookId, fileId } = ids(req);
+  router.post(`${path}/:fileId/complete`, member, async (req, res) => {
+    const { owner, notebookId } = await scope(req, "edit");
     // 202: the file is checked and its reading queued; the list shows its progress and outcome.
-    res.status(202).json({ file: await completeUpload(await deps.database(), notebookOwner(req), notebookId, fileId, services()) });
+    res.status(202).json({ file: await completeUpload(await deps.database(), owner, notebookId, fileId(req), services()) });
   });
 
-  router.get("/api/orgs/:orgId/notebooks/:notebookId/files/:fileId/content", member, async (req, res) => {
-    const { notebookId, fileId } = ids(req);
-    const file = await fileDownloadKey(await deps.database(), notebookOwner(req), notebookId, fileId);
+  router.get(`${path}/:fileId/content`, member, async (req, res) => {
+    const { owner, notebookId } = await scope(req, "read");
+    const file = await fileDownloadKey(await deps.database(), owner, notebookId, fileId(req));
     const s = services();
     // Five minutes: long enough to open, too short to pass around.
     const url = await getSignedUrl(s.s3, new GetObjectCommand({ Bucket: s.bucket, Key: file.key, ...servedAs(file) }), { expiresIn: 300 });
     res.set("cache-control", "no-store").redirect(302, url);
   });
 
-  router.delete("/api/orgs/:orgId/notebooks/:notebookId/files/:fileId", member, async (req, res) => {
-    const { notebookId, fileId } = ids(req);
-    await deleteFile(await deps.database(), notebookOwner(req), notebookId, fileId, services());
+  router.delete(`${path}/:fileId`, member, async (req, res) => {
+    const { owner, notebookId } = await scope(req, "edit");
+    await deleteFile(await deps.database(), owner, notebookId, fileId(req), services());
     res.status(204).end();
   });
-  return router;
 }
 
 /**

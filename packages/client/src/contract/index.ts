@@ -117,3 +117,18 @@ export { CheckoutRequest, RedirectResponse, BillingSummaryResponse, OrgUsageQuer
 export { OrganisationDeletionPreview, DeleteOrganisationRequest, AccountDeletionPreview, DeleteAccountRequest, AccountDeletedResponse } from "./deletion.js";
 export { LIVE_KINDS, LiveKind, MAX_LIVE_NOTEBOOKS, MAX_LIVE_MESSAGE_BYTES, LiveTicketResponse, LiveSubscribe, LivePing, LiveClientMessage, LiveEvent, LiveServerMessage } from "./live.js";
 export { ShareKind, SharePermission, NotebookAccess, MAX_SHARES_PER_NOTEBOOK, ShareRequest, Share, ShareResponse, SharesResponse, SharedNotebook, SharedNotebooksResponse } from "./sharing.js";
+export {
+  MAX_PROJECTS,
+  MAX_PROJECT_MEMBERS,
+  ProjectName,
+  ProjectInstructions,
+  ProjectRole,
+  Project,
+  ProjectMember,
+  ProjectNotebook,
+  ProjectsResponse,
+  ProjectResponse,
+  ProjectDetailResponse,
+  CreateProjectRequest,
+  UpdateProjectRequest,
+} from "./projects.js";

@@ -70,6 +70,7 @@ export const Notebook = z.object({
   createdAt: z.string(),
   lastActivityAt: z.string(),
   access: z.enum(["owner", "edit", "read"]).optional().describe("What you may do with it: owner, or shared with you to edit or read"),
+  projectId: ObjectIdString.optional().describe("The project it is in: the project's instructions and files apply to it"),
 });
 export type Notebook = z.infer<typeof Notebook>;
 export const Citation = z.object({ n: z.number(), fileId: ObjectIdString, fileName: z.string(), page: z.number(), chunkIndex: z.number(), text: z.string() });
@@ -100,7 +101,12 @@ export const NotebookPage = z.object({
 export type NotebookPage = z.infer<typeof NotebookPage>;
 export const NotebookResponse = z.object({ notebook: Notebook });
 export const NotebookWithMessages = z.object({ notebook: Notebook, messages: z.array(NotebookMessage) });
-export const NotebookInput = z.object({ title: NotebookTitle.optional(), systemPrompt: SystemPrompt.optional(), modelId: ModelId.optional() });
+export const NotebookInput = z.object({
+  title: NotebookTitle.optional(),
+  systemPrompt: SystemPrompt.optional(),
+  modelId: ModelId.optional(),
+  projectId: ObjectIdString.nullable().optional().describe("Put it in a project you are in (null: take it out of its project)"),
+});
 export const SendMessageRequest = z.object({ text: MessageText, modelId: ModelId.optional() });
 /** A new reply to the latest question, with the notebook's model or another. */
 export const RegenerateRequest = z.object({ modelId: ModelId.optional() });

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { Notebook } from "./notebooks.js";
 import { ObjectIdString } from "./text.js";
 
-/** Whom a notebook is shared with: one member of the organisation, or a group of its members. */
-export const ShareKind = z.enum(["member", "group"]);
+/** Whom a notebook is shared with: one member of the organisation, a group of its members, or a project's members. */
+export const ShareKind = z.enum(["member", "group", "project"]);
 export type ShareKind = z.infer<typeof ShareKind>;
 /** Read: see the conversation, its files and images. Edit: also write in it (send, regenerate, attach). */
 export const SharePermission = z.enum(["read", "edit"]);
@@ -18,7 +18,7 @@ export const Share = z.object({
   id: ObjectIdString,
   kind: ShareKind,
   targetId: ObjectIdString,
-  name: z.string().describe("The member's name or the group's name"),
+  name: z.string().describe("The member's, the group's or the project's name"),
   permission: SharePermission,
   createdAt: z.string(),
 });

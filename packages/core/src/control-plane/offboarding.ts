@@ -15,6 +15,7 @@ import { DETAIL_TYPES, EVENT_SOURCES, outboxEvent, type EventPublisher } from ".
 import { groupMemberModel, groupModel } from "../groups/model.js";
 import { liveConnectionModel, liveEventModel } from "../live/index.js";
 import { shareModel } from "../sharing/model.js";
+import { projectMemberModel, projectModel } from "../projects/model.js";
 
 /**
  * Offboarding's second half, Tandem's application plane: sign-in ended when offboarding began
@@ -40,6 +41,8 @@ export function tenantDataModels(connection: Connection): Array<Model<never>> {
     groupModel(connection),
     groupMemberModel(connection),
     shareModel(connection),
+    projectModel(connection),
+    projectMemberModel(connection),
     liveEventModel(connection),
     liveConnectionModel(connection),
   ] as unknown as Array<Model<never>>;

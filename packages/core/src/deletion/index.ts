@@ -47,6 +47,12 @@ export async function deleteNotebookAndData(connection: Connection, owner: Owner
   return { complete: await finish(connection, record, storage, now) };
 }
 
+/** A notebook the caller has already checked (a deleted project's home), with all it holds. */
+export async function removeNotebookAndData(connection: Connection, tenantId: string, notebookId: string, storage: DeletionStorage | undefined, now: Date = new Date()): Promise<{ complete: boolean }> {
+  const record = await deleteNotebookRecord(connection, tenantId, notebookId, now);
+  return { complete: await finish(connection, record, storage, now) };
+}
+
 /** The first step: the deletion recorded, then the notebook gone (no one reaches it from here). */
 export async function deleteNotebookRecord(connection: Connection, tenantId: string, notebookId: string, now: Date = new Date()): Promise<PendingDeletion> {
   const record: PendingDeletion = { _id: `notebook:${notebookId}`, kind: "notebook", tenantId, notebookId, at: now, attempts: 0 };

@@ -9,6 +9,7 @@ import { checkPassword } from "../identity/accounts.js";
 import { userModel } from "../identity/model.js";
 import { knowledgeFileModel } from "../knowledge/files.js";
 import { notebookModel } from "../notebooks/model.js";
+import { handOverProjects } from "../projects/handover.js";
 import { runAsSystem, withTenant } from "../tenancy/index.js";
 import { membershipModel } from "../tenants/membership.js";
 import { tenantModel } from "../tenants/model.js";
@@ -104,6 +105,8 @@ export async function deleteOwnAccount(
   for (const m of memberships) {
     const tenantId = String(m.tenantId);
     if (preview.organisationsDeleted.some((o) => o.id === tenantId)) continue;
+    // The projects they own stay with the organisation (and their files with them).
+    await handOverProjects(connection, tenantId, userId);
     const ids = await withTenant(tenantId, () => notebookModel(connection).find({ userId }).select({ _id: 1 }).lean());
     for (const n of ids) await deleteNotebookRecord(connection, tenantId, String(n._id), now);
   }

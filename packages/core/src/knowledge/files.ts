@@ -138,7 +138,7 @@ export const UploadInput = UploadRequest;
 /** Registers a file and returns the presigned POST the browser uploads it with (10 minutes). */
 export async function createUpload(connection: Connection, owner: Owner, notebookId: string, input: unknown, services: KnowledgeServices): Promise<{ file: KnowledgeFile; upload: { url: string; fields: Record<string, string> } }> {
   const data = parseInput(UploadInput, input, "file details");
-  await getNotebook(connection, owner, notebookId, "edit");
+  await getNotebook(connection, owner, notebookId, "edit", { projectFiles: true });
   await assertFileRoom(connection, owner.tenantId);
   const doc = await withTenant(owner.tenantId, async () => {
     const created = await knowledgeFileModel(connection).create({ notebookId, userId: owner.userId, name: data.name, type: data.type, size: data.size, key: "pending", status: "uploading" });
@@ -164,7 +164,7 @@ export async function createUpload(connection: Connection, owner: Owner, noteboo
 async function fileOf(connection: Connection, owner: Owner, notebookId: string, fileId: string, need: "read" | "edit" = "edit"): Promise<KnowledgeFileDocument> {
   const gone = () => new NotFoundError("There is no such file in this notebook. Upload it again.", "knowledge.not_found");
   if (!/^[0-9a-f]{24}$/i.test(fileId)) throw gone();
-  await getNotebook(connection, owner, notebookId, need);
+  await getNotebook(connection, owner, notebookId, need, { projectFiles: true });
   const doc = await withTenant(owner.tenantId, () => knowledgeFileModel(connection).findOne({ _id: fileId, notebookId }).lean());
   if (!doc) throw gone();
   return doc;
@@ -406,7 +406,7 @@ export async function expireStaleFiles(connection: Connection, storage: Pick<Kno
 
 /** The notebook's files; uploads and processing that will never finish are ended first. */
 export async function listFiles(connection: Connection, owner: Owner, notebookId: string, storage?: Pick<KnowledgeServices, "s3" | "bucket">): Promise<KnowledgeFile[]> {
-  await getNotebook(connection, owner, notebookId, "read");
+  await getNotebook(connection, owner, notebookId, "read", { projectFiles: true });
   const docs = await withTenant(owner.tenantId, async () => {
     await expireStaleFiles(connection, storage, { notebookId });
     return knowledgeFileModel(connection).find({ notebookId }).sort({ createdAt: 1 }).lean();

@@ -155,12 +155,20 @@ async function candidatesFromBlocks(connection: Connection, scope: { tenantId: T
  * ranking, and memory does not grow with the number of passages. The scope is a list of files,
  * so a wider scope (a project's files) is the same query with more ids.
  */
-export async function retrievePassages(connection: Connection, owner: Owner, notebookId: string, question: string, services: { bedrock: BedrockRuntimeClient; embeddingModel: ModelEntry; tally?: { tokens: number } }, k = 4): Promise<Passage[]> {
+export async function retrievePassages(
+  connection: Connection,
+  owner: Owner,
+  notebookId: string,
+  question: string,
+  services: { bedrock: BedrockRuntimeClient; embeddingModel: ModelEntry; tally?: { tokens: number }; embedQuestion?: () => Promise<ArrayLike<number>> },
+  k = 4,
+): Promise<Passage[]> {
   if (!/^[0-9a-f]{24}$/i.test(notebookId) || !/^[0-9a-f]{24}$/i.test(owner.tenantId)) return [];
   return withTenant(owner.tenantId, async () => {
     const files = await knowledgeFileModel(connection).find({ notebookId, status: "ready" }).select({ name: 1, vectorBlocks: 1, engineVectors: 1, chunkCount: 1 }).lean();
     if (files.length === 0) return [];
-    const [query] = await embedTexts(services.bedrock, services.embeddingModel, [question], undefined, 1, services.tally);
+    // Several scopes for one question (a notebook and its project) share one embedding.
+    const [query] = services.embedQuestion ? [await services.embedQuestion()] : await embedTexts(services.bedrock, services.embeddingModel, [question], undefined, 1, services.tally);
     const names = new Map(files.map((f) => [String(f._id), f.name]));
     const toPassage = (c: StoredPassage, score: number, i: number): Passage => ({ n: i + 1, fileId: String(c.fileId), fileName: names.get(String(c.fileId)) ?? "file", page: c.page, chunkIndex: c.index, text: c.text, score });
     const engine = (await detectCapabilities(connection)).vectorSearch;

@@ -4,7 +4,9 @@ import { RegenerateRequest, SendMessageRequest } from "@tandem/client/contract";
 import { costOf, streamChat, type ModelCatalog, type ModelEntry } from "../ai/index.js";
 import { isDatabaseUnavailable, isDuplicateKeyError } from "../database/index.js";
 import { ConflictError, ForbiddenError, InvalidInputError, isDomainError, NotFoundError, parseInput, UnavailableError } from "../errors/index.js";
+import { embedTexts } from "../knowledge/files.js";
 import { citedPassages, groundingPrompt, retrievePassages, type Passage } from "../knowledge/retrieve.js";
+import { projectContext } from "../projects/projects.js";
 import { withTenant } from "../tenancy/index.js";
 import type { TenantModelPolicy } from "../tenants/organisations.js";
 import { messageModel, notebookModel, usageEventModel } from "./model.js";
@@ -31,11 +33,22 @@ export interface ChatServices {
   readonly onSpendAlerts?: (alerts: readonly SpendAlert[]) => void;
 }
 
-/** The reply's grounding: passages from the notebook's files, when it has any ready. */
-async function grounding(connection: Connection, owner: Owner, notebookId: string, question: string, services: ChatServices, tally: { tokens: number }): Promise<Passage[]> {
+/**
+ * The reply's grounding: passages from the notebook's files and, in a project, from the project's
+ * files (its home's), the best `k` of both, when any are ready. The question is embedded once.
+ */
+async function grounding(connection: Connection, owner: Owner, notebookId: string, question: string, services: ChatServices, tally: { tokens: number }, projectHome?: string, k = 4): Promise<Passage[]> {
   const embeddingModel = services.catalog.embeddingModel();
   if (!embeddingModel) return [];
-  return retrievePassages(connection, owner, notebookId, question, { bedrock: services.bedrock, embeddingModel, tally });
+  if (!projectHome) return retrievePassages(connection, owner, notebookId, question, { bedrock: services.bedrock, embeddingModel, tally }, k);
+  let embedded: Promise<ArrayLike<number>> | undefined;
+  const embedQuestion = () => (embedded ??= embedTexts(services.bedrock, embeddingModel, [question], undefined, 1, tally).then(([v]) => v!));
+  const found = await Promise.all([notebookId, projectHome].map((scope) => retrievePassages(connection, owner, scope, question, { bedrock: services.bedrock, embeddingModel, tally, embedQuestion }, k)));
+  return found
+    .flat()
+    .sort((a, b) => (b.score ?? 0) - (a.score ?? 0))
+    .slice(0, k)
+    .map((p, i) => ({ ...p, n: i + 1 }));
 }
 
 /** Allowed by the organisation's admins and by its tier (an empty list allows every model). */
@@ -175,7 +188,9 @@ async function replyTo(connection: Connection, owner: Owner, plan: ReplyPlan, se
   // its id and time sort before the reply's), the notebook's activity, and the grounding's first
   // read, which runs on while the stream starts (it needs none of the writes).
   // Spend caps: checked, and the reply's most it can cost reserved, before the model is called.
-  const inputChars = history.reduce((n, m) => n + m.text.length, data.text.length + (notebook.systemPrompt?.length ?? 0));
+  // In a project: its instructions come before the notebook's own, and its files ground the reply too.
+  const project = await projectContext(connection, owner.tenantId, notebook.projectId).catch(() => undefined);
+  const inputChars = history.reduce((n, m) => n + m.text.length, data.text.length + (notebook.systemPrompt?.length ?? 0) + (project?.instructions.length ?? 0));
   const ceiling = replyCeilingTokens(model, inputChars);
   const ceilingUsd = async () => (await priceUsage(connection, services.catalog, model, ceiling, now()).catch(() => ({ costUsd: costOf(model, ceiling) }))).costUsd;
   const reservation = await reserveSpend(connection, { ...owner, organisationName: services.organisationName }, ceilingUsd, now());
@@ -188,7 +203,7 @@ async function replyTo(connection: Connection, owner: Owner, plan: ReplyPlan, se
   }
   // The question's embedding costs too: its tokens are metered with the reply.
   const embedded = { tokens: 0 };
-  const passagesRead = grounding(connection, owner, notebookId, data.text, services, embedded).catch(() => [] as Passage[]);
+  const passagesRead = grounding(connection, owner, notebookId, data.text, services, embedded, project?.homeNotebookId).catch(() => [] as Passage[]);
   const { user, assistant } = await withTenant(owner.tenantId, async () => {
     const assistantInput = { notebookId, userId: owner.userId, role: "assistant", content: "", modelId: model.id, status: "streaming" };
     const [inserted] = await Promise.all([
@@ -202,7 +217,7 @@ async function replyTo(connection: Connection, owner: Owner, plan: ReplyPlan, se
   // Not awaited: the first token does not wait for the other views to hear of it (publishLive never throws).
   void notifyNotebook(connection, owner, notebookId, "reply.started", { messageId: assistant.id });
   const passages = await passagesRead;
-  const systemPrompt = [notebook.systemPrompt, groundingPrompt(passages)].filter(Boolean).join("\n\n") || undefined;
+  const systemPrompt = [project?.instructions, notebook.systemPrompt, groundingPrompt(passages)].filter(Boolean).join("\n\n") || undefined;
 
   let update: Record<string, unknown>;
   let failure: unknown;

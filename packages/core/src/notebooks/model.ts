@@ -12,12 +12,18 @@ const notebookSchema = new Schema(
     systemPrompt: { type: String, default: "" },
     modelId: { type: String, required: true },
     lastActivityAt: { type: Date, required: true },
+    // The project it is in (its instructions and files apply); absent: in none.
+    projectId: { type: Schema.Types.ObjectId },
+    // A project's home: holds the project's knowledge files; no one chats in it, no list shows it.
+    home: { type: Boolean },
   },
   { timestamps: true, collection: "notebooks" },
 );
 notebookSchema.plugin(tenantScoped);
 // The list: one person's notebooks, newest activity first.
 notebookSchema.index({ tenantId: 1, userId: 1, lastActivityAt: -1 }, { name: "tenant_user_activity" });
+// A project's notebooks (equality on the project).
+notebookSchema.index({ tenantId: 1, projectId: 1 }, { name: "tenant_project" });
 
 /** A message's week since the epoch: the bucket a search without a text index reads newest first. */
 export const WEEK_MS = 7 * 24 * 3600 * 1000;

@@ -2,6 +2,7 @@ import type { Connection } from "mongoose";
 import { NotebookInput as NotebookRequest, type NotebookAccess } from "@tandem/client/contract";
 import { detectCapabilities, withLease } from "../database/index.js";
 import { ForbiddenError, InvalidInputError, NotFoundError, parseInput } from "../errors/index.js";
+import { projectMemberModel } from "../projects/model.js";
 import { atLeast, rightOf } from "../sharing/access.js";
 import { withTenant } from "../tenancy/index.js";
 import { notifyNotebook } from "../live/events.js";
@@ -23,6 +24,8 @@ export interface Notebook {
   readonly modelId: string;
   readonly createdAt: Date;
   readonly lastActivityAt: Date;
+  /** The project it is in. */
+  readonly projectId?: string;
 }
 
 export interface NotebookMessage {
@@ -49,6 +52,7 @@ export const toNotebook = (d: NotebookDocument): Notebook => ({
   modelId: d.modelId,
   createdAt: d.createdAt,
   lastActivityAt: d.lastActivityAt,
+  ...(d.projectId ? { projectId: String(d.projectId) } : {}),
 });
 
 export const toMessage = (d: MessageDocument): NotebookMessage => ({
@@ -78,10 +82,11 @@ const notFound = () => new NotFoundError("There is no such notebook in this orga
  * was shared with (by name or through a group) to read or to edit. Anyone else learns nothing,
  * not even that it exists.
  */
-export async function getNotebook(connection: Connection, who: Owner, notebookId: string, need: NotebookAccess = "owner"): Promise<Notebook> {
+export async function getNotebook(connection: Connection, who: Owner, notebookId: string, need: NotebookAccess = "owner", options: { projectFiles?: boolean } = {}): Promise<Notebook> {
   if (!isObjectId(notebookId)) throw notFound();
   const doc = await withTenant(who.tenantId, () => notebookModel(connection).findOne({ _id: notebookId }).lean());
-  if (!doc) throw notFound();
+  // A project's home is reached only for its files (through the project's routes, which check the project).
+  if (!doc || (doc.home && !options.projectFiles)) throw notFound();
   const right = await rightOf(connection, who, { id: notebookId, ownerId: String(doc.userId) });
   if (!right) throw notFound();
   if (!atLeast(right, need)) {
@@ -108,10 +113,25 @@ export const DEFAULT_TITLE = "Untitled notebook";
 /** The lease under which a notebook's title changes: a rename and the automatic title never cross. */
 export const titleLease = (notebookId: string) => `notebook-title:${notebookId}`;
 
+/** A notebook goes into a project only of someone in it (its owner or a member). */
+async function assertInProject(connection: Connection, owner: Owner, projectId: string): Promise<void> {
+  const row = await withTenant(owner.tenantId, () => projectMemberModel(connection).findOne({ projectId, userId: owner.userId }).lean());
+  if (!row) throw new NotFoundError("There is no such project in this organisation, or you are not in it. Pick one of your projects, or ask its owner to add you.", "project.not_found");
+}
+
 export async function createNotebook(connection: Connection, owner: Owner, input: unknown, defaults: { modelId: string }, now: Date = new Date()): Promise<Notebook> {
   const data = parseInput(NotebookInput, input ?? {}, "notebook details");
+  if (data.projectId) await assertInProject(connection, owner, data.projectId);
   const doc = await withTenant(owner.tenantId, () =>
-    notebookModel(connection).create({ userId: owner.userId, title: data.title ?? DEFAULT_TITLE, titledBy: data.title && data.title !== DEFAULT_TITLE ? "user" : null, systemPrompt: data.systemPrompt ?? "", modelId: data.modelId ?? defaults.modelId, lastActivityAt: now }),
+    notebookModel(connection).create({
+      userId: owner.userId,
+      title: data.title ?? DEFAULT_TITLE,
+      titledBy: data.title && data.title !== DEFAULT_TITLE ? "user" : null,
+      systemPrompt: data.systemPrompt ?? "",
+      modelId: data.modelId ?? defaults.modelId,
+      lastActivityAt: now,
+      ...(data.projectId ? { projectId: data.projectId } : {}),
+    }),
   );
   const notebook = toNotebook(doc.toObject());
   await notifyNotebook(connection, owner, notebook.id, "notebook.changed", { title: notebook.title });
@@ -121,9 +141,13 @@ export async function createNotebook(connection: Connection, owner: Owner, input
 export async function updateNotebook(connection: Connection, owner: Owner, notebookId: string, input: unknown): Promise<Notebook> {
   const data = parseInput(NotebookInput, input ?? {}, "notebook details");
   await getNotebook(connection, owner, notebookId);
-  const set: Record<string, unknown> = Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined));
-  if (!Object.keys(set).length) return getNotebook(connection, owner, notebookId);
-  const write = () => withTenant(owner.tenantId, () => notebookModel(connection).updateOne({ _id: notebookId, userId: owner.userId }, { $set: set }));
+  const { projectId, ...fields } = data;
+  if (projectId) await assertInProject(connection, owner, projectId);
+  const set: Record<string, unknown> = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+  if (projectId) set.projectId = projectId;
+  const unset = projectId === null ? { projectId: "" } : undefined;
+  if (!Object.keys(set).length && !unset) return getNotebook(connection, owner, notebookId);
+  const write = () => withTenant(owner.tenantId, () => notebookModel(connection).updateOne({ _id: notebookId, userId: owner.userId }, { ...(Object.keys(set).length ? { $set: set } : {}), ...(unset ? { $unset: unset } : {}) }));
   if (data.title === undefined) await write();
   else {
     // A name its owner gave: the automatic title never replaces it (both change it under one lease).
@@ -242,7 +266,8 @@ function decodeCursor(cursor: string): { at: Date; id: string } {
 export async function listNotebooks(connection: Connection, owner: Owner, options: { cursor?: string; limit?: number; query?: string } = {}): Promise<NotebookPage> {
   const limit = Math.min(Math.max(options.limit ?? 20, 1), 100);
   return withTenant(owner.tenantId, async () => {
-    const filter: Record<string, unknown> = { userId: owner.userId };
+    // A project's home holds its files: never listed.
+    const filter: Record<string, unknown> = { userId: owner.userId, home: { $ne: true } };
     const query = options.query?.trim().slice(0, 200);
     let searched: number | undefined;
     if (query) {

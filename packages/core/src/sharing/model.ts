@@ -1,11 +1,11 @@
 import { Schema, type Connection, type InferSchemaType, type Model } from "mongoose";
 import { tenantScoped } from "../tenancy/index.js";
 
-/** A notebook shared with one member or one group of its organisation, to read or to edit. */
+/** A notebook shared with one member, one group or one project of its organisation, to read or to edit. */
 const shareSchema = new Schema(
   {
     notebookId: { type: String, required: true },
-    kind: { type: String, enum: ["member", "group"], required: true },
+    kind: { type: String, enum: ["member", "group", "project"], required: true },
     targetId: { type: String, required: true },
     permission: { type: String, enum: ["read", "edit"], required: true },
     sharedBy: { type: String, required: true },

@@ -7,6 +7,7 @@ import { userModel } from "../identity/model.js";
 import { membershipModel } from "../tenants/membership.js";
 import { withTenant } from "../tenancy/index.js";
 import { notebookModel } from "../notebooks/model.js";
+import { projectIdsOf, projectMemberModel, projectModel } from "../projects/model.js";
 import { shareModel, type ShareDocument } from "./model.js";
 
 interface Who {
@@ -31,6 +32,7 @@ function nameBook(connection: Connection): (userId: string) => Promise<string> {
 }
 
 async function nameOf(connection: Connection, tenantId: string, share: Pick<ShareDocument, "kind" | "targetId">, groups?: Map<string, string>, people = nameBook(connection)): Promise<string> {
+  if (share.kind === "project") return (await withTenant(tenantId, () => projectModel(connection).findOne({ _id: share.targetId }).select({ name: 1 }).lean()))?.name ?? "A deleted project";
   if (share.kind === "group") return (groups ?? (await groupNames(connection, tenantId))).get(share.targetId) ?? "A removed group";
   return people(share.targetId);
 }
@@ -62,6 +64,10 @@ export async function shareNotebook(connection: Connection, owner: Who, notebook
     if (data.targetId === owner.userId) throw new InvalidInputError("This is your own notebook already. Pick another member to share it with.", [{ name: "targetId", message: "must be another member" }], "share.self");
     const member = await withTenant(owner.tenantId, () => membershipModel(connection).findOne({ userId: data.targetId }).lean());
     if (!member) throw new NotFoundError("There is no such member in this organisation. Invite them first, then share the notebook.", "share.no_member");
+  } else if (data.kind === "project") {
+    // Into a project one is in: its members are the sharer's collaborators there.
+    const inIt = await withTenant(owner.tenantId, () => projectMemberModel(connection).findOne({ projectId: data.targetId, userId: owner.userId }).lean());
+    if (!inIt) throw new NotFoundError("There is no such project in this organisation, or you are not in it. Share with one of your projects.", "share.no_project");
   } else if (!(await groupNames(connection, owner.tenantId)).has(data.targetId)) {
     throw new NotFoundError("There is no such group in this organisation. Pick one from the organisation's groups.", "share.no_group");
   }
@@ -87,8 +93,8 @@ export async function revokeShare(connection: Connection, tenantId: string, note
 
 /** Notebooks others shared with this person (by name or through a group), with what they may do. */
 export async function sharedWithMe(connection: Connection, who: Who): Promise<SharedNotebook[]> {
-  const groups = await groupIdsOf(connection, who.tenantId, who.userId);
-  const targets = [{ kind: "member", targetId: who.userId }, ...groups.map((g) => ({ kind: "group", targetId: g }))];
+  const [groups, projects] = await Promise.all([groupIdsOf(connection, who.tenantId, who.userId), withTenant(who.tenantId, () => projectIdsOf(connection, who.userId))]);
+  const targets = [{ kind: "member", targetId: who.userId }, ...groups.map((g) => ({ kind: "group", targetId: g })), ...projects.map((p) => ({ kind: "project", targetId: p }))];
   const found = (await Promise.all(targets.map((t) => withTenant(who.tenantId, () => shareModel(connection).find(t).limit(500).lean())))).flat();
   const best = new Map<string, NotebookAccess>();
   for (const s of found) if (best.get(s.notebookId) !== "edit") best.set(s.notebookId, s.permission as NotebookAccess);
@@ -109,7 +115,8 @@ export async function removeSharesWith(connection: Connection, tenantId: string,
   return result.deletedCount ?? 0;
 }
 
-/** With a deleted notebook or group: its shares. */
-export async function removeSharesOf(connection: Connection, tenantId: string, filter: { notebookId: string } | { groupId: string }): Promise<void> {
-  await withTenant(tenantId, () => shareModel(connection).deleteMany("notebookId" in filter ? { notebookId: filter.notebookId } : { kind: "group", targetId: filter.groupId }));
+/** With a deleted notebook, group or project: its shares. */
+export async function removeSharesOf(connection: Connection, tenantId: string, filter: { notebookId: string } | { groupId: string } | { projectId: string }): Promise<void> {
+  const which = "notebookId" in filter ? { notebookId: filter.notebookId } : "groupId" in filter ? { kind: "group", targetId: filter.groupId } : { kind: "project", targetId: filter.projectId };
+  await withTenant(tenantId, () => shareModel(connection).deleteMany(which));
 }

@@ -12,6 +12,7 @@ import { removeFromAllGroups } from "../groups/groups.js";
 import { membershipModel, type Role } from "./membership.js";
 import { tenantModel } from "./model.js";
 import { removeSharesWith } from "../sharing/shares.js";
+import { handOverProjects } from "../projects/handover.js";
 
 /** Organisations are Tandem's tenants seen from their members: create, rename, members, roles. */
 const RANK: Record<Role, number> = { member: 1, admin: 2, owner: 3 };
@@ -253,5 +254,7 @@ export async function removeMember(connection: Connection, tenantId: string, act
   await removeFromAllGroups(connection, tenantId, userId);
   // And no longer named in its notebooks' shares (a departure ends them; rejoining does not bring them back).
   await removeSharesWith(connection, tenantId, userId);
+  // Out of its projects; the ones they owned pass to the organisation's most senior member.
+  await handOverProjects(connection, tenantId, userId);
   await onRemoved?.();
 }
