@@ -13,6 +13,8 @@ export default function NotebooksPage({ params }: { params: { orgId: string } })
   const [cursor, setCursor] = useState<string | undefined>();
   const [query, setQuery] = useState("");
   const [problem, setProblem] = useState<string | undefined>();
+  // "No notebooks yet" only once the list has come: not while it loads.
+  const [loaded, setLoaded] = useState(false);
   // Without a text index the server searches a bounded number of recent messages, and says how many.
   const [searched, setSearched] = useState<number | undefined>();
 
@@ -24,6 +26,7 @@ export default function NotebooksPage({ params }: { params: { orgId: string } })
         setNotebooks((list) => (more ? [...list, ...page.notebooks] : page.notebooks));
         setCursor(page.nextCursor);
         setSearched(page.searchedMessages);
+        setLoaded(true);
       } catch (error) {
         setProblem(error instanceof Error ? error.message : String(error));
       }
@@ -64,7 +67,7 @@ export default function NotebooksPage({ params }: { params: { orgId: string } })
           </li>
         ))}
       </ul>
-      {notebooks.length === 0 ? <p className="meta">{query ? "No notebook matches." : "No notebooks yet."}</p> : null}
+      {loaded && notebooks.length === 0 ? <p className="meta" data-testid="notebooks-empty">{query ? "No notebook matches." : "No notebooks yet."}</p> : null}
       {query && searched !== undefined ? (
         <p className="meta" data-testid="search-scope">
           Titles of all your notebooks were searched, and your {searched.toLocaleString("en-GB")} most recent messages (up to 13 weeks back).
