@@ -12,6 +12,7 @@ import { startMailCatcher, waitForPort, type MailCatcher } from "@tandem/local";
 import getPort from "get-port";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { expectAccessible } from "./browser";
 
 /**
  * The operators' metering pages in Chromium, at 1280 and 375 px: an operator creates, edits and
@@ -20,7 +21,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
  * tenants by name, for all tenants and for one; /admin/prices marks the version in force, refuses a
  * version in the past with the API's message and adds one; /admin/reconciliation shows recorded
  * against recomputed cost with the row that differs marked, and the totals.
- * Screenshots go to artifacts/admin-metering-*.png.
+ * The 1280 px journey runs in the light colour scheme, the 375 px one in the dark; axe-core scans
+ * every page (no serious or critical violation). Screenshots go to artifacts/admin-metering-*.png.
  */
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const ARTIFACTS = path.resolve(WEB_DIR, "..", "..", "artifacts");
@@ -113,9 +115,17 @@ async function asOperator<T>(page: Page, method: string, url: string, body?: unk
 
 const meterRow = (page: Page, apiName: string) => page.locator(`[data-testid="meter-row"][data-meter="${apiName}"]`);
 
-async function meteringJourney(width: number) {
+/** Mantine's modal has finished opening (axe must not see it half-faded). */
+async function dialogOpen(page: Page) {
+  await page.getByRole("dialog").waitFor({ timeout: 10_000 });
+  await expect
+    .poll(() => page.evaluate(() => [...document.querySelectorAll(".mantine-Modal-content, .mantine-Modal-overlay")].map((el) => `${getComputedStyle(el).opacity}|${getComputedStyle(el).transform}`).join()), { timeout: 10_000 })
+    .toMatch(/^(1\|(none|matrix\(1, 0, 0, 1, 0, 0\)),?)+$/);
+}
+
+async function meteringJourney(width: number, colorScheme: "light" | "dark") {
   const size = `${width}`;
-  const context = await browser.newContext({ viewport: { width, height: 900 } });
+  const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme });
   const page = await signIn(context, OPERATOR, "/admin/meters");
 
   // Meters: Tandem's own are fixed (no edit or delete); an operator's can be created, edited, deleted.
@@ -144,6 +154,8 @@ async function meteringJourney(width: number) {
   expect(await edit.getByLabel("Display name").inputValue()).toBe(`API calls ${size}`);
   await edit.getByLabel("Display name").fill(`Partner API calls ${size}`);
   await expectNoSidewaysScroll(page, width);
+  await dialogOpen(page);
+  await expectAccessible(page, `the meter dialog, ${colorScheme}`);
   await page.screenshot({ path: path.join(ARTIFACTS, `admin-metering-${size}-1b-edit-meter.png`) });
   await edit.getByRole("button", { name: "Save meter" }).click();
   await expect.poll(() => page.getByTestId("meters-note").textContent(), { timeout: 30_000 }).toContain(`“Partner API calls ${size}” is saved`);
@@ -155,12 +167,14 @@ async function meteringJourney(width: number) {
   await form.getByRole("button", { name: "Create meter" }).click();
   await expect.poll(() => meterRow(page, spare).count(), { timeout: 30_000 }).toBe(1);
   await meterRow(page, spare).getByRole("button", { name: `Delete Spare ${size}` }).click();
-  const dialog = page.getByTestId("confirm-dialog");
+  const dialog = page.getByRole("dialog");
   await expect.poll(() => dialog.textContent(), { timeout: 10_000 }).toContain(`Delete the meter “Spare ${size}”?`);
   expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Cancel");
   await dialog.getByRole("button", { name: "Delete meter" }).click();
   await expect.poll(() => meterRow(page, spare).count(), { timeout: 30_000 }).toBe(0);
+  expect(await page.evaluate(() => document.documentElement.getAttribute("data-mantine-color-scheme"))).toBe(colorScheme);
   await expectNoSidewaysScroll(page, width);
+  await expectAccessible(page, `the meters page, ${colorScheme}`);
   await shot(page, `${size}-1-meters`);
 
   // Two tenants, and a script's client with tandem/usage that ingests their usage.
@@ -220,6 +234,7 @@ async function meteringJourney(width: number) {
   expect(await byTenant.locator("tbody tr").first().textContent()).toBe(`Babbage Works ${size}${babbage.tenantId}150.5275.3 %`);
   expect(await byTenant.locator("tbody tr").last().textContent()).toBe(`Lovelace Labs ${size}${lovelace.tenantId}49.5224.8 %`);
   await expectNoSidewaysScroll(page, width);
+  await expectAccessible(page, `the usage page, ${colorScheme}`);
   await shot(page, `${size}-2-usage`);
   // One tenant.
   await page.getByRole("combobox", { name: "Tenant" }).selectOption({ label: `Lovelace Labs ${size}` });
@@ -243,6 +258,7 @@ async function meteringJourney(width: number) {
   const modelId = Object.keys(prices.body.data[0]!.prices).find((m) => prices.body.data[0]!.prices[m]!.input_tokens !== undefined)!;
   const newest = Math.max(...prices.body.data.map((v) => v.version));
   expect(await page.locator('[data-testid="price-version"][data-state="current"]').getAttribute("data-version")).toBe(String(newest));
+  await expectAccessible(page, `the prices page, ${colorScheme}`);
   await shot(page, `${size}-3-prices`);
   const add = page.getByTestId("add-prices");
   await add.getByLabel("Model id").fill(modelId);
@@ -286,6 +302,7 @@ async function meteringJourney(width: number) {
   expect(await page.getByTestId("reconciliation-total").textContent()).toContain("$0.50");
   expect(await rows.first().textContent()).toContain(`Babbage Works ${size}`);
   await expectNoSidewaysScroll(page, width);
+  await expectAccessible(page, `the reconciliation page, ${colorScheme}`);
   await shot(page, `${size}-5-reconciliation`);
   // More than 93 days is refused before asking.
   await page.getByRole("textbox", { name: "From", exact: true }).fill("2025-01-01");
@@ -296,11 +313,11 @@ async function meteringJourney(width: number) {
 }
 
 describe("the operators' metering pages", () => {
-  it("show meters, usage, prices and the reconciliation at 1280 px", async () => {
-    await meteringJourney(1280);
+  it("show meters, usage, prices and the reconciliation at 1280 px (light)", async () => {
+    await meteringJourney(1280, "light");
   }, 420_000);
 
-  it("work at 375 px without the page scrolling sideways", async () => {
-    await meteringJourney(375);
+  it("work at 375 px without the page scrolling sideways (dark)", async () => {
+    await meteringJourney(375, "dark");
   }, 300_000);
 });

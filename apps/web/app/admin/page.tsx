@@ -1,7 +1,9 @@
 "use client";
 
+import { Button, Group } from "@mantine/core";
 import { useState } from "react";
 import { Notice } from "../ui/form";
+import { Hint, PageTitle, Panel, Problem } from "./ui/parts";
 import { RegisterTenantForm } from "./ui/register-tenant";
 import { TenantTable } from "./ui/tenant-table";
 import { useTenants } from "./ui/use-tenants";
@@ -12,16 +14,10 @@ export default function TenantsPage() {
   const [note, setNote] = useState<string | undefined>();
   return (
     <>
-      <h1>Tenants</h1>
-      <p className="lead">Every organisation of this installation, as the control plane runs it.</p>
+      <PageTitle title="Tenants" lead="Every organisation of this installation, as the control plane runs it." />
       {note ? <Notice testId="admin-note">{note}</Notice> : null}
-      <section className="card stack" aria-labelledby="tenants-title">
-        <h2 id="tenants-title">All tenants</h2>
-        {list.error ? (
-          <p className="error" role="alert">
-            {list.error}
-          </p>
-        ) : null}
+      <Panel id="tenants-title" title="All tenants">
+        {list.error ? <Problem>{list.error}</Problem> : null}
         {list.tenants.length > 0 ? (
           <TenantTable
             tenants={list.tenants}
@@ -31,17 +27,17 @@ export default function TenantsPage() {
             }}
           />
         ) : !list.loading && !list.error ? (
-          <p className="hint">No tenants yet. Register the first one below.</p>
+          <Hint>No tenants yet. Register the first one below.</Hint>
         ) : null}
-        {list.loading ? <p className="hint">Loading…</p> : null}
+        {list.loading ? <Hint>Loading…</Hint> : null}
         {list.hasMore && !list.loading ? (
-          <div>
-            <button type="button" className="secondary" onClick={list.loadMore} data-testid="load-more">
+          <Group>
+            <Button type="button" variant="default" onClick={list.loadMore} data-testid="load-more">
               Load more
-            </button>
-          </div>
+            </Button>
+          </Group>
         ) : null}
-      </section>
+      </Panel>
       <RegisterTenantForm
         onRegistered={(tenant) => {
           list.add(tenant);

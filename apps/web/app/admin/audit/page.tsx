@@ -1,9 +1,12 @@
 "use client";
 
+import { Button, Group, NativeSelect, Paper, Stack, TextInput } from "@mantine/core";
+import { IconDownload } from "@tabler/icons-react";
 import { useRouter } from "next/navigation";
 import type { FormEvent } from "react";
 import { auditExportUrl, query, type AuditFilters } from "../../../lib/control-plane";
 import { AuditTable } from "../ui/audit-list";
+import { classes, Hint, PageTitle, Panel, Problem } from "../ui/parts";
 import { useActorNames } from "../ui/use-actors";
 import { dayBound, useAudit } from "../ui/use-audit";
 
@@ -26,76 +29,57 @@ export default function AuditPage({ searchParams }: { searchParams: Search }) {
 
   return (
     <>
-      <h1>Audit log</h1>
-      <p className="lead">Sign-ins, keys, roles, policies, operator actions and lifecycle moves, across every tenant.</p>
-      <form className="card stack" onSubmit={apply} aria-label="Filter the audit log" key={JSON.stringify(picked)} data-testid="audit-filters">
-        <div className="fields">
-          <label className="field">
-            <span>Tenant id</span>
-            <input name="tenantId" defaultValue={picked.tenantId} autoComplete="off" placeholder="an organisation id, or system" />
-          </label>
-          <label className="field">
-            <span>Action starts with</span>
-            <input name="action" defaultValue={picked.action} placeholder="e.g. auth." autoComplete="off" />
-          </label>
-          <label className="field">
-            <span>Actor id</span>
-            <input name="actor" defaultValue={picked.actor} autoComplete="off" />
-          </label>
-          <label className="field">
-            <span>Outcome</span>
-            <select name="outcome" defaultValue={picked.outcome ?? ""}>
-              <option value="">any</option>
-              <option value="success">success</option>
-              <option value="failure">failure</option>
-              <option value="denied">denied</option>
-            </select>
-          </label>
-          <label className="field">
-            <span>From</span>
-            <input name="from" type="date" defaultValue={picked.from} />
-          </label>
-          <label className="field">
-            <span>To</span>
-            <input name="to" type="date" defaultValue={picked.to} />
-          </label>
-        </div>
-        <div className="actions wrap">
-          <button type="submit">Apply filters</button>
-          <button type="button" className="secondary" onClick={() => router.push("/admin/audit")}>
-            Clear
-          </button>
-          <a className="button secondary" href={auditExportUrl(filters)} download data-testid="audit-export">
-            Export (JSON lines)
-          </a>
-        </div>
-      </form>
+      <PageTitle title="Audit log" lead="Sign-ins, keys, roles, policies, operator actions and lifecycle moves, across every tenant." />
+      <Paper withBorder radius="md" p={{ base: "md", sm: "lg" }} mb="lg" component="form" onSubmit={apply} aria-label="Filter the audit log" key={JSON.stringify(picked)} data-testid="audit-filters">
+        <Stack gap="md">
+          <div className={classes.fields}>
+            <TextInput name="tenantId" label="Tenant id" defaultValue={picked.tenantId} autoComplete="off" placeholder="an organisation id, or system" />
+            <TextInput name="action" label="Action starts with" defaultValue={picked.action} placeholder="e.g. auth." autoComplete="off" />
+            <TextInput name="actor" label="Actor id" defaultValue={picked.actor} autoComplete="off" />
+            <NativeSelect
+              name="outcome"
+              label="Outcome"
+              defaultValue={picked.outcome ?? ""}
+              data={[
+                { value: "", label: "any" },
+                { value: "success", label: "success" },
+                { value: "failure", label: "failure" },
+                { value: "denied", label: "denied" },
+              ]}
+            />
+            <TextInput name="from" label="From" type="date" defaultValue={picked.from} />
+            <TextInput name="to" label="To" type="date" defaultValue={picked.to} />
+          </div>
+          <Group gap="sm">
+            <Button type="submit">Apply filters</Button>
+            <Button type="button" variant="default" onClick={() => router.push("/admin/audit")}>
+              Clear
+            </Button>
+            <Button component="a" variant="default" href={auditExportUrl(filters)} download data-testid="audit-export" leftSection={<IconDownload size={16} aria-hidden />}>
+              Export (JSON lines)
+            </Button>
+          </Group>
+        </Stack>
+      </Paper>
 
-      <section className="card stack" aria-labelledby="entries-title">
-        <h2 id="entries-title">Entries</h2>
-        {audit.error ? (
-          <p className="error" role="alert">
-            {audit.error}
-          </p>
-        ) : null}
+      <Panel id="entries-title" title="Entries">
+        {audit.error ? <Problem>{audit.error}</Problem> : null}
         {audit.state === "missing" ? (
-          <p className="hint" data-testid="audit-missing">
-            This installation&apos;s API does not keep an audit log yet.
-          </p>
+          <Hint testId="audit-missing">This installation&apos;s API does not keep an audit log yet.</Hint>
         ) : audit.entries.length > 0 ? (
           <AuditTable entries={audit.entries} showTenant nameOf={nameOf} />
         ) : audit.state === "ready" && !audit.error ? (
-          <p className="hint">No entries match these filters.</p>
+          <Hint>No entries match these filters.</Hint>
         ) : null}
-        {audit.state === "loading" ? <p className="hint">Loading…</p> : null}
+        {audit.state === "loading" ? <Hint>Loading…</Hint> : null}
         {audit.hasMore && audit.state === "ready" ? (
-          <div>
-            <button type="button" className="secondary" onClick={audit.loadMore} data-testid="load-more">
+          <Group>
+            <Button type="button" variant="default" onClick={audit.loadMore} data-testid="load-more">
               Load more
-            </button>
-          </div>
+            </Button>
+          </Group>
         ) : null}
-      </section>
+      </Panel>
     </>
   );
 }

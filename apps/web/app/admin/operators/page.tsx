@@ -2,13 +2,13 @@
 
 import { ClientsPanel } from "../ui/clients";
 import { OperatorsPanel } from "../ui/operators";
+import { PageTitle } from "../ui/parts";
 
 /** Operators: who runs the installation, and the credentials its scripts use. */
 export default function OperatorsPage() {
   return (
     <>
-      <h1>Operators &amp; clients</h1>
-      <p className="lead">Who runs this installation, and the credentials its scripts use.</p>
+      <PageTitle title="Operators & clients" lead="Who runs this installation, and the credentials its scripts use." />
       <OperatorsPanel />
       <ClientsPanel />
     </>

@@ -1,10 +1,13 @@
 "use client";
 
+import { Alert, Anchor, Badge, Button, Code, Group, NativeSelect, Paper, Stack, Table, Text, TextInput } from "@mantine/core";
+import { IconAlertTriangle } from "@tabler/icons-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useState, type FormEvent } from "react";
 import { describeError } from "../../../lib/browser-api";
 import { amount, controlPlane, query, usd, utcDay, type ReconciliationRow } from "../../../lib/control-plane";
+import { classes, DataTable, Hint, PageTitle, Panel, Problem, visuallyHidden } from "../ui/parts";
 import { useTenantNames } from "../ui/use-tenant-names";
 
 type Search = { from?: string; to?: string; tenant?: string };
@@ -75,57 +78,45 @@ export default function ReconciliationPage({ searchParams }: { searchParams: Sea
   );
   const difference = (totals.recorded - totals.recomputed) / 1e6;
 
+  const num = classes.num;
   return (
     <>
-      <h1>Reconciliation</h1>
-      <p className="lead">Per tenant, model and day: the raw counts, the cost recorded when the calls were made, and the cost recomputed from the counts with the price version in force at each call.</p>
-      <form className="card stack" onSubmit={apply} aria-label="Choose the period" key={JSON.stringify(picked)} data-testid="reconciliation-filters">
-        <div className="fields">
-          <label className="field" htmlFor="rec-from">
-            <span>From</span>
-            <input id="rec-from" name="from" type="date" defaultValue={"error" in period ? picked.from : period.first} required />
-          </label>
-          <label className="field" htmlFor="rec-to">
-            <span>To</span>
-            <input id="rec-to" name="to" type="date" defaultValue={"error" in period ? picked.to : period.last} required />
-          </label>
-          <label className="field" htmlFor="rec-tenant">
-            <span>Tenant</span>
-            <select id="rec-tenant" name="tenant" defaultValue={picked.tenant ?? ""}>
-              <option value="">All tenants</option>
-              {tenants.tenants.map((t) => (
-                <option key={t.tenantId} value={t.tenantId}>
-                  {t.tenantName}
-                </option>
-              ))}
-            </select>
-          </label>
-        </div>
-        <p className="hint">UTC days, at most {MAX_DAYS} at a time.</p>
-        <div className="actions wrap">
-          <button type="submit">Show report</button>
-        </div>
-      </form>
+      <PageTitle
+        title="Reconciliation"
+        lead="Per tenant, model and day: the raw counts, the cost recorded when the calls were made, and the cost recomputed from the counts with the price version in force at each call."
+      />
+      <Paper withBorder radius="md" p={{ base: "md", sm: "lg" }} mb="lg" component="form" onSubmit={apply} aria-label="Choose the period" key={JSON.stringify(picked)} data-testid="reconciliation-filters">
+        <Stack gap="md">
+          <div className={classes.fields}>
+            <TextInput id="rec-from" name="from" label="From" type="date" defaultValue={"error" in period ? picked.from : period.first} required withAsterisk={false} />
+            <TextInput id="rec-to" name="to" label="To" type="date" defaultValue={"error" in period ? picked.to : period.last} required withAsterisk={false} />
+            <NativeSelect
+              id="rec-tenant"
+              name="tenant"
+              label="Tenant"
+              defaultValue={picked.tenant ?? ""}
+              data={[{ value: "", label: "All tenants" }, ...tenants.tenants.map((t) => ({ value: t.tenantId, label: t.tenantName }))]}
+            />
+          </div>
+          <Hint>UTC days, at most {MAX_DAYS} at a time.</Hint>
+          <Group>
+            <Button type="submit">Show report</Button>
+          </Group>
+        </Stack>
+      </Paper>
 
-      <section className="card stack" aria-labelledby="report-title" aria-busy={report.status === "loading"} data-testid="reconciliation">
-        <h2 id="report-title">{"error" in period ? "Report" : `${utcDay(period.first)} – ${utcDay(period.last)}`}</h2>
+      <Panel id="report-title" title={"error" in period ? "Report" : `${utcDay(period.first)} – ${utcDay(period.last)}`} busy={report.status === "loading"} testId="reconciliation">
         {"error" in period ? (
-          <p className="error" role="alert">
-            {period.error}
-          </p>
+          <Problem>{period.error}</Problem>
         ) : report.status === "error" ? (
-          <p className="error" role="alert">
-            {report.message}
-          </p>
+          <Problem>{report.message}</Problem>
         ) : report.status === "loading" ? (
-          <p className="hint">Loading…</p>
+          <Hint>Loading…</Hint>
         ) : rows.length === 0 ? (
-          <p className="hint" data-testid="reconciliation-empty">
-            No metered model calls in this period.
-          </p>
+          <Hint testId="reconciliation-empty">No metered model calls in this period.</Hint>
         ) : (
           <>
-            <dl className="totals" data-testid="reconciliation-totals">
+            <dl className={classes.totals} data-testid="reconciliation-totals">
               <div>
                 <dt>Recorded</dt>
                 <dd>{usd(totals.recorded / 1e6)}</dd>
@@ -146,121 +137,124 @@ export default function ReconciliationPage({ searchParams }: { searchParams: Sea
               </div>
             </dl>
             {totals.differing > 0 ? (
-              <p className="warning" role="status">
+              <Alert color="red" variant="light" role="status" icon={<IconAlertTriangle size={18} aria-hidden />} styles={{ message: { color: "var(--mantine-color-text)" } }}>
                 {totals.differing === 1 ? "One row's" : `${totals.differing} rows'`} recorded cost differs from the recomputed cost: marked below.
-              </p>
+              </Alert>
             ) : (
-              <p className="hint">Every row&apos;s recorded cost matches its recomputed cost.</p>
+              <Hint>Every row&apos;s recorded cost matches its recomputed cost.</Hint>
             )}
-            <table className="data reconciliation wide-labels" data-testid="reconciliation-rows">
-              <caption className="visually-hidden">Recorded and recomputed cost per tenant, model and day, in US dollars</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Day · tenant · model</th>
-                  <th scope="col" className="num">
+            <DataTable wideLabels data-testid="reconciliation-rows" caption="Recorded and recomputed cost per tenant, model and day, in US dollars">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">Day · tenant · model</Table.Th>
+                  <Table.Th scope="col" className={num}>
                     Calls
-                  </th>
-                  <th scope="col" className="num">
+                  </Table.Th>
+                  <Table.Th scope="col" className={num}>
                     Input tokens
-                  </th>
-                  <th scope="col" className="num">
+                  </Table.Th>
+                  <Table.Th scope="col" className={num}>
                     Output tokens
-                  </th>
-                  <th scope="col" className="num">
+                  </Table.Th>
+                  <Table.Th scope="col" className={num}>
                     Images
-                  </th>
-                  <th scope="col" className="num">
+                  </Table.Th>
+                  <Table.Th scope="col" className={num}>
                     Recorded
-                  </th>
-                  <th scope="col" className="num">
+                  </Table.Th>
+                  <Table.Th scope="col" className={num}>
                     Recomputed
-                  </th>
-                  <th scope="col" className="num">
+                  </Table.Th>
+                  <Table.Th scope="col" className={num}>
                     Difference
-                  </th>
-                  <th scope="col">Price versions</th>
-                </tr>
-              </thead>
-              <tbody>
+                  </Table.Th>
+                  <Table.Th scope="col">Price versions</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
                 {rows.map((r) => {
                   const name = tenants.nameOf(r.tenantId);
                   const differs = r.differenceUsd !== 0;
                   return (
-                    <tr key={`${r.day}|${r.tenantId}|${r.modelId}`} data-differs={differs || undefined} data-testid="reconciliation-row">
-                      <th scope="row">
-                        <time dateTime={r.day}>{utcDay(r.day)}</time>
-                        <span className="block">
-                          <Link href={`/admin/tenants/${r.tenantId}`}>{name ?? r.tenantId}</Link>
-                        </span>
-                        <code className="block">{r.modelId}</code>
+                    <Table.Tr key={`${r.day}|${r.tenantId}|${r.modelId}`} data-differs={differs || undefined} data-testid="reconciliation-row">
+                      <Table.Th scope="row" fw={400}>
+                        <Text fw={600} size="sm">
+                          <time dateTime={r.day}>{utcDay(r.day)}</time>
+                        </Text>
+                        <Anchor component={Link} href={`/admin/tenants/${r.tenantId}`} size="sm" underline="always" display="block">
+                          {name ?? r.tenantId}
+                        </Anchor>
+                        <Code display="block" bg="transparent" p={0}>
+                          {r.modelId}
+                        </Code>
                         {differs ? (
-                          <span className="badge" data-status="failed" data-testid="differs">
+                          <Badge color="red" variant="filled" radius="xl" tt="none" mt={4} data-testid="differs">
                             Differs
-                          </span>
+                          </Badge>
                         ) : null}
-                      </th>
-                      <td data-label="Calls" className="num">
-                        <div className="cell">{amount(r.events)}</div>
-                      </td>
-                      <td data-label="Input tokens" className="num">
-                        <div className="cell">{amount(r.inputTokens)}</div>
-                      </td>
-                      <td data-label="Output tokens" className="num">
-                        <div className="cell">{amount(r.outputTokens)}</div>
-                      </td>
-                      <td data-label="Images" className="num">
-                        <div className="cell">{amount(r.images)}</div>
-                      </td>
-                      <td data-label="Recorded" className="num">
-                        <div className="cell">{usd(r.recordedUsd)}</div>
-                      </td>
-                      <td data-label="Recomputed" className="num">
-                        <div className="cell">{usd(r.recomputedUsd)}</div>
-                      </td>
-                      <td data-label="Difference" className="num diff">
-                        <div className="cell">
+                      </Table.Th>
+                      <Table.Td data-label="Calls" className={num}>
+                        <div className={classes.cell}>{amount(r.events)}</div>
+                      </Table.Td>
+                      <Table.Td data-label="Input tokens" className={num}>
+                        <div className={classes.cell}>{amount(r.inputTokens)}</div>
+                      </Table.Td>
+                      <Table.Td data-label="Output tokens" className={num}>
+                        <div className={classes.cell}>{amount(r.outputTokens)}</div>
+                      </Table.Td>
+                      <Table.Td data-label="Images" className={num}>
+                        <div className={classes.cell}>{amount(r.images)}</div>
+                      </Table.Td>
+                      <Table.Td data-label="Recorded" className={num}>
+                        <div className={classes.cell}>{usd(r.recordedUsd)}</div>
+                      </Table.Td>
+                      <Table.Td data-label="Recomputed" className={num}>
+                        <div className={classes.cell}>{usd(r.recomputedUsd)}</div>
+                      </Table.Td>
+                      <Table.Td data-label="Difference" className={`${num} ${classes.diff}`}>
+                        <div className={classes.cell}>
                           {differs ? <strong>{usd(r.differenceUsd)}</strong> : usd(0)}
-                          {differs ? <span className="visually-hidden"> (differs)</span> : null}
+                          {differs ? <span style={visuallyHidden}> (differs)</span> : null}
                         </div>
-                      </td>
-                      <td data-label="Versions">
-                        <div className="cell">{r.priceVersions.map((v) => `v${v}`).join(", ")}</div>
-                      </td>
-                    </tr>
+                      </Table.Td>
+                      <Table.Td data-label="Versions">
+                        <div className={classes.cell}>{r.priceVersions.map((v) => `v${v}`).join(", ")}</div>
+                      </Table.Td>
+                    </Table.Tr>
                   );
                 })}
-              </tbody>
-              <tfoot>
-                <tr data-testid="reconciliation-total">
-                  <th scope="row">Total</th>
-                  <td data-label="Calls" className="num">
-                    <div className="cell">{amount(totals.events)}</div>
-                  </td>
-                  <td data-label="Input tokens" className="num">
-                    <div className="cell">{amount(totals.inputTokens)}</div>
-                  </td>
-                  <td data-label="Output tokens" className="num">
-                    <div className="cell">{amount(totals.outputTokens)}</div>
-                  </td>
-                  <td data-label="Images" className="num">
-                    <div className="cell">{amount(totals.images)}</div>
-                  </td>
-                  <td data-label="Recorded" className="num">
-                    <div className="cell">{usd(totals.recorded / 1e6)}</div>
-                  </td>
-                  <td data-label="Recomputed" className="num">
-                    <div className="cell">{usd(totals.recomputed / 1e6)}</div>
-                  </td>
-                  <td data-label="Difference" className="num diff">
-                    <div className="cell">{usd(difference)}</div>
-                  </td>
-                  <td className="empty" aria-hidden="true" />
-                </tr>
-              </tfoot>
-            </table>
+              </Table.Tbody>
+              <Table.Tfoot>
+                <Table.Tr data-testid="reconciliation-total">
+                  <Table.Th scope="row">Total</Table.Th>
+                  <Table.Td data-label="Calls" className={num}>
+                    <div className={classes.cell}>{amount(totals.events)}</div>
+                  </Table.Td>
+                  <Table.Td data-label="Input tokens" className={num}>
+                    <div className={classes.cell}>{amount(totals.inputTokens)}</div>
+                  </Table.Td>
+                  <Table.Td data-label="Output tokens" className={num}>
+                    <div className={classes.cell}>{amount(totals.outputTokens)}</div>
+                  </Table.Td>
+                  <Table.Td data-label="Images" className={num}>
+                    <div className={classes.cell}>{amount(totals.images)}</div>
+                  </Table.Td>
+                  <Table.Td data-label="Recorded" className={num}>
+                    <div className={classes.cell}>{usd(totals.recorded / 1e6)}</div>
+                  </Table.Td>
+                  <Table.Td data-label="Recomputed" className={num}>
+                    <div className={classes.cell}>{usd(totals.recomputed / 1e6)}</div>
+                  </Table.Td>
+                  <Table.Td data-label="Difference" className={num}>
+                    <div className={classes.cell}>{usd(difference)}</div>
+                  </Table.Td>
+                  <Table.Td className={classes.empty} aria-hidden="true" />
+                </Table.Tr>
+              </Table.Tfoot>
+            </DataTable>
           </>
         )}
-      </section>
+      </Panel>
     </>
   );
 }

@@ -1,9 +1,12 @@
 "use client";
 
+import { Alert, Anchor, Box, Button, Stack, Text, Title } from "@mantine/core";
+import { IconShieldLock } from "@tabler/icons-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useCallback, useEffect, useState, type ReactNode } from "react";
 import { operatorAccess, type OperatorAccess } from "../../../lib/control-plane";
+import classes from "./admin.module.css";
 
 /** Whether this person is an operator (one probe of the control plane per page load). */
 export function useOperatorAccess(enabled = true): (OperatorAccess | { status: "loading" }) & { retry: () => void } {
@@ -30,13 +33,13 @@ const SECTIONS = [
 export function AdminNav() {
   const pathname = usePathname() ?? "/admin";
   return (
-    <nav className="tabs" aria-label="Admin sections" data-testid="admin-nav">
+    <Box component="nav" className={classes.nav} aria-label="Admin sections" data-testid="admin-nav">
       {SECTIONS.map((s) => (
-        <Link key={s.href} href={s.href} aria-current={s.matches(pathname) ? "page" : undefined}>
+        <Anchor component={Link} key={s.href} href={s.href} className={classes.navLink} c="var(--mantine-color-text)" underline="never" aria-current={s.matches(pathname) ? "page" : undefined}>
           {s.label}
-        </Link>
+        </Anchor>
       ))}
-    </nav>
+    </Box>
   );
 }
 
@@ -45,43 +48,52 @@ export function AdminShell({ children }: { children: ReactNode }) {
   const access = useOperatorAccess();
   const pathname = usePathname() ?? "/admin";
   return (
-    <main className="admin">
+    <Box component="main" className={classes.main}>
       {access.status === "operator" ? (
         <>
           <AdminNav />
           {children}
         </>
       ) : access.status === "not-operator" ? (
-        <>
-          <h1>Administration</h1>
-          <p className="error" role="alert" data-testid="not-operator">
-            Only operators see this page.
-          </p>
-          <p className="hint">Operators run this installation of Tandem. An operator can make you one from the Operators page, or with pnpm tandem admin create.</p>
-          <p>
-            <Link href="/">Back to your organisations</Link>
-          </p>
-        </>
+        <Stack gap="md" align="flex-start">
+          <Title order={1}>Administration</Title>
+          <Alert color="red" variant="light" role="alert" icon={<IconShieldLock size={18} aria-hidden />} w="100%">
+            <Text size="sm" fw={600} data-testid="not-operator">
+              Only operators see this page.
+            </Text>
+          </Alert>
+          <Text size="sm" c="dimmed">
+            Operators run this installation of Tandem. An operator can make you one from the Operators page, or with pnpm tandem admin create.
+          </Text>
+          <Anchor component={Link} href="/" underline="always">
+            Back to your organisations
+          </Anchor>
+        </Stack>
       ) : access.status === "signed-out" ? (
-        <>
-          <h1>Administration</h1>
-          <p className="notice" data-testid="admin-signed-out">
-            Sign in as an operator to see this page. <Link href={`/sign-in?next=${encodeURIComponent(pathname)}`}>Sign in</Link>
-          </p>
-        </>
+        <Stack gap="md">
+          <Title order={1}>Administration</Title>
+          <Alert color="blue" variant="light" role="status" data-testid="admin-signed-out">
+            Sign in as an operator to see this page.{" "}
+            <Anchor component={Link} href={`/sign-in?next=${encodeURIComponent(pathname)}`} underline="always" fz="sm" fw={600} c="inherit">
+              Sign in
+            </Anchor>
+          </Alert>
+        </Stack>
       ) : access.status === "error" ? (
-        <>
-          <h1>Administration</h1>
-          <p className="error" role="alert">
+        <Stack gap="md" align="flex-start">
+          <Title order={1}>Administration</Title>
+          <Alert color="red" variant="light" role="alert" w="100%">
             {access.message}
-          </p>
-          <button type="button" className="secondary" onClick={access.retry}>
+          </Alert>
+          <Button type="button" variant="default" onClick={access.retry}>
             Try again
-          </button>
-        </>
+          </Button>
+        </Stack>
       ) : (
-        <p className="notice">Loading…</p>
+        <Text role="status" c="dimmed">
+          Loading…
+        </Text>
       )}
-    </main>
+    </Box>
   );
 }

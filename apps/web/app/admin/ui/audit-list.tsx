@@ -1,75 +1,77 @@
+import { Anchor, Code, Table, Text } from "@mantine/core";
 import Link from "next/link";
 import { when, type AuditEntry } from "../../../lib/control-plane";
+import { OutcomeBadge } from "./badge";
+import { classes, DataTable, Disclosure, Hint } from "./parts";
 
 /** Audit entries as a table; on a narrow screen each entry is a card. */
 export function AuditTable({ entries, showTenant, nameOf }: { entries: AuditEntry[]; showTenant: boolean; nameOf: (kind: string, id: string) => string | undefined }) {
   return (
-    <table className="data" data-testid="audit-entries">
-      <caption className="visually-hidden">Audit entries</caption>
-      <thead>
-        <tr>
-          <th scope="col">Time</th>
-          {showTenant ? <th scope="col">Tenant</th> : null}
-          <th scope="col">Action</th>
-          <th scope="col">Actor</th>
-          <th scope="col">Outcome</th>
-          <th scope="col">Details</th>
-        </tr>
-      </thead>
-      <tbody>
+    <DataTable caption="Audit entries" data-testid="audit-entries">
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th scope="col">Time</Table.Th>
+          {showTenant ? <Table.Th scope="col">Tenant</Table.Th> : null}
+          <Table.Th scope="col">Action</Table.Th>
+          <Table.Th scope="col">Actor</Table.Th>
+          <Table.Th scope="col">Outcome</Table.Th>
+          <Table.Th scope="col">Details</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
         {entries.map((e) => {
           const details = e.details && Object.keys(e.details).length > 0 ? e.details : undefined;
+          const about = [e.actor.kind !== e.actor.id || e.actor.email ? e.actor.kind : "", e.address ? `from ${e.address}` : ""].filter(Boolean).join(" · ");
           return (
-            <tr key={e.id}>
-              <td data-label="Time">
-                <div className="cell">
+            <Table.Tr key={e.id}>
+              <Table.Td data-label="Time">
+                <div className={classes.cell}>
                   <time dateTime={e.at}>{when(e.at)}</time>
                 </div>
-              </td>
+              </Table.Td>
               {showTenant ? (
-                <td data-label="Tenant">
-                  <div className="cell">
+                <Table.Td data-label="Tenant">
+                  <div className={classes.cell}>
                     {e.tenantId === "system" ? (
-                      <span className="hint">system</span>
+                      <Hint>system</Hint>
                     ) : (
-                      <Link href={`/admin/tenants/${e.tenantId}`}>
-                        <code>{e.tenantId}</code>
-                      </Link>
+                      <Anchor component={Link} href={`/admin/tenants/${e.tenantId}`} size="sm" ff="monospace" underline="always">
+                        {e.tenantId}
+                      </Anchor>
                     )}
                   </div>
-                </td>
+                </Table.Td>
               ) : null}
-              <td data-label="Action">
-                <div className="cell">
-                  <code>{e.action}</code>
+              <Table.Td data-label="Action">
+                <div className={classes.cell}>
+                  <Code>{e.action}</Code>
                   {e.target ? (
-                    <small className="hint block">
+                    <Text size="xs" c="dimmed">
                       {e.target.type} {e.target.id}
-                    </small>
+                    </Text>
                   ) : null}
                 </div>
-              </td>
-              <td data-label="Actor">
-                <div className="cell">
-                  {e.actor.email ?? nameOf(e.actor.kind, e.actor.id) ?? <code>{e.actor.id}</code>}
-                  <small className="hint block">
-                    {[e.actor.kind !== e.actor.id || e.actor.email ? e.actor.kind : "", e.address ? `from ${e.address}` : ""].filter(Boolean).join(" · ")}
-                  </small>
+              </Table.Td>
+              <Table.Td data-label="Actor">
+                <div className={classes.cell}>
+                  {e.actor.email ?? nameOf(e.actor.kind, e.actor.id) ?? <Code>{e.actor.id}</Code>}
+                  {about ? (
+                    <Text size="xs" c="dimmed">
+                      {about}
+                    </Text>
+                  ) : null}
                 </div>
-              </td>
-              <td data-label="Outcome">
-                <div className="cell">
-                  <span className="badge" data-outcome={e.outcome}>
-                    {e.outcome}
-                  </span>
+              </Table.Td>
+              <Table.Td data-label="Outcome">
+                <div className={classes.cell}>
+                  <OutcomeBadge outcome={e.outcome} />
                 </div>
-              </td>
-              <td data-label="Details">
-                <div className="cell">
+              </Table.Td>
+              <Table.Td data-label="Details">
+                <div className={classes.cell}>
                   {details ? (
-                    <details>
-                      <summary>Entry #{e.seq}</summary>
-                      <dl className="pairs">
+                    <Disclosure label={`Entry #${e.seq}`}>
+                      <dl className={classes.pairs}>
                         {Object.entries(details).map(([k, v]) => (
                           <div key={k}>
                             <dt>{k}</dt>
@@ -77,16 +79,16 @@ export function AuditTable({ entries, showTenant, nameOf }: { entries: AuditEntr
                           </div>
                         ))}
                       </dl>
-                    </details>
+                    </Disclosure>
                   ) : (
-                    <span className="hint">Entry #{e.seq}</span>
+                    <Hint>Entry #{e.seq}</Hint>
                   )}
                 </div>
-              </td>
-            </tr>
+              </Table.Td>
+            </Table.Tr>
           );
         })}
-      </tbody>
-    </table>
+      </Table.Tbody>
+    </DataTable>
   );
 }

@@ -1,11 +1,14 @@
 "use client";
 
+import { Badge, Button, Checkbox, Code, Fieldset, Group, Stack, Table, Text, Title } from "@mantine/core";
+import { IconTrash } from "@tabler/icons-react";
 import { useState, type FormEvent } from "react";
 import { ApiProblem, describeError } from "../../../lib/browser-api";
 import { controlPlane, day, SCOPES, type Client } from "../../../lib/control-plane";
+import { confirmAction } from "../../ui/confirm";
 import { ErrorBox, Field, Notice } from "../../ui/form";
-import { ConfirmDialog } from "./confirm";
 import { SecretOnce } from "./copy";
+import { classes, DataTable, Hint, Panel, Problem } from "./parts";
 import { useOptional } from "./use-optional";
 
 /** Client credentials for scripts (OAuth 2.0 client credentials): create one, see its secret once, revoke. */
@@ -13,8 +16,8 @@ export function ClientsPanel() {
   const clients = useOptional(() => controlPlane.clients(), []);
   const [created, setCreated] = useState<{ clientId: string; clientSecret: string } | undefined>();
   const [note, setNote] = useState<string | undefined>();
-  const [revoking, setRevoking] = useState<Client | undefined>();
   const [pending, setPending] = useState(false);
+  const [revoking, setRevoking] = useState<string | undefined>();
   const [revokeError, setRevokeError] = useState<string | undefined>();
   const [createError, setCreateError] = useState<ApiProblem | undefined>();
 
@@ -39,141 +42,149 @@ export function ClientsPanel() {
   }
 
   async function revoke(client: Client) {
-    setPending(true);
+    const ok = await confirmAction({
+      title: `Revoke “${client.name}”?`,
+      body: "Scripts using it get no new tokens, and the tokens they hold stop working at once. This cannot be undone.",
+      confirmLabel: "Revoke client",
+    });
+    if (!ok) return;
+    setRevoking(client.clientId);
     setRevokeError(undefined);
     try {
       await controlPlane.revokeClient(client.clientId);
-      setRevoking(undefined);
       setNote(`The client “${client.name}” is revoked: its tokens stop working now.`);
       clients.reload();
     } catch (e) {
       setRevokeError(describeError(e));
     } finally {
-      setPending(false);
+      setRevoking(undefined);
     }
   }
 
   const scopeIssue = createError?.issues.find((i) => i.name === "scopes" || i.name.startsWith("scopes"))?.message;
   return (
-    <section className="card stack" aria-labelledby="clients-title" data-testid="clients-panel">
-      <h2 id="clients-title">Client credentials</h2>
-      <p className="meta">For scripts: they trade a client&apos;s id and secret for a short-lived token at /control-plane/oauth/token.</p>
+    <Panel id="clients-title" title="Client credentials" testId="clients-panel" description="For scripts: they trade a client's id and secret for a short-lived token at /control-plane/oauth/token.">
       {note ? <Notice testId="clients-note">{note}</Notice> : null}
+      {revokeError ? <Problem>{revokeError}</Problem> : null}
       {created ? (
         <>
-          <p>
-            Client id: <code data-testid="client-id">{created.clientId}</code>
-          </p>
+          <Text size="sm">
+            Client id: <Code data-testid="client-id">{created.clientId}</Code>
+          </Text>
           <SecretOnce label="client secret" secret={created.clientSecret} onDismiss={() => setCreated(undefined)} testId="secret-once" />
         </>
       ) : null}
       {clients.status === "ready" ? (
         clients.value.length > 0 ? (
-          <table className="data" data-testid="clients">
-            <caption className="visually-hidden">Clients</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Client id</th>
-                <th scope="col">Scopes</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
+          <DataTable caption="Clients" data-testid="clients">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th scope="col">Name</Table.Th>
+                <Table.Th scope="col">Client id</Table.Th>
+                <Table.Th scope="col">Scopes</Table.Th>
+                <Table.Th scope="col">Created</Table.Th>
+                <Table.Th scope="col">Last used</Table.Th>
+                <Table.Th scope="col">Actions</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
               {clients.value.map((c) => (
-                <tr key={c.clientId} data-revoked={c.revoked || undefined}>
-                  <th scope="row">{c.name}</th>
-                  <td data-label="Client id">
-                    <div className="cell">
-                      <code>{c.clientId}</code>
+                <Table.Tr key={c.clientId} data-revoked={c.revoked || undefined}>
+                  <Table.Th scope="row">{c.name}</Table.Th>
+                  <Table.Td data-label="Client id">
+                    <div className={classes.cell}>
+                      <Code>{c.clientId}</Code>
                     </div>
-                  </td>
-                  <td data-label="Scopes">
-                    <div className="cell scopes">
+                  </Table.Td>
+                  <Table.Td data-label="Scopes">
+                    <Group gap={6} className={classes.cell}>
                       {c.scopes.map((s) => (
-                        <code key={s}>{s}</code>
+                        <Code key={s}>{s}</Code>
                       ))}
+                    </Group>
+                  </Table.Td>
+                  <Table.Td data-label="Created" className={classes.tight}>
+                    <div className={classes.cell}>{day(c.createdAt)}</div>
+                  </Table.Td>
+                  <Table.Td data-label="Last used" className={classes.tight}>
+                    <div className={classes.cell}>{c.lastUsedAt ? day(c.lastUsedAt) : "never"}</div>
+                  </Table.Td>
+                  <Table.Td data-label="Actions">
+                    <div className={classes.cell}>
+                      {c.revoked ? (
+                        <Badge variant="default" radius="xl" tt="none">
+                          Revoked
+                        </Badge>
+                      ) : (
+                        <Button
+                          type="button"
+                          variant="subtle"
+                          color="red"
+                          className={classes.danger}
+                          size="compact-sm"
+                          leftSection={<IconTrash size={14} aria-hidden />}
+                          loading={revoking === c.clientId}
+                          onClick={() => void revoke(c)}
+                          aria-label={`Revoke ${c.name}`}
+                        >
+                          Revoke
+                        </Button>
+                      )}
                     </div>
-                  </td>
-                  <td data-label="Created">
-                    <div className="cell">{day(c.createdAt)}</div>
-                  </td>
-                  <td data-label="Last used">
-                    <div className="cell">{c.lastUsedAt ? day(c.lastUsedAt) : "never"}</div>
-                  </td>
-                  <td data-label="Actions">
-                    <div className="cell">
-                    {c.revoked ? (
-                      <span className="badge" data-status="offboarded">
-                        Revoked
-                      </span>
-                    ) : (
-                      <button type="button" className="small danger" onClick={() => setRevoking(c)} aria-label={`Revoke ${c.name}`}>
-                        Revoke
-                      </button>
-                    )}
-                    </div>
-                  </td>
-                </tr>
+                  </Table.Td>
+                </Table.Tr>
               ))}
-            </tbody>
-          </table>
+            </Table.Tbody>
+          </DataTable>
         ) : (
-          <p className="hint">No clients yet.</p>
+          <Hint>No clients yet.</Hint>
         )
       ) : clients.status === "error" ? (
-        <p className="error" role="alert">
-          {clients.message}
-        </p>
+        <Problem>{clients.message}</Problem>
       ) : clients.status === "missing" ? (
-        <p className="hint">This installation&apos;s API has no client credentials yet.</p>
+        <Hint>This installation&apos;s API has no client credentials yet.</Hint>
       ) : (
-        <p className="hint">Loading…</p>
+        <Hint>Loading…</Hint>
       )}
 
-      <form className="stack" onSubmit={create} noValidate aria-label="Create a client" data-testid="create-client">
-        <h3>New client</h3>
-        <Field name="name" label="Client name" error={createError} hint="What uses it, e.g. the onboarding script" />
-        <fieldset className="scope-choices" aria-describedby={scopeIssue ? "scopes-issue" : undefined}>
-          <legend>Scopes</legend>
-          {SCOPES.map((s) => (
-            <label key={s.id} className="check">
-              <input type="checkbox" name="scopes" value={s.id} />
-              <span>
-                <code>{s.id}</code> <small className="hint">{s.label}</small>
-              </span>
-            </label>
-          ))}
-          {scopeIssue ? (
-            <small className="issue" id="scopes-issue">
-              {scopeIssue}
-            </small>
-          ) : null}
-        </fieldset>
-        <ErrorBox error={createError} />
-        <div>
-          <button type="submit" disabled={pending}>
-            {pending ? "Creating…" : "Create client"}
-          </button>
-        </div>
+      <form onSubmit={create} noValidate aria-label="Create a client" data-testid="create-client">
+        <Stack gap="sm">
+          <Title order={3} size="h4" mt="sm">
+            New client
+          </Title>
+          <Field name="name" label="Client name" error={createError} hint="What uses it, e.g. the onboarding script" />
+          <Fieldset legend="Scopes" aria-describedby={scopeIssue ? "scopes-issue" : undefined} variant="default" radius="md" p="sm">
+            <div className={classes.scopes}>
+              {SCOPES.map((s) => (
+                <Checkbox
+                  key={s.id}
+                  name="scopes"
+                  value={s.id}
+                  label={
+                    <>
+                      <Code>{s.id}</Code>{" "}
+                      <Text span size="xs" c="dimmed">
+                        {s.label}
+                      </Text>
+                    </>
+                  }
+                />
+              ))}
+            </div>
+            {scopeIssue ? (
+              <Text size="xs" c="red" id="scopes-issue" mt="xs">
+                {scopeIssue}
+              </Text>
+            ) : null}
+          </Fieldset>
+          <ErrorBox error={createError} />
+          <Group>
+            <Button type="submit" loading={pending}>
+              Create client
+            </Button>
+          </Group>
+        </Stack>
       </form>
-
-      <ConfirmDialog
-        open={revoking !== undefined}
-        title={`Revoke “${revoking?.name ?? ""}”?`}
-        confirmLabel="Revoke client"
-        pending={pending}
-        error={revokeError}
-        onConfirm={() => revoking && void revoke(revoking)}
-        onCancel={() => {
-          setRevoking(undefined);
-          setRevokeError(undefined);
-        }}
-      >
-        <p>Scripts using it get no new tokens, and the tokens they hold stop working at once. This cannot be undone.</p>
-      </ConfirmDialog>
-    </section>
+    </Panel>
   );
 }

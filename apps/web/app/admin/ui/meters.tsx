@@ -1,10 +1,14 @@
 "use client";
 
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { Button, Code, Group, Modal, NativeSelect, Paper, Stack, Table, Text, Title } from "@mantine/core";
+import { IconPencil, IconTrash } from "@tabler/icons-react";
+import { useEffect, useState, type FormEvent } from "react";
 import { ApiProblem, describeError } from "../../../lib/browser-api";
 import { AGGREGATIONS, controlPlane, day, type Aggregation, type Meter } from "../../../lib/control-plane";
+import { confirmAction } from "../../ui/confirm";
 import { ErrorBox, Field, Notice } from "../../ui/form";
-import { ConfirmDialog } from "./confirm";
+import { DotBadge } from "./badge";
+import { classes, DataTable, Hint, Panel, Problem } from "./parts";
 import { useOptional } from "./use-optional";
 
 const AGGREGATION_HINT: Record<Aggregation, string> = {
@@ -17,18 +21,7 @@ const asProblem = (e: unknown) => (e instanceof ApiProblem ? e : new ApiProblem(
 const text = (values: FormData, name: string) => String(values.get(name) ?? "").trim();
 
 function AggregationSelect({ id, defaultValue }: { id: string; defaultValue?: Aggregation }) {
-  return (
-    <label className="field" htmlFor={id}>
-      <span>Aggregation</span>
-      <select id={id} name="aggregation" defaultValue={defaultValue ?? "sum"}>
-        {AGGREGATIONS.map((a) => (
-          <option key={a} value={a}>
-            {AGGREGATION_HINT[a]}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
+  return <NativeSelect id={id} name="aggregation" label="Aggregation" defaultValue={defaultValue ?? "sum"} data={AGGREGATIONS.map((a) => ({ value: a, label: AGGREGATION_HINT[a] }))} />;
 }
 
 /** The meters: Tandem's own (fixed) and the operators', with creating, editing and deleting. */
@@ -36,8 +29,8 @@ export function MetersPanel() {
   const meters = useOptional(() => controlPlane.meters(), []);
   const [note, setNote] = useState<string | undefined>();
   const [editing, setEditing] = useState<Meter | undefined>();
-  const [deleting, setDeleting] = useState<Meter | undefined>();
   const [pending, setPending] = useState(false);
+  const [deleting, setDeleting] = useState<string | undefined>();
   const [deleteError, setDeleteError] = useState<string | undefined>();
   const [createError, setCreateError] = useState<ApiProblem | undefined>();
 
@@ -67,117 +60,137 @@ export function MetersPanel() {
   }
 
   async function remove(meter: Meter) {
-    setPending(true);
+    const ok = await confirmAction({
+      title: `Delete the meter “${meter.displayName}”?`,
+      body: (
+        <Text size="sm">
+          Usage events naming <Code>{meter.meterApiName}</Code> are refused from now on. What it counted stays in the usage records.
+        </Text>
+      ),
+      confirmLabel: "Delete meter",
+    });
+    if (!ok) return;
+    setDeleting(meter.meterId);
     setDeleteError(undefined);
     try {
       await controlPlane.deleteMeter(meter.meterId);
-      setDeleting(undefined);
       setNote(`The meter “${meter.displayName}” is deleted. The usage it counted stays.`);
       meters.reload();
     } catch (e) {
       setDeleteError(describeError(e));
     } finally {
-      setPending(false);
+      setDeleting(undefined);
     }
   }
 
   return (
     <>
       {note ? <Notice testId="meters-note">{note}</Notice> : null}
-      <section className="card stack" aria-labelledby="meters-title">
-        <h2 id="meters-title">All meters</h2>
+      <Panel id="meters-title" title="All meters">
+        {deleteError ? <Problem>{deleteError}</Problem> : null}
         {meters.status === "ready" ? (
-          <table className="data meters wide-labels" data-testid="meters">
-            <caption className="visually-hidden">Meters</caption>
-            <thead>
-              <tr>
-                <th scope="col">Meter</th>
-                <th scope="col">API name</th>
-                <th scope="col" className="tight">
+          <DataTable caption="Meters" wideLabels data-testid="meters">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th scope="col">Meter</Table.Th>
+                <Table.Th scope="col">API name</Table.Th>
+                <Table.Th scope="col" className={classes.tight}>
                   Aggregation
-                </th>
-                <th scope="col" className="tight">
+                </Table.Th>
+                <Table.Th scope="col" className={classes.tight}>
                   Unit
-                </th>
-                <th scope="col">Description</th>
-                <th scope="col">Created</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
+                </Table.Th>
+                <Table.Th scope="col">Description</Table.Th>
+                <Table.Th scope="col">Created</Table.Th>
+                <Table.Th scope="col">Actions</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
               {meters.value.map((m) => (
-                <tr key={m.meterId} data-testid="meter-row" data-meter={m.meterApiName}>
-                  <th scope="row">{m.displayName}</th>
-                  <td data-label="API name">
-                    <div className="cell">
-                      <code>{m.meterApiName}</code>
+                <Table.Tr key={m.meterId} data-testid="meter-row" data-meter={m.meterApiName}>
+                  <Table.Th scope="row">{m.displayName}</Table.Th>
+                  <Table.Td data-label="API name">
+                    <div className={classes.cell}>
+                      <Code style={{ overflowWrap: "break-word" }}>{m.meterApiName}</Code>
                     </div>
-                  </td>
-                  <td data-label="Aggregation" className="tight">
-                    <div className="cell">{m.aggregation}</div>
-                  </td>
-                  <td data-label="Unit" className="tight">
-                    <div className="cell">{m.unit}</div>
-                  </td>
-                  <td data-label="Description">
-                    <div className="cell">{m.description || <span className="hint">—</span>}</div>
-                  </td>
-                  <td data-label="Created" className="tight">
-                    <div className="cell">{day(m.createdAt)}</div>
-                  </td>
-                  <td data-label="Actions">
-                    <div className="cell">
+                  </Table.Td>
+                  <Table.Td data-label="Aggregation" className={classes.tight}>
+                    <div className={classes.cell}>{m.aggregation}</div>
+                  </Table.Td>
+                  <Table.Td data-label="Unit" className={classes.tight}>
+                    <div className={classes.cell}>{m.unit}</div>
+                  </Table.Td>
+                  <Table.Td data-label="Description">
+                    <div className={classes.cell}>{m.description || <Hint>—</Hint>}</div>
+                  </Table.Td>
+                  <Table.Td data-label="Created" className={classes.tight}>
+                    <div className={classes.cell}>{day(m.createdAt)}</div>
+                  </Table.Td>
+                  <Table.Td data-label="Actions">
+                    <div className={classes.cell}>
                       {m.builtIn ? (
-                        <span className="badge" title="Tandem's own meter: fed by the app, it cannot be changed or deleted" data-testid="meter-fixed">
+                        <DotBadge color="gray" title="Tandem's own meter: fed by the app, it cannot be changed or deleted" testId="meter-fixed">
                           Built in · fixed
-                        </span>
+                        </DotBadge>
                       ) : (
-                        <div className="actions wrap">
-                          <button type="button" className="small secondary" onClick={() => setEditing(m)} aria-label={`Edit ${m.displayName}`}>
+                        <Group gap="xs">
+                          <Button type="button" variant="default" size="compact-sm" leftSection={<IconPencil size={14} aria-hidden />} onClick={() => setEditing(m)} aria-label={`Edit ${m.displayName}`}>
                             Edit
-                          </button>
-                          <button type="button" className="small danger" onClick={() => setDeleting(m)} aria-label={`Delete ${m.displayName}`}>
+                          </Button>
+                          <Button
+                            type="button"
+                            variant="subtle"
+                            color="red"
+                            className={classes.danger}
+                            size="compact-sm"
+                            leftSection={<IconTrash size={14} aria-hidden />}
+                            loading={deleting === m.meterId}
+                            onClick={() => void remove(m)}
+                            aria-label={`Delete ${m.displayName}`}
+                          >
                             Delete
-                          </button>
-                        </div>
+                          </Button>
+                        </Group>
                       )}
                     </div>
-                  </td>
-                </tr>
+                  </Table.Td>
+                </Table.Tr>
               ))}
-            </tbody>
-          </table>
+            </Table.Tbody>
+          </DataTable>
         ) : meters.status === "error" ? (
-          <p className="error" role="alert">
-            {meters.message}
-          </p>
+          <Problem>{meters.message}</Problem>
         ) : meters.status === "missing" ? (
-          <p className="hint" data-testid="meters-missing">
-            This installation&apos;s API has no meters yet.
-          </p>
+          <Hint testId="meters-missing">This installation&apos;s API has no meters yet.</Hint>
         ) : (
-          <p className="hint">Loading…</p>
+          <Hint>Loading…</Hint>
         )}
-      </section>
+      </Panel>
 
       {meters.status !== "missing" ? (
-        <form className="card stack" onSubmit={create} noValidate aria-labelledby="create-meter-title" data-testid="create-meter">
-          <h2 id="create-meter-title">Create a meter</h2>
-          <p className="meta">For your application plane&apos;s events: they name the meter by its API name, which cannot change later.</p>
-          <div className="fields">
-            <Field name="meterApiName" label="API name" autoComplete="off" error={createError} hint="Lower-case letters, digits, _ and -, starting with a letter." />
-            <Field name="displayName" label="Display name" autoComplete="off" error={createError} />
-            <Field name="unit" label="Unit" autoComplete="off" required={false} error={createError} hint="What one counts, e.g. requests (units if left empty)." />
-            <AggregationSelect id="field-aggregation" />
-          </div>
-          <Field name="description" label="Description" autoComplete="off" required={false} error={createError} />
-          <ErrorBox error={createError} />
-          <div>
-            <button type="submit" disabled={pending}>
-              {pending && !deleting ? "Creating…" : "Create meter"}
-            </button>
-          </div>
-        </form>
+        <Paper withBorder radius="md" p={{ base: "md", sm: "lg" }} mb="lg" component="form" onSubmit={create} noValidate aria-labelledby="create-meter-title" data-testid="create-meter">
+          <Stack gap="sm">
+            <Title order={2} id="create-meter-title" size="h3">
+              Create a meter
+            </Title>
+            <Text size="sm" c="dimmed">
+              For your application plane&apos;s events: they name the meter by its API name, which cannot change later.
+            </Text>
+            <div className={classes.fields}>
+              <Field name="meterApiName" label="API name" autoComplete="off" error={createError} hint="Lower-case letters, digits, _ and -, starting with a letter." />
+              <Field name="displayName" label="Display name" autoComplete="off" error={createError} />
+              <Field name="unit" label="Unit" autoComplete="off" required={false} error={createError} hint="What one counts, e.g. requests (units if left empty)." />
+              <AggregationSelect id="field-aggregation" />
+            </div>
+            <Field name="description" label="Description" autoComplete="off" required={false} error={createError} />
+            <ErrorBox error={createError} />
+            <Group>
+              <Button type="submit" loading={pending}>
+                Create meter
+              </Button>
+            </Group>
+          </Stack>
+        </Paper>
       ) : null}
 
       <EditMeterDialog
@@ -189,38 +202,21 @@ export function MetersPanel() {
           meters.reload();
         }}
       />
-      <ConfirmDialog
-        open={deleting !== undefined}
-        title={`Delete the meter “${deleting?.displayName ?? ""}”?`}
-        confirmLabel="Delete meter"
-        pending={pending}
-        error={deleteError}
-        onConfirm={() => deleting && void remove(deleting)}
-        onCancel={() => {
-          setDeleting(undefined);
-          setDeleteError(undefined);
-        }}
-      >
-        <p>
-          Usage events naming <code>{deleting?.meterApiName}</code> are refused from now on. What it counted stays in the usage records.
-        </p>
-      </ConfirmDialog>
     </>
   );
 }
 
 /** Changes a meter's display name, description, unit and aggregation (never its API name), in a modal dialog. */
 function EditMeterDialog({ meter, onCancel, onSaved }: { meter: Meter | undefined; onCancel: () => void; onSaved: (meter: Meter) => void }) {
-  const dialog = useRef<HTMLDialogElement>(null);
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<ApiProblem | undefined>();
+  // The last meter stays shown while the dialog fades out.
+  const [shown, setShown] = useState<Meter | undefined>(meter);
   useEffect(() => {
-    const d = dialog.current;
-    if (!d) return;
-    if (meter && !d.open) {
+    if (meter) {
+      setShown(meter);
       setError(undefined);
-      d.showModal();
-    } else if (!meter && d.open) d.close();
+    }
   }, [meter]);
 
   async function save(event: FormEvent<HTMLFormElement>) {
@@ -246,38 +242,30 @@ function EditMeterDialog({ meter, onCancel, onSaved }: { meter: Meter | undefine
   }
 
   return (
-    <dialog
-      ref={dialog}
-      className="confirm"
-      aria-labelledby="edit-meter-title"
-      onCancel={(e) => {
-        e.preventDefault();
-        onCancel();
-      }}
-      data-testid="edit-meter"
-    >
-      {meter ? (
-        <form className="stack" onSubmit={save} noValidate key={meter.meterId}>
-          <h2 id="edit-meter-title">Edit “{meter.displayName}”</h2>
-          <p className="hint">
-            API name <code>{meter.meterApiName}</code> (it cannot change: usage events name it).
-          </p>
-          <Field id="edit-displayName" name="displayName" label="Display name" defaultValue={meter.displayName} autoComplete="off" error={error} />
-          <Field id="edit-description" name="description" label="Description" defaultValue={meter.description} autoComplete="off" required={false} error={error} />
-          <Field id="edit-unit" name="unit" label="Unit" defaultValue={meter.unit} autoComplete="off" required={false} error={error} />
-          <AggregationSelect id="field-edit-aggregation" defaultValue={meter.aggregation} />
-          <small className="hint">A new aggregation applies to the usage already counted too: it is applied when usage is read.</small>
-          <ErrorBox error={error} />
-          <div className="actions end">
-            <button type="button" className="secondary" onClick={onCancel} disabled={pending}>
-              Cancel
-            </button>
-            <button type="submit" disabled={pending}>
-              {pending ? "Saving…" : "Save meter"}
-            </button>
-          </div>
+    <Modal opened={meter !== undefined} onClose={onCancel} title={shown ? `Edit “${shown.displayName}”` : "Edit meter"} closeButtonProps={{ "aria-label": "Close" }} styles={{ title: { fontWeight: 700, overflowWrap: "anywhere" } }}>
+      {shown ? (
+        <form onSubmit={save} noValidate key={shown.meterId} data-testid="edit-meter">
+          <Stack gap="sm">
+            <Text size="sm" c="dimmed">
+              API name <Code>{shown.meterApiName}</Code> (it cannot change: usage events name it).
+            </Text>
+            <Field id="edit-displayName" name="displayName" label="Display name" defaultValue={shown.displayName} autoComplete="off" error={error} />
+            <Field id="edit-description" name="description" label="Description" defaultValue={shown.description} autoComplete="off" required={false} error={error} />
+            <Field id="edit-unit" name="unit" label="Unit" defaultValue={shown.unit} autoComplete="off" required={false} error={error} />
+            <AggregationSelect id="field-edit-aggregation" defaultValue={shown.aggregation} />
+            <Hint>A new aggregation applies to the usage already counted too: it is applied when usage is read.</Hint>
+            <ErrorBox error={error} />
+            <Group justify="flex-end" gap="sm">
+              <Button type="button" variant="default" onClick={onCancel} disabled={pending}>
+                Cancel
+              </Button>
+              <Button type="submit" loading={pending}>
+                Save meter
+              </Button>
+            </Group>
+          </Stack>
         </form>
       ) : null}
-    </dialog>
+    </Modal>
   );
 }

@@ -1,9 +1,13 @@
 "use client";
 
+import { Accordion, Autocomplete, Button, Code, Fieldset, Group, NumberInput, Paper, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { IconPlus, IconTrash } from "@tabler/icons-react";
 import { useState, type FormEvent } from "react";
 import { ApiProblem, describeError } from "../../../lib/browser-api";
 import { controlPlane, PRICE_UNITS, when, type ModelPrices, type PriceUnit, type PriceVersion } from "../../../lib/control-plane";
 import { ErrorBox, Notice } from "../../ui/form";
+import { DotBadge } from "./badge";
+import { classes, DataTable, Hint, Panel, Problem } from "./parts";
 import { useOptional } from "./use-optional";
 
 const price = (n: number | undefined) => (n === undefined ? "—" : `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 6 })}`);
@@ -17,35 +21,37 @@ export function inForce(versions: PriceVersion[], at: number = Date.now()): Pric
 function PriceTable({ version }: { version: PriceVersion }) {
   const models = Object.keys(version.prices).sort();
   const units = PRICE_UNITS.filter((u) => models.some((m) => version.prices[m]?.[u.id] !== undefined));
-  if (models.length === 0) return <p className="hint">This version prices no model.</p>;
+  if (models.length === 0) return <Hint>This version prices no model.</Hint>;
   return (
-    <table className="data" data-testid={`prices-v${version.version}`}>
-      <caption className="visually-hidden">Prices of version {version.version}, in US dollars</caption>
-      <thead>
-        <tr>
-          <th scope="col">Model</th>
+    <DataTable caption={`Prices of version ${version.version}, in US dollars`} data-testid={`prices-v${version.version}`}>
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th scope="col">Model</Table.Th>
           {units.map((u) => (
-            <th scope="col" key={u.id} className="num">
-              {u.label} <small className="block">per {u.per}</small>
-            </th>
+            <Table.Th scope="col" key={u.id} className={classes.num}>
+              {u.label}{" "}
+              <Text span display="block" size="xs" fw={400}>
+                per {u.per}
+              </Text>
+            </Table.Th>
           ))}
-        </tr>
-      </thead>
-      <tbody>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
         {models.map((m) => (
-          <tr key={m} data-model={m}>
-            <th scope="row">
-              <code>{m}</code>
-            </th>
+          <Table.Tr key={m} data-model={m}>
+            <Table.Th scope="row">
+              <Code>{m}</Code>
+            </Table.Th>
             {units.map((u) => (
-              <td key={u.id} data-label={`${u.label} /${u.per === "image" ? "image" : "1k"}`} className="num">
-                <div className="cell">{price(version.prices[m]?.[u.id])}</div>
-              </td>
+              <Table.Td key={u.id} data-label={`${u.label} /${u.per === "image" ? "image" : "1k"}`} className={classes.num}>
+                <div className={classes.cell}>{price(version.prices[m]?.[u.id])}</div>
+              </Table.Td>
             ))}
-          </tr>
+          </Table.Tr>
         ))}
-      </tbody>
-    </table>
+      </Table.Tbody>
+    </DataTable>
   );
 }
 
@@ -53,39 +59,55 @@ function PriceTable({ version }: { version: PriceVersion }) {
 export function PriceVersions({ versions }: { versions: PriceVersion[] }) {
   const current = inForce(versions);
   const now = Date.now();
+  const sorted = [...versions].sort((a, b) => b.version - a.version);
+  const stateOf = (v: PriceVersion) => (v === current ? "current" : Date.parse(v.effectiveFrom) > now ? "scheduled" : "past");
   return (
-    <ol className="versions" data-testid="price-versions">
-      {[...versions]
-        .sort((a, b) => b.version - a.version)
-        .map((v) => {
-          const state = v === current ? "current" : Date.parse(v.effectiveFrom) > now ? "scheduled" : "past";
-          return (
-            <li key={v.version} className="version" data-state={state} data-testid="price-version" data-version={v.version}>
-              <details open={state !== "past"}>
-                <summary>
-                  <span className="version-title">Version {v.version}</span>{" "}
-                  {state === "current" ? (
-                    <span className="badge" data-status="active" data-testid="in-force">
-                      In force now
-                    </span>
-                  ) : state === "scheduled" ? (
-                    <span className="badge" data-status="provisioning">
-                      Scheduled
-                    </span>
-                  ) : (
-                    <span className="badge">Superseded</span>
-                  )}
-                  <small className="hint block">
-                    from {when(v.effectiveFrom)}
-                    {v.note ? ` · ${v.note}` : ""}
-                  </small>
-                </summary>
-                <PriceTable version={v} />
-              </details>
-            </li>
-          );
-        })}
-    </ol>
+    <Accordion
+      multiple
+      variant="separated"
+      radius="md"
+      chevronPosition="left"
+      // A new version opens the current and scheduled ones afresh.
+      key={sorted.map((v) => v.version).join(",")}
+      defaultValue={sorted.filter((v) => stateOf(v) !== "past").map((v) => String(v.version))}
+      data-testid="price-versions"
+    >
+      {sorted.map((v) => {
+        const state = stateOf(v);
+        return (
+          <Accordion.Item
+            key={v.version}
+            value={String(v.version)}
+            data-state={state}
+            data-testid="price-version"
+            data-version={v.version}
+            style={state === "current" ? { borderColor: "var(--mantine-color-green-filled)", borderWidth: 2 } : undefined}
+          >
+            <Accordion.Control>
+              <Group gap="xs" wrap="wrap">
+                <Text fw={700}>Version {v.version}</Text>
+                {state === "current" ? (
+                  <DotBadge color="green" testId="in-force">
+                    In force now
+                  </DotBadge>
+                ) : state === "scheduled" ? (
+                  <DotBadge color="blue">Scheduled</DotBadge>
+                ) : (
+                  <DotBadge color="gray">Superseded</DotBadge>
+                )}
+              </Group>
+              <Text size="xs" c="dimmed">
+                from {when(v.effectiveFrom)}
+                {v.note ? ` · ${v.note}` : ""}
+              </Text>
+            </Accordion.Control>
+            <Accordion.Panel>
+              <PriceTable version={v} />
+            </Accordion.Panel>
+          </Accordion.Item>
+        );
+      })}
+    </Accordion>
   );
 }
 
@@ -100,6 +122,8 @@ export function AddPriceVersion({ current, onAdded }: { current: PriceVersion | 
   const [rows, setRows] = useState<Row[]>([{ id: 1, model: "" }]);
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<ApiProblem | undefined>();
+  // Remounts the form after a version is added: its fields start empty again.
+  const [generation, setGeneration] = useState(0);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -137,6 +161,7 @@ export function AddPriceVersion({ current, onAdded }: { current: PriceVersion | 
       const version = await controlPlane.addPrices({ effectiveFrom: effective ? new Date(effective).toISOString() : undefined, note: note || undefined, prices });
       form.reset();
       setRows([{ id: 1, model: "" }]);
+      setGeneration((g) => g + 1);
       onAdded(version);
     } catch (e) {
       setError(e instanceof ApiProblem ? e : new ApiProblem(0, "unknown", describeError(e)));
@@ -146,77 +171,80 @@ export function AddPriceVersion({ current, onAdded }: { current: PriceVersion | 
   }
 
   return (
-    <form className="card stack" onSubmit={submit} noValidate aria-labelledby="add-prices-title" data-testid="add-prices">
-      <h2 id="add-prices-title">Add a version</h2>
-      <p className="meta">
-        Versions are never edited: the models named here get these prices from the time given (now if left empty), every other model and unit carries over. Prices are US dollars per 1,000 tokens, images per image.
-      </p>
-      <div className="fields">
-        <label className="field" htmlFor="prices-effective">
-          <span>In force from</span>
-          <input id="prices-effective" name="effectiveFrom" type="datetime-local" aria-describedby="prices-effective-hint" />
-          <small className="hint" id="prices-effective-hint">
-            Your local time; empty: now. Never in the past.
-          </small>
-        </label>
-        <label className="field" htmlFor="prices-note">
-          <span>Note</span>
-          <input id="prices-note" name="note" maxLength={300} autoComplete="off" placeholder="e.g. provider's new prices" />
-        </label>
-      </div>
-      <datalist id="price-models">
-        {models.map((m) => (
-          <option key={m} value={m} />
+    <Paper withBorder radius="md" p={{ base: "md", sm: "lg" }} mb="lg" component="form" key={generation} onSubmit={submit} noValidate aria-labelledby="add-prices-title" data-testid="add-prices">
+      <Stack gap="sm">
+        <Title order={2} id="add-prices-title" size="h3">
+          Add a version
+        </Title>
+        <Text size="sm" c="dimmed">
+          Versions are never edited: the models named here get these prices from the time given (now if left empty), every other model and unit carries over. Prices are US dollars per 1,000 tokens, images per image.
+        </Text>
+        <div className={classes.fields}>
+          <TextInput id="prices-effective" name="effectiveFrom" type="datetime-local" label="In force from" description="Your local time; empty: now. Never in the past." inputWrapperOrder={["label", "input", "description", "error"]} />
+          <TextInput id="prices-note" name="note" label="Note" maxLength={300} autoComplete="off" placeholder="e.g. provider's new prices" />
+        </div>
+        {rows.map((row, index) => (
+          <Fieldset key={row.id} legend={`Model ${rows.length > 1 ? index + 1 : ""}`.trim()} radius="md" p="sm" data-testid="price-row">
+            <Stack gap="sm">
+              <Autocomplete
+                id={`model-${row.id}`}
+                name={`model-${row.id}`}
+                label="Model id"
+                autoComplete="off"
+                data={models}
+                value={row.model}
+                onChange={(value) => setRows((all) => all.map((r) => (r.id === row.id ? { ...r, model: value } : r)))}
+                maw={512}
+              />
+              <div className={classes.unitFields}>
+                {PRICE_UNITS.map((u) => {
+                  const now = current?.prices[row.model.trim()]?.[u.id];
+                  return (
+                    <NumberInput
+                      key={u.id}
+                      id={`${u.id}-${row.id}`}
+                      name={`${u.id}-${row.id}`}
+                      label={
+                        <>
+                          {u.label}{" "}
+                          <Text span size="xs" c="dimmed">
+                            USD / {u.per}
+                          </Text>
+                        </>
+                      }
+                      min={0}
+                      max={1000}
+                      allowNegative={false}
+                      hideControls
+                      inputMode="decimal"
+                      placeholder={now === undefined ? "" : `now ${now}`}
+                    />
+                  );
+                })}
+              </div>
+              {rows.length > 1 ? (
+                <Group>
+                  <Button type="button" variant="subtle" color="red" className={classes.danger} size="compact-sm" leftSection={<IconTrash size={14} aria-hidden />} onClick={() => setRows((all) => all.filter((r) => r.id !== row.id))}>
+                    Remove this model
+                  </Button>
+                </Group>
+              ) : null}
+            </Stack>
+          </Fieldset>
         ))}
-      </datalist>
-      {rows.map((row, index) => (
-        <fieldset key={row.id} className="price-row" data-testid="price-row">
-          <legend>Model {rows.length > 1 ? index + 1 : ""}</legend>
-          <label className="field model" htmlFor={`model-${row.id}`}>
-            <span>Model id</span>
-            <input
-              id={`model-${row.id}`}
-              name={`model-${row.id}`}
-              list="price-models"
-              autoComplete="off"
-              value={row.model}
-              onChange={(e) => setRows((all) => all.map((r) => (r.id === row.id ? { ...r, model: e.target.value } : r)))}
-            />
-          </label>
-          <div className="unit-fields">
-            {PRICE_UNITS.map((u) => {
-              const now = current?.prices[row.model.trim()]?.[u.id];
-              return (
-                <label className="field" key={u.id} htmlFor={`${u.id}-${row.id}`}>
-                  <span>
-                    {u.label} <small className="hint">USD / {u.per}</small>
-                  </span>
-                  <input id={`${u.id}-${row.id}`} name={`${u.id}-${row.id}`} type="number" min={0} max={1000} step="any" inputMode="decimal" placeholder={now === undefined ? "" : `now ${now}`} />
-                </label>
-              );
-            })}
-          </div>
-          {rows.length > 1 ? (
-            <div>
-              <button type="button" className="link danger" onClick={() => setRows((all) => all.filter((r) => r.id !== row.id))}>
-                Remove this model
-              </button>
-            </div>
-          ) : null}
-        </fieldset>
-      ))}
-      <div>
-        <button type="button" className="secondary small" onClick={() => setRows((all) => [...all, { id: Math.max(...all.map((r) => r.id)) + 1, model: "" }])}>
-          Add another model
-        </button>
-      </div>
-      <ErrorBox error={error} />
-      <div>
-        <button type="submit" disabled={pending}>
-          {pending ? "Adding…" : "Add version"}
-        </button>
-      </div>
-    </form>
+        <Group>
+          <Button type="button" variant="default" size="xs" leftSection={<IconPlus size={14} aria-hidden />} onClick={() => setRows((all) => [...all, { id: Math.max(...all.map((r) => r.id)) + 1, model: "" }])}>
+            Add another model
+          </Button>
+        </Group>
+        <ErrorBox error={error} />
+        <Group>
+          <Button type="submit" loading={pending}>
+            Add version
+          </Button>
+        </Group>
+      </Stack>
+    </Paper>
   );
 }
 
@@ -228,24 +256,21 @@ export function PricesPanel() {
   return (
     <>
       {note ? <Notice testId="prices-note">{note}</Notice> : null}
-      <section className="card stack" aria-labelledby="versions-title">
-        <h2 id="versions-title">Versions</h2>
+      <Panel id="versions-title" title="Versions">
         {versions.status === "ready" ? (
           list.length > 0 ? (
             <PriceVersions versions={list} />
           ) : (
-            <p className="hint">No versions yet.</p>
+            <Hint>No versions yet.</Hint>
           )
         ) : versions.status === "error" ? (
-          <p className="error" role="alert">
-            {versions.message}
-          </p>
+          <Problem>{versions.message}</Problem>
         ) : versions.status === "missing" ? (
-          <p className="hint">This installation&apos;s API has no price table yet.</p>
+          <Hint>This installation&apos;s API has no price table yet.</Hint>
         ) : (
-          <p className="hint">Loading…</p>
+          <Hint>Loading…</Hint>
         )}
-      </section>
+      </Panel>
       {versions.status === "ready" ? (
         <AddPriceVersion
           current={inForce(list)}

@@ -1,13 +1,16 @@
 "use client";
 
+import { Button, Group, NativeSelect, Paper, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useRef, useState, type FormEvent } from "react";
 import { ApiProblem } from "../../../lib/browser-api";
 import { controlPlane, idempotencyKey, type Tenant, type Tier } from "../../../lib/control-plane";
 import { ErrorBox, Field } from "../../ui/form";
+import { classes } from "./parts";
 import { useOptional } from "./use-optional";
 
 const limit = (n: number | null, what: string) => (n === null ? `any number of ${what}` : `${n.toLocaleString("en-GB")} ${what}`);
 const describeTier = (t: Tier) => `${t.name}: ${limit(t.limits.members, "members")}, ${limit(t.limits.files, "files")}${t.limits.models.length ? `, ${t.limits.models.length} models` : ""}`;
+const TIER_HINT = "Sets the tenant's limits: members, files and models.";
 
 /**
  * Registers a tenant (SBT's POST /tenants). One Idempotency-Key per attempt: a double click, or
@@ -46,34 +49,38 @@ export function RegisterTenantForm({ onRegistered }: { onRegistered: (tenant: Te
   }
 
   return (
-    <form className="card stack" onSubmit={onSubmit} onChange={() => (key.current = undefined)} noValidate aria-labelledby="register-title" data-testid="register-tenant">
-      <h2 id="register-title">Register a tenant</h2>
-      <p className="meta">The tenant is provisioned as an organisation, and its owner gets an invitation by mail.</p>
-      <div className="fields">
-        <Field name="tenantName" label="Tenant name" error={error} />
-        <Field name="email" label="Owner's email" type="email" autoComplete="off" error={error} />
-        <label className="field" htmlFor="field-tier">
-          <span>Tier</span>
+    <Paper withBorder radius="md" p={{ base: "md", sm: "lg" }} mb="lg" component="form" onSubmit={onSubmit} onChange={() => (key.current = undefined)} noValidate aria-labelledby="register-title" data-testid="register-tenant">
+      <Stack gap="sm">
+        <Title order={2} id="register-title" size="h3">
+          Register a tenant
+        </Title>
+        <Text size="sm" c="dimmed">
+          The tenant is provisioned as an organisation, and its owner gets an invitation by mail.
+        </Text>
+        <div className={classes.fields}>
+          <Field name="tenantName" label="Tenant name" error={error} />
+          <Field name="email" label="Owner's email" type="email" autoComplete="off" error={error} />
           {tiers.status === "ready" && tiers.value.length > 0 ? (
-            <select id="field-tier" name="tier" defaultValue={tiers.value.some((t) => t.name === "basic") ? "basic" : tiers.value[0]!.name} aria-describedby="tier-hint">
-              {tiers.value.map((t) => (
-                <option key={t.name} value={t.name}>
-                  {describeTier(t)}
-                </option>
-              ))}
-            </select>
+            <NativeSelect
+              id="field-tier"
+              name="tier"
+              label="Tier"
+              description={TIER_HINT}
+              inputWrapperOrder={["label", "input", "description", "error"]}
+              defaultValue={tiers.value.some((t) => t.name === "basic") ? "basic" : tiers.value[0]!.name}
+              data={tiers.value.map((t) => ({ value: t.name, label: describeTier(t) }))}
+            />
           ) : (
-            <input id="field-tier" name="tier" defaultValue="basic" aria-describedby="tier-hint" />
+            <TextInput id="field-tier" name="tier" label="Tier" defaultValue="basic" description={TIER_HINT} inputWrapperOrder={["label", "input", "description", "error"]} />
           )}
-          <small className="hint" id="tier-hint">Sets the tenant&apos;s limits: members, files and models.</small>
-        </label>
-      </div>
-      <ErrorBox error={error} />
-      <div>
-        <button type="submit" disabled={pending}>
-          {pending ? "Registering…" : "Register tenant"}
-        </button>
-      </div>
-    </form>
+        </div>
+        <ErrorBox error={error} />
+        <Group>
+          <Button type="submit" loading={pending}>
+            Register tenant
+          </Button>
+        </Group>
+      </Stack>
+    </Paper>
   );
 }

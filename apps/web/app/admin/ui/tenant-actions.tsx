@@ -1,9 +1,11 @@
 "use client";
 
+import { Button, Group, Stack, Text } from "@mantine/core";
 import { useState } from "react";
 import { describeError } from "../../../lib/browser-api";
 import { controlPlane, tenantActions, type Tenant } from "../../../lib/control-plane";
-import { ConfirmDialog } from "./confirm";
+import { confirmAction } from "../../ui/confirm";
+import { classes, Hint, Problem } from "./parts";
 
 type Action = ReturnType<typeof tenantActions>[number];
 
@@ -19,15 +21,30 @@ const DONE: Record<Action, (name: string) => string> = {
 export function TenantActions({ tenant, onChanged }: { tenant: Tenant; onChanged: (tenant: Tenant, note: string) => void }) {
   const [pending, setPending] = useState<Action | undefined>();
   const [error, setError] = useState<string | undefined>();
-  const [confirming, setConfirming] = useState(false);
   const actions = tenantActions(tenant.status);
 
   async function run(action: Action) {
+    if (
+      action === "offboard" &&
+      !(await confirmAction({
+        title: `Offboard ${tenant.tenantName}?`,
+        confirmLabel: `Offboard ${tenant.tenantName}`,
+        body: (
+          <Stack gap="xs">
+            <Text size="sm">
+              Sign-in ends at once for everyone in <strong>{tenant.tenantName}</strong>
+              {tenant.email ? ` (owner ${tenant.email})` : ""}.
+            </Text>
+            <Text size="sm">Its data and files are removed after 30 days. This cannot be undone.</Text>
+          </Stack>
+        ),
+      }))
+    )
+      return;
     setPending(action);
     setError(undefined);
     try {
       const { data } = await controlPlane[action](tenant.tenantId);
-      setConfirming(false);
       onChanged(data, DONE[action](tenant.tenantName));
     } catch (e) {
       setError(describeError(e));
@@ -36,47 +53,29 @@ export function TenantActions({ tenant, onChanged }: { tenant: Tenant; onChanged
     }
   }
 
-  if (actions.length === 0) return <span className="hint">—</span>;
+  if (actions.length === 0) return <Hint>—</Hint>;
   return (
-    <div className="stack tight">
-      <div className="actions wrap">
+    <Stack gap={6}>
+      <Group gap="xs">
         {actions.map((action) => (
-          <button
+          <Button
             key={action}
             type="button"
-            className={action === "offboard" ? "small danger" : action === "deactivate" ? "small secondary" : "small"}
+            size="compact-sm"
+            variant={action === "offboard" ? "subtle" : action === "deactivate" ? "default" : "filled"}
+            color={action === "offboard" ? "red" : undefined}
+            className={action === "offboard" ? classes.danger : undefined}
             aria-label={`${LABEL[action]} ${tenant.tenantName}`}
-            disabled={pending !== undefined}
-            onClick={() => (action === "offboard" ? setConfirming(true) : void run(action))}
+            disabled={pending !== undefined && pending !== action}
+            loading={pending === action}
+            onClick={() => void run(action)}
             data-testid={`tenant-${action}`}
           >
-            {pending === action ? "Working…" : LABEL[action]}
-          </button>
+            {LABEL[action]}
+          </Button>
         ))}
-      </div>
-      {error && !confirming ? (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      <ConfirmDialog
-        open={confirming}
-        title={`Offboard ${tenant.tenantName}?`}
-        confirmLabel={`Offboard ${tenant.tenantName}`}
-        pending={pending === "offboard"}
-        error={confirming ? error : undefined}
-        onConfirm={() => void run("offboard")}
-        onCancel={() => {
-          setConfirming(false);
-          setError(undefined);
-        }}
-      >
-        <p>
-          Sign-in ends at once for everyone in <strong>{tenant.tenantName}</strong>
-          {tenant.email ? ` (owner ${tenant.email})` : ""}.
-        </p>
-        <p>Its data and files are removed after 30 days. This cannot be undone.</p>
-      </ConfirmDialog>
-    </div>
+      </Group>
+      {error ? <Problem>{error}</Problem> : null}
+    </Stack>
   );
 }

@@ -1,59 +1,64 @@
 "use client";
 
+import { Anchor, Stack, Table, Text } from "@mantine/core";
 import Link from "next/link";
 import { day, type Tenant } from "../../../lib/control-plane";
 import { StatusBadge } from "./badge";
+import { classes, DataTable } from "./parts";
 import { TenantActions } from "./tenant-actions";
 
-/** Tenants as a table; on a narrow screen each row is a card (globals.css: table.data). */
+/** Tenants as a table; on a narrow screen each row is a card. */
 export function TenantTable({ tenants, onChanged }: { tenants: Tenant[]; onChanged: (tenant: Tenant, note: string) => void }) {
   return (
-    <table className="data" data-testid="tenants">
-      <caption className="visually-hidden">Tenants</caption>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Status</th>
-          <th scope="col">Tier</th>
-          <th scope="col">Owner</th>
-          <th scope="col">Created</th>
-          <th scope="col">Actions</th>
-        </tr>
-      </thead>
-      <tbody>
+    <DataTable caption="Tenants" data-testid="tenants">
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th scope="col">Name</Table.Th>
+          <Table.Th scope="col">Status</Table.Th>
+          <Table.Th scope="col">Tier</Table.Th>
+          <Table.Th scope="col">Owner</Table.Th>
+          <Table.Th scope="col">Created</Table.Th>
+          <Table.Th scope="col">Actions</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
         {tenants.map((t) => (
-          <tr key={t.tenantId} data-testid="tenant-row" data-tenant={t.tenantName}>
-            <th scope="row">
-              <Link href={`/admin/tenants/${t.tenantId}`}>{t.tenantName}</Link>
-              <small className="hint block">{t.slug}</small>
-            </th>
-            <td data-label="Status">
-              <div className="cell">
+          <Table.Tr key={t.tenantId} data-testid="tenant-row" data-tenant={t.tenantName}>
+            <Table.Th scope="row">
+              <Anchor component={Link} href={`/admin/tenants/${t.tenantId}`} fw={600} underline="always">
+                {t.tenantName}
+              </Anchor>
+              <Text size="xs" c="dimmed">
+                {t.slug}
+              </Text>
+            </Table.Th>
+            <Table.Td data-label="Status">
+              <Stack gap={4} className={classes.cell} align="flex-start">
                 <StatusBadge status={t.status} />
                 {t.failure ? (
-                  <small className="reason block" data-testid="failure-reason">
+                  <Text size="xs" c="red" data-testid="failure-reason">
                     {t.failure.reason}
-                  </small>
+                  </Text>
                 ) : null}
-              </div>
-            </td>
-            <td data-label="Tier">
-              <div className="cell">{t.tier}</div>
-            </td>
-            <td data-label="Owner">
-              <div className="cell">{t.email ?? "—"}</div>
-            </td>
-            <td data-label="Created">
-              <div className="cell">{day(t.createdAt)}</div>
-            </td>
-            <td data-label="Actions">
-              <div className="cell">
+              </Stack>
+            </Table.Td>
+            <Table.Td data-label="Tier">
+              <div className={classes.cell}>{t.tier}</div>
+            </Table.Td>
+            <Table.Td data-label="Owner">
+              <div className={classes.cell}>{t.email ?? "—"}</div>
+            </Table.Td>
+            <Table.Td data-label="Created" className={classes.tight}>
+              <div className={classes.cell}>{day(t.createdAt)}</div>
+            </Table.Td>
+            <Table.Td data-label="Actions">
+              <div className={classes.cell}>
                 <TenantActions tenant={t} onChanged={onChanged} />
               </div>
-            </td>
-          </tr>
+            </Table.Td>
+          </Table.Tr>
         ))}
-      </tbody>
-    </table>
+      </Table.Tbody>
+    </DataTable>
   );
 }

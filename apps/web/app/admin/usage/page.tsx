@@ -1,5 +1,6 @@
 "use client";
 
+import { Button, Code, Group, NativeSelect, Paper, Stack, Table, Text, TextInput } from "@mantine/core";
 import dynamic from "next/dynamic";
 import { useRouter } from "next/navigation";
 import { useEffect, useState, type FormEvent } from "react";
@@ -7,10 +8,11 @@ import { describeError } from "../../../lib/browser-api";
 import { amount, controlPlane, query, utcDay, usd, type Meter, type UsageAnswer } from "../../../lib/control-plane";
 import type { DayBar } from "../ui/usage-chart";
 import { useOptional } from "../ui/use-optional";
+import { classes, DataTable, Disclosure, Hint, PageTitle, Panel, Problem } from "../ui/parts";
 import { useTenantNames } from "../ui/use-tenant-names";
 
 // The chart draws in the browser only (it measures its box); the table below says the same in text.
-const UsageChart = dynamic(() => import("../ui/usage-chart"), { ssr: false, loading: () => <div className="chart" aria-hidden="true" /> });
+const UsageChart = dynamic(() => import("../ui/usage-chart"), { ssr: false, loading: () => <div className={classes.chart} aria-hidden="true" /> });
 
 type Search = { meter?: string; period?: string; from?: string; to?: string; tenant?: string };
 const FIELDS = ["meter", "period", "from", "to", "tenant"] as const;
@@ -104,140 +106,115 @@ export default function UsagePage({ searchParams }: { searchParams: Search }) {
   const tenantName = (id: string) => tenants.nameOf(id);
   return (
     <>
-      <h1>Usage</h1>
-      <p className="lead">A meter&apos;s usage over a period, by day and by tenant. Days are UTC days, as usage is counted.</p>
-      <form className="card stack" onSubmit={apply} aria-label="Choose the usage to show" key={JSON.stringify(picked)} data-testid="usage-filters">
-        <div className="fields">
-          <label className="field" htmlFor="usage-meter">
-            <span>Meter</span>
-            <select id="usage-meter" name="meter" defaultValue={meter?.meterId ?? ""} disabled={meterList.length === 0}>
-              {meterList.map((m) => (
-                <option key={m.meterId} value={m.meterId}>
-                  {m.displayName} ({m.meterApiName})
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="field" htmlFor="usage-period">
-            <span>Period</span>
-            <select id="usage-period" name="period" value={period} onChange={(e) => setPeriod(e.target.value)}>
-              {PERIODS.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.label}
-                </option>
-              ))}
-            </select>
-          </label>
-          {period === "custom" ? (
-            <>
-              <label className="field" htmlFor="usage-from">
-                <span>From</span>
-                <input id="usage-from" name="from" type="date" defaultValue={picked.from} required />
-              </label>
-              <label className="field" htmlFor="usage-to">
-                <span>To</span>
-                <input id="usage-to" name="to" type="date" defaultValue={picked.to} required />
-              </label>
-            </>
-          ) : null}
-          <label className="field" htmlFor="usage-tenant">
-            <span>Tenant</span>
-            <select id="usage-tenant" name="tenant" defaultValue={picked.tenant ?? ""}>
-              <option value="">All tenants</option>
-              {tenants.tenants.map((t) => (
-                <option key={t.tenantId} value={t.tenantId}>
-                  {t.tenantName}
-                </option>
-              ))}
-            </select>
-          </label>
-        </div>
-        {tenants.error ? <p className="hint">The tenants could not be read ({tenants.error}); usage of all tenants is shown.</p> : null}
-        <div className="actions wrap">
-          <button type="submit" disabled={meterList.length === 0}>
-            Show usage
-          </button>
-        </div>
-      </form>
+      <PageTitle title="Usage" lead="A meter's usage over a period, by day and by tenant. Days are UTC days, as usage is counted." />
+      <Paper withBorder radius="md" p={{ base: "md", sm: "lg" }} mb="lg" component="form" onSubmit={apply} aria-label="Choose the usage to show" key={JSON.stringify(picked)} data-testid="usage-filters">
+        <Stack gap="md">
+          <div className={classes.fields}>
+            <NativeSelect
+              id="usage-meter"
+              name="meter"
+              label="Meter"
+              defaultValue={meter?.meterId ?? ""}
+              disabled={meterList.length === 0}
+              data={meterList.map((m) => ({ value: m.meterId, label: `${m.displayName} (${m.meterApiName})` }))}
+            />
+            <NativeSelect id="usage-period" name="period" label="Period" value={period} onChange={(e) => setPeriod(e.currentTarget.value)} data={PERIODS.map((p) => ({ value: p.id, label: p.label }))} />
+            {period === "custom" ? (
+              <>
+                <TextInput id="usage-from" name="from" label="From" type="date" defaultValue={picked.from} required withAsterisk={false} />
+                <TextInput id="usage-to" name="to" label="To" type="date" defaultValue={picked.to} required withAsterisk={false} />
+              </>
+            ) : null}
+            <NativeSelect
+              id="usage-tenant"
+              name="tenant"
+              label="Tenant"
+              defaultValue={picked.tenant ?? ""}
+              data={[{ value: "", label: "All tenants" }, ...tenants.tenants.map((t) => ({ value: t.tenantId, label: t.tenantName }))]}
+            />
+          </div>
+          {tenants.error ? <Hint>The tenants could not be read ({tenants.error}); usage of all tenants is shown.</Hint> : null}
+          <Group>
+            <Button type="submit" disabled={meterList.length === 0}>
+              Show usage
+            </Button>
+          </Group>
+        </Stack>
+      </Paper>
 
-      <section className="card stack" aria-labelledby="by-day-title" aria-busy={report.status === "loading"} data-testid="usage-by-day">
-        <h2 id="by-day-title">{meter ? `${meter.displayName} by day` : "Usage by day"}</h2>
+      <Panel id="by-day-title" title={meter ? `${meter.displayName} by day` : "Usage by day"} busy={report.status === "loading"} testId="usage-by-day">
         {meters.status === "error" ? (
-          <p className="error" role="alert">
-            {meters.message}
-          </p>
+          <Problem>{meters.message}</Problem>
         ) : meters.status === "missing" ? (
-          <p className="hint">This installation&apos;s API has no meters yet.</p>
+          <Hint>This installation&apos;s API has no meters yet.</Hint>
         ) : picked.meter && meters.status === "ready" && !meter ? (
-          <p className="error" role="alert">
-            That meter no longer exists. Choose another.
-          </p>
+          <Problem>That meter no longer exists. Choose another.</Problem>
         ) : "error" in range ? (
-          <p className="error" role="alert">
-            {range.error}
-          </p>
+          <Problem>{range.error}</Problem>
         ) : report.status === "error" ? (
-          <p className="error" role="alert">
-            {report.message}
-          </p>
+          <Problem>{report.message}</Problem>
         ) : report.status === "ready" && meter ? (
           <DayReport answer={report.byDay} range={report.range} unit={unit} meter={meter} tenant={picked.tenant ? (tenantName(picked.tenant) ?? picked.tenant) : undefined} />
         ) : (
-          <p className="hint">Loading…</p>
+          <Hint>Loading…</Hint>
         )}
-      </section>
+      </Panel>
 
-      <section className="card stack" aria-labelledby="by-tenant-title" data-testid="usage-by-tenant">
-        <h2 id="by-tenant-title">By tenant</h2>
+      <Panel id="by-tenant-title" title="By tenant" testId="usage-by-tenant">
         {report.status === "ready" ? (
           report.byTenant.groups.length > 0 ? (
-            <table className="data wide-labels" data-testid="usage-tenants">
-              <caption className="visually-hidden">
-                {meter?.displayName} by tenant, {utcDay(dayKey(report.range.start))} to {utcDay(dayKey(report.range.end - DAY))}
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Tenant</th>
-                  <th scope="col" className="num">
+            <DataTable
+              wideLabels
+              data-testid="usage-tenants"
+              caption={`${meter?.displayName ?? ""} by tenant, ${utcDay(dayKey(report.range.start))} to ${utcDay(dayKey(report.range.end - DAY))}`}
+            >
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">Tenant</Table.Th>
+                  <Table.Th scope="col" className={classes.num}>
                     Usage ({unit})
-                  </th>
-                  <th scope="col" className="num">
+                  </Table.Th>
+                  <Table.Th scope="col" className={classes.num}>
                     Events
-                  </th>
-                  <th scope="col" className="num">
+                  </Table.Th>
+                  <Table.Th scope="col" className={classes.num}>
                     Share
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
+                  </Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
                 {[...report.byTenant.groups]
                   .sort((a, b) => b.value - a.value)
                   .map((g) => (
-                    <tr key={g.key} data-testid="usage-tenant-row">
-                      <th scope="row">
-                        {tenantName(g.key) ?? <code>{g.key}</code>}
-                        {tenantName(g.key) ? <small className="hint block">{g.key}</small> : null}
-                      </th>
-                      <td data-label="Usage" className="num">
-                        <div className="cell">{formatValue(g.value, unit)}</div>
-                      </td>
-                      <td data-label="Events" className="num">
-                        <div className="cell">{amount(g.events)}</div>
-                      </td>
-                      <td data-label="Share" className="num">
-                        <div className="cell">{report.byTenant.value > 0 && report.byTenant.aggregation !== "max" ? `${((g.value / report.byTenant.value) * 100).toFixed(1)} %` : "—"}</div>
-                      </td>
-                    </tr>
+                    <Table.Tr key={g.key} data-testid="usage-tenant-row">
+                      <Table.Th scope="row">
+                        {tenantName(g.key) ?? <Code>{g.key}</Code>}
+                        {tenantName(g.key) ? (
+                          <Text size="xs" c="dimmed" fw={400}>
+                            {g.key}
+                          </Text>
+                        ) : null}
+                      </Table.Th>
+                      <Table.Td data-label="Usage" className={classes.num}>
+                        <div className={classes.cell}>{formatValue(g.value, unit)}</div>
+                      </Table.Td>
+                      <Table.Td data-label="Events" className={classes.num}>
+                        <div className={classes.cell}>{amount(g.events)}</div>
+                      </Table.Td>
+                      <Table.Td data-label="Share" className={classes.num}>
+                        <div className={classes.cell}>{report.byTenant.value > 0 && report.byTenant.aggregation !== "max" ? `${((g.value / report.byTenant.value) * 100).toFixed(1)} %` : "—"}</div>
+                      </Table.Td>
+                    </Table.Tr>
                   ))}
-              </tbody>
-            </table>
+              </Table.Tbody>
+            </DataTable>
           ) : (
-            <p className="hint">No tenant has usage on this meter in this period.</p>
+            <Hint>No tenant has usage on this meter in this period.</Hint>
           )
         ) : report.status === "loading" ? (
-          <p className="hint">Loading…</p>
+          <Hint>Loading…</Hint>
         ) : null}
-      </section>
+      </Panel>
     </>
   );
 }
@@ -257,7 +234,7 @@ function DayReport({ answer, range, unit, meter, tenant }: { answer: UsageAnswer
     (peak ? `, on ${busy.length} of ${bars.length} days; highest on ${utcDay(peak.key)} with ${formatValue(peak.value, unit)}.` : "; no usage on any day.");
   return (
     <>
-      <dl className="totals">
+      <dl className={classes.totals}>
         <div>
           <dt>{aggregate}</dt>
           <dd>
@@ -281,50 +258,44 @@ function DayReport({ answer, range, unit, meter, tenant }: { answer: UsageAnswer
           </div>
         ) : null}
       </dl>
-      <figure className="chart-figure" role="img" aria-label={summary}>
+      <figure className={`${classes.figure} chart-figure`} role="img" aria-label={summary}>
         <UsageChart bars={bars} unit={unit} />
       </figure>
-      <p className="hint" data-testid="usage-summary">
-        {summary}
-      </p>
-      <details>
-        <summary>Table of the days with usage</summary>
+      <Hint testId="usage-summary">{summary}</Hint>
+      <Disclosure label="Table of the days with usage">
         {busy.length > 0 ? (
-          <table className="data compact" data-testid="usage-days">
-            <caption className="visually-hidden">
-              {meter.displayName} by day, {first} to {last}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Day (UTC)</th>
-                <th scope="col" className="num">
+          <DataTable data-testid="usage-days" caption={`${meter.displayName} by day, ${first} to ${last}`}>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th scope="col">Day (UTC)</Table.Th>
+                <Table.Th scope="col" className={classes.num}>
                   Usage ({unit})
-                </th>
-                <th scope="col" className="num">
+                </Table.Th>
+                <Table.Th scope="col" className={classes.num}>
                   Events
-                </th>
-              </tr>
-            </thead>
-            <tbody>
+                </Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
               {busy.map((b) => (
-                <tr key={b.key}>
-                  <th scope="row">
+                <Table.Tr key={b.key}>
+                  <Table.Th scope="row">
                     <time dateTime={b.key}>{utcDay(b.key)}</time>
-                  </th>
-                  <td data-label="Usage" className="num">
-                    <div className="cell">{formatValue(b.value, unit)}</div>
-                  </td>
-                  <td data-label="Events" className="num">
-                    <div className="cell">{amount(b.events)}</div>
-                  </td>
-                </tr>
+                  </Table.Th>
+                  <Table.Td data-label="Usage" className={classes.num}>
+                    <div className={classes.cell}>{formatValue(b.value, unit)}</div>
+                  </Table.Td>
+                  <Table.Td data-label="Events" className={classes.num}>
+                    <div className={classes.cell}>{amount(b.events)}</div>
+                  </Table.Td>
+                </Table.Tr>
               ))}
-            </tbody>
-          </table>
+            </Table.Tbody>
+          </DataTable>
         ) : (
-          <p className="hint">No day of this period has usage.</p>
+          <Hint>No day of this period has usage.</Hint>
         )}
-      </details>
+      </Disclosure>
     </>
   );
 }

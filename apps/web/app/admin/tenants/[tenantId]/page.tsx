@@ -1,11 +1,13 @@
 "use client";
 
+import { Anchor, Breadcrumbs, Code, Group, Stack, Text } from "@mantine/core";
 import Link from "next/link";
 import { useEffect, useState } from "react";
 import { controlPlane, day, when, type Tenant } from "../../../../lib/control-plane";
 import { Notice } from "../../../ui/form";
 import { AuditTable } from "../../ui/audit-list";
-import { StatusBadge } from "../../ui/badge";
+import { OutcomeBadge, StatusBadge } from "../../ui/badge";
+import { classes, Hint, PageTitle, Panel, Problem } from "../../ui/parts";
 import { TenantActions } from "../../ui/tenant-actions";
 import { splitActor, useActorNames } from "../../ui/use-actors";
 import { useOptional } from "../../ui/use-optional";
@@ -34,34 +36,47 @@ export default function TenantPage({ params }: { params: { tenantId: string } })
 
   if (tenant.status === "error") {
     return (
-      <>
-        <h1>Tenant</h1>
-        <p className="error" role="alert">
-          {tenant.message}
-        </p>
-        <Link href="/admin">All tenants</Link>
-      </>
+      <Stack gap="md" align="flex-start">
+        <PageTitle title="Tenant" />
+        <Problem>{tenant.message}</Problem>
+        <Anchor component={Link} href="/admin" underline="always">
+          All tenants
+        </Anchor>
+      </Stack>
     );
   }
-  if (!current) return <p className="notice">Loading…</p>;
+  if (!current) {
+    return (
+      <Text role="status" c="dimmed">
+        Loading…
+      </Text>
+    );
+  }
   const t = current;
   return (
     <>
-      <p className="crumbs">
-        <Link href="/admin">Tenants</Link> / {t.tenantName}
-      </p>
-      <h1 data-testid="tenant-name">{t.tenantName}</h1>
-      <p className="lead">
-        <StatusBadge status={t.status} /> SBT status “{t.tenantStatus}” · {t.isActive ? "its people can sign in" : "sign-in is off"}
-      </p>
+      <Breadcrumbs mb="xs" separator="/" styles={{ root: { flexWrap: "wrap" }, breadcrumb: { overflowWrap: "anywhere" } }} aria-label="Breadcrumb">
+        <Anchor component={Link} href="/admin" size="sm" underline="always">
+          Tenants
+        </Anchor>
+        <Text size="sm" c="dimmed" span>
+          {t.tenantName}
+        </Text>
+      </Breadcrumbs>
+      <PageTitle title={t.tenantName} testId="tenant-name" />
+      <Group gap="xs" mt={4} mb="lg">
+        <StatusBadge status={t.status} />
+        <Text c="dimmed" size="sm">
+          SBT status “{t.tenantStatus}” · {t.isActive ? "its people can sign in" : "sign-in is off"}
+        </Text>
+      </Group>
       {note ? <Notice testId="admin-note">{note}</Notice> : null}
 
-      <section className="card stack" aria-labelledby="details-title">
-        <h2 id="details-title">Details</h2>
-        <dl className="details">
+      <Panel id="details-title" title="Details">
+        <dl className={classes.details}>
           <dt>Tenant id</dt>
           <dd>
-            <code>{t.tenantId}</code>
+            <Code>{t.tenantId}</Code>
           </dd>
           <dt>Handle</dt>
           <dd>{t.slug}</dd>
@@ -76,7 +91,11 @@ export default function TenantPage({ params }: { params: { tenantId: string } })
               <dt>Failed during</dt>
               <dd>{t.failure.during}</dd>
               <dt>Reason</dt>
-              <dd className="reason">{t.failure.reason}</dd>
+              <dd>
+                <Text c="red" size="sm" span>
+                  {t.failure.reason}
+                </Text>
+              </dd>
             </>
           ) : null}
         </dl>
@@ -88,39 +107,41 @@ export default function TenantPage({ params }: { params: { tenantId: string } })
             audit.reload();
           }}
         />
-      </section>
+      </Panel>
 
-      <section className="card stack" aria-labelledby="timeline-title">
-        <h2 id="timeline-title">Lifecycle</h2>
-        <ol className="timeline" data-testid="transitions">
+      <Panel id="timeline-title" title="Lifecycle">
+        <ol className={classes.timeline} data-testid="transitions">
           {[...t.transitions].reverse().map((m, i) => (
             <li key={`${m.at}-${i}`}>
-              <time dateTime={m.at}>{when(m.at)}</time>
-              <span>
-                {m.from ? <StatusBadge status={m.from} /> : <span className="hint">new</span>} → <StatusBadge status={m.to} />
-              </span>
-              <small className="hint">
+              <Text size="xs" c="dimmed">
+                <time dateTime={m.at}>{when(m.at)}</time>
+              </Text>
+              <Group gap={6}>
+                {m.from ? <StatusBadge status={m.from} /> : <Hint>new</Hint>}
+                {" → "}
+                <StatusBadge status={m.to} />
+              </Group>
+              <Text size="xs" c="dimmed">
                 {m.cause} · by {nameOf(...splitActor(m.actor)) ?? m.actor}
-              </small>
+              </Text>
             </li>
           ))}
         </ol>
-      </section>
+      </Panel>
 
-      <section className="card stack" aria-labelledby="registration-title">
-        <h2 id="registration-title">Registration</h2>
+      <Panel id="registration-title" title="Registration">
         {registrations.status === "ready" && registrations.value.length > 0 ? (
-          <ul className="list" data-testid="registrations">
+          <ul className={classes.list} data-testid="registrations">
             {registrations.value.map((r) => (
               <li key={r.tenantRegistrationId}>
-                <span className="cell">
-                  <code>{r.tenantRegistrationId}</code>
-                  <small className="block">
+                <div className={classes.cell}>
+                  <Code>{r.tenantRegistrationId}</Code>
+                  <Text size="xs" c="dimmed">
                     registered {day(r.createdAt)} · updated {when(r.updatedAt)}
                     {r.sbtaws_active === false ? " · inactive" : ""}
-                  </small>
+                  </Text>
                   {r.tenantRegistrationData && Object.keys(r.tenantRegistrationData).length > 0 ? (
-                    <dl className="pairs">
+                    <dl className={classes.pairs}>
                       {Object.entries(r.tenantRegistrationData).map(([k, v]) => (
                         <div key={k}>
                           <dt>{k}</dt>
@@ -129,48 +150,43 @@ export default function TenantPage({ params }: { params: { tenantId: string } })
                       ))}
                     </dl>
                   ) : null}
-                </span>
-                <span className="badge" data-outcome={r.registrationStatus}>
-                  {r.registrationStatus}
-                </span>
+                </div>
+                <OutcomeBadge outcome={r.registrationStatus} />
               </li>
             ))}
           </ul>
         ) : registrations.status === "error" ? (
-          <p className="error">{registrations.message}</p>
+          <Problem live={false}>{registrations.message}</Problem>
         ) : registrations.status === "loading" ? (
-          <p className="hint">Loading…</p>
+          <Hint>Loading…</Hint>
         ) : (
-          <p className="hint" data-testid="no-registration">
-            No registration: this tenant was not registered through the control plane&apos;s tenant registrations.
-          </p>
+          <Hint testId="no-registration">No registration: this tenant was not registered through the control plane&apos;s tenant registrations.</Hint>
         )}
-      </section>
+      </Panel>
 
-      <section className="card stack" aria-labelledby="audit-title">
-        <h2 id="audit-title">Audit entries</h2>
+      <Panel id="audit-title" title="Audit entries">
         {audit.status === "ready" ? (
           audit.value.data.length > 0 ? (
             <>
               <AuditTable entries={audit.value.data} showTenant={false} nameOf={nameOf} />
-              <p className="meta">
+              <Text size="sm" c="dimmed">
                 {audit.value.next_start_key ? `The first ${audit.value.data.length}. ` : null}
-                <Link href={`/admin/audit?tenantId=${t.tenantId}`}>All of this tenant&apos;s entries</Link>
-              </p>
+                <Anchor component={Link} href={`/admin/audit?tenantId=${t.tenantId}`} size="sm" underline="always">
+                  All of this tenant&apos;s entries
+                </Anchor>
+              </Text>
             </>
           ) : (
-            <p className="hint">No audit entries yet.</p>
+            <Hint>No audit entries yet.</Hint>
           )
         ) : audit.status === "missing" ? (
-          <p className="hint" data-testid="audit-missing">
-            This installation&apos;s API does not keep an audit log yet.
-          </p>
+          <Hint testId="audit-missing">This installation&apos;s API does not keep an audit log yet.</Hint>
         ) : audit.status === "error" ? (
-          <p className="error">{audit.message}</p>
+          <Problem live={false}>{audit.message}</Problem>
         ) : (
-          <p className="hint">Loading…</p>
+          <Hint>Loading…</Hint>
         )}
-      </section>
+      </Panel>
     </>
   );
 }
