@@ -5,7 +5,7 @@ import { createOrganisation } from "@tandem/core/tenants";
 import { createLocalBuckets, LOCAL_BUCKETS, startBedrockStandIn, type BedrockStandIn } from "@tandem/local";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { call, expectAccessible, launchChromium, shot, signIn, startWebApp, type WebApp } from "./browser.js";
+import { answerConfirmation as answer, call, dragFiles, expectAccessible, launchChromium, recorded, recordStates, settled, shot, signIn, startWebApp, throttleUploads, type WebApp } from "./browser.js";
 
 /**
  * The chat page's controls (issue 12, item 3) in Chromium, against the real API, Bedrock's
@@ -67,9 +67,6 @@ const roles = (page: Page) => page.getByTestId("messages").locator("li[data-test
 const texts = (page: Page) => page.getByTestId("messages").locator("li[data-testid^=message-] .markdown").allTextContents();
 const lastReply = (page: Page) => page.getByTestId("message-assistant").last();
 const clipboard = (page: Page) => page.evaluate(() => navigator.clipboard.readText());
-/** A Mantine drawer or modal has finished opening (axe must not see it half-faded). */
-const settled = (page: Page, selector: string) =>
-  expect.poll(() => page.evaluate((s) => [...document.querySelectorAll(s)].map((el) => `${getComputedStyle(el).opacity}|${getComputedStyle(el).transform}`).join(), selector), { timeout: 10_000 }).toMatch(/^(1\|(none|matrix\(1, 0, 0, 1, 0, 0\)),?)+$/);
 const title = (page: Page) => page.getByTestId("notebook-title").textContent();
 
 /** A new, untitled notebook, opened; the page ready to type in. */
@@ -80,18 +77,8 @@ async function openNewNotebook(page: Page): Promise<string> {
   return made.notebook.id;
 }
 
-/** Confirms (or cancels) the open confirmation dialog, after checking what it says. */
-async function answerConfirmation(page: Page, says: string, confirm: boolean, screenshot?: string) {
-  // The confirmation may open over another dialog (the files panel).
-  const dialog = page.getByRole("dialog").filter({ has: page.getByTestId("confirm-action") });
-  await expect.poll(() => dialog.textContent(), { timeout: 10_000 }).toContain(says);
-  if (screenshot) {
-    await settled(page, ".mantine-Modal-content");
-    await shot(page, "chat-page", screenshot);
-  }
-  await dialog.getByTestId(confirm ? "confirm-action" : "confirm-cancel").click();
-  await expect.poll(() => page.getByTestId("confirm-action").count(), { timeout: 10_000 }).toBe(0);
-}
+/** Confirms (or cancels) the open confirmation dialog, after checking what it says (over the files panel, too). */
+const answerConfirmation = (page: Page, says: string, confirm: boolean, screenshot?: string) => answer(page, says, confirm, screenshot ? { prefix: "chat-page", name: screenshot } : undefined);
 
 describe("the chat page", () => {
   it("at 1280 px: waiting state, automatic title, copy, highlighting, regenerate, edit, delete, rename, files, images, delete notebook", async () => {
@@ -207,29 +194,13 @@ describe("the chat page", () => {
       await route.continue().catch(() => undefined);
     });
     // Uploads slowed to 16 KB/s (Chromium's network emulation), so the ~34 KB file reports its progress on the way.
-    const cdp = await context.newCDPSession(page);
-    await cdp.send("Network.enable");
-    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 16 * 1024 });
-    await page.evaluate(() => {
-      const seen: string[] = [];
-      (window as unknown as { uploadsSeen: string[] }).uploadsSeen = seen;
-      new MutationObserver(() => {
-        for (const el of document.querySelectorAll('[data-testid="upload"]')) seen.push(`${el.getAttribute("data-phase")}:${el.getAttribute("data-percent")}`);
-      }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-percent", "data-phase"] });
-      const notes = `# Tide notes\n\n${"Spring tides happen when the sun and the moon line up. ".repeat(600)}\n`;
-      const transfer = new DataTransfer();
-      transfer.items.add(new File([notes], "tide-notes.md", { type: "text/markdown" }));
-      const target = document.querySelector('[data-testid="thread"]')!;
-      for (const type of ["dragenter", "dragover"]) target.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
-    });
+    const unthrottle = await throttleUploads(context, page, 16 * 1024);
+    await recordStates(page, "upload", '[data-testid="upload"]', ["data-phase", "data-percent"]);
+    const notes = { name: "tide-notes.md", type: "text/markdown", text: `# Tide notes\n\n${"Spring tides happen when the sun and the moon line up. ".repeat(600)}\n` };
+    await dragFiles(page, '[data-testid="thread"]', [notes], "over");
     await expect.poll(() => page.getByTestId("drop-overlay").isVisible()).toBe(true);
     await shot(page, "chat-page", "1280-dragging");
-    await page.evaluate(() => {
-      const transfer = new DataTransfer();
-      const notes = `# Tide notes\n\n${"Spring tides happen when the sun and the moon line up. ".repeat(600)}\n`;
-      transfer.items.add(new File([notes], "tide-notes.md", { type: "text/markdown" }));
-      document.querySelector('[data-testid="thread"]')!.dispatchEvent(new DragEvent("drop", { bubbles: true, cancelable: true, dataTransfer: transfer }));
-    });
+    await dragFiles(page, '[data-testid="thread"]', [notes], "drop");
     expect(await page.getByTestId("drop-overlay").count()).toBe(0);
     const upload = page.getByTestId("upload");
     await expect.poll(async () => Number((await upload.getAttribute("data-percent")) ?? 0), { timeout: 30_000 }).toBeGreaterThan(0);
@@ -237,12 +208,12 @@ describe("the chat page", () => {
     await expect.poll(() => upload.getAttribute("data-phase"), { timeout: 30_000 }).toBe("checking");
     expect(await upload.getAttribute("data-percent")).toBe("100");
     expect(await upload.locator('[role="progressbar"]').getAttribute("aria-valuenow")).toBe("100");
-    const seen = await page.evaluate(() => (window as unknown as { uploadsSeen: string[] }).uploadsSeen);
+    const seen = await recorded(page, "upload");
     expect(seen[0]).toBe("uploading:0");
     const percents = seen.filter((x) => x.startsWith("uploading:")).map((x) => Number(x.split(":")[1]));
     expect(percents.some((p) => p > 0 && p < 100), `upload progress seen: ${seen.join(" ")}`).toBe(true);
     expect(percents).toEqual([...percents].sort((a, b) => a - b));
-    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await unthrottle();
     await expectAccessible(page, "a file being checked, light");
     await shot(page, "chat-page", "1280-uploaded");
     releaseCheck();

@@ -8,6 +8,7 @@ import getPort from "get-port";
 import { PDFDocument, StandardFonts } from "pdf-lib";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { mailedLink, signUpAndConfirm } from "./browser.js";
 
 /**
  * The whole identity journey in Chromium: sign up, confirm through the mailed link, sign in,
@@ -73,12 +74,7 @@ afterAll(async () => {
 });
 
 /** The link of a mail's button, as the person would click it. */
-async function linkIn(to: string, since: number, pathname: string): Promise<string> {
-  const message = await mail.waitFor(to, since, 20_000);
-  const match = new RegExp(`${webUrl}${pathname}\\?token=[\\w%-]+`).exec(message.text ?? "");
-  expect(match, `no ${pathname} link in the mail to ${to}`).not.toBeNull();
-  return match![0];
-}
+const linkIn = (to: string, since: number, pathname: string) => mailedLink(mail, webUrl, to, since, pathname);
 
 /** The newest message's last line is on screen, above the composer pinned to the bottom. */
 async function expectNewestMessageInView(page: Page) {
@@ -95,18 +91,7 @@ async function shot(page: Page, name: string) {
   await page.screenshot({ path: path.join(ARTIFACTS, `identity-${name}.png`), fullPage: true });
 }
 
-async function signUpAndConfirm(page: Page, name: string, email: string, password: string) {
-  const since = mail.received.length;
-  await page.goto(`${webUrl}/sign-up`, { timeout: 120_000 });
-  await page.getByLabel("Your name").fill(name);
-  await page.getByLabel("Work email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect.poll(() => page.getByTestId("sign-up-done").textContent(), { timeout: 60_000 }).toContain(email);
-  const link = await linkIn(email, since, "/verify-email");
-  await page.goto(link, { timeout: 120_000 });
-  await expect.poll(() => page.getByTestId("token-done").textContent(), { timeout: 60_000 }).toContain("confirmed");
-}
+const signUp = (page: Page, name: string, email: string, password: string) => signUpAndConfirm(page, webUrl, mail, { name, email, password });
 
 async function signIn(page: Page, email: string, password: string, next?: string) {
   await page.goto(`${webUrl}/sign-in${next ? `?next=${encodeURIComponent(next)}` : ""}`, { timeout: 120_000 });
@@ -118,7 +103,7 @@ async function signIn(page: Page, email: string, password: string, next?: string
 describe("identity in the browser", () => {
   it("signs up, confirms by mail, signs in, creates an organisation and invites a second person who joins", async () => {
     const ada = await browser.newPage({ viewport: { width: 375, height: 800 } });
-    await signUpAndConfirm(ada, "Ada Lovelace", "ada@tandem.test", "analytical engine 1843");
+    await signUp(ada, "Ada Lovelace", "ada@tandem.test", "analytical engine 1843");
     await shot(ada, "1-confirmed");
 
     // A wrong password first: the page says what to do.
@@ -150,7 +135,7 @@ describe("identity in the browser", () => {
     await charles.goto(invitation, { timeout: 120_000 });
     await expect.poll(() => charles.getByTestId("invite-summary").textContent(), { timeout: 60_000 }).toContain("Ada Lovelace invited charles@tandem.test to Analytical Engines");
     await shot(charles, "5-invitation");
-    await signUpAndConfirm(charles, "Charles Babbage", "charles@tandem.test", "difference engine 1822");
+    await signUp(charles, "Charles Babbage", "charles@tandem.test", "difference engine 1822");
     await signIn(charles, "charles@tandem.test", "difference engine 1822", new URL(invitation).pathname + new URL(invitation).search);
     await charles.waitForURL((url) => url.pathname === "/invites/accept", { timeout: 60_000 });
     await charles.getByRole("button", { name: "Join Analytical Engines" }).click();
