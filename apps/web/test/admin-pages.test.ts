@@ -243,6 +243,9 @@ async function operatorJourney(width: number, colorScheme: "light" | "dark") {
   await page.getByRole("button", { name: "Copy", exact: true }).click();
   await expect.poll(() => page.getByTestId("secret-once").textContent()).toContain("Copied.");
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(await secret.textContent());
+  // The client's id has its own copy button.
+  await page.getByTestId("copy-client-id").click();
+  await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(await page.getByTestId("client-id").textContent());
   await expectNoSidewaysScroll(page, width);
   await expectAccessible(page, `the operators page with a client's secret, ${colorScheme}`);
   await shot(page, `${size}-5-client-secret`);

@@ -8,7 +8,7 @@ import { controlPlane, day, SCOPES, type Client } from "../../../lib/control-pla
 import { confirmAction } from "../../ui/confirm";
 import { ErrorBox, Field, Notice } from "../../ui/form";
 import { SecretOnce } from "./copy";
-import { classes, DataTable, Hint, Panel, Problem } from "./parts";
+import { classes, CopyId, DataTable, Hint, Panel, Problem } from "./parts";
 import { useOptional } from "./use-optional";
 
 /** Client credentials for scripts (OAuth 2.0 client credentials): create one, see its secret once, revoke. */
@@ -68,9 +68,12 @@ export function ClientsPanel() {
       {revokeError ? <Problem>{revokeError}</Problem> : null}
       {created ? (
         <>
-          <Text size="sm">
-            Client id: <Code data-testid="client-id">{created.clientId}</Code>
-          </Text>
+          <Group gap="xs" wrap="nowrap">
+            <Text size="sm" style={{ minWidth: 0, overflowWrap: "anywhere" }}>
+              Client id: <Code data-testid="client-id">{created.clientId}</Code>
+            </Text>
+            <CopyId value={created.clientId} label="the client id" testId="copy-client-id" />
+          </Group>
           <SecretOnce label="client secret" secret={created.clientSecret} onDismiss={() => setCreated(undefined)} testId="secret-once" />
         </>
       ) : null}

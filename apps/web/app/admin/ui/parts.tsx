@@ -1,7 +1,7 @@
 "use client";
 
-import { Alert, Button, Collapse, Paper, Stack, Table, Text, Title, type TableProps } from "@mantine/core";
-import { IconAlertCircle, IconChevronDown, IconChevronRight } from "@tabler/icons-react";
+import { ActionIcon, Alert, Button, Collapse, CopyButton, Paper, Stack, Table, Text, Title, Tooltip, type TableProps } from "@mantine/core";
+import { IconAlertCircle, IconCheck, IconChevronDown, IconChevronRight, IconCopy } from "@tabler/icons-react";
 import { useId, useState, type ReactNode } from "react";
 import classes from "./admin.module.css";
 
@@ -102,5 +102,20 @@ export function Disclosure({ label, children, defaultOpened = false }: { label: 
         {children}
       </Collapse>
     </div>
+  );
+}
+
+/** A copy button for one value (an id): says "Copied" for two seconds after a click. */
+export function CopyId({ value, label, testId }: { value: string; label: string; testId?: string }) {
+  return (
+    <CopyButton value={value} timeout={2000}>
+      {({ copied, copy }) => (
+        <Tooltip label={copied ? "Copied" : `Copy ${label}`} withArrow position="top">
+          <ActionIcon variant="subtle" color={copied ? "teal" : "gray"} size="sm" onClick={copy} aria-label={copied ? `Copied ${label}` : `Copy ${label}`} data-testid={testId} data-copied={copied ? "true" : undefined}>
+            {copied ? <IconCheck size={14} aria-hidden /> : <IconCopy size={14} aria-hidden />}
+          </ActionIcon>
+        </Tooltip>
+      )}
+    </CopyButton>
   );
 }

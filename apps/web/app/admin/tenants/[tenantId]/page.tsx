@@ -7,7 +7,7 @@ import { controlPlane, day, when, type Tenant } from "../../../../lib/control-pl
 import { Notice } from "../../../ui/form";
 import { AuditTable } from "../../ui/audit-list";
 import { OutcomeBadge, StatusBadge } from "../../ui/badge";
-import { classes, Hint, PageTitle, Panel, Problem } from "../../ui/parts";
+import { classes, CopyId, Hint, PageTitle, Panel, Problem } from "../../ui/parts";
 import { TenantActions } from "../../ui/tenant-actions";
 import { splitActor, useActorNames } from "../../ui/use-actors";
 import { useOptional } from "../../ui/use-optional";
@@ -76,7 +76,10 @@ export default function TenantPage({ params }: { params: { tenantId: string } })
         <dl className={classes.details}>
           <dt>Tenant id</dt>
           <dd>
-            <Code>{t.tenantId}</Code>
+            <Group gap={4} wrap="nowrap">
+              <Code style={{ minWidth: 0, overflowWrap: "anywhere" }}>{t.tenantId}</Code>
+              <CopyId value={t.tenantId} label="the tenant id" testId="copy-tenant-id" />
+            </Group>
           </dd>
           <dt>Handle</dt>
           <dd>{t.slug}</dd>
