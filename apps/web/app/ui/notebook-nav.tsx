@@ -1,8 +1,8 @@
 "use client";
 
-import { AppShell, Button, Divider, NavLink, ScrollArea, Stack, Text, TextInput } from "@mantine/core";
-import { IconBuilding, IconCreditCard, IconNotebook, IconPlus, IconSearch, IconShieldLock } from "@tabler/icons-react";
-import type { Notebook, NotebookPage, SharedNotebook } from "@tandem/client/contract";
+import { Anchor, AppShell, Button, Divider, Group, NavLink, ScrollArea, Stack, Text, TextInput } from "@mantine/core";
+import { IconBuilding, IconCreditCard, IconFolder, IconFolderPlus, IconNotebook, IconPlus, IconSearch, IconShieldLock } from "@tabler/icons-react";
+import type { Notebook, NotebookPage, Project, SharedNotebook } from "@tandem/client/contract";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useState } from "react";
@@ -15,18 +15,33 @@ export function notebooksChanged() {
   window.dispatchEvent(new Event(NOTEBOOKS_CHANGED));
 }
 
-/** A section of the list: one's own notebooks, then those shared with one (projects will add a section each). */
+/** A section of the list: a project with one's notebooks in it, one's other notebooks, those shared with one. */
 export interface NotebookSection {
   readonly key: string;
   readonly label: string;
+  /** A project's section: its page. */
+  readonly project?: Project;
   readonly notebooks: readonly Notebook[];
 }
 
-/** Newest activity first, filtered by title; the one place where grouping by project will go. */
-export function sectionsOf(notebooks: readonly Notebook[], filter: string, shared: readonly SharedNotebook[] = []): NotebookSection[] {
+/**
+ * Newest activity first, filtered by title, grouped by project: each project (by name) with one's
+ * notebooks in it, then one's notebooks in none, then those shared with one. A project whose name
+ * matches the filter shows all its notebooks.
+ */
+export function sectionsOf(notebooks: readonly Notebook[], filter: string, shared: readonly SharedNotebook[] = [], projects: readonly Project[] = []): NotebookSection[] {
   const needle = filter.trim().toLocaleLowerCase();
-  const pick = (list: readonly Notebook[]) => list.filter((n) => !needle || n.title.toLocaleLowerCase().includes(needle)).sort((a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt));
-  const sections: NotebookSection[] = [{ key: "all", label: "Notebooks", notebooks: pick(notebooks) }];
+  const matches = (text: string) => !needle || text.toLocaleLowerCase().includes(needle);
+  const newest = (list: readonly Notebook[]) => [...list].sort((a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt));
+  const pick = (list: readonly Notebook[]) => newest(list.filter((n) => matches(n.title)));
+  const known = new Set(projects.map((p) => p.id));
+  const sections: NotebookSection[] = [];
+  for (const project of [...projects].sort((a, b) => a.name.localeCompare(b.name))) {
+    const inIt = notebooks.filter((n) => n.projectId === project.id);
+    const shown = matches(project.name) ? newest(inIt) : pick(inIt);
+    if (!needle || matches(project.name) || shown.length) sections.push({ key: `project:${project.id}`, label: project.name, project, notebooks: shown });
+  }
+  sections.push({ key: "all", label: "Notebooks", notebooks: pick(notebooks.filter((n) => !n.projectId || !known.has(n.projectId))) });
   const others = pick(shared);
   if (others.length) sections.push({ key: "shared", label: "Shared with me", notebooks: others });
   return sections;
@@ -39,6 +54,7 @@ export function NotebookNav({ orgId, admin, operator }: { orgId: string; admin: 
   const base = `/api/orgs/${encodeURIComponent(orgId)}/notebooks`;
   const [notebooks, setNotebooks] = useState<Notebook[] | undefined>();
   const [shared, setShared] = useState<SharedNotebook[]>([]);
+  const [projects, setProjects] = useState<Project[]>([]);
   const [filter, setFilter] = useState("");
   const [problem, setProblem] = useState<string | undefined>();
   const [creating, setCreating] = useState(false);
@@ -55,12 +71,17 @@ export function NotebookNav({ orgId, admin, operator }: { orgId: string; admin: 
       (r) => setShared(r.notebooks),
       () => setShared([]),
     );
+    api<{ projects: Project[] }>(`/api/orgs/${encodeURIComponent(orgId)}/projects`).then(
+      (r) => setProjects(r.projects),
+      () => setProjects([]),
+    );
   }, [base, orgId]);
   // Again on every page change: a notebook opened, renamed or written in moves up.
   useEffect(load, [load, pathname]);
   useEffect(() => {
     setNotebooks(undefined);
     setShared([]);
+    setProjects([]);
   }, [orgId]);
   // A notebook made, renamed or deleted elsewhere (another tab, a collaborator): the list follows.
   useLive(orgId, { list: true }, { onEvent: (e) => e.kind.startsWith("notebook.") && load(), onResync: load });
@@ -83,7 +104,7 @@ export function NotebookNav({ orgId, admin, operator }: { orgId: string; admin: 
     }
   }
 
-  const sections = useMemo(() => sectionsOf(notebooks ?? [], filter, shared), [notebooks, filter, shared]);
+  const sections = useMemo(() => sectionsOf(notebooks ?? [], filter, shared, projects), [notebooks, filter, shared, projects]);
   const orgPath = `/orgs/${encodeURIComponent(orgId)}`;
   return (
     <>
@@ -109,11 +130,37 @@ export function NotebookNav({ orgId, admin, operator }: { orgId: string; admin: 
         </Stack>
       </AppShell.Section>
       <AppShell.Section grow component={ScrollArea} px="sm" type="auto">
-        {sections.map((section) => (
-          <div key={section.key} role="group" aria-label={section.label} data-testid="sidebar-notebooks">
-            <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="xs" py={4}>
-              {section.label}
+        {sections.some((s) => s.project) || !filter ? (
+          <Group justify="space-between" px="xs" py={4} wrap="nowrap">
+            <Text size="xs" fw={700} c="dimmed" tt="uppercase">
+              Projects
             </Text>
+            <Anchor component={Link} href={`${orgPath}/projects?new=1`} size="xs" data-testid="sidebar-new-project">
+              <Group gap={4} wrap="nowrap">
+                <IconFolderPlus size={14} aria-hidden />
+                New project
+              </Group>
+            </Anchor>
+          </Group>
+        ) : null}
+        {sections.map((section) => (
+          <div key={section.key} role="group" aria-label={section.project ? `Project ${section.label}` : section.label} data-testid={section.project ? "sidebar-project" : "sidebar-notebooks"}>
+            {section.project ? (
+              <NavLink
+                component={Link}
+                href={`${orgPath}/projects/${section.project.id}`}
+                label={section.label}
+                active={pathname === `${orgPath}/projects/${section.project.id}`}
+                aria-current={pathname === `${orgPath}/projects/${section.project.id}` ? "page" : undefined}
+                leftSection={<IconFolder size={16} aria-hidden />}
+                styles={{ label: { overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap", fontWeight: 600 } }}
+                data-testid="sidebar-project-link"
+              />
+            ) : (
+              <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="xs" py={4} mt={section.key === "all" ? "sm" : undefined}>
+                {section.label}
+              </Text>
+            )}
             {section.notebooks.map((n) => {
               const href = `${orgPath}/notebooks/${n.id}`;
               return (
@@ -126,6 +173,7 @@ export function NotebookNav({ orgId, admin, operator }: { orgId: string; admin: 
                   active={pathname === href}
                   aria-current={pathname === href ? "page" : undefined}
                   leftSection={<IconNotebook size={16} aria-hidden />}
+                  pl={section.project ? "lg" : undefined}
                   styles={{ label: { overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" } }}
                   data-testid="sidebar-notebook"
                 />
@@ -143,6 +191,7 @@ export function NotebookNav({ orgId, admin, operator }: { orgId: string; admin: 
         <Divider mb="xs" />
         <nav aria-label="Organisation pages">
           <NavLink component={Link} href={orgPath} label="Organisation" leftSection={<IconBuilding size={16} aria-hidden />} active={pathname === orgPath} data-testid="nav-org" />
+          <NavLink component={Link} href={`${orgPath}/projects`} label="Projects" leftSection={<IconFolder size={16} aria-hidden />} active={pathname === `${orgPath}/projects`} data-testid="nav-projects" />
           <NavLink component={Link} href={`${orgPath}/notebooks`} label="All notebooks" leftSection={<IconNotebook size={16} aria-hidden />} active={pathname === `${orgPath}/notebooks`} data-testid="nav-notebooks" />
           {admin ? (
             <NavLink component={Link} href={`${orgPath}/billing`} label="Billing" leftSection={<IconCreditCard size={16} aria-hidden />} active={pathname === `${orgPath}/billing`} data-testid="nav-billing" />

@@ -1,8 +1,8 @@
 "use client";
 
 import { ActionIcon, Badge, Button, Group, Modal, SegmentedControl, Select, Stack, Text } from "@mantine/core";
-import { IconShare, IconTrash, IconUsers, IconUser } from "@tabler/icons-react";
-import type { Group as OrgGroup, Member, Share, SharePermission } from "@tandem/client/contract";
+import { IconFolder, IconShare, IconTrash, IconUsers, IconUser } from "@tabler/icons-react";
+import type { Group as OrgGroup, Member, Project, Share, SharePermission } from "@tandem/client/contract";
 import { useCallback, useEffect, useState } from "react";
 import { api, describeError } from "../../lib/browser-api";
 import { confirmAction } from "./confirm";
@@ -14,7 +14,8 @@ const PERMISSIONS = [
 
 /**
  * The notebook's Share button and dialog (its owner only): whom it is shared with, to read or to
- * edit; share with a member or a group of the organisation; change or end a share.
+ * edit; share with a member, a group or a project (one the owner is in) of the organisation;
+ * change or end a share.
  */
 export function ShareNotebook({ orgId, notebookId, selfId }: { orgId: string; notebookId: string; selfId: string | undefined }) {
   const base = `/api/orgs/${encodeURIComponent(orgId)}`;
@@ -23,6 +24,7 @@ export function ShareNotebook({ orgId, notebookId, selfId }: { orgId: string; no
   const [shares, setShares] = useState<Share[]>([]);
   const [members, setMembers] = useState<Member[]>([]);
   const [groups, setGroups] = useState<OrgGroup[]>([]);
+  const [projects, setProjects] = useState<Project[]>([]);
   const [target, setTarget] = useState<string | null>(null);
   const [permission, setPermission] = useState<SharePermission>("read");
   const [problem, setProblem] = useState<string | undefined>();
@@ -30,14 +32,16 @@ export function ShareNotebook({ orgId, notebookId, selfId }: { orgId: string; no
 
   const load = useCallback(async () => {
     try {
-      const [s, m, g] = await Promise.all([
+      const [s, m, g, p] = await Promise.all([
         api<{ shares: Share[] }>(path),
         api<{ members: Member[] }>(`${base}/members`),
         api<{ groups: OrgGroup[] }>(`${base}/groups`).catch(() => ({ groups: [] as OrgGroup[] })),
+        api<{ projects: Project[] }>(`${base}/projects`).catch(() => ({ projects: [] as Project[] })),
       ]);
       setShares(s.shares);
       setMembers(m.members);
       setGroups(g.groups);
+      setProjects(p.projects);
       setProblem(undefined);
     } catch (error) {
       setProblem(describeError(error));
@@ -49,6 +53,7 @@ export function ShareNotebook({ orgId, notebookId, selfId }: { orgId: string; no
 
   const taken = new Set(shares.map((s) => `${s.kind}:${s.targetId}`));
   const options = [
+    { group: "Projects", items: projects.map((p) => ({ value: `project:${p.id}`, label: `${p.name} (project)` })) },
     { group: "Groups", items: groups.map((g) => ({ value: `group:${g.id}`, label: g.name })) },
     { group: "Members", items: members.filter((m) => m.userId !== selfId).map((m) => ({ value: `member:${m.userId}`, label: `${m.name} (${m.email})` })) },
   ]
@@ -72,7 +77,7 @@ export function ShareNotebook({ orgId, notebookId, selfId }: { orgId: string; no
   async function revoke(share: Share) {
     const sure = await confirmAction({
       title: `Stop sharing with ${share.name}?`,
-      body: share.kind === "group" ? `Members of ${share.name} will no longer see this notebook (unless it is shared with them by name).` : `${share.name} will no longer see this notebook.`,
+      body: share.kind === "member" ? `${share.name} will no longer see this notebook.` : `Members of ${share.name} will no longer see this notebook (unless it is shared with them otherwise).`,
       confirmLabel: "Stop sharing",
     });
     if (!sure) return;
@@ -94,14 +99,14 @@ export function ShareNotebook({ orgId, notebookId, selfId }: { orgId: string; no
           <Group align="flex-end" wrap="wrap" gap="xs">
             <Select
               label="Share with"
-              placeholder={options.length ? "Pick a member or a group" : "Everyone is in the list already"}
+              placeholder={options.length ? "Pick a member, a group or a project" : "Everyone is in the list already"}
               data={options}
               value={target}
               onChange={setTarget}
               searchable
               style={{ flex: 1, minWidth: 200 }}
               data-testid="share-target"
-              nothingFoundMessage="No member or group by that name"
+              nothingFoundMessage="No member, group or project by that name"
             />
             <SegmentedControl aria-label="Permission" data={PERMISSIONS} value={permission} onChange={(v) => setPermission(v as SharePermission)} />
             <Button
@@ -131,7 +136,7 @@ export function ShareNotebook({ orgId, notebookId, selfId }: { orgId: string; no
               {shares.map((s) => (
                 <Group key={s.id} justify="space-between" wrap="nowrap" data-testid="share-row">
                   <Group gap="xs" wrap="nowrap" style={{ minWidth: 0 }}>
-                    {s.kind === "group" ? <IconUsers size={16} aria-hidden /> : <IconUser size={16} aria-hidden />}
+                    {s.kind === "group" ? <IconUsers size={16} aria-hidden /> : s.kind === "project" ? <IconFolder size={16} aria-hidden /> : <IconUser size={16} aria-hidden />}
                     <Text size="sm" truncate>
                       {s.name}
                     </Text>

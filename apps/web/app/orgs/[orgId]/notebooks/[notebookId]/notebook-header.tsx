@@ -2,7 +2,8 @@
 
 import type { Notebook } from "@tandem/client/contract";
 import { ActionIcon, Badge, Button, Group, Text, TextInput, Title, UnstyledButton } from "@mantine/core";
-import { IconDots, IconFiles, IconPencil } from "@tabler/icons-react";
+import { IconDots, IconFiles, IconFolder, IconPencil } from "@tabler/icons-react";
+import Link from "next/link";
 import dynamic from "next/dynamic";
 import { useEffect, useRef, useState, type ReactNode } from "react";
 
@@ -25,13 +26,16 @@ export interface NotebookHeaderProps {
   problem?: string;
   onRename(title: string): Promise<boolean>;
   onSystemPrompt(): void;
+  onMove(): void;
+  /** The page of the project it is in, if any. */
+  projectHref?: string;
   onFiles(): void;
   onShortcuts(): void;
   onDelete(): void;
 }
 
 /** The notebook's title (renamable in place) and its actions. */
-export function NotebookHeader({ notebook, share, exportBase, fileCount, problem, onRename, onSystemPrompt, onFiles, onShortcuts, onDelete }: NotebookHeaderProps) {
+export function NotebookHeader({ notebook, share, exportBase, fileCount, problem, onRename, onSystemPrompt, onMove, projectHref, onFiles, onShortcuts, onDelete }: NotebookHeaderProps) {
   const [renaming, setRenaming] = useState(false);
   const owner = (notebook.access ?? "owner") === "owner";
   return (
@@ -68,11 +72,16 @@ export function NotebookHeader({ notebook, share, exportBase, fileCount, problem
           </Group>
         )}
         <Group gap={4} wrap="nowrap" style={{ flex: "none" }}>
+          {projectHref ? (
+            <Button component={Link} href={projectHref} variant="subtle" size="compact-sm" leftSection={<IconFolder size={14} aria-hidden />} data-testid="notebook-project">
+              Project
+            </Button>
+          ) : null}
           {owner ? share : null}
           <Button variant="subtle" size="compact-sm" leftSection={<IconFiles size={14} aria-hidden />} onClick={onFiles} data-testid="open-files">
             Files{fileCount ? ` (${fileCount})` : ""}
           </Button>
-          <NotebookMenu notebook={notebook} exportBase={exportBase} onRename={() => setRenaming(true)} onSystemPrompt={onSystemPrompt} onShortcuts={onShortcuts} onDelete={onDelete} />
+          <NotebookMenu notebook={notebook} exportBase={exportBase} onRename={() => setRenaming(true)} onSystemPrompt={onSystemPrompt} onMove={onMove} onShortcuts={onShortcuts} onDelete={onDelete} />
         </Group>
       </Group>
       {problem ? (

@@ -2,10 +2,26 @@
 
 import type { Notebook } from "@tandem/client/contract";
 import { ActionIcon, Menu } from "@mantine/core";
-import { IconBraces, IconDots, IconFileText, IconKeyboard, IconPencil, IconSettings, IconTrash } from "@tabler/icons-react";
+import { IconBraces, IconDots, IconFileText, IconFolder, IconKeyboard, IconPencil, IconSettings, IconTrash } from "@tabler/icons-react";
 
-/** The notebook's actions: rename, system prompt, export, keyboard shortcuts, delete. */
-export function NotebookMenu({ notebook, exportBase, onRename, onSystemPrompt, onShortcuts, onDelete }: { notebook: Notebook; exportBase: string; onRename(): void; onSystemPrompt(): void; onShortcuts(): void; onDelete(): void }) {
+/** The notebook's actions: rename, system prompt, move to a project, export, keyboard shortcuts, delete. */
+export function NotebookMenu({
+  notebook,
+  exportBase,
+  onRename,
+  onSystemPrompt,
+  onMove,
+  onShortcuts,
+  onDelete,
+}: {
+  notebook: Notebook;
+  exportBase: string;
+  onRename(): void;
+  onSystemPrompt(): void;
+  onMove(): void;
+  onShortcuts(): void;
+  onDelete(): void;
+}) {
   // Renaming, the settings and deleting are the owner's; whoever it is shared with reads, exports and shortcuts.
   const owner = (notebook.access ?? "owner") === "owner";
   return (
@@ -23,6 +39,9 @@ export function NotebookMenu({ notebook, exportBase, onRename, onSystemPrompt, o
             </Menu.Item>
             <Menu.Item leftSection={<IconSettings size={14} aria-hidden />} onClick={onSystemPrompt}>
               System prompt{notebook.systemPrompt ? " ✓" : ""}
+            </Menu.Item>
+            <Menu.Item leftSection={<IconFolder size={14} aria-hidden />} onClick={onMove} data-testid="move-to-project">
+              Move to project…
             </Menu.Item>
           </>
         ) : null}

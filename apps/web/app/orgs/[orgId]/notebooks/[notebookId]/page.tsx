@@ -1,6 +1,6 @@
 "use client";
 
-import type { Citation, GeneratedImage, KnowledgeFile, ModelInfo, ModelsResponse, Notebook, NotebookMessage, UploadResponse } from "@tandem/client/contract";
+import type { Citation, GeneratedImage, ModelInfo, ModelsResponse, Notebook, NotebookMessage } from "@tandem/client/contract";
 import { Text } from "@mantine/core";
 import dynamic from "next/dynamic";
 import Link from "next/link";
@@ -8,13 +8,12 @@ import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState, type DragEvent } from "react";
 import { api, ApiProblem, describeError } from "../../../../../lib/browser-api";
 import { streamRequest } from "../../../../../lib/reply-stream";
-import { contentTypeOf, uploadWithProgress } from "../../../../../lib/upload";
+import { useKnowledgeFiles } from "../../../../../lib/knowledge-files";
 import { confirmAction } from "../../../../ui/confirm";
 import { notebooksChanged } from "../../../../ui/notebook-nav";
 import { useSession } from "../../../../ui/session";
 import { useLive } from "../../../../../lib/live";
 import { Composer } from "./composer";
-import type { Upload } from "./upload-progress";
 import { MessageItem, Thinking, type Shown } from "./message-item";
 import { MessageText } from "./message-text";
 import { NotebookHeader } from "./notebook-header";
@@ -27,6 +26,7 @@ const ShortcutsModal = dynamic(() => import("./shortcuts").then((m) => m.Shortcu
 const ImageGallery = dynamic(() => import("./image-gallery").then((m) => m.ImageGallery), { ssr: false });
 // The Share dialog (Mantine's Modal, Select, SegmentedControl) too: only owners see it, and only some use it.
 const ShareNotebook = dynamic(() => import("../../../../ui/share-notebook").then((m) => m.ShareNotebook), { ssr: false });
+const MoveToProject = dynamic(() => import("./move-to-project").then((m) => m.MoveToProject), { ssr: false });
 
 /** "its 2 messages", "its 1 file", "no images": what a deleted notebook takes with it. */
 const contents = (n: number, noun: string) => (n === 0 ? `no ${noun}s` : `its ${n} ${noun}${n === 1 ? "" : "s"}`);
@@ -44,14 +44,13 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
   const [text, setText] = useState("");
   const [problem, setProblem] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
-  const [files, setFiles] = useState<KnowledgeFile[]>([]);
-  const [uploads, setUploads] = useState<Upload[]>([]);
   const [shown, setShown] = useState<Citation | undefined>();
   const [images, setImages] = useState<GeneratedImage[]>([]);
   const [titleProblem, setTitleProblem] = useState<string | undefined>();
   const [editing, setEditing] = useState<string | undefined>();
   const [filesOpen, setFilesOpen] = useState(false);
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
+  const [moveOpen, setMoveOpen] = useState(false);
   // Mounted from their first opening on (so that closing plays its transition).
   const [panelsUsed, setPanelsUsed] = useState({ files: false, shortcuts: false });
   useEffect(() => {
@@ -88,10 +87,11 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
     setMessages(data.messages);
     return data.notebook;
   }, [base]);
-  const reloadFiles = useCallback(async () => {
-    const r = await api<{ files: KnowledgeFile[] }>(`${base}/files`).catch(() => undefined);
-    if (r) setFiles(r.files);
-  }, [base]);
+  const { files, uploads, reloadFiles, attachAll, removeFile } = useKnowledgeFiles(
+    `${base}/files`,
+    setProblem,
+    "The file and its passages are removed from this notebook, and replies stop citing it. Replies that cited it keep their text. This cannot be undone.",
+  );
   const reloadImages = useCallback(async () => {
     const r = await api<{ images: GeneratedImage[] }>(`${base}/images`).catch(() => undefined);
     setImages(r?.images ?? []);
@@ -152,14 +152,6 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
   }, [busy, reloadNotebook]);
   const readOnly = notebook?.access === "read";
   const selfId = session.status === "signed-in" ? session.me.account.id : undefined;
-
-  // While a file is being read, its progress is fetched every second and a half.
-  const processing = files.some((f) => f.status === "processing");
-  useEffect(() => {
-    if (!processing) return;
-    const timer = setInterval(() => void reloadFiles(), 1_500);
-    return () => clearInterval(timer);
-  }, [processing, reloadFiles]);
 
   // The page is the chat: the thread scrolls, the composer stays at the bottom. The view follows
   // new text while the newest message is near the thread's bottom edge.
@@ -269,49 +261,6 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
       setProblem(describeError(error));
       void reloadNotebook().catch(() => undefined);
     }
-  }
-
-  /** One file: registered, uploaded straight to storage (with its progress), then queued for reading. */
-  async function attach(file: File) {
-    const key = `${file.name}-${Date.now()}-${Math.random()}`;
-    const update = (change: Partial<Upload>) => setUploads((list) => list.map((u) => (u.key === key ? { ...u, ...change } : u)));
-    setUploads((list) => [...list, { key, name: file.name, percent: 0, phase: "uploading" }]);
-    try {
-      const registered = await api<UploadResponse>(`${base}/files`, { body: { name: file.name, type: contentTypeOf(file), size: file.size } });
-      setFiles((list) => [registered.file, ...list.filter((f) => f.id !== registered.file.id)]);
-      const status = await uploadWithProgress(registered.upload, file, (percent) => update({ percent }));
-      if (status >= 500) throw new Error(`The file storage is not working right now (${status}), so ${file.name} was not uploaded. Try again in a few minutes.`);
-      if (status >= 300) throw new Error(`Storage refused ${file.name} (${status}): its type or size differs from what was declared. Check the file, then try again.`);
-      update({ phase: "checking", percent: 100 });
-      // Queues its reading; the list shows the progress and the outcome.
-      await api(`${base}/files/${registered.file.id}/complete`, { method: "POST" }).catch((error: unknown) => setProblem(`${file.name}: ${describeError(error)}`));
-    } catch (error) {
-      setProblem(`${file.name}: ${describeError(error)}`);
-    } finally {
-      setUploads((list) => list.filter((u) => u.key !== key));
-      await reloadFiles();
-    }
-  }
-
-  function attachAll(chosen: File[]) {
-    setProblem(undefined);
-    for (const file of chosen) void attach(file);
-  }
-
-  async function removeFile(file: KnowledgeFile) {
-    const ok = await confirmAction({
-      title: `Remove ${file.name}?`,
-      body: "The file and its passages are removed from this notebook, and replies stop citing it. Replies that cited it keep their text. This cannot be undone.",
-      confirmLabel: "Remove file",
-    });
-    if (!ok) return;
-    try {
-      await api(`${base}/files/${file.id}`, { method: "DELETE" });
-      setFiles((list) => list.filter((f) => f.id !== file.id));
-    } catch (error) {
-      setProblem(describeError(error));
-    }
-    await reloadFiles();
   }
 
   async function generateImage(prompt: string): Promise<boolean> {
@@ -486,6 +435,8 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
         problem={titleProblem}
         onRename={rename}
         onSystemPrompt={() => void editSystemPrompt()}
+        onMove={() => setMoveOpen(true)}
+        projectHref={notebook.projectId && (notebook.access ?? "owner") === "owner" ? `/orgs/${encodeURIComponent(params.orgId)}/projects/${notebook.projectId}` : undefined}
         onFiles={() => setFilesOpen(true)}
         onShortcuts={() => setShortcutsOpen(true)}
         onDelete={() => void deleteNotebook()}
@@ -584,6 +535,18 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
         textarea={textarea}
       />
       )}
+      {moveOpen && notebook ? (
+        <MoveToProject
+          orgId={params.orgId}
+          notebook={notebook}
+          opened={moveOpen}
+          onClose={() => setMoveOpen(false)}
+          onMoved={(moved) => {
+            setNotebook((n) => (n ? { ...n, projectId: moved.projectId } : n));
+            notebooksChanged();
+          }}
+        />
+      ) : null}
       {filesOpen || panelsUsed.files ? <FilesPanel opened={filesOpen} onClose={() => setFilesOpen(false)} files={files} uploads={uploads} onRemove={(f) => void removeFile(f)} onAttach={() => fileInput.current?.click()} /> : null}
       {shortcutsOpen || panelsUsed.shortcuts ? <ShortcutsModal opened={shortcutsOpen} onClose={() => setShortcutsOpen(false)} /> : null}
     </main>
