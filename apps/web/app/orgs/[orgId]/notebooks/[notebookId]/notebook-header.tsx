@@ -40,7 +40,8 @@ export function NotebookHeader({ notebook, share, exportBase, fileCount, problem
   const owner = (notebook.access ?? "owner") === "owner";
   return (
     <header className="chat-head">
-      <Group justify="space-between" gap="xs" wrap="nowrap" align="center">
+      {/* On a narrow screen the title takes its own line and the actions wrap below it (a title squeezed beside them would break word by word). */}
+      <Group justify="space-between" gap="xs" wrap="wrap" align="center">
         {renaming ? (
           <RenameTitle
             title={notebook.title}
@@ -50,7 +51,7 @@ export function NotebookHeader({ notebook, share, exportBase, fileCount, problem
             }}
           />
         ) : (
-          <Group gap={4} wrap="nowrap" style={{ minWidth: 0, flex: 1 }}>
+          <Group gap={4} wrap="nowrap" style={{ minWidth: 0, flex: "1 1 16rem" }}>
             <Title order={1} size="h3" style={{ overflowWrap: "anywhere", minWidth: 0 }}>
               {owner ? (
                 <UnstyledButton onClick={() => setRenaming(true)} title="Rename" style={{ font: "inherit", overflowWrap: "anywhere" }} data-testid="notebook-title">
@@ -71,7 +72,7 @@ export function NotebookHeader({ notebook, share, exportBase, fileCount, problem
             )}
           </Group>
         )}
-        <Group gap={4} wrap="nowrap" style={{ flex: "none" }}>
+        <Group gap={4} wrap="nowrap" style={{ flex: "none", marginInlineStart: "auto" }}>
           {projectHref ? (
             <Button component={Link} href={projectHref} variant="subtle" size="compact-sm" leftSection={<IconFolder size={14} aria-hidden />} data-testid="notebook-project">
               Project
