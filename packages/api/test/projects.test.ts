@@ -1,5 +1,6 @@
 import { CreateBucketCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { NotebookWithMessages, ProjectDetailResponse, ProjectsResponse, type NotebookMessage } from "@tandem/client/contract";
+import { notebookModel } from "@tandem/core/notebooks";
 import { projectModel } from "@tandem/core/projects";
 import { withTenant } from "@tandem/core/tenancy";
 import { startBedrockStandIn, type BedrockStandIn } from "@tandem/local";
@@ -164,8 +165,19 @@ describe("projects", () => {
     await send(bea, "delete", `/projects/${atlas}/members/${bea.userId}`).expect(204);
     await bea.agent.get(org(`/notebooks/${annNotebook}`)).expect(404);
     await bea.agent.get(org(`/projects/${atlas}`)).expect(404);
-    // Her own notebook stays hers (still in the project, shared with it).
-    expect((await bea.agent.get(org(`/notebooks/${beaNotebook}`)).expect(200)).body.notebook.access).toBe("owner");
+    // Her notebook stays hers, out of the project, and no longer shared with it.
+    const hers = (await bea.agent.get(org(`/notebooks/${beaNotebook}`)).expect(200)).body.notebook;
+    expect(hers).toMatchObject({ access: "owner" });
+    expect(hers.projectId).toBeUndefined();
+    await ann.agent.get(org(`/notebooks/${beaNotebook}`)).expect(404);
+    expect((await bea.agent.get(org(`/notebooks/${beaNotebook}/shares`)).expect(200)).body.shares).toEqual([]);
+    // Even a notebook left pointing at the project (a crash half-way) gets nothing from it once its owner is out.
+    const connection = await h.deps.database();
+    await withTenant(orgId, () => notebookModel(connection).updateOne({ _id: beaNotebook }, { $set: { projectId: atlas } }));
+    const mark = standIn.requests.length;
+    const reply = await chat(bea, beaNotebook, "When does the Harbour Library open on Saturdays?");
+    expect(reply.citations ?? []).toEqual([]);
+    expect(standIn.requests.slice(mark).find((r) => r.operation === "converse-stream" && !r.system?.startsWith("Name the conversation"))?.system ?? "").not.toContain("Atlas team");
     await send(ann, "put", `/projects/${atlas}/members/${bea.userId}`).expect(200);
   });
 
@@ -173,7 +185,12 @@ describe("projects", () => {
     const dans = (await send(dan, "post", "/projects").send({ name: "Dan's project" }).expect(201)).body.project.id;
     await projectFile(dan, dans, "notes.md", "# Notes\n\nThe ferry leaves at ten.");
     await send(dan, "put", `/projects/${dans}/members/${bea.userId}`).expect(200);
+    const danNotebook = (await send(dan, "post", "/notebooks").send({ title: "Dan's ferry notes", projectId: dans }).expect(201)).body.notebook.id;
+    await send(dan, "put", `/notebooks/${danNotebook}/shares`).send({ kind: "project", targetId: dans, permission: "read" }).expect(200);
+    await bea.agent.get(org(`/notebooks/${danNotebook}`)).expect(200);
     await send(dan, "delete", `/members/${dan.userId}`).expect(204);
+    // His notebook left the project with him (no longer shared with it).
+    await bea.agent.get(org(`/notebooks/${danNotebook}`)).expect(404);
     const now = await detail(ann, dans);
     expect(now.project).toMatchObject({ ownerId: ann.userId, role: "owner" });
     expect(now.members.map((m) => `${m.name}:${m.role}`)).toEqual(["Ann:owner", "Bea:member"]);
@@ -183,6 +200,9 @@ describe("projects", () => {
 
   it("are deleted by their owner with their files; their notebooks stay, out of the project", async () => {
     const connection = await h.deps.database();
+    await send(bea, "patch", `/notebooks/${beaNotebook}`).send({ projectId: atlas }).expect(200);
+    await send(bea, "put", `/notebooks/${beaNotebook}/shares`).send({ kind: "project", targetId: atlas, permission: "read" }).expect(200);
+    await ann.agent.get(org(`/notebooks/${beaNotebook}`)).expect(200);
     const home = String((await withTenant(orgId, () => projectModel(connection).findOne({ _id: atlas }).lean()))!.homeNotebookId);
     const objects = async () => (await h.deps.storage.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `tenants/${orgId}/notebooks/${home}/` }))).KeyCount ?? 0;
     expect(await objects()).toBe(1);

@@ -189,7 +189,7 @@ async function replyTo(connection: Connection, owner: Owner, plan: ReplyPlan, se
   // read, which runs on while the stream starts (it needs none of the writes).
   // Spend caps: checked, and the reply's most it can cost reserved, before the model is called.
   // In a project: its instructions come before the notebook's own, and its files ground the reply too.
-  const project = await projectContext(connection, owner.tenantId, notebook.projectId).catch(() => undefined);
+  const project = await projectContext(connection, owner.tenantId, notebookId, notebook.projectId).catch(() => undefined);
   const inputChars = history.reduce((n, m) => n + m.text.length, data.text.length + (notebook.systemPrompt?.length ?? 0) + (project?.instructions.length ?? 0));
   const ceiling = replyCeilingTokens(model, inputChars);
   const ceilingUsd = async () => (await priceUsage(connection, services.catalog, model, ceiling, now()).catch(() => ({ costUsd: costOf(model, ceiling) }))).costUsd;

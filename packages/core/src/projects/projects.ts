@@ -20,6 +20,7 @@ import { shareModel } from "../sharing/model.js";
 import { removeSharesOf } from "../sharing/shares.js";
 import { withTenant } from "../tenancy/index.js";
 import { membershipModel } from "../tenants/membership.js";
+import { leaveProjectWith } from "./handover.js";
 import { projectMemberModel, projectModel, type ProjectDocument } from "./model.js";
 
 /**
@@ -186,7 +187,11 @@ export async function addProjectMember(connection: Connection, who: Owner, proje
   return (await projectDetail(connection, who, projectId)).members;
 }
 
-/** Takes a person out of the project: its owner removes anyone else; a member may leave. Again: no change. */
+/**
+ * Takes a person out of the project: its owner removes anyone else; a member may leave. Their
+ * notebooks leave the project with them, and their shares with it end (the project's files and
+ * instructions are for its members only). Again: no change; after a crash, again finishes it.
+ */
 export async function removeProjectMember(connection: Connection, who: Owner, projectId: string, userId: string): Promise<void> {
   const self = userId === who.userId;
   const { doc } = await projectFor(connection, who, projectId, self ? "member" : "owner");
@@ -195,6 +200,7 @@ export async function removeProjectMember(connection: Connection, who: Owner, pr
   }
   if (!isObjectId(userId)) return;
   await withTenant(who.tenantId, () => projectMemberModel(connection).deleteOne({ projectId: doc._id, userId }));
+  await leaveProjectWith(connection, who.tenantId, userId, projectId);
 }
 
 /**
@@ -221,9 +227,19 @@ export async function projectFiles(connection: Connection, who: Owner, projectId
   return { owner: { tenantId: who.tenantId, userId: String(doc.ownerId) }, notebookId: String(doc.homeNotebookId) };
 }
 
-/** What a notebook in a project gets from it in chat: its instructions and the home of its files. */
-export async function projectContext(connection: Connection, tenantId: string, projectId: string | undefined): Promise<{ instructions: string; homeNotebookId: string } | undefined> {
+/**
+ * What a notebook in a project gets from it in chat: its instructions and the home of its files,
+ * while the notebook's owner is still in the project (a notebook left behind gets neither).
+ */
+export async function projectContext(connection: Connection, tenantId: string, notebookId: string, projectId: string | undefined): Promise<{ instructions: string; homeNotebookId: string } | undefined> {
   if (!projectId || !isObjectId(projectId)) return undefined;
-  const doc = await withTenant(tenantId, () => projectModel(connection).findOne({ _id: projectId }).select({ instructions: 1, homeNotebookId: 1 }).lean());
-  return doc ? { instructions: doc.instructions ?? "", homeNotebookId: String(doc.homeNotebookId) } : undefined;
+  return withTenant(tenantId, async () => {
+    const [doc, notebook] = await Promise.all([
+      projectModel(connection).findOne({ _id: projectId }).select({ instructions: 1, homeNotebookId: 1 }).lean(),
+      notebookModel(connection).findOne({ _id: notebookId }).select({ userId: 1 }).lean(),
+    ]);
+    if (!doc || !notebook) return undefined;
+    const inIt = await projectMemberModel(connection).findOne({ projectId, userId: notebook.userId }).select({ _id: 1 }).lean();
+    return inIt ? { instructions: doc.instructions ?? "", homeNotebookId: String(doc.homeNotebookId) } : undefined;
+  });
 }
