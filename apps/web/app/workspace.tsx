@@ -49,17 +49,20 @@ export function Workspace() {
     <>
       <section className="card stack" aria-label="Organisations">
         <h2>Hello {account.name}</h2>
-        {organisations.length === 0 ? <p>You are not in an organisation yet. Create one, or open an invitation you were sent.</p> : null}
-        <ul className="list" data-testid="organisations">
-          {organisations.map((o) => (
-            <li key={o.id}>
-              <span>
-                <Link href={`/orgs/${o.id}`}>{o.name}</Link> <small>{o.role}</small> <Link href={`/orgs/${o.id}/notebooks`}>notebooks</Link>
-              </span>
-              {current?.id === o.id ? <small data-testid="current-org">current</small> : <Button type="button" variant="subtle" size="compact-sm" onClick={() => void switchTo(o.id)}>Switch</Button>}
-            </li>
-          ))}
-        </ul>
+        {organisations.length === 0 ? (
+          <p>You are not in an organisation yet. Create one, or open an invitation you were sent.</p>
+        ) : (
+          <ul className="list" data-testid="organisations">
+            {organisations.map((o) => (
+              <li key={o.id}>
+                <span>
+                  <Link href={`/orgs/${o.id}`}>{o.name}</Link> <small>{o.role}</small> <Link href={`/orgs/${o.id}/notebooks`}>notebooks</Link>
+                </span>
+                {current?.id === o.id ? <small data-testid="current-org">current</small> : <Button type="button" variant="subtle" size="compact-sm" onClick={() => void switchTo(o.id)}>Switch</Button>}
+              </li>
+            ))}
+          </ul>
+        )}
       </section>
       <form className="card stack" onSubmit={create.onSubmit} noValidate aria-label="New organisation">
         <h2>New organisation</h2>
