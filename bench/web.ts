@@ -68,6 +68,12 @@ const METRICS: ReadonlyArray<readonly [string, string, "ms" | "score"]> = [
   ["speed-index", "SI", "ms"],
 ];
 
+/** The largest contentful paint's element, as Lighthouse quotes it (its HTML, shortened). */
+function lcpSnippet(details: unknown): string {
+  const found = JSON.stringify(details ?? {}).match(/"snippet":"((?:[^"\\]|\\.)*)"/);
+  return found ? JSON.parse(`"${found[1]}"`).slice(0, 160) : "";
+}
+
 async function lighthouseScores(): Promise<void> {
   const { startFerretDB, startPostgres, startBedrockStandIn } = await import("@tandem/local");
   const { startServer } = await import("@tandem/api");
@@ -124,16 +130,19 @@ async function lighthouseScores(): Promise<void> {
       const scores: Record<string, number[]> = { mobile: [], desktop: [] };
       // The metrics the score is made of, per run of the mobile form: where a low score comes from.
       const metrics: Record<string, number[]> = Object.fromEntries(METRICS.map(([id]) => [id, []]));
+      let lcpElement = "";
       for (const [form, config] of [["mobile", undefined], ["desktop", desktop]] as const) {
         for (let run = 0; run < 3; run++) {
           const result = await lighthouse(page.url, { port: chrome.port, onlyCategories: ["performance"], extraHeaders: page.headers, logLevel: "error" }, config);
           scores[form]!.push(Math.round((result?.lhr.categories.performance?.score ?? 0) * 100));
           if (form === "mobile") for (const [id] of METRICS) metrics[id]!.push(result?.lhr.audits[id]?.numericValue ?? NaN);
+          if (form === "mobile" && run === 0) lcpElement = lcpSnippet(result?.lhr.audits["largest-contentful-paint-element"]?.details);
         }
       }
       const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
       console.log(`  ${page.name.padEnd(24)} mobile ${String(median(scores.mobile!)).padStart(3)}   desktop ${String(median(scores.desktop!)).padStart(3)}   (runs: ${scores.mobile!.join("/")}, ${scores.desktop!.join("/")})`);
       console.log(`  ${"".padEnd(24)} mobile medians: ${METRICS.map(([id, label, unit]) => `${label} ${unit === "ms" ? `${Math.round(median(metrics[id]!))} ms` : median(metrics[id]!).toFixed(3)}`).join(" · ")}`);
+      if (lcpElement) console.log(`  ${"".padEnd(24)} largest contentful paint: ${lcpElement}`);
     }
   } finally {
     chrome.kill();
