@@ -136,7 +136,15 @@ async function lighthouseScores(): Promise<void> {
           const result = await lighthouse(page.url, { port: chrome.port, onlyCategories: ["performance"], extraHeaders: page.headers, logLevel: "error" }, config);
           scores[form]!.push(Math.round((result?.lhr.categories.performance?.score ?? 0) * 100));
           if (form === "mobile") for (const [id] of METRICS) metrics[id]!.push(result?.lhr.audits[id]?.numericValue ?? NaN);
-          if (form === "mobile" && run === 0) lcpElement = lcpSnippet(result?.lhr.audits["largest-contentful-paint-element"]?.details);
+          if (form === "mobile" && run === 0) {
+            lcpElement = lcpSnippet(result?.lhr.audits["largest-contentful-paint-element"]?.details);
+            if (process.env.BENCH_WEB_SCRIPTS) {
+              const items = ((result?.lhr.audits["bootup-time"]?.details as { items?: Array<{ url: string; scripting: number }> } | undefined)?.items ?? []).slice(0, 8);
+              for (const i of items) console.log(`      script ${Math.round(i.scripting)} ms  ${i.url.replace(webUrl, "")}`);
+              const tasks = ((result?.lhr.audits["long-tasks"]?.details as { items?: Array<{ url: string; duration: number; startTime: number }> } | undefined)?.items ?? []).slice(0, 10);
+              for (const t of tasks) console.log(`      long task ${Math.round(t.duration)} ms at ${Math.round(t.startTime)} ms  ${t.url.replace(webUrl, "")}`);
+            }
+          }
         }
       }
       const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
