@@ -143,6 +143,8 @@ async function lighthouseScores(): Promise<void> {
               for (const i of items) console.log(`      script ${Math.round(i.scripting)} ms  ${i.url.replace(webUrl, "")}`);
               const tasks = ((result?.lhr.audits["long-tasks"]?.details as { items?: Array<{ url: string; duration: number; startTime: number }> } | undefined)?.items ?? []).slice(0, 10);
               for (const t of tasks) console.log(`      long task ${Math.round(t.duration)} ms at ${Math.round(t.startTime)} ms  ${t.url.replace(webUrl, "")}`);
+              const shifts = ((result?.lhr.audits["layout-shifts"]?.details as { items?: Array<{ node?: { snippet?: string }; score: number }> } | undefined)?.items ?? []).slice(0, 5);
+              for (const x of shifts) console.log(`      layout shift ${x.score.toFixed(3)}  ${(x.node?.snippet ?? "").slice(0, 140)}`);
             }
           }
         }

@@ -59,22 +59,28 @@ export function NotebookNav({ orgId, admin, operator }: { orgId: string; admin: 
   const [problem, setProblem] = useState<string | undefined>();
   const [creating, setCreating] = useState(false);
 
+  // The three lists together, shown in one render (the sidebar is on every page of the organisation).
   const load = useCallback(() => {
-    api<NotebookPage>(`${base}?limit=100`).then(
-      (page) => {
-        setNotebooks(page.notebooks);
-        setProblem(undefined);
-      },
-      (error: unknown) => setProblem(describeError(error)),
-    );
-    api<{ notebooks: SharedNotebook[] }>(`/api/orgs/${encodeURIComponent(orgId)}/shared-notebooks`).then(
-      (r) => setShared(r.notebooks),
-      () => setShared([]),
-    );
-    api<{ projects: Project[] }>(`/api/orgs/${encodeURIComponent(orgId)}/projects`).then(
-      (r) => setProjects(r.projects),
-      () => setProjects([]),
-    );
+    const org = `/api/orgs/${encodeURIComponent(orgId)}`;
+    void Promise.all([
+      api<NotebookPage>(`${base}?limit=100`).then(
+        (page) => ({ notebooks: page.notebooks, problem: undefined }),
+        (error: unknown) => ({ notebooks: undefined, problem: describeError(error) }),
+      ),
+      api<{ notebooks: SharedNotebook[] }>(`${org}/shared-notebooks`).then(
+        (r) => r.notebooks,
+        () => [] as SharedNotebook[],
+      ),
+      api<{ projects: Project[] }>(`${org}/projects`).then(
+        (r) => r.projects,
+        () => [] as Project[],
+      ),
+    ]).then(([own, sharedList, projectList]) => {
+      if (own.notebooks) setNotebooks(own.notebooks);
+      setProblem(own.problem);
+      setShared(sharedList);
+      setProjects(projectList);
+    });
   }, [base, orgId]);
   // Again on every page change: a notebook opened, renamed or written in moves up.
   useEffect(load, [load, pathname]);

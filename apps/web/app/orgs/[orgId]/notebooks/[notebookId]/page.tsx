@@ -1,7 +1,8 @@
 "use client";
 
 import type { Citation, GeneratedImage, ModelInfo, ModelsResponse, Notebook, NotebookMessage } from "@tandem/client/contract";
-import { Text } from "@mantine/core";
+import { Button, Text } from "@mantine/core";
+import { IconShare } from "@tabler/icons-react";
 import dynamic from "next/dynamic";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
@@ -25,7 +26,15 @@ const FilesPanel = dynamic(() => import("./files-panel").then((m) => m.FilesPane
 const ShortcutsModal = dynamic(() => import("./shortcuts").then((m) => m.ShortcutsModal), { ssr: false });
 const ImageGallery = dynamic(() => import("./image-gallery").then((m) => m.ImageGallery), { ssr: false });
 // The Share dialog (Mantine's Modal, Select, SegmentedControl) too: only owners see it, and only some use it.
-const ShareNotebook = dynamic(() => import("../../../../ui/share-notebook").then((m) => m.ShareNotebook), { ssr: false });
+// Its button's place is held while it loads, so the header does not move (or wrap) when it comes.
+const ShareNotebook = dynamic(() => import("../../../../ui/share-notebook").then((m) => m.ShareNotebook), {
+  ssr: false,
+  loading: () => (
+    <Button variant="default" size="xs" leftSection={<IconShare size={14} aria-hidden />} disabled>
+      Share
+    </Button>
+  ),
+});
 const MoveToProject = dynamic(() => import("./move-to-project").then((m) => m.MoveToProject), { ssr: false });
 
 /** "its 2 messages", "its 1 file", "no images": what a deleted notebook takes with it. */
@@ -96,23 +105,27 @@ export default function NotebookPage({ params }: { params: { orgId: string; note
     const r = await api<{ images: GeneratedImage[] }>(`${base}/images`).catch(() => undefined);
     setImages(r?.images ?? []);
   }, [base]);
-  const reloadModels = useCallback(
-    async (current: Notebook) => {
-      const catalog = await api<ModelsResponse>(`${org}/models`);
-      setModels(catalog.models);
-      setModelId(catalog.models.some((m) => m.id === current.modelId) ? current.modelId : catalog.defaultModelId);
-    },
-    [org],
-  );
-  /** Everything again: the title, the messages, the files and the images. */
+  /**
+   * Everything again: the title, the messages, the models, the files and the images, all asked for
+   * at once and shown in one render (each part arriving on its own would render the page again).
+   */
   const reload = useCallback(async () => {
     try {
-      const current = await reloadNotebook();
-      await Promise.all([reloadModels(current), reloadFiles(), reloadImages()]);
+      const [data, catalog, gallery] = await Promise.all([
+        api<{ notebook: Notebook; messages: NotebookMessage[] }>(base),
+        api<ModelsResponse>(`${org}/models`),
+        api<{ images: GeneratedImage[] }>(`${base}/images`).catch(() => undefined),
+        reloadFiles(),
+      ]);
+      setNotebook(data.notebook);
+      setMessages(data.messages);
+      setModels(catalog.models);
+      setModelId(catalog.models.some((m) => m.id === data.notebook.modelId) ? data.notebook.modelId : catalog.defaultModelId);
+      setImages(gallery?.images ?? []);
     } catch (error) {
       if (!notSignedIn(error)) setProblem(describeError(error));
     }
-  }, [reloadNotebook, reloadModels, reloadFiles, reloadImages, notSignedIn]);
+  }, [base, org, reloadFiles, notSignedIn]);
   useEffect(() => {
     void reload();
   }, [reload]);
