@@ -6,7 +6,7 @@ import { isDatabaseUnavailable, isDuplicateKeyError } from "../database/index.js
 import { ConflictError, ForbiddenError, InvalidInputError, isDomainError, NotFoundError, parseInput, UnavailableError } from "../errors/index.js";
 import { embedTexts } from "../knowledge/files.js";
 import { citedPassages, groundingPrompt, retrievePassages, type Passage } from "../knowledge/retrieve.js";
-import { projectContext } from "../projects/projects.js";
+import { projectContext } from "../projects/context.js";
 import { withTenant } from "../tenancy/index.js";
 import type { TenantModelPolicy } from "../tenants/organisations.js";
 import { messageModel, notebookModel, usageEventModel } from "./model.js";

@@ -226,20 +226,3 @@ export async function projectFiles(connection: Connection, who: Owner, projectId
   const { doc } = await projectFor(connection, who, projectId, need === "edit" ? "owner" : "member");
   return { owner: { tenantId: who.tenantId, userId: String(doc.ownerId) }, notebookId: String(doc.homeNotebookId) };
 }
-
-/**
- * What a notebook in a project gets from it in chat: its instructions and the home of its files,
- * while the notebook's owner is still in the project (a notebook left behind gets neither).
- */
-export async function projectContext(connection: Connection, tenantId: string, notebookId: string, projectId: string | undefined): Promise<{ instructions: string; homeNotebookId: string } | undefined> {
-  if (!projectId || !isObjectId(projectId)) return undefined;
-  return withTenant(tenantId, async () => {
-    const [doc, notebook] = await Promise.all([
-      projectModel(connection).findOne({ _id: projectId }).select({ instructions: 1, homeNotebookId: 1 }).lean(),
-      notebookModel(connection).findOne({ _id: notebookId }).select({ userId: 1 }).lean(),
-    ]);
-    if (!doc || !notebook) return undefined;
-    const inIt = await projectMemberModel(connection).findOne({ projectId, userId: notebook.userId }).select({ _id: 1 }).lean();
-    return inIt ? { instructions: doc.instructions ?? "", homeNotebookId: String(doc.homeNotebookId) } : undefined;
-  });
-}
