@@ -9,7 +9,7 @@ import {
   type ProjectNotebook,
   type ProjectRole,
 } from "@tandem/client/contract";
-import type { Connection } from "mongoose";
+import { Types, type Connection } from "mongoose";
 import { isDuplicateKeyError, isUniqueViolation } from "../database/index.js";
 import { removeNotebookAndData, type DeletionStorage } from "../deletion/index.js";
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, parseInput } from "../errors/index.js";
@@ -98,18 +98,22 @@ export async function createProject(connection: Connection, who: Owner, input: u
   }
   const key = nameKey(data.name);
   if (await withTenant(who.tenantId, () => projectModel(connection).findOne({ nameKey: key }).lean())) throw nameTaken(data.name);
-  // The home first: a crash after it leaves an empty notebook no one sees (never a project without one).
-  const home = await withTenant(who.tenantId, () => notebookModel(connection).create({ userId: who.userId, title: `${data.name} (project files)`, titledBy: "user", systemPrompt: "", modelId: defaults.modelId, lastActivityAt: now, home: true }));
+  // In an order a crash cannot get stuck in: the owner's row, then the home, then the project (which
+  // takes the name). A crash before the last step leaves only rows and an empty home that nothing
+  // shows (no project names them), and the name still free, so creating it again succeeds.
+  const projectId = new Types.ObjectId();
+  await withTenant(who.tenantId, () => projectMemberModel(connection).create({ projectId, userId: who.userId, role: "owner" }));
+  const home = await withTenant(who.tenantId, () =>
+    notebookModel(connection).create({ userId: who.userId, title: `${data.name} (project files)`, titledBy: "user", systemPrompt: "", modelId: defaults.modelId, lastActivityAt: now, home: true, projectId }),
+  );
   let doc: ProjectDocument;
   try {
-    doc = (await withTenant(who.tenantId, () => projectModel(connection).create({ name: data.name, nameKey: key, instructions: data.instructions ?? "", ownerId: who.userId, homeNotebookId: home._id }))).toObject() as ProjectDocument;
+    doc = (await withTenant(who.tenantId, () => projectModel(connection).create({ _id: projectId, name: data.name, nameKey: key, instructions: data.instructions ?? "", ownerId: who.userId, homeNotebookId: home._id }))).toObject() as ProjectDocument;
   } catch (error) {
-    await withTenant(who.tenantId, () => notebookModel(connection).deleteOne({ _id: home._id })).catch(() => undefined);
+    await withTenant(who.tenantId, () => Promise.all([notebookModel(connection).deleteOne({ _id: home._id }), projectMemberModel(connection).deleteOne({ projectId })])).catch(() => undefined);
     if (isDuplicateKeyError(error)) throw nameTaken(data.name);
     throw error;
   }
-  await withTenant(who.tenantId, () => notebookModel(connection).updateOne({ _id: home._id }, { $set: { projectId: doc._id } }));
-  await withTenant(who.tenantId, () => projectMemberModel(connection).create({ projectId: doc._id, userId: who.userId, role: "owner" }));
   const me = await people(connection, [who.userId]);
   return toProject(doc, "owner", me.get(who.userId)?.name ?? "You", 1);
 }
