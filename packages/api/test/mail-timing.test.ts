@@ -71,6 +71,10 @@ describe("on AWS, through the jobs queue (SQS in moto)", () => {
 
 describe("asking again and again", () => {
   it("mails an address at most five links an hour, however many requests arrive at once", async () => {
+    // The slots are per clock hour: a burst that straddles the hour's turn may take the next
+    // hour's five too (a CI run once crossed 09:00 during it and mailed 7). Start clear of the turn.
+    const toNextHour = 3_600_000 - (Date.now() % 3_600_000);
+    if (toNextHour < 20_000) await new Promise((r) => setTimeout(r, toNextHour + 1_000));
     const since = h.mail.received.length;
     const answers = await Promise.all(Array.from({ length: 12 }, () => request(h.app).post("/api/accounts/password-reset").send({ email: "target@example.com" })));
     expect(answers.every((a) => a.status === 202)).toBe(true);
