@@ -21,7 +21,7 @@ import { gzipSync } from "node:zlib";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const WEB = path.join(ROOT, "apps/web");
-const DIST = ".next-bench";
+const DIST = process.env.BENCH_WEB_DIST ?? ".next-bench";
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
@@ -74,6 +74,97 @@ function lcpSnippet(details: unknown): string {
   return found ? JSON.parse(`"${found[1]}"`).slice(0, 160) : "";
 }
 
+/**
+ * BENCH_WEB_TRACE=1: the chat page once more in a 4x slower CPU, printing each largest-contentful-paint
+ * candidate (when, which element, whether that node is still the one in the page) and what the
+ * console said: a paint that comes late, or a node React replaced while hydrating, shows here.
+ */
+async function tracePaints(port: number, url: string): Promise<void> {
+  const puppeteer = (await import("puppeteer-core")).default;
+  const browser = await puppeteer.connect({ browserURL: `http://127.0.0.1:${port}` });
+  const page = await browser.newPage();
+  try {
+    await page.emulateCPUThrottling(4);
+    // Lighthouse's phone: its screen, pixel ratio and touch.
+    await page.setViewport({ width: 412, height: 823, deviceScaleFactor: Number(process.env.T_DPR ?? 1.75), isMobile: process.env.T_MOBILE !== "0", hasTouch: process.env.T_MOBILE !== "0" });
+    page.on("console", (m) => console.log(`      console ${m.type()}: ${m.text().slice(0, 200)}`));
+    await page.evaluateOnNewDocument(() => {
+      const w = window as unknown as { __lcp: Array<{ at: number; tag: string; node: Element | null }> };
+      w.__lcp = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries() as Array<PerformanceEntry & { element: Element | null }>) w.__lcp.push({ at: e.startTime, tag: e.element ? `${e.element.tagName} ${e.element.getAttribute("data-testid") ?? ""}` : "?", node: e.element });
+      }).observe({ type: "largest-contentful-paint", buffered: true });
+    });
+    const cdp = await page.createCDPSession();
+    await cdp.send("Profiler.enable");
+    await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+    await cdp.send("Profiler.start");
+    await page.tracing.start({ categories: ["devtools.timeline", "loading"] });
+    await page.goto(url, { waitUntil: "networkidle0" });
+    // Where the script time went, by function (self time; names are readable in a build without minification).
+    const { profile } = (await cdp.send("Profiler.stop")) as { profile: { nodes: Array<{ id: number; children?: number[]; callFrame: { functionName: string; url: string; lineNumber: number } }>; samples: number[]; timeDeltas: number[]; startTime: number } };
+    const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
+    const self = new Map<string, number>();
+    profile.samples.forEach((id, i) => {
+      const frame = byNode.get(id)!.callFrame;
+      const key = `${frame.functionName || "(anonymous)"} ${frame.url.replace(/^.*\/_next\/static\/chunks\//, "")}:${frame.lineNumber}`;
+      self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+    });
+    for (const [key, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`      self ${ms.toFixed(1).padStart(7)} ms  ${key.slice(0, 110)}`);
+    const profileOfLongest = { profile, byNode };
+    const trace = JSON.parse(Buffer.from(await page.tracing.stop() ?? new Uint8Array()).toString("utf8")) as { traceEvents: Array<{ name: string; ts: number; dur?: number; ph: string; args?: { data?: { url?: string; frame?: string }; beginData?: { startLine?: number } } }> };
+    const start = trace.traceEvents.find((e) => e.name === "navigationStart")?.ts ?? 0;
+    for (const e of trace.traceEvents) {
+      if (e.ph !== "X" || (e.dur ?? 0) < 8000 || e.ts < start) continue;
+      if (!["ParseHTML", "EvaluateScript", "FunctionCall", "Layout", "Paint", "UpdateLayoutTree", "RunTask", "v8.compile", "TimerFire", "EventDispatch"].includes(e.name)) continue;
+      if (e.name === "RunTask") continue;
+      const what = e.args?.data?.url?.replace(/^.*\/_next\/static\/chunks\//, "") ?? (e.args?.beginData?.startLine !== undefined ? `line ${e.args.beginData.startLine}` : "");
+      console.log(`      ${String(Math.round((e.ts - start) / 1000)).padStart(5)} ms  ${e.name.padEnd(16)} ${String(Math.round((e.dur ?? 0) / 1000)).padStart(4)} ms  ${what.slice(0, 80)}`);
+    }
+    const seen = await page.evaluate(() => {
+      const w = window as unknown as { __lcp: Array<{ at: number; tag: string; node: Element | null }> };
+      const paint = performance.getEntriesByType("paint").map((p) => `${p.name} ${Math.round(p.startTime)} ms`);
+      return { paint, lcp: w.__lcp.map((e) => ({ at: Math.round(e.at), tag: e.tag, attached: e.node?.isConnected ?? false })) };
+    });
+    console.log(`      paints: ${seen.paint.join(", ")}`);
+    const longest = trace.traceEvents.filter((e) => e.ph === "X" && e.name === "FunctionCall").sort((a, b) => (b.dur ?? 0) - (a.dur ?? 0))[0];
+    if (longest) {
+      const { profile, byNode } = profileOfLongest;
+      const parent = new Map<number, number>();
+      for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+      const inclusive = new Map<string, number>();
+      let t = profile.startTime;
+      profile.samples.forEach((id, i) => {
+        t += profile.timeDeltas[i] ?? 0;
+        if (t < longest.ts || t > longest.ts + (longest.dur ?? 0)) return;
+        const seenKeys = new Set<string>();
+        for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+          const f = byNode.get(at)!.callFrame;
+          const key = `${f.functionName || "(anonymous)"} ${f.url.replace(/^.*\/_next\/static\/chunks\//, "")}:${f.lineNumber + 1}`;
+          if (!seenKeys.has(key)) inclusive.set(key, (inclusive.get(key) ?? 0) + 1), seenKeys.add(key);
+        }
+      });
+      const selfIn = new Map<string, number>();
+      t = profile.startTime;
+      profile.samples.forEach((id, i) => {
+        t += profile.timeDeltas[i] ?? 0;
+        if (t < longest.ts || t > longest.ts + (longest.dur ?? 0)) return;
+        const f = byNode.get(id)!.callFrame;
+        const key = `${f.functionName || "(anonymous)"} ${f.url.replace(/^.*\/_next\/static\/chunks\//, "")}:${f.lineNumber + 1}`;
+        selfIn.set(key, (selfIn.get(key) ?? 0) + 1);
+      });
+      console.log(`      in the longest task (${Math.round((longest.dur ?? 0) / 1000)} ms), samples by function (self):`);
+      for (const [key, n] of [...selfIn].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`        ${String(n).padStart(5)}  ${key.slice(0, 120)}`);
+      console.log(`      in the longest task (${Math.round((longest.dur ?? 0) / 1000)} ms), samples by function (inclusive):`);
+      for (const [key, n] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, 45)) console.log(`        ${String(n).padStart(5)}  ${key.slice(0, 120)}`);
+    }
+    for (const e of seen.lcp) console.log(`      LCP candidate at ${e.at} ms: ${e.tag} (${e.attached ? "still in the page" : "replaced since"})`);
+  } finally {
+    await page.close();
+    await browser.disconnect();
+  }
+}
+
 async function lighthouseScores(): Promise<void> {
   const { startFerretDB, startPostgres, startBedrockStandIn } = await import("@tandem/local");
   const { startServer } = await import("@tandem/api");
@@ -119,14 +210,31 @@ async function lighthouseScores(): Promise<void> {
     // A session as the browser gets one: signed in through the site's own /api.
     const signIn = await fetch(`${webUrl}/api/auth/sign-in`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: user.email, password: user.password }) });
     if (!signIn.ok) throw new Error(`sign-in answered ${signIn.status}`);
-    const cookie = signIn.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    // Into Chromium's cookie jar, as a browser that signed in holds them: the page's script reads
+    // the anti-forgery cookie for its writes (the live ticket, remembering the organisation).
+    const puppeteer = (await import("puppeteer-core")).default;
+    const browser = await puppeteer.connect({ browserURL: `http://127.0.0.1:${chrome.port}` });
+    const cdp = await browser.target().createCDPSession();
+    const cookies = signIn.headers.getSetCookie().map((line) => {
+      const [pair = "", ...attributes] = line.split(";").map((part) => part.trim());
+      const at = pair.indexOf("=");
+      return { name: pair.slice(0, at), value: pair.slice(at + 1), url: webUrl, httpOnly: attributes.some((a) => a.toLowerCase() === "httponly") };
+    });
+    await cdp.send("Storage.setCookies", { cookies });
+    await browser.disconnect();
+    const firstHtml = await fetch(`${webUrl}/orgs/${org.id}/notebooks/${notebook.id}`, { headers: { cookie: cookies.map((c) => `${c.name}=${c.value}`).join("; ") } }).then((r) => r.text());
+    if (process.env.BENCH_WEB_DUMP) (await import("node:fs")).writeFileSync(process.env.BENCH_WEB_DUMP, firstHtml);
+    console.log(`\nthe chat page's first HTML holds the thread (server-rendered): ${firstHtml.includes('data-testid="empty-thread"') ? "yes" : "NO"}`);
     const pages: Array<{ name: string; url: string; headers: Record<string, string> }> = [
       { name: "static page (baseline)", url: `http://127.0.0.1:${(statik.address() as { port: number }).port}/`, headers: {} },
       { name: "sign-in", url: `${webUrl}/sign-in`, headers: {} },
-      { name: "chat", url: `${webUrl}/orgs/${org.id}/notebooks/${notebook.id}`, headers: { cookie } },
+      { name: "chat", url: `${webUrl}/orgs/${org.id}/notebooks/${notebook.id}`, headers: {} },
     ];
+    if (process.env.BENCH_WEB_TRACE) for (const p of pages) if (p.name.startsWith(process.env.BENCH_WEB_TRACE)) await tracePaints(chrome.port, p.url);
     console.log("\nLighthouse performance score (production server; median of 3 runs; target >= 90)");
-    for (const page of pages) {
+    // BENCH_WEB_PAGES=chat (names, comma-separated) measures only those pages.
+    const only = process.env.BENCH_WEB_PAGES?.split(",").map((s) => s.trim());
+    for (const page of pages.filter((p) => !only || only.some((name) => p.name.startsWith(name)))) {
       const scores: Record<string, number[]> = { mobile: [], desktop: [] };
       // The metrics the score is made of, per run of the mobile form: where a low score comes from.
       const metrics: Record<string, number[]> = Object.fromEntries(METRICS.map(([id]) => [id, []]));
@@ -136,6 +244,11 @@ async function lighthouseScores(): Promise<void> {
           const result = await lighthouse(page.url, { port: chrome.port, onlyCategories: ["performance"], extraHeaders: page.headers, logLevel: "error" }, config);
           scores[form]!.push(Math.round((result?.lhr.categories.performance?.score ?? 0) * 100));
           if (form === "mobile") for (const [id] of METRICS) metrics[id]!.push(result?.lhr.audits[id]?.numericValue ?? NaN);
+          if (form === "mobile" && process.env.BENCH_WEB_SCRIPTS) {
+            // What the unthrottled load really did, from which Lighthouse simulates the slow phone.
+            const observed = ((result?.lhr.audits["metrics"]?.details as { items?: Array<Record<string, number>> } | undefined)?.items ?? [])[0] ?? {};
+            console.log(`      run ${run + 1}: score ${scores.mobile!.at(-1)}, observed FCP ${observed.observedFirstContentfulPaint} ms, LCP ${observed.observedLargestContentfulPaint} ms, DOMContentLoaded ${observed.observedDomContentLoaded} ms, load ${observed.observedLoad} ms; simulated LCP ${Math.round(metrics["largest-contentful-paint"]!.at(-1)!)} ms, TBT ${Math.round(metrics["total-blocking-time"]!.at(-1)!)} ms`);
+          }
           if (form === "mobile" && run === 0) {
             lcpElement = lcpSnippet(result?.lhr.audits["largest-contentful-paint-element"]?.details);
             if (process.env.BENCH_WEB_SCRIPTS) {
@@ -145,6 +258,13 @@ async function lighthouseScores(): Promise<void> {
               for (const t of tasks) console.log(`      long task ${Math.round(t.duration)} ms at ${Math.round(t.startTime)} ms  ${t.url.replace(webUrl, "")}`);
               const shifts = ((result?.lhr.audits["layout-shifts"]?.details as { items?: Array<{ node?: { snippet?: string }; score: number }> } | undefined)?.items ?? []).slice(0, 5);
               for (const x of shifts) console.log(`      layout shift ${x.score.toFixed(3)}  ${(x.node?.snippet ?? "").slice(0, 140)}`);
+              // Errors in the console (a hydration mismatch makes React render the page again).
+              const logged = await lighthouse(page.url, { port: chrome.port, onlyAudits: ["errors-in-console", "network-requests"], extraHeaders: page.headers, logLevel: "error" });
+              for (const e of ((logged?.lhr.audits["errors-in-console"]?.details as { items?: Array<{ description?: string; source?: string }> } | undefined)?.items ?? []).slice(0, 5)) {
+                console.log(`      console error (${e.source ?? "?"}): ${(e.description ?? "").slice(0, 200)}`);
+              }
+              const requests = (logged?.lhr.audits["network-requests"]?.details as { items?: Array<{ url: string; statusCode: number; networkRequestTime?: number }> } | undefined)?.items ?? [];
+              for (const r of requests.filter((x) => !x.url.includes("/_next/static/"))) console.log(`      request ${r.statusCode} at ${Math.round(r.networkRequestTime ?? 0)} ms  ${r.url.replace(webUrl, "").slice(0, 120)}`);
             }
           }
         }

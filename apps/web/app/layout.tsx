@@ -6,6 +6,7 @@ import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 import { Providers } from "./providers";
 import { COLOR_SCHEME_KEY } from "./color-scheme-key";
+import { serverSession } from "../lib/server-api";
 
 export const metadata: Metadata = {
   title: "Tandem",
@@ -14,7 +15,9 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // The header and sidebar in the first HTML: who is signed in, as the server could tell.
+  const session = await serverSession();
   return (
     <html lang="en" {...mantineHtmlProps}>
       <head>
@@ -22,7 +25,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <ColorSchemeScript defaultColorScheme="auto" localStorageKey={COLOR_SCHEME_KEY} />
       </head>
       <body>
-        <Providers>{children}</Providers>
+        <Providers session={session}>{children}</Providers>
       </body>
     </html>
   );

@@ -6,7 +6,7 @@ import { Notifications } from "@mantine/notifications";
 import type { ReactNode } from "react";
 import { colorSchemeManager, theme } from "./theme";
 import { AppFrame } from "./ui/app-frame";
-import { SessionProvider } from "./ui/session";
+import { SessionProvider, type SessionState } from "./ui/session";
 
 // Mantine's dimmed text (gray 6 on white, dark 2 on dark) is under 4.5:1: one step stronger in each scheme.
 const resolver: CSSVariablesResolver = () => ({
@@ -17,12 +17,12 @@ const resolver: CSSVariablesResolver = () => ({
 });
 
 /** Mantine (theme, colour scheme kept in localStorage, confirmation dialogs, notices), the shared session and the app shell. */
-export function Providers({ children }: { children: ReactNode }) {
+export function Providers({ session, children }: { session?: SessionState; children: ReactNode }) {
   return (
     <MantineProvider theme={theme} defaultColorScheme="auto" colorSchemeManager={colorSchemeManager} cssVariablesResolver={resolver}>
       <ModalsProvider>
         <Notifications position="bottom-right" />
-        <SessionProvider>
+        <SessionProvider initial={session}>
           <AppFrame>{children}</AppFrame>
         </SessionProvider>
       </ModalsProvider>

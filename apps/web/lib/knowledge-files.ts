@@ -13,8 +13,8 @@ import { contentTypeOf, uploadWithProgress } from "./upload";
  * reading), the reading's progress (polled while a file is read), and removal with confirmation.
  * Problems go to `onProblem`, each naming the file.
  */
-export function useKnowledgeFiles(filesUrl: string, onProblem: (problem: string | undefined) => void, removeText: string) {
-  const [files, setFiles] = useState<KnowledgeFile[]>([]);
+export function useKnowledgeFiles(filesUrl: string, onProblem: (problem: string | undefined) => void, removeText: string, initial?: KnowledgeFile[]) {
+  const [files, setFiles] = useState<KnowledgeFile[]>(initial ?? []);
   const [uploads, setUploads] = useState<Upload[]>([]);
 
   const reloadFiles = useCallback(async () => {

@@ -28,13 +28,17 @@ function orgInPath(pathname: string): string | undefined {
  * The app shell around every page: the header (brand, organisation switcher, admin, user menu with
  * the theme) and, for a signed-in member of an organisation, the sidebar with its notebooks. Below
  * Mantine's sm breakpoint the sidebar is a drawer behind the burger button.
+ *
+ * Links do not prefetch (here and in the sidebar): every page is rendered per request with the
+ * person's data, so prefetching each link in view would render them all on the server, and
+ * process them in the browser while the page starts.
  */
 export function AppFrame({ children }: { children: ReactNode }) {
   const session = useSession();
   const pathname = usePathname() ?? "/";
   const router = useRouter();
   const [opened, { toggle, close }] = useDisclosure(false);
-  const access = useOperatorAccess(session.status === "signed-in");
+  const access = useOperatorAccess(session.status === "signed-in", session.status === "signed-in" ? session.operator : undefined);
   const operator = access.status === "operator";
   const me = session.status === "signed-in" ? session.me : undefined;
   const organisations = me?.organisations ?? [];
@@ -77,7 +81,7 @@ export function AppFrame({ children }: { children: ReactNode }) {
         <Group h="100%" px="md" gap="sm" wrap="nowrap" justify="space-between">
           <Group gap="sm" wrap="nowrap" style={{ minWidth: 0 }}>
             {withNav ? <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={opened ? "Close navigation" : "Open navigation"} data-testid="burger" /> : null}
-            <Anchor component={Link} href="/" fw={700} fz="lg" c="inherit" underline="never" className="brand">
+            <Anchor component={Link} prefetch={false} href="/" fw={700} fz="lg" c="inherit" underline="never" className="brand">
               Tandem
             </Anchor>
             {me && organisations.length > 0 ? (
@@ -97,7 +101,7 @@ export function AppFrame({ children }: { children: ReactNode }) {
               <>
                 {operator ? (
                   <Tooltip label="Admin">
-                    <ActionIcon component={Link} href="/admin" variant="subtle" size="lg" aria-label="Admin" data-testid="admin-link">
+                    <ActionIcon component={Link} prefetch={false} href="/admin" variant="subtle" size="lg" aria-label="Admin" data-testid="admin-link">
                       <IconShieldLock size={20} aria-hidden />
                     </ActionIcon>
                   </Tooltip>
@@ -106,10 +110,10 @@ export function AppFrame({ children }: { children: ReactNode }) {
               </>
             ) : session.status === "signed-out" ? (
               <>
-                <Button component={Link} href="/sign-in" variant="subtle" size="xs">
+                <Button component={Link} prefetch={false} href="/sign-in" variant="subtle" size="xs">
                   Sign in
                 </Button>
-                <Button component={Link} href="/sign-up" size="xs">
+                <Button component={Link} prefetch={false} href="/sign-up" size="xs">
                   Sign up
                 </Button>
               </>
@@ -154,7 +158,7 @@ function UserMenu({ name, email, onSignOut }: { name: string; email: string; onS
       </Menu.Target>
       <Menu.Dropdown>
         <Menu.Label>{email}</Menu.Label>
-        <Menu.Item component={Link} href="/account" leftSection={<IconUserCircle size={16} aria-hidden />} data-testid="account-link">
+        <Menu.Item component={Link} prefetch={false} href="/account" leftSection={<IconUserCircle size={16} aria-hidden />} data-testid="account-link">
           Account settings
         </Menu.Item>
         <Menu.Divider />

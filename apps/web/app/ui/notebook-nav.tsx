@@ -1,11 +1,11 @@
 "use client";
 
-import { Anchor, AppShell, Button, Divider, Group, NavLink, ScrollArea, Stack, Text, TextInput } from "@mantine/core";
+import { Anchor, AppShell, Button, Divider, Group, NavLink, Stack, Text, TextInput } from "@mantine/core";
 import { IconBuilding, IconCreditCard, IconFolder, IconFolderPlus, IconNotebook, IconPlus, IconSearch, IconShieldLock } from "@tabler/icons-react";
 import type { Notebook, NotebookPage, Project, SharedNotebook } from "@tandem/client/contract";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { memo, useCallback, useEffect, useMemo, useState } from "react";
 import { api, describeError } from "../../lib/browser-api";
 import { useLive } from "../../lib/live";
 
@@ -47,8 +47,11 @@ export function sectionsOf(notebooks: readonly Notebook[], filter: string, share
   return sections;
 }
 
-/** The sidebar of an organisation's workspace: its notebooks (searchable), a new one, and its pages. */
-export function NotebookNav({ orgId, admin, operator }: { orgId: string; admin: boolean; operator: boolean }) {
+/**
+ * The sidebar of an organisation's workspace: its notebooks (searchable), a new one, and its pages.
+ * Memoised: the shell around it renders again for reasons of its own (the session, the drawer).
+ */
+export const NotebookNav = memo(function NotebookNav({ orgId, admin, operator }: { orgId: string; admin: boolean; operator: boolean }) {
   const pathname = usePathname() ?? "";
   const router = useRouter();
   const base = `/api/orgs/${encodeURIComponent(orgId)}/notebooks`;
@@ -135,13 +138,14 @@ export function NotebookNav({ orgId, admin, operator }: { orgId: string; admin: 
           ) : null}
         </Stack>
       </AppShell.Section>
-      <AppShell.Section grow component={ScrollArea} px="sm" type="auto">
+      {/* The browser's own scrolling (Mantine's ScrollArea measured itself as the page started, a cost on phones). */}
+      <AppShell.Section grow px="sm" style={{ overflowY: "auto", minHeight: 0 }}>
         {sections.some((s) => s.project) || !filter ? (
           <Group justify="space-between" px="xs" py={4} wrap="nowrap">
             <Text size="xs" fw={700} c="dimmed" tt="uppercase">
               Projects
             </Text>
-            <Anchor component={Link} href={`${orgPath}/projects?new=1`} size="xs" data-testid="sidebar-new-project">
+            <Anchor component={Link} prefetch={false} href={`${orgPath}/projects?new=1`} size="xs" data-testid="sidebar-new-project">
               <Group gap={4} wrap="nowrap">
                 <IconFolderPlus size={14} aria-hidden />
                 New project
@@ -153,7 +157,7 @@ export function NotebookNav({ orgId, admin, operator }: { orgId: string; admin: 
           <div key={section.key} role="group" aria-label={section.project ? `Project ${section.label}` : section.label} data-testid={section.project ? "sidebar-project" : "sidebar-notebooks"}>
             {section.project ? (
               <NavLink
-                component={Link}
+                component={Link} prefetch={false}
                 href={`${orgPath}/projects/${section.project.id}`}
                 label={section.label}
                 active={pathname === `${orgPath}/projects/${section.project.id}`}
@@ -172,7 +176,7 @@ export function NotebookNav({ orgId, admin, operator }: { orgId: string; admin: 
               return (
                 <NavLink
                   key={n.id}
-                  component={Link}
+                  component={Link} prefetch={false}
                   href={href}
                   label={n.title}
                   description={section.key === "shared" && "ownerName" in n ? `${String(n.ownerName)}${(n as SharedNotebook).access === "read" ? " · read only" : ""}` : undefined}
@@ -196,15 +200,15 @@ export function NotebookNav({ orgId, admin, operator }: { orgId: string; admin: 
       <AppShell.Section p="sm">
         <Divider mb="xs" />
         <nav aria-label="Organisation pages">
-          <NavLink component={Link} href={orgPath} label="Organisation" leftSection={<IconBuilding size={16} aria-hidden />} active={pathname === orgPath} data-testid="nav-org" />
-          <NavLink component={Link} href={`${orgPath}/projects`} label="Projects" leftSection={<IconFolder size={16} aria-hidden />} active={pathname === `${orgPath}/projects`} data-testid="nav-projects" />
-          <NavLink component={Link} href={`${orgPath}/notebooks`} label="All notebooks" leftSection={<IconNotebook size={16} aria-hidden />} active={pathname === `${orgPath}/notebooks`} data-testid="nav-notebooks" />
+          <NavLink component={Link} prefetch={false} href={orgPath} label="Organisation" leftSection={<IconBuilding size={16} aria-hidden />} active={pathname === orgPath} data-testid="nav-org" />
+          <NavLink component={Link} prefetch={false} href={`${orgPath}/projects`} label="Projects" leftSection={<IconFolder size={16} aria-hidden />} active={pathname === `${orgPath}/projects`} data-testid="nav-projects" />
+          <NavLink component={Link} prefetch={false} href={`${orgPath}/notebooks`} label="All notebooks" leftSection={<IconNotebook size={16} aria-hidden />} active={pathname === `${orgPath}/notebooks`} data-testid="nav-notebooks" />
           {admin ? (
-            <NavLink component={Link} href={`${orgPath}/billing`} label="Billing" leftSection={<IconCreditCard size={16} aria-hidden />} active={pathname === `${orgPath}/billing`} data-testid="nav-billing" />
+            <NavLink component={Link} prefetch={false} href={`${orgPath}/billing`} label="Billing" leftSection={<IconCreditCard size={16} aria-hidden />} active={pathname === `${orgPath}/billing`} data-testid="nav-billing" />
           ) : null}
-          {operator ? <NavLink component={Link} href="/admin" label="Admin" leftSection={<IconShieldLock size={16} aria-hidden />} data-testid="nav-admin" /> : null}
+          {operator ? <NavLink component={Link} prefetch={false} href="/admin" label="Admin" leftSection={<IconShieldLock size={16} aria-hidden />} data-testid="nav-admin" /> : null}
         </nav>
       </AppShell.Section>
     </>
   );
-}
+});

@@ -4,19 +4,26 @@ import { Alert, Anchor, Box, Button, Stack, Text, Title } from "@mantine/core";
 import { IconShieldLock } from "@tabler/icons-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { useCallback, useEffect, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { operatorAccess, type OperatorAccess } from "../../../lib/control-plane";
 import classes from "./admin.module.css";
 
-/** Whether this person is an operator (one probe of the control plane per page load). */
-export function useOperatorAccess(enabled = true): (OperatorAccess | { status: "loading" }) & { retry: () => void } {
-  const [access, setAccess] = useState<OperatorAccess | { status: "loading" }>({ status: "loading" });
+/**
+ * Whether this person is an operator (one probe of the control plane per page load, unless
+ * `known`: what the server rendering the page found).
+ */
+export function useOperatorAccess(enabled = true, known?: boolean): (OperatorAccess | { status: "loading" }) & { retry: () => void } {
+  const [access, setAccess] = useState<OperatorAccess | { status: "loading" }>(known === undefined ? { status: "loading" } : { status: known ? "operator" : "not-operator" });
   const check = useCallback(() => {
     if (!enabled) return;
     setAccess({ status: "loading" });
     void operatorAccess().then(setAccess);
   }, [enabled]);
-  useEffect(check, [check]);
+  const probed = useRef(known !== undefined);
+  useEffect(() => {
+    if (probed.current) probed.current = false;
+    else check();
+  }, [check]);
   return { ...access, retry: check };
 }
 

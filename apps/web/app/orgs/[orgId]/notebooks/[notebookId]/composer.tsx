@@ -3,8 +3,26 @@
 import type { KnowledgeFile, ModelInfo } from "@tandem/client/contract";
 import { ActionIcon, Button, Group, NativeSelect, Text, Textarea } from "@mantine/core";
 import { IconKeyboard, IconPaperclip, IconPlayerStop, IconSend } from "@tabler/icons-react";
-import type { FormEvent, RefObject } from "react";
+import { useEffect, type FormEvent, type RefObject } from "react";
 import { UploadProgress, type Upload } from "./upload-progress";
+
+/** Whether the browser sizes a text box to its text by itself (CSS field-sizing; see .composer-input). */
+const growsByItself = () => typeof CSS !== "undefined" && CSS.supports("field-sizing", "content");
+
+/**
+ * The message box grows with its text, from 2 lines up to 8, then scrolls. CSS does it where the
+ * browser can; elsewhere its height follows the text as it changes. Not measured when the page
+ * starts (as Mantine's autosize does, reading the page's computed styles): on a phone that
+ * measurement was a fifth of the chat page's start-up work.
+ */
+function useGrowWithText(textarea: RefObject<HTMLTextAreaElement>, text: string) {
+  useEffect(() => {
+    const box = textarea.current;
+    if (!box || growsByItself() || (!text && !box.style.height)) return;
+    box.style.height = "auto";
+    box.style.height = `${box.scrollHeight + box.offsetHeight - box.clientHeight}px`;
+  }, [textarea, text]);
+}
 
 export const ACCEPTED_FILES = ".pdf,.docx,.md,.txt,.html,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,text/markdown,text/plain,text/html";
 
@@ -32,6 +50,7 @@ export interface ComposerProps {
 
 /** The message box pinned under the thread: files, the text, the model, send or stop. */
 export function Composer(p: ComposerProps) {
+  useGrowWithText(p.textarea, p.text);
   const model = p.models.find((m) => m.id === p.modelId);
   const unavailable = p.models.find((m) => m.unavailable)?.unavailable;
   const submit = (event: FormEvent) => {
@@ -96,9 +115,8 @@ export function Composer(p: ComposerProps) {
             p.onFiles(pasted);
           }
         }}
-        autosize
-        minRows={2}
-        maxRows={8}
+        rows={2}
+        classNames={{ input: "composer-input" }}
         placeholder="Message the model (Enter sends, Shift+Enter for a new line; paste or drop files to attach)"
         aria-label="Message"
         aria-keyshortcuts="Enter Shift+Enter ArrowUp Escape"

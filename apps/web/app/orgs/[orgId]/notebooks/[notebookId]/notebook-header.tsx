@@ -74,7 +74,7 @@ export function NotebookHeader({ notebook, share, exportBase, fileCount, problem
         )}
         <Group gap={4} wrap="nowrap" style={{ flex: "none", marginInlineStart: "auto" }}>
           {projectHref ? (
-            <Button component={Link} href={projectHref} variant="subtle" size="compact-sm" leftSection={<IconFolder size={14} aria-hidden />} data-testid="notebook-project">
+            <Button component={Link} prefetch={false} href={projectHref} variant="subtle" size="compact-sm" leftSection={<IconFolder size={14} aria-hidden />} data-testid="notebook-project">
               Project
             </Button>
           ) : null}
