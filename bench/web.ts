@@ -86,15 +86,15 @@ async function tracePaints(port: number, url: string): Promise<void> {
   try {
     await page.emulateCPUThrottling(4);
     // Lighthouse's phone: its screen, pixel ratio and touch.
-    await page.setViewport({ width: 412, height: 823, deviceScaleFactor: Number(process.env.T_DPR ?? 1.75), isMobile: process.env.T_MOBILE !== "0", hasTouch: process.env.T_MOBILE !== "0" });
+    await page.setViewport({ width: 412, height: 823, deviceScaleFactor: 1.75, isMobile: true, hasTouch: true });
     page.on("console", (m) => console.log(`      console ${m.type()}: ${m.text().slice(0, 200)}`));
-    await page.evaluateOnNewDocument(() => {
-      const w = window as unknown as { __lcp: Array<{ at: number; tag: string; node: Element | null }> };
-      w.__lcp = [];
+    // In the page (a string: this file is compiled without the DOM's types).
+    await page.evaluateOnNewDocument(`
+      window.__lcp = [];
       new PerformanceObserver((list) => {
-        for (const e of list.getEntries() as Array<PerformanceEntry & { element: Element | null }>) w.__lcp.push({ at: e.startTime, tag: e.element ? `${e.element.tagName} ${e.element.getAttribute("data-testid") ?? ""}` : "?", node: e.element });
+        for (const e of list.getEntries()) window.__lcp.push({ at: e.startTime, tag: e.element ? e.element.tagName + " " + (e.element.getAttribute("data-testid") || "") : "?", node: e.element });
       }).observe({ type: "largest-contentful-paint", buffered: true });
-    });
+    `);
     const cdp = await page.createCDPSession();
     await cdp.send("Profiler.enable");
     await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
@@ -121,11 +121,10 @@ async function tracePaints(port: number, url: string): Promise<void> {
       const what = e.args?.data?.url?.replace(/^.*\/_next\/static\/chunks\//, "") ?? (e.args?.beginData?.startLine !== undefined ? `line ${e.args.beginData.startLine}` : "");
       console.log(`      ${String(Math.round((e.ts - start) / 1000)).padStart(5)} ms  ${e.name.padEnd(16)} ${String(Math.round((e.dur ?? 0) / 1000)).padStart(4)} ms  ${what.slice(0, 80)}`);
     }
-    const seen = await page.evaluate(() => {
-      const w = window as unknown as { __lcp: Array<{ at: number; tag: string; node: Element | null }> };
-      const paint = performance.getEntriesByType("paint").map((p) => `${p.name} ${Math.round(p.startTime)} ms`);
-      return { paint, lcp: w.__lcp.map((e) => ({ at: Math.round(e.at), tag: e.tag, attached: e.node?.isConnected ?? false })) };
-    });
+    const seen = (await page.evaluate(`({
+      paint: performance.getEntriesByType("paint").map((p) => p.name + " " + Math.round(p.startTime) + " ms"),
+      lcp: window.__lcp.map((e) => ({ at: Math.round(e.at), tag: e.tag, attached: e.node ? e.node.isConnected : false })),
+    })`)) as { paint: string[]; lcp: Array<{ at: number; tag: string; attached: boolean }> };
     console.log(`      paints: ${seen.paint.join(", ")}`);
     const longest = trace.traceEvents.filter((e) => e.ph === "X" && e.name === "FunctionCall").sort((a, b) => (b.dur ?? 0) - (a.dur ?? 0))[0];
     if (longest) {
@@ -141,7 +140,9 @@ async function tracePaints(port: number, url: string): Promise<void> {
         for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
           const f = byNode.get(at)!.callFrame;
           const key = `${f.functionName || "(anonymous)"} ${f.url.replace(/^.*\/_next\/static\/chunks\//, "")}:${f.lineNumber + 1}`;
-          if (!seenKeys.has(key)) inclusive.set(key, (inclusive.get(key) ?? 0) + 1), seenKeys.add(key);
+          if (seenKeys.has(key)) continue;
+          seenKeys.add(key);
+          inclusive.set(key, (inclusive.get(key) ?? 0) + 1);
         }
       });
       const selfIn = new Map<string, number>();
@@ -210,8 +211,9 @@ async function lighthouseScores(): Promise<void> {
     // A session as the browser gets one: signed in through the site's own /api.
     const signIn = await fetch(`${webUrl}/api/auth/sign-in`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: user.email, password: user.password }) });
     if (!signIn.ok) throw new Error(`sign-in answered ${signIn.status}`);
-    // Into Chromium's cookie jar, as a browser that signed in holds them: the page's script reads
-    // the anti-forgery cookie for its writes (the live ticket, remembering the organisation).
+    // Into Chromium's cookie jar, as a browser that signed in holds them, for the pages measured
+    // signed in (the page's script reads the anti-forgery cookie for its writes: the live ticket);
+    // the jar is emptied for the others (sign-in is measured as a visitor sees it).
     const puppeteer = (await import("puppeteer-core")).default;
     const browser = await puppeteer.connect({ browserURL: `http://127.0.0.1:${chrome.port}` });
     const cdp = await browser.target().createCDPSession();
@@ -220,28 +222,40 @@ async function lighthouseScores(): Promise<void> {
       const at = pair.indexOf("=");
       return { name: pair.slice(0, at), value: pair.slice(at + 1), url: webUrl, httpOnly: attributes.some((a) => a.toLowerCase() === "httponly") };
     });
-    await cdp.send("Storage.setCookies", { cookies });
-    await browser.disconnect();
-    const firstHtml = await fetch(`${webUrl}/orgs/${org.id}/notebooks/${notebook.id}`, { headers: { cookie: cookies.map((c) => `${c.name}=${c.value}`).join("; ") } }).then((r) => r.text());
+    const cookieHeader = cookies.map((c) => `${c.name}=${c.value}`).join("; ");
+    const chatUrl = `${webUrl}/orgs/${org.id}/notebooks/${notebook.id}`;
+    const firstHtml = await fetch(chatUrl, { headers: { cookie: cookieHeader } }).then((r) => r.text());
     if (process.env.BENCH_WEB_DUMP) (await import("node:fs")).writeFileSync(process.env.BENCH_WEB_DUMP, firstHtml);
     console.log(`\nthe chat page's first HTML holds the thread (server-rendered): ${firstHtml.includes('data-testid="empty-thread"') ? "yes" : "NO"}`);
-    const pages: Array<{ name: string; url: string; headers: Record<string, string> }> = [
-      { name: "static page (baseline)", url: `http://127.0.0.1:${(statik.address() as { port: number }).port}/`, headers: {} },
-      { name: "sign-in", url: `${webUrl}/sign-in`, headers: {} },
-      { name: "chat", url: `${webUrl}/orgs/${org.id}/notebooks/${notebook.id}`, headers: {} },
+    const pages: Array<{ name: string; url: string; signedIn: boolean }> = [
+      { name: "static page (baseline)", url: `http://127.0.0.1:${(statik.address() as { port: number }).port}/`, signedIn: false },
+      { name: "sign-in", url: `${webUrl}/sign-in`, signedIn: false },
+      { name: "chat", url: chatUrl, signedIn: true },
     ];
-    if (process.env.BENCH_WEB_TRACE) for (const p of pages) if (p.name.startsWith(process.env.BENCH_WEB_TRACE)) await tracePaints(chrome.port, p.url);
+    /** The jar as the page needs it, and the page once rendered by the server (a production server is warm). */
+    const prepare = async (page: (typeof pages)[number]) => {
+      await cdp.send("Storage.clearCookies", {});
+      if (page.signedIn) await cdp.send("Storage.setCookies", { cookies });
+      await fetch(page.url, { headers: page.signedIn ? { cookie: cookieHeader } : {} }).then((r) => r.text());
+    };
+    if (process.env.BENCH_WEB_TRACE) {
+      for (const p of pages.filter((p) => p.name.startsWith(process.env.BENCH_WEB_TRACE!))) {
+        await prepare(p);
+        await tracePaints(chrome.port, p.url);
+      }
+    }
     console.log("\nLighthouse performance score (production server; median of 3 runs; target >= 90)");
     // BENCH_WEB_PAGES=chat (names, comma-separated) measures only those pages.
     const only = process.env.BENCH_WEB_PAGES?.split(",").map((s) => s.trim());
     for (const page of pages.filter((p) => !only || only.some((name) => p.name.startsWith(name)))) {
+      await prepare(page);
       const scores: Record<string, number[]> = { mobile: [], desktop: [] };
       // The metrics the score is made of, per run of the mobile form: where a low score comes from.
       const metrics: Record<string, number[]> = Object.fromEntries(METRICS.map(([id]) => [id, []]));
       let lcpElement = "";
       for (const [form, config] of [["mobile", undefined], ["desktop", desktop]] as const) {
         for (let run = 0; run < 3; run++) {
-          const result = await lighthouse(page.url, { port: chrome.port, onlyCategories: ["performance"], extraHeaders: page.headers, logLevel: "error" }, config);
+          const result = await lighthouse(page.url, { port: chrome.port, onlyCategories: ["performance"], logLevel: "error" }, config);
           scores[form]!.push(Math.round((result?.lhr.categories.performance?.score ?? 0) * 100));
           if (form === "mobile") for (const [id] of METRICS) metrics[id]!.push(result?.lhr.audits[id]?.numericValue ?? NaN);
           if (form === "mobile" && process.env.BENCH_WEB_SCRIPTS) {
@@ -259,7 +273,7 @@ async function lighthouseScores(): Promise<void> {
               const shifts = ((result?.lhr.audits["layout-shifts"]?.details as { items?: Array<{ node?: { snippet?: string }; score: number }> } | undefined)?.items ?? []).slice(0, 5);
               for (const x of shifts) console.log(`      layout shift ${x.score.toFixed(3)}  ${(x.node?.snippet ?? "").slice(0, 140)}`);
               // Errors in the console (a hydration mismatch makes React render the page again).
-              const logged = await lighthouse(page.url, { port: chrome.port, onlyAudits: ["errors-in-console", "network-requests"], extraHeaders: page.headers, logLevel: "error" });
+              const logged = await lighthouse(page.url, { port: chrome.port, onlyAudits: ["errors-in-console", "network-requests"], logLevel: "error" });
               for (const e of ((logged?.lhr.audits["errors-in-console"]?.details as { items?: Array<{ description?: string; source?: string }> } | undefined)?.items ?? []).slice(0, 5)) {
                 console.log(`      console error (${e.source ?? "?"}): ${(e.description ?? "").slice(0, 200)}`);
               }
@@ -274,6 +288,7 @@ async function lighthouseScores(): Promise<void> {
       console.log(`  ${"".padEnd(24)} mobile medians: ${METRICS.map(([id, label, unit]) => `${label} ${unit === "ms" ? `${Math.round(median(metrics[id]!))} ms` : median(metrics[id]!).toFixed(3)}`).join(" · ")}`);
       if (lcpElement) console.log(`  ${"".padEnd(24)} largest contentful paint: ${lcpElement}`);
     }
+    await browser.disconnect();
   } finally {
     chrome.kill();
     statik.close();
