@@ -5,6 +5,7 @@ import { ModalsProvider } from "@mantine/modals";
 import { Notifications } from "@mantine/notifications";
 import type { ReactNode } from "react";
 import { colorSchemeManager, theme } from "./theme";
+import { AfterStart } from "./ui/after-start";
 import { AppFrame } from "./ui/app-frame";
 import { SessionProvider, type SessionState } from "./ui/session";
 
@@ -21,7 +22,10 @@ export function Providers({ session, children }: { session?: SessionState; child
   return (
     <MantineProvider theme={theme} defaultColorScheme="auto" colorSchemeManager={colorSchemeManager} cssVariablesResolver={resolver}>
       <ModalsProvider>
-        <Notifications position="bottom-right" />
+        {/* Notices shown before it mounts wait in Mantine's store, and appear when it does. */}
+        <AfterStart>
+          <Notifications position="bottom-right" />
+        </AfterStart>
         <SessionProvider initial={session}>
           <AppFrame>{children}</AppFrame>
         </SessionProvider>

@@ -22,6 +22,7 @@ class Hub {
   private readonly listeners = new Set<Listener>();
   private readonly client: LiveClient;
   private closing: ReturnType<typeof setTimeout> | undefined;
+  private starting: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly orgId: string,
@@ -48,7 +49,11 @@ class Hub {
         document.documentElement.dataset.live = status;
       },
     });
-    this.client.start();
+    // Connected in a task of its own, not in the one that brings the page to life (a phone's longest).
+    this.starting = setTimeout(() => {
+      this.starting = undefined;
+      this.client.start();
+    }, 0);
   }
 
   add(listener: Listener) {
@@ -63,6 +68,7 @@ class Hub {
     if (!this.listeners.size) {
       this.closing = setTimeout(() => {
         if (this.listeners.size) return;
+        clearTimeout(this.starting);
         this.client.stop();
         this.onEmpty();
       }, 5_000);

@@ -315,8 +315,14 @@ async function journey(width: number, height: number) {
   await expect.poll(() => page.getByTestId("members").textContent(), { timeout: 30_000 }).toContain(HOST.name);
   expect(await page.getByTestId("members").textContent()).toContain(user.name);
   expect((await me(page)).organisations.map((o) => `${o.name}:${o.role}`).sort()).toEqual(["Harbour Co:member", `${orgName}:owner`]);
-  // Hannah's own notebook stays hers (not shared): the newcomer's sidebar here has none.
+  // Hannah's own notebook stays hers (not shared): the newcomer's sidebar here has none. (At
+  // 375 px, after a page load, the drawer's contents are made when it is first opened.)
+  await openSidebar(page);
   await expect.poll(() => page.getByTestId("sidebar-empty").textContent(), { timeout: 30_000 }).toBe("No notebooks yet.");
+  if (mobile) {
+    await page.getByTestId("burger").click();
+    await expect.poll(() => drawer(page).isVisible()).toBe(false);
+  }
   await look(page, "12-joined", "the joined organisation's page");
   // A notebook of the person's in Harbour Co, made as the sidebar makes one.
   await call(page, "POST", `/api/orgs/${harbour}/notebooks`, { title: SHIFT_NOTES });

@@ -3,9 +3,9 @@
 import { useEffect, useState } from "react";
 
 // The Markdown renderer (react-markdown with GFM and highlight.js) comes in its own chunk, fetched
-// right after the page: the chat's first load stays small. Until it is there a message shows as plain text.
+// when the first message is shown: the chat's first load stays small, and an empty notebook does
+// not spend a phone's time on it while it starts. Until it is there a message shows as plain text.
 const loadMarkdown = () => import("./markdown");
-if (typeof window !== "undefined") void loadMarkdown();
 type MarkdownComponent = Awaited<ReturnType<typeof loadMarkdown>>["default"];
 
 export function MessageText({ text }: { text: string }) {

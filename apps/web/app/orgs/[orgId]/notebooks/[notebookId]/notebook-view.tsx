@@ -10,6 +10,7 @@ import { useCallback, useEffect, useRef, useState, type DragEvent } from "react"
 import { api, ApiProblem, describeError } from "../../../../../lib/browser-api";
 import { streamRequest } from "../../../../../lib/reply-stream";
 import { useKnowledgeFiles } from "../../../../../lib/knowledge-files";
+import { AfterStart } from "../../../../ui/after-start";
 import { confirmAction } from "../../../../ui/confirm";
 import { notebooksChanged } from "../../../../ui/notebook-nav";
 import { useSession } from "../../../../ui/session";
@@ -21,20 +22,18 @@ import { NotebookHeader } from "./notebook-header";
 import { appendDelta, endReply, lastQuestionId, latestReplyId, putMessage, removeMessages, startExchange } from "./thread-state";
 
 // Loaded after the page (the chat's first load stays small): the files panel and the shortcuts
-// when first opened, the gallery right after the thread.
+// when first opened, the gallery once the page has started.
 const FilesPanel = dynamic(() => import("./files-panel").then((m) => m.FilesPanel), { ssr: false });
 const ShortcutsModal = dynamic(() => import("./shortcuts").then((m) => m.ShortcutsModal), { ssr: false });
 const ImageGallery = dynamic(() => import("./image-gallery").then((m) => m.ImageGallery), { ssr: false });
 // The Share dialog (Mantine's Modal, Select, SegmentedControl) too: only owners see it, and only some use it.
 // Its button's place is held while it loads, so the header does not move (or wrap) when it comes.
-const ShareNotebook = dynamic(() => import("../../../../ui/share-notebook").then((m) => m.ShareNotebook), {
-  ssr: false,
-  loading: () => (
-    <Button variant="default" size="xs" leftSection={<IconShare size={14} aria-hidden />} disabled>
-      Share
-    </Button>
-  ),
-});
+const SharePlaceholder = () => (
+  <Button variant="default" size="xs" leftSection={<IconShare size={14} aria-hidden />} disabled>
+    Share
+  </Button>
+);
+const ShareNotebook = dynamic(() => import("../../../../ui/share-notebook").then((m) => m.ShareNotebook), { ssr: false, loading: SharePlaceholder });
 const MoveToProject = dynamic(() => import("./move-to-project").then((m) => m.MoveToProject), { ssr: false });
 
 /** "its 2 messages", "its 1 file", "no images": what a deleted notebook takes with it. */
@@ -464,7 +463,11 @@ export function NotebookView({ params, initial }: { params: { orgId: string; not
       ) : null}
       <NotebookHeader
         notebook={notebook}
-        share={<ShareNotebook orgId={params.orgId} notebookId={params.notebookId} selfId={selfId} />}
+        share={
+          <AfterStart fallback={<SharePlaceholder />}>
+            <ShareNotebook orgId={params.orgId} notebookId={params.notebookId} selfId={selfId} />
+          </AfterStart>
+        }
         exportBase={base}
         fileCount={files.length}
         problem={titleProblem}
@@ -542,7 +545,9 @@ export function NotebookView({ params, initial }: { params: { orgId: string; not
             <blockquote>{shown.text}</blockquote>
           </aside>
         ) : null}
-        <ImageGallery images={images} onGenerate={generateImage} onDelete={(image) => void deleteImage(image)} />
+        <AfterStart>
+          <ImageGallery images={images} onGenerate={generateImage} onDelete={(image) => void deleteImage(image)} />
+        </AfterStart>
       </div>
       {readOnly ? (
         <Text c="dimmed" ta="center" py="sm" data-testid="read-only">
