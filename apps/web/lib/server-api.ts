@@ -15,7 +15,7 @@ import { apiUrl } from "./config";
 const ACCESS_COOKIE = "tandem_access";
 const REFRESH_COOKIE = "tandem_refresh";
 /** A page's first byte waits at most this long for the API; past it the browser fetches instead. */
-const TIMEOUT_MS = 2_500;
+const TIMEOUT_MS = 1_500;
 
 /** A GET as the signed-in person: its status and body, or undefined when it cannot be had here (no access cookie, API down or slow). */
 async function serverFetch(path: string): Promise<{ status: number; body: unknown } | undefined> {

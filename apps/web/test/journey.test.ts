@@ -132,6 +132,17 @@ async function journey(width: number, height: number) {
     await expect.poll(() => drawer(page).isVisible()).toBe(true);
     if (mobile) await settled(page, ".workspace-nav");
   };
+  const closeSidebar = async (page: Page) => {
+    if (!mobile) return;
+    await page.getByTestId("burger").click();
+    await expect.poll(() => drawer(page).isVisible()).toBe(false);
+  };
+  /** The sidebar's notebooks after a page load (at 375 px the drawer's contents are made when it is first opened). */
+  const sidebarAfterLoad = async (page: Page, titles: string[]) => {
+    await openSidebar(page);
+    await expect.poll(() => sidebarTitles(page), { timeout: 60_000 }).toEqual(titles);
+    await closeSidebar(page);
+  };
   const context = await browser.newContext({ viewport: { width, height }, colorScheme: "light", permissions: ["clipboard-read", "clipboard-write"] });
 
   // 1. Sign up on the sign-up page; the address is confirmed through the link in the mail.
@@ -319,10 +330,7 @@ async function journey(width: number, height: number) {
   // 375 px, after a page load, the drawer's contents are made when it is first opened.)
   await openSidebar(page);
   await expect.poll(() => page.getByTestId("sidebar-empty").textContent(), { timeout: 30_000 }).toBe("No notebooks yet.");
-  if (mobile) {
-    await page.getByTestId("burger").click();
-    await expect.poll(() => drawer(page).isVisible()).toBe(false);
-  }
+  await closeSidebar(page);
   await look(page, "12-joined", "the joined organisation's page");
   // A notebook of the person's in Harbour Co, made as the sidebar makes one.
   await call(page, "POST", `/api/orgs/${harbour}/notebooks`, { title: SHIFT_NOTES });
@@ -361,7 +369,7 @@ async function journey(width: number, height: number) {
   await expect.poll(() => scheme(page)).toBe("dark");
   await expect.poll(async () => (await me(page)).account.theme).toBe("dark");
   await page.reload();
-  await expect.poll(() => sidebarTitles(page), { timeout: 60_000 }).toEqual([SHIFT_NOTES]);
+  await sidebarAfterLoad(page, [SHIFT_NOTES]);
   await expect.poll(() => page.getByTestId("notebooks").locator("li a").allTextContents(), { timeout: 30_000 }).toEqual([SHIFT_NOTES]);
   expect(await scheme(page)).toBe("dark");
   await look(page, "14-dark", "the notebooks page, dark");
@@ -369,7 +377,7 @@ async function journey(width: number, height: number) {
   await page.getByRole("menuitem", { name: "Light theme" }).click();
   await expect.poll(() => scheme(page)).toBe("light");
   await page.reload();
-  await expect.poll(() => sidebarTitles(page), { timeout: 60_000 }).toEqual([SHIFT_NOTES]);
+  await sidebarAfterLoad(page, [SHIFT_NOTES]);
   expect(await scheme(page)).toBe("light");
   expect((await me(page)).account.theme).toBe("light");
   await context.close();
