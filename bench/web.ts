@@ -194,6 +194,8 @@ async function lighthouseScores(): Promise<void> {
   await verifyEmail(connection, verifyToken);
   const org = await createOrganisation(connection, account.id, { name: "Bench", slug: "bench-web" });
   const notebook = await createNotebook(connection, { tenantId: org.id, userId: account.id }, { title: "Bench notebook" }, { modelId: LOCAL_TEST_MODEL.id });
+  // And one with a conversation (its replies Markdown, with a code block), as most chats are.
+  const conversation = await createNotebook(connection, { tenantId: org.id, userId: account.id }, { title: "Bench conversation" }, { modelId: LOCAL_TEST_MODEL.id });
 
   const web = spawn("pnpm", ["exec", "next", "start", "--hostname", "127.0.0.1", "--port", String(webPort)], {
     cwd: WEB,
@@ -227,6 +229,21 @@ async function lighthouseScores(): Promise<void> {
     });
     const cookieHeader = cookies.map((c) => `${c.name}=${c.value}`).join("; ");
     const chatUrl = `${webUrl}/orgs/${org.id}/notebooks/${notebook.id}`;
+    const csrf = cookies.find((c) => c.name === "tandem_csrf")?.value ?? "";
+    const questions = [
+      "What are **spring tides**, in a few lines?",
+      "List three things that change the height of a tide.",
+      "Show a short TypeScript function that averages an array of numbers:\n\n```ts\nconst xs = [1, 2, 3];\n```",
+    ];
+    for (const text of questions) {
+      const sent = await fetch(`${webUrl}/api/orgs/${org.id}/notebooks/${conversation.id}/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie: cookieHeader, "x-csrf-token": decodeURIComponent(csrf) },
+        body: JSON.stringify({ text, modelId: LOCAL_TEST_MODEL.id }),
+      });
+      if (!sent.ok) throw new Error(`a bench question was refused (${sent.status}): ${await sent.text()}`);
+      await sent.text();
+    }
     const firstResponse = await fetch(chatUrl, { headers: { cookie: cookieHeader } });
     const firstHtml = await firstResponse.text();
     // It holds the person's data: no shared cache (CloudFront on AWS) may keep it.
@@ -237,6 +254,7 @@ async function lighthouseScores(): Promise<void> {
       { name: "static page (baseline)", url: `http://127.0.0.1:${(statik.address() as { port: number }).port}/`, signedIn: false },
       { name: "sign-in", url: `${webUrl}/sign-in`, signedIn: false },
       { name: "chat", url: chatUrl, signedIn: true },
+      { name: "chat with a conversation", url: `${webUrl}/orgs/${org.id}/notebooks/${conversation.id}`, signedIn: true },
     ];
     /** The jar as the page needs it, and the page once rendered by the server (a production server is warm). */
     const prepare = async (page: (typeof pages)[number]) => {

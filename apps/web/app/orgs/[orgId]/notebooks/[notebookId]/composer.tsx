@@ -3,7 +3,7 @@
 import type { KnowledgeFile, ModelInfo } from "@tandem/client/contract";
 import { ActionIcon, Button, Group, NativeSelect, Text, Textarea } from "@mantine/core";
 import { IconKeyboard, IconPaperclip, IconPlayerStop, IconSend } from "@tabler/icons-react";
-import { useEffect, type FormEvent, type RefObject } from "react";
+import { useEffect, useState, type FormEvent, type RefObject } from "react";
 import { UploadProgress, type Upload } from "./upload-progress";
 
 /** Whether the browser sizes a text box to its text by itself (CSS field-sizing; see .composer-input). */
@@ -51,6 +51,10 @@ export interface ComposerProps {
 /** The message box pinned under the thread: files, the text, the model, send or stop. */
 export function Composer(p: ComposerProps) {
   useGrowWithText(p.textarea, p.text);
+  // The page arrives drawn by the server; until its script runs, the box takes no typing (the page
+  // would not know of it, and it would be lost). Read-only rather than disabled: it does not flash grey.
+  const [alive, setAlive] = useState(false);
+  useEffect(() => setAlive(true), []);
   const model = p.models.find((m) => m.id === p.modelId);
   const unavailable = p.models.find((m) => m.unavailable)?.unavailable;
   const submit = (event: FormEvent) => {
@@ -97,6 +101,7 @@ export function Composer(p: ComposerProps) {
       </div>
       <Textarea
         ref={p.textarea}
+        readOnly={!alive}
         value={p.text}
         onChange={(e) => p.onText(e.currentTarget.value)}
         onKeyDown={(e) => {

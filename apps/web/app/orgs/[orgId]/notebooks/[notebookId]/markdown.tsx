@@ -1,11 +1,8 @@
-"use client";
-
-import { Button, CopyButton } from "@mantine/core";
-import { IconCheck, IconCopy } from "@tabler/icons-react";
 import type { ReactNode } from "react";
 import ReactMarkdown, { type Components, type ExtraProps } from "react-markdown";
 import rehypeHighlight from "rehype-highlight";
 import remarkGfm from "remark-gfm";
+import { CopyCodeButton } from "./copy-code-button";
 import classes from "./markdown.module.css";
 
 /** The text of a hast node (the code of a fenced block, as written, without the highlighting's spans). */
@@ -32,19 +29,7 @@ function CodeBlock({ node, children }: { children?: ReactNode } & ExtraProps) {
     <div className={classes.block} data-testid="code-block">
       <div className={classes.bar}>
         <span className={classes.lang}>{language ?? "code"}</span>
-        <CopyButton value={code} timeout={2000}>
-          {({ copied, copy }) => (
-            <Button
-              size="compact-xs"
-              variant="default"
-              onClick={copy}
-              leftSection={copied ? <IconCheck size={12} aria-hidden /> : <IconCopy size={12} aria-hidden />}
-              data-testid="copy-code"
-            >
-              {copied ? "Copied" : "Copy code"}
-            </Button>
-          )}
-        </CopyButton>
+        <CopyCodeButton code={code} />
       </div>
       <pre tabIndex={0}>{children}</pre>
     </div>
@@ -55,7 +40,9 @@ const components: Components = { pre: CodeBlock };
 
 /**
  * A message's Markdown (GitHub's flavour) with highlighted code blocks (highlight.js's common
- * languages through rehype-highlight); loaded after the page, so the chat's first load stays small.
+ * languages through rehype-highlight). Not a client module: the server renders the messages a
+ * page opens with (page.tsx), and the browser loads it as a chunk of its own for the messages that
+ * come later, so the chat's first load stays small.
  */
 export default function Markdown({ text }: { text: string }) {
   return (

@@ -4,7 +4,7 @@ import type { Citation, NotebookMessage } from "@tandem/client/contract";
 import { ActionIcon, Button, CopyButton, Group, Loader, Text, Textarea } from "@mantine/core";
 import { IconCheck, IconCopy, IconPencil, IconRefresh, IconTrash } from "@tabler/icons-react";
 import { useEffect, useRef, useState } from "react";
-import { MessageText } from "./message-text";
+import { MessageText, type Rendered } from "./message-text";
 
 export type Shown = NotebookMessage & { streaming?: boolean };
 
@@ -20,6 +20,8 @@ export function Thinking({ label = "Thinking…" }: { label?: string }) {
 
 export interface MessageItemProps {
   message: Shown;
+  /** Its Markdown as the server rendered it when the page opened. */
+  rendered?: Rendered;
   who: string;
   /** The notebook's last message: a reply to regenerate, or a question whose reply was deleted, to answer again. */
   latestReply: boolean;
@@ -37,7 +39,7 @@ export interface MessageItemProps {
 }
 
 /** One message of the thread, with its controls: copy, edit and resend (questions), regenerate (the latest reply), delete. */
-export function MessageItem({ message: m, who, latestReply, busy, readOnly, editing, onEditStart, onEditCancel, onEditSave, onRegenerate, onDelete, onCite }: MessageItemProps) {
+export function MessageItem({ message: m, rendered, who, latestReply, busy, readOnly, editing, onEditStart, onEditCancel, onEditSave, onRegenerate, onDelete, onCite }: MessageItemProps) {
   const question = m.role === "user";
   const noun = question ? "question" : "reply";
   return (
@@ -59,7 +61,7 @@ export function MessageItem({ message: m, who, latestReply, busy, readOnly, edit
         <Thinking />
       ) : (
         <div className="markdown" aria-busy={m.status === "streaming" || undefined}>
-          <MessageText text={m.content} />
+          <MessageText text={m.content} rendered={rendered} />
         </div>
       )}
       {m.error ? <p className="error">{m.error}</p> : null}

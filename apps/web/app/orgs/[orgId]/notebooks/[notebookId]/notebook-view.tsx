@@ -17,7 +17,7 @@ import { useSession } from "../../../../ui/session";
 import { useLive } from "../../../../../lib/live";
 import { Composer } from "./composer";
 import { MessageItem, Thinking, type Shown } from "./message-item";
-import { MessageText } from "./message-text";
+import { MessageText, type Rendered } from "./message-text";
 import { NotebookHeader } from "./notebook-header";
 import { appendDelta, endReply, lastQuestionId, latestReplyId, putMessage, removeMessages, startExchange } from "./thread-state";
 
@@ -48,6 +48,8 @@ export interface InitialNotebook {
   readonly models: ModelsResponse;
   readonly files: KnowledgeFile[];
   readonly images: GeneratedImage[];
+  /** The messages' Markdown, rendered by the server, by message id. */
+  readonly rendered: Readonly<Record<string, Rendered>>;
 }
 
 /** The model a notebook answers with: its own if the account still offers it, else the default. */
@@ -490,6 +492,7 @@ export function NotebookView({ params, initial }: { params: { orgId: string; not
             <MessageItem
               key={m.id}
               message={m}
+              rendered={initial?.rendered[m.id]}
               who={m.role === "user" ? (!m.authorId || m.authorId === selfId ? "You" : "Another member") : (models.find((x) => x.id === m.modelId)?.name ?? m.modelId ?? "Assistant")}
               latestReply={m.id === latest}
               busy={busy}

@@ -1,5 +1,6 @@
 import type { GeneratedImage, KnowledgeFile, ModelsResponse, Notebook, NotebookMessage } from "@tandem/client/contract";
 import { serverGet } from "../../../../../lib/server-api";
+import Markdown from "./markdown";
 import { NotebookView, type InitialNotebook } from "./notebook-view";
 
 /**
@@ -17,6 +18,9 @@ export default async function NotebookPage({ params }: { params: { orgId: string
     serverGet<{ files: KnowledgeFile[] }>(`${base}/files`),
     serverGet<{ images: GeneratedImage[] }>(`${base}/images`),
   ]);
-  const initial: InitialNotebook | undefined = data && models && files ? { ...data, models, files: files.files, images: images?.images ?? [] } : undefined;
+  // The messages' Markdown rendered here too (the browser would otherwise load the renderer, then
+  // redraw each message as it arrives: a later paint, and a shift of the thread).
+  const rendered = Object.fromEntries((data?.messages ?? []).filter((m) => m.content && m.status !== "streaming").map((m) => [m.id, { text: m.content, node: <Markdown text={m.content} /> }]));
+  const initial: InitialNotebook | undefined = data && models && files ? { ...data, models, files: files.files, images: images?.images ?? [], rendered } : undefined;
   return <NotebookView params={params} initial={initial} />;
 }
