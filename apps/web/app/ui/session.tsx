@@ -1,8 +1,9 @@
 "use client";
 
 import type { MeResponse } from "@tandem/client/contract";
-import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useState, type ReactNode } from "react";
 import { api, ApiProblem } from "../../lib/browser-api";
+import { useLoadUnlessServed } from "../../lib/served";
 
 /** `operator`: whether the person is an operator, when the server rendering the page found out (the shell probes otherwise). */
 export type SessionState = { status: "loading" } | { status: "signed-out" } | { status: "signed-in"; me: MeResponse; operator?: boolean } | { status: "error"; message: string };
@@ -17,10 +18,7 @@ function useSessionState(initial: SessionState | undefined): Session {
       (error: unknown) => setState(error instanceof ApiProblem && error.status === 401 ? { status: "signed-out" } : { status: "error", message: error instanceof Error ? error.message : String(error) }),
     );
   }, []);
-  const known = useRef(initial !== undefined);
-  useEffect(() => {
-    if (!known.current) load();
-  }, [load]);
+  useLoadUnlessServed(load, initial !== undefined);
   return { ...state, reload: load };
 }
 

@@ -4,8 +4,9 @@ import { Alert, Anchor, Box, Button, Stack, Text, Title } from "@mantine/core";
 import { IconShieldLock } from "@tabler/icons-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
+import { useCallback, useState, type ReactNode } from "react";
 import { operatorAccess, type OperatorAccess } from "../../../lib/control-plane";
+import { useLoadUnlessServed } from "../../../lib/served";
 import classes from "./admin.module.css";
 
 /**
@@ -19,11 +20,7 @@ export function useOperatorAccess(enabled = true, known?: boolean): (OperatorAcc
     setAccess({ status: "loading" });
     void operatorAccess().then(setAccess);
   }, [enabled]);
-  const probed = useRef(known !== undefined);
-  useEffect(() => {
-    if (probed.current) probed.current = false;
-    else check();
-  }, [check]);
+  useLoadUnlessServed(check, known !== undefined);
   return { ...access, retry: check };
 }
 

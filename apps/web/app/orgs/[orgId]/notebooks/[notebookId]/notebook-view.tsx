@@ -15,6 +15,7 @@ import { confirmAction } from "../../../../ui/confirm";
 import { notebooksChanged } from "../../../../ui/notebook-nav";
 import { useSession } from "../../../../ui/session";
 import { useLive } from "../../../../../lib/live";
+import { useLoadUnlessServed } from "../../../../../lib/served";
 import { Composer } from "./composer";
 import { MessageItem, Thinking, type Shown } from "./message-item";
 import { MessageText, type Rendered } from "./message-text";
@@ -141,11 +142,7 @@ export function NotebookView({ params, initial }: { params: { orgId: string; not
     }
   }, [base, org, reloadFiles, notSignedIn]);
   // Fetched here unless the server already read it all.
-  const served = useRef(initial !== undefined);
-  useEffect(() => {
-    if (served.current) served.current = false;
-    else void reload();
-  }, [reload]);
+  useLoadUnlessServed(reload, initial !== undefined);
 
   // Live updates: what another tab or a collaborator changes appears here. While this tab streams
   // a reply of its own, the thread is not read again under it: it is read once the reply is done.
