@@ -269,6 +269,11 @@ async function lighthouseScores(): Promise<void> {
       }
     }
     console.log("\nLighthouse performance score (production server; median of 3 runs; target >= 90)");
+    // Lighthouse simulates a slow phone from what this machine really did: other work on its cores
+    // lengthens the observed tasks, and with them the blocking time. Say so when the figures suffer.
+    const [load] = os.loadavg();
+    const busy = load! > os.cpus().length / 2;
+    console.log(`  load average ${load!.toFixed(2)} on ${os.cpus().length} cores${busy ? ": the machine is busy, so blocking time and scores come out worse than on an idle one" : ""}`);
     // BENCH_WEB_PAGES=chat (names, comma-separated) measures only those pages.
     const only = process.env.BENCH_WEB_PAGES?.split(",").map((s) => s.trim());
     for (const page of pages.filter((p) => !only || only.some((name) => p.name.startsWith(name)))) {
