@@ -1,3 +1,4 @@
+import { Aspects } from "aws-cdk-lib";
 import type { App } from "sst/constructs";
 import { Api } from "./api.js";
 import { Secrets } from "./config.js";
@@ -5,17 +6,23 @@ import { Email } from "./email.js";
 import { Events } from "./events.js";
 import { Jobs } from "./jobs.js";
 import { Live } from "./live.js";
+import { Monitoring } from "./monitoring.js";
 import { Network } from "./network.js";
-import { stageSettings } from "./settings.js";
+import { LogRetentionPolicy, logRetentionOf, stageSettings } from "./settings.js";
 import { Storage } from "./storage.js";
 import { Web } from "./web.js";
 
-export { Api, Email, Events, Jobs, Live, Network, Secrets, Storage, Web };
+export { Api, Email, Events, Jobs, Live, Monitoring, Network, Secrets, Storage, Web };
 
 /** Wires every stack of a stage; sst.config.ts and the stack tests both call this. */
 export function tandemStacks(app: App): void {
   const settings = stageSettings(app);
   // Production keeps its data when a stack or the stage is removed; other stages clean up.
   app.setDefaultRemovalPolicy(settings.retainData ? "retain" : "destroy");
-  app.stack(Secrets).stack(Network).stack(Storage).stack(Email).stack(Events).stack(Live).stack(Api).stack(Jobs).stack(Web);
+  // Every log group: a year in production, two weeks elsewhere. Functions get a retention (before
+  // any stack is made); the aspect then sets it on every log group, SST's own included.
+  const retention = logRetentionOf(settings);
+  app.setDefaultFunctionProps({ logRetention: retention.name });
+  Aspects.of(app).add(new LogRetentionPolicy(retention.days));
+  app.stack(Secrets).stack(Network).stack(Storage).stack(Email).stack(Events).stack(Live).stack(Api).stack(Jobs).stack(Web).stack(Monitoring);
 }

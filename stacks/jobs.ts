@@ -1,13 +1,21 @@
+import { Duration } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
+import * as events from "aws-cdk-lib/aws-events";
+import * as eventTargets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
+import { WARM_UP_EVENT } from "@tandem/core/monitoring";
 import { Cron, use, type StackContext } from "sst/constructs";
+import { Api } from "./api.js";
 import { Secrets } from "./config.js";
 import { Events } from "./events.js";
 import { Network } from "./network.js";
 import { Storage } from "./storage.js";
 import { stageSettings } from "./settings.js";
 
-/** Scheduled work: the hourly housekeeping that removes expired links, tokens and invitations, and the billing job. */
+/**
+ * Scheduled work: the hourly housekeeping that removes expired links, tokens and invitations, the
+ * billing job and, with ENABLE_WARMING, the API's warming (the web app's is NextjsSite's own).
+ */
 export function Jobs({ stack, app }: StackContext) {
   const settings = stageSettings(app);
   const { secrets } = use(Secrets);
@@ -52,5 +60,14 @@ export function Jobs({ stack, app }: StackContext) {
       },
     },
   });
-  return { housekeeping, billing };
+  // Warming: every 5 minutes the API function gets a warm-up event (not a request), so that one
+  // instance keeps its started app and database connection and the next person skips a cold start.
+  const { api } = use(Api);
+  const warming = settings.warming
+    ? new events.Rule(stack, "ApiWarming", {
+        schedule: events.Schedule.rate(Duration.minutes(5)),
+        targets: [new eventTargets.LambdaFunction(api.getFunction("$default")!, { event: events.RuleTargetInput.fromObject(WARM_UP_EVENT), retryAttempts: 0 })],
+      })
+    : undefined;
+  return { housekeeping, billing, warming };
 }

@@ -5,7 +5,7 @@ import { Service, use, WebSocketApi, type StackContext } from "sst/constructs";
 import { Secrets } from "./config.js";
 import { appUrlEnvironment, databaseFunctionProps } from "./functions.js";
 import { Network } from "./network.js";
-import { stageSettings } from "./settings.js";
+import { logRetentionOf, stageSettings } from "./settings.js";
 
 /** The Dockerfile of the subscriber fan-out, built with the repository as its context. */
 export const FANOUT_DOCKERFILE = "packages/api/fanout.Dockerfile";
@@ -43,7 +43,7 @@ export function Live({ stack, app }: StackContext) {
     memory: "0.5 GB",
     // One task: a second would send each event twice (clients drop repeats, but it is waste).
     scaling: { minContainers: 1, maxContainers: 1 },
-    logRetention: settings.retainData ? "one_year" : "two_weeks",
+    logRetention: logRetentionOf(settings).name,
     bind: [...secrets],
     permissions: [new iam.PolicyStatement({ actions: ["execute-api:ManageConnections"], resources: [api._connectionsArn] })],
     environment: {

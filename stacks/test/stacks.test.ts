@@ -87,6 +87,70 @@ function liveUpdates(s: Synthesized, options: { cache: string | undefined; logDa
   expect(JSON.stringify(apiFunction(s).Environment.Variables.LIVE_URL)).toContain("LiveApi");
 }
 
+/**
+ * Monitoring on every stage: one topic whose subscriber mails SUPPORT_EMAIL, the alarms (API 5xx
+ * rate; errors, throttles and duration of each function; dead letters; the fan-out; the database
+ * when named), each telling the topic when it fires and when it recovers; a dashboard; every log
+ * group kept as long as the stage keeps logs.
+ */
+function monitoring(s: Synthesized, options: { logDays: number; database?: string }): void {
+  const m = s.template("Monitoring");
+  m.resourceCountIs("AWS::SNS::Topic", 1);
+  m.hasResourceProperties("AWS::SNS::Subscription", { Protocol: "lambda" });
+  const mailer = Object.values(resources(s, "Monitoring", "AWS::Lambda::Function")).find((f) => JSON.stringify(f.Properties?.Environment ?? {}).includes("SST_Secret_value_SUPPORT_EMAIL"));
+  expect(mailer, "the alarm mailer, bound to SUPPORT_EMAIL and the mail secrets").toBeDefined();
+  expect(JSON.stringify(mailer!.Properties?.Environment)).toContain("SST_Secret_value_MAIL_HOST");
+  expect(JSON.stringify(resources(s, "Monitoring", "AWS::IAM::Policy"))).toContain("ses:SendRawEmail");
+
+  const alarms = Object.values(resources(s, "Monitoring", "AWS::CloudWatch::Alarm")).map((a) => a.Properties as { AlarmName: string; AlarmActions: unknown[]; OKActions: unknown[]; Metrics?: Array<{ Expression?: string }>; Namespace?: string; MetricName?: string; Dimensions?: Array<{ Name: string; Value: unknown }>; ExtendedStatistic?: string; Threshold: number });
+  const named = (suffix: string) => alarms.find((a) => a.AlarmName.endsWith(`-${suffix}`));
+  for (const a of alarms) {
+    expect(a.AlarmActions, a.AlarmName).toHaveLength(1);
+    expect(a.OKActions, a.AlarmName).toHaveLength(1);
+  }
+  expect(named("Api5xxRate")?.Metrics?.some((x) => x.Expression?.includes("100 * errors / requests"))).toBe(true);
+  for (const fn of ["Api", "StreamApi", "LiveRoutes", "JobsConsumer", "EventsConsumer", "Housekeeping", "Billing", "WebServer"]) {
+    expect(named(`${fn}Errors`)?.MetricName, fn).toBe("Errors");
+    expect(named(`${fn}Throttles`)?.MetricName, fn).toBe("Throttles");
+    expect(named(`${fn}Duration`)?.ExtendedStatistic, fn).toBe("p95");
+  }
+  // 80 % of the API's 29 s timeout, of the jobs consumer's 900 s.
+  expect(named("ApiDuration")?.Threshold).toBe(23_200);
+  expect(named("JobsConsumerDuration")?.Threshold).toBe(720_000);
+  expect(named("JobsConsumerErrors")?.Threshold).toBe(1);
+  for (const q of ["JobsDeadLettersDepth", "EventsDeadLettersDepth"]) expect(named(q)?.MetricName, q).toBe("ApproximateNumberOfMessagesVisible");
+  expect(named("FanOutCpu")?.Namespace).toBe("AWS/ECS");
+  if (options.database) {
+    for (const [id, metric] of [["DatabaseCpu", "CPUUtilization"], ["DatabaseConnections", "DatabaseConnections"]] as const) {
+      expect(named(id)).toMatchObject({ Namespace: "AWS/DocDB", MetricName: metric, Dimensions: [{ Name: "DBClusterIdentifier", Value: options.database }] });
+    }
+  } else expect(alarms.filter((a) => a.Namespace === "AWS/DocDB")).toEqual([]);
+
+  const dashboards = Object.values(resources(s, "Monitoring", "AWS::CloudWatch::Dashboard"));
+  expect(dashboards).toHaveLength(1);
+  const body = JSON.stringify(dashboards[0]!.Properties?.DashboardBody);
+  for (const title of ["Alarms", "API requests and errors", "Function errors", "Dead-letter queues", "Live-updates fan-out"]) expect(body).toContain(title);
+  expect(body.includes("DocumentDB")).toBe(Boolean(options.database));
+
+  // Every function's log group, the HTTP and WebSocket APIs' access logs, the web server's.
+  for (const stack of ["Api", "Jobs", "Live", "Monitoring", "Web"] as const) {
+    const retention = Object.values(resources(s, stack, "Custom::LogRetention")).map((r) => r.Properties?.RetentionInDays);
+    expect(retention.length, stack).toBeGreaterThan(0);
+    expect(new Set(retention), stack).toEqual(new Set([options.logDays]));
+  }
+  for (const stack of ["Api", "Live"] as const) s.template(stack).hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: options.logDays });
+}
+
+/** The warming rule of the API function (ENABLE_WARMING), if any. */
+function apiWarming(s: Synthesized) {
+  return Object.values(resources(s, "Jobs", "AWS::Events::Rule")).filter((r) => JSON.stringify(r.Properties?.Targets ?? []).includes("tandemWarmUp"));
+}
+
+/** The site's firewall (WAF_RATE_LIMIT), if any. */
+function firewall(s: Synthesized) {
+  return Object.values(resources(s, "Web", "AWS::WAFv2::WebACL")).map((w) => w.Properties as { Scope: string; Rules: Array<{ Action: unknown; Statement: { RateBasedStatement?: { Limit: number; AggregateKeyType: string } } }> });
+}
+
 describe("production stage", () => {
   let s: Synthesized;
   beforeAll(async () => {
@@ -98,7 +162,27 @@ describe("production stage", () => {
       ENABLE_BUCKET_VERSIONING: "true",
       ENABLE_WARMING: "true",
       ECR_CACHE_REPO: ECR,
+      DOCDB_CLUSTER_ID: "tandem-production",
+      WAF_RATE_LIMIT: "2000",
     });
+  });
+
+  it("is monitored: alarms to a topic that mails SUPPORT_EMAIL, the database's too, a dashboard, logs kept a year", () => {
+    monitoring(s, { logDays: 365, database: "tandem-production" });
+  });
+
+  it("puts a firewall with a rate limit per address in front of the site when WAF_RATE_LIMIT is set", () => {
+    const [acl, ...others] = firewall(s);
+    expect(others).toEqual([]);
+    expect(acl).toMatchObject({ Scope: "CLOUDFRONT", Rules: [{ Action: { Block: {} }, Statement: { RateBasedStatement: { Limit: 2000, AggregateKeyType: "IP" } } }] });
+    s.template("Web").hasResourceProperties("AWS::CloudFront::Distribution", { DistributionConfig: Match.objectLike({ WebACLId: Match.objectLike({ "Fn::GetAtt": Match.arrayWith([Match.stringLikeRegexp("SiteFirewall")]) }) }) });
+  });
+
+  it("warms the API function every 5 minutes with the warm-up event when ENABLE_WARMING is true", () => {
+    const rules = apiWarming(s);
+    expect(rules).toHaveLength(1);
+    expect(rules[0]!.Properties).toMatchObject({ ScheduleExpression: "rate(5 minutes)" });
+    expect(JSON.stringify(rules[0]!.Properties?.Targets)).toContain(JSON.stringify(JSON.stringify({ tandemWarmUp: true })).slice(1, -1));
   });
 
   it("has live updates: the WebSocket API, the fan-out with the ECR build cache, logs kept a year", () => {
@@ -292,8 +376,14 @@ describe("dev stage", () => {
     s.template("Storage").resourceCountIs("Custom::S3AutoDeleteObjects", 3);
   });
 
-  it("does not warm the site when ENABLE_WARMING is unset", () => {
+  it("does not warm the site or the API when ENABLE_WARMING is unset", () => {
     expect(warmParams(s)).toBe('"[]"');
+    expect(apiWarming(s)).toEqual([]);
+  });
+
+  it("is monitored without database alarms (no DOCDB_CLUSTER_ID) or firewall (no WAF_RATE_LIMIT), logs kept two weeks", () => {
+    monitoring(s, { logDays: 14 });
+    expect(firewall(s)).toEqual([]);
   });
 });
 
@@ -305,6 +395,10 @@ describe("pull-request stage", () => {
 
   it("has live updates without a build cache when ECR_CACHE_REPO is unset", () => {
     liveUpdates(s, { cache: undefined, logDays: 14 });
+  });
+
+  it("is monitored like every stage, logs kept two weeks", () => {
+    monitoring(s, { logDays: 14 });
   });
 
   it("has the control plane's bus, rule, consumer and dead letters, removed with the stage", () => {
@@ -325,7 +419,7 @@ describe("pull-request stage", () => {
 
   it("removes everything with the stage", () => {
     for (const bucket of Object.values(resources(s, "Storage", "AWS::S3::Bucket"))) expect(bucket.DeletionPolicy).toBe("Delete");
-    for (const stack of ["Api", "Live"] as const) {
+    for (const stack of ["Api", "Live", "Monitoring", "Jobs"] as const) {
       const retained = Object.entries(s.template(stack).toJSON().Resources as Record<string, { DeletionPolicy?: string }>).filter(([, r]) => r.DeletionPolicy === "Retain");
       expect(retained, stack).toEqual([]);
     }

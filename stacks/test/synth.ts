@@ -5,7 +5,7 @@ import { SETTINGS } from "@tandem/core/config";
 import { Template } from "aws-cdk-lib/assertions";
 import { App, getStack, type Api as SstApi } from "sst/constructs";
 import { initProject } from "sst/project.js";
-import { Api, Email, Events, Jobs, Live, Network, Secrets, Storage, tandemStacks, Web } from "../index.js";
+import { Api, Email, Events, Jobs, Live, Monitoring, Network, Secrets, Storage, tandemStacks, Web } from "../index.js";
 import { writeOpenNextFixture } from "./open-next-fixture.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -16,14 +16,14 @@ const webFixture = writeOpenNextFixture();
 export interface Synthesized {
   /** The housekeeping job's runtime, as the function is built (the template holds a placeholder). */
   jobRuntime(): string | undefined;
-  template(stack: "Secrets" | "Network" | "Storage" | "Email" | "Events" | "Live" | "Api" | "Jobs" | "Web"): Template;
+  template(stack: keyof typeof STACKS): Template;
   /** The fan-out service's build settings (the image is built by `sst deploy`, not in the template). */
   fanOutBuild(): { cacheFrom?: Array<{ type: string; params?: Record<string, string> }>; cacheTo?: { type: string; params?: Record<string, string> } } | undefined;
   /** Runtime the API function is deployed with. */
   apiRuntime(): string | undefined;
 }
 
-const STACKS = { Secrets, Network, Storage, Email, Events, Live, Api, Jobs, Web };
+const STACKS = { Secrets, Network, Storage, Email, Events, Live, Api, Jobs, Web, Monitoring };
 
 /** Synthesizes the whole app for a stage with the given stage variables, offline. */
 export async function synthesize(stage: string, variables: Record<string, string>): Promise<Synthesized> {

@@ -1,4 +1,5 @@
 import { isDomainError } from "@tandem/core/errors";
+import { isWarmUp } from "@tandem/core/monitoring";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import serverless from "serverless-http";
 import { createApp } from "./app.js";
@@ -18,7 +19,10 @@ async function init(): Promise<Handler> {
 export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<unknown> {
   ready ??= init();
   try {
-    return await (await ready)(event, context);
+    const serve = await ready;
+    // The warming rule (ENABLE_WARMING): started, connected, nothing to serve.
+    if (isWarmUp(event)) return { warm: true };
+    return await serve(event, context);
   } catch (error) {
     // Not cached: once the operator sets the missing secret, the next request starts cleanly.
     ready = undefined;

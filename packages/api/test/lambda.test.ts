@@ -1,4 +1,6 @@
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { startMailCatcher } from "@tandem/local";
+import { WARM_UP_EVENT } from "@tandem/core/monitoring";
 import { closeConnection } from "@tandem/core/database";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -41,6 +43,47 @@ describe("the Lambda entry point", () => {
     const body = JSON.parse(served.body);
     expect(body).toMatchObject({ status: "ok", stage: "dev", version: "9.9.9" });
     expect(served.headers["x-request-id"]).toBe("lambda-1");
+
+    // The warming rule's event (ENABLE_WARMING) starts the app without serving a request.
+    expect(await handler(WARM_UP_EVENT as unknown as APIGatewayProxyEventV2, context)).toEqual({ warm: true });
+  });
+});
+
+describe("the alarm mailer", () => {
+  it("mails each alarm's change of state to SUPPORT_EMAIL with the stage's mail settings, even when the database is not configured", async () => {
+    const catcher = await startMailCatcher();
+    try {
+      // A stage whose only secrets are the mail ones: no MONGODB_URI, no signing secrets.
+      process.env.SST_STAGE = "ops";
+      process.env.SST_SSM_PREFIX = `/sst/${APP}/ops/`;
+      for (const [name, value] of Object.entries({ SUPPORT_EMAIL: "oncall@acme.test", MAIL_FROM: "Tandem <alerts@acme.test>", MAIL_HOST: "127.0.0.1", MAIL_PORT: String(catcher.port), MAIL_USERNAME: "mailer", MAIL_PASSWORD: "pw" })) {
+        await setSecret("ops", name, value);
+      }
+      const { handler } = await import("../src/jobs/alarm.js");
+      const alarm = {
+        AlarmName: "tandem-ops-Api-5xxRate",
+        AlarmDescription: "More than 5% of the API's requests failed with a 5xx. Open the dashboard, then the API function's logs.",
+        NewStateValue: "ALARM",
+        OldStateValue: "OK",
+        NewStateReason: "Threshold Crossed: 1 datapoint [12.5 (01/12/26 13:05:00)] was greater than the threshold (5.0).",
+        StateChangeTime: "2026-12-01T13:10:00.000+0000",
+        AlarmArn: "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:tandem-ops-Api-5xxRate",
+      };
+      const record = (message: string, subject: string | null) => ({ Sns: { Message: message, Subject: subject } });
+      const event = { Records: [record(JSON.stringify(alarm), "ALARM: tandem-ops-Api-5xxRate"), record("not an alarm", "A test publish")] };
+      expect(await handler(event as never)).toEqual({ mailed: 2 });
+
+      const mail = await catcher.waitFor("oncall@acme.test");
+      expect(mail.subject).toBe("Alarm on tandem (ops): tandem-ops-Api-5xxRate");
+      expect(mail.text).toContain("More than 5% of the API's requests failed");
+      expect(mail.text).toContain("Threshold Crossed");
+      expect(mail.text).toContain("https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#alarmsV2:alarm/tandem-ops-Api-5xxRate");
+      const other = await catcher.waitFor("oncall@acme.test", 1);
+      expect(other.subject).toBe("Alarm on tandem (ops): A test publish");
+      expect(other.text).toContain("not an alarm");
+    } finally {
+      await catcher.close();
+    }
   });
 });
 

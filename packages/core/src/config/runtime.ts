@@ -72,40 +72,19 @@ export function loadRuntimeConfig(source: Source, options: { stage?: string } = 
   const pdfViewerKey = parseSetting<string>(source, "PDFJS_EXPRESS_VIEWER_KEY", issues);
   const auditRetentionDays = parseSetting<number>(source, "AUDIT_RETENTION_DAYS", issues) ?? DEFAULT_AUDIT_RETENTION_DAYS;
   const models = parseSetting<ModelEntry[]>(source, "BEDROCK_MODELS", issues);
-  const mailFrom = parseSetting<string>(source, "MAIL_FROM", issues);
-  const supportEmail = parseSetting<string>(source, "SUPPORT_EMAIL", issues);
-  const serverDomain = present(source, "SERVER_DOMAIN");
 
-  /** Parses an integration's values; it is on only when every one is set and valid. */
-  function integration(name: Integration, label: string): Record<string, unknown> | undefined {
-    const settings = integrationSettings(name);
-    const setNames = settings.filter((s) => present(source, s.name) !== undefined).map((s) => s.name);
-    if (setNames.length === 0) return undefined;
-    if (setNames.length < settings.length) {
-      const missing = settings.filter((s) => !setNames.includes(s.name)).map((s) => s.name);
-      warnings.push(
-        `${label} is off: ${setNames.join(", ")} ${setNames.length === 1 ? "is" : "are"} set but ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} not. Set ${missing.length === 1 ? "it" : "them"} with pnpm sst secrets set NAME value --stage ${stage}, or remove the others.`,
-      );
-      return undefined;
-    }
-    const values: Record<string, unknown> = {};
-    const before = issues.issues.length;
-    for (const s of settings) values[s.name] = parseSetting(source, s.name, issues);
-    return issues.issues.length === before ? values : undefined;
-  }
-
+  const integration = (name: Integration, label: string) => parseIntegration(source, { name, label, stage, issues, warnings });
   const google = integration("google", "Google sign-in");
   const github = integration("github", "GitHub sign-in");
   const okta = integration("okta", "Okta sign-in");
   const stripe = integration("stripe", "Stripe billing");
   const salesforce = integration("salesforce", "Salesforce sync");
-  const smtp = integration("smtp", "SMTP mail");
+  const mail = parseMail(source, { stage, issues, warnings });
 
   if (operatorSignIn && !{ google, github, okta }[operatorSignIn]) {
     warnings.push(`OPERATOR_SIGN_IN is ${operatorSignIn}, but that sign-in is not set up: no operator can use the control plane. Set its client secrets, or unset OPERATOR_SIGN_IN.`);
   }
   issues.throwIfAny("The secrets");
-  const from = mailFrom ?? `Tandem <no-reply@${serverDomain ?? "localhost"}>`;
 
   return {
     stage,
@@ -118,16 +97,7 @@ export function loadRuntimeConfig(source: Source, options: { stage?: string } = 
     auditRetentionDays,
     pdfViewerKey,
     models,
-    mail: {
-      from,
-      supportEmail: supportEmail ?? from,
-      smtp: smtp && {
-        host: smtp.MAIL_HOST as string,
-        port: smtp.MAIL_PORT as number,
-        username: smtp.MAIL_USERNAME as string,
-        password: smtp.MAIL_PASSWORD as string,
-      },
-    },
+    mail,
     google: google && { clientId: google.GOOGLE_CLIENT_ID as string, clientSecret: google.GOOGLE_CLIENT_SECRET as string },
     github: github && { clientId: github.GITHUB_CLIENT_ID as string, clientSecret: github.GITHUB_CLIENT_SECRET as string },
     okta: okta && {
@@ -150,6 +120,55 @@ export function loadRuntimeConfig(source: Source, options: { stage?: string } = 
     },
     warnings,
   };
+}
+
+/** Parses an integration's values; it is on only when every one is set and valid. */
+function parseIntegration(source: Source, options: { name: Integration; label: string; stage: string; issues: IssueCollector; warnings: string[] }): Record<string, unknown> | undefined {
+  const { issues, stage } = options;
+  const settings = integrationSettings(options.name);
+  const setNames = settings.filter((s) => present(source, s.name) !== undefined).map((s) => s.name);
+  if (setNames.length === 0) return undefined;
+  if (setNames.length < settings.length) {
+    const missing = settings.filter((s) => !setNames.includes(s.name)).map((s) => s.name);
+    options.warnings.push(
+      `${options.label} is off: ${setNames.join(", ")} ${setNames.length === 1 ? "is" : "are"} set but ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} not. Set ${missing.length === 1 ? "it" : "them"} with pnpm sst secrets set NAME value --stage ${stage}, or remove the others.`,
+    );
+    return undefined;
+  }
+  const values: Record<string, unknown> = {};
+  const before = issues.issues.length;
+  for (const s of settings) values[s.name] = parseSetting(source, s.name, issues);
+  return issues.issues.length === before ? values : undefined;
+}
+
+function parseMail(source: Source, options: { stage: string; issues: IssueCollector; warnings: string[] }): RuntimeConfig["mail"] {
+  const mailFrom = parseSetting<string>(source, "MAIL_FROM", options.issues);
+  const supportEmail = parseSetting<string>(source, "SUPPORT_EMAIL", options.issues);
+  const smtp = parseIntegration(source, { ...options, name: "smtp", label: "SMTP mail" });
+  const from = mailFrom ?? `Tandem <no-reply@${present(source, "SERVER_DOMAIN") ?? "localhost"}>`;
+  return {
+    from,
+    supportEmail: supportEmail ?? from,
+    smtp: smtp && {
+      host: smtp.MAIL_HOST as string,
+      port: smtp.MAIL_PORT as number,
+      username: smtp.MAIL_USERNAME as string,
+      password: smtp.MAIL_PASSWORD as string,
+    },
+  };
+}
+
+/**
+ * Only the mail settings (MAIL_FROM, SUPPORT_EMAIL, the SMTP values): for what must still mail
+ * when the rest of the stage is broken, such as the monitoring stack's alarm mails.
+ */
+export function loadMailConfig(source: Source, options: { stage?: string } = {}): RuntimeConfig["mail"] & { readonly warnings: readonly string[] } {
+  const stage = options.stage ?? stageNameFrom(source);
+  const issues = new IssueCollector(stage);
+  const warnings: string[] = [];
+  const mail = parseMail(source, { stage, issues, warnings });
+  issues.throwIfAny("The mail settings");
+  return { ...mail, warnings };
 }
 
 /** Names of the integrations a config has switched on, for health output and logs. */

@@ -30,6 +30,10 @@ export interface StageSettings {
   readonly bucketVersioning: boolean;
   readonly warming: boolean;
   readonly ecrCacheRepo?: string;
+  /** The DocumentDB cluster the monitoring stack watches, when the operator names it. */
+  readonly documentDbCluster?: string;
+  /** Requests per 5 minutes from one address before the site's firewall blocks it; undefined: no firewall. */
+  readonly wafRateLimit?: number;
   readonly ci: boolean;
   /** Production keeps buckets and databases when the stage is removed. */
   readonly retainData: boolean;
@@ -71,6 +75,8 @@ export function loadStageSettings(source: Source, options: { stage?: string } = 
   const bucketVersioning = parseSetting<boolean>(source, "ENABLE_BUCKET_VERSIONING", issues) ?? false;
   const warming = parseSetting<boolean>(source, "ENABLE_WARMING", issues) ?? false;
   const ecrCacheRepo = parseSetting<string>(source, "ECR_CACHE_REPO", issues);
+  const documentDbCluster = parseSetting<string>(source, "DOCDB_CLUSTER_ID", issues);
+  const wafRateLimit = parseSetting<number>(source, "WAF_RATE_LIMIT", issues);
   const app = parseSetting<string>(source, "SEED_APP_NAME", issues) ?? "tandem";
   parseSetting<string>(source, "SEED_STAGE_NAME", issues);
   const ci = parseSetting<boolean>(source, "CI", issues) ?? false;
@@ -101,6 +107,8 @@ export function loadStageSettings(source: Source, options: { stage?: string } = 
     bucketVersioning,
     warming,
     ecrCacheRepo,
+    documentDbCluster,
+    wafRateLimit,
     ci,
     retainData: kind === "production",
   };

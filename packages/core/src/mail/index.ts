@@ -8,7 +8,7 @@ export { createMailer, MailDeliveryError, type Mailer, type MailerOptions, type 
 export { MailMessage, TransportError, type MailTransport, type OutgoingMail } from "./message.js";
 export { sesTransport, type SesOptions } from "./ses.js";
 export { smtpTransport, type SmtpSettings } from "./smtp.js";
-export { verifyEmailMail, resetPasswordMail, inviteMail, changeEmailMail, operatorInviteMail, accountAddedMail, spendAlertMail, billingNoticeMail } from "./templates.js";
+export { verifyEmailMail, resetPasswordMail, inviteMail, changeEmailMail, operatorInviteMail, accountAddedMail, spendAlertMail, billingNoticeMail, alarmMail } from "./templates.js";
 
 /** SMTP when all MAIL_HOST / MAIL_PORT / MAIL_USERNAME / MAIL_PASSWORD are set, else the SES API. */
 export function mailerFromConfig(

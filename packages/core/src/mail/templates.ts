@@ -131,3 +131,29 @@ export function billingNoticeMail(input: { to: string; organisation: string; kin
   }[input.kind];
   return render({ to: input.to, subject: text.subject, greeting: "Hello,", paragraphs: [text.line], action: { label: text.label, url: input.url }, footer: "You get this mail as an owner or admin of the organisation." });
 }
+
+/** A CloudWatch alarm of the stage changed state (the monitoring stack's topic): mailed to SUPPORT_EMAIL. */
+export function alarmMail(input: { to: string; installation: string; stage: string; alarm: { name: string; state: string; previousState?: string; description?: string; reason?: string; changedAt?: string; consoleUrl: string } }): MailMessage {
+  const { alarm } = input;
+  const where = `${input.installation} (${input.stage})`;
+  const subject =
+    alarm.state === "OK" ? `Resolved on ${where}: ${alarm.name}` : alarm.state === "ALARM" ? `Alarm on ${where}: ${alarm.name}` : `No data on ${where}: ${alarm.name}`;
+  const paragraphs = [
+    alarm.state === "OK"
+      ? `The alarm ${alarm.name} is back to OK${alarm.changedAt ? ` since ${alarm.changedAt}` : ""}.`
+      : alarm.state === "ALARM"
+        ? `The alarm ${alarm.name} went off${alarm.changedAt ? ` at ${alarm.changedAt}` : ""}.`
+        : `The alarm ${alarm.name} has no data${alarm.changedAt ? ` since ${alarm.changedAt}` : ""}: what it watches may have stopped reporting.`,
+    ...(alarm.description ? [`What it watches, and what to do: ${alarm.description}`] : []),
+    ...(alarm.reason ? [`CloudWatch says: ${alarm.reason}`] : []),
+    ...(alarm.previousState ? [`Its state before was ${alarm.previousState}.`] : []),
+  ];
+  return render({
+    to: input.to,
+    subject,
+    greeting: "Hello,",
+    paragraphs,
+    action: { label: "Open the alarm in CloudWatch", url: alarm.consoleUrl },
+    footer: `You get this mail as SUPPORT_EMAIL of the Tandem installation ${where}. The stage's dashboard is in CloudWatch, under Dashboards (docs/operations.md).`,
+  });
+}
