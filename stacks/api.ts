@@ -127,6 +127,14 @@ export function Api({ stack, app }: StackContext) {
     timeout: 300,
     url: { streaming: true, cors: false },
   });
-  stack.addOutputs({ ApiUrl: api.url, StreamUrl: stream.url ?? "" });
+  // The queues' ARNs, for replaying a dead-letter queue (docs/operations.md).
+  stack.addOutputs({
+    ApiUrl: api.url,
+    StreamUrl: stream.url ?? "",
+    JobsQueueArn: jobs.queueArn,
+    JobsDeadLettersArn: deadLetters.queueArn,
+    EventsQueueArn: eventQueue.queueArn,
+    EventsDeadLettersArn: eventDeadLetters.queueArn,
+  });
   return { api, stream, proxyKey, jobs, deadLetters, eventQueue, eventDeadLetters };
 }
