@@ -15,7 +15,12 @@ const USAGE = `Usage: pnpm dev | pnpm services | pnpm services:install | pnpm do
             and the local inbox for the mails the app sends (http://127.0.0.1:8025)
   services  start only FerretDB and moto and print the environment that reaches them
   install   build / install FerretDB and moto into .tandem/ (done automatically on first use)
-  doctor    check a deployed stage's variables and SSM secrets before deploying it
+  doctor --stage <stage> [--offline] [--skip zone,ses,bedrock,quotas,vpc,ecr,database]
+            check a stage before deploying it: its variables, and with AWS credentials its secrets
+            in SSM, hosted zone, SES identity and sandbox, Bedrock model access in us-east-1, Lambda
+            and IAM quotas, VPC, ECR repository and database (docs/onboarding.md); without
+            credentials (or with --offline) what needs no AWS, listing what it skipped; --skip
+            leaves checks out (e.g. database, when it lets only the VPC in)
   admin create --email <address> [--stage <stage>]
             make the address an operator and print (and mail) its set-password link: locally
             (MONGODB_URI or the local database; mail with MAIL_HOST), or on a deployed stage with
@@ -130,10 +135,14 @@ async function main(): Promise<void> {
       const at = args.indexOf("--stage");
       const stage = at >= 0 ? args[at + 1] : (process.env.SEED_STAGE_NAME ?? process.env.SST_STAGE);
       if (!stage) throw new Error("Name the stage to check: pnpm doctor --stage dev");
-      const report = await doctor(stage, process.env);
+      const skipAt = args.indexOf("--skip");
+      const skip = skipAt >= 0 ? (args[skipAt + 1] ?? "").split(",").filter(Boolean) : [];
+      const report = await doctor(stage, process.env, { offline: args.includes("--offline"), skip });
       for (const line of report.lines) process.stdout.write(`${line}\n`);
-      process.exitCode = report.ok ? 0 : 1;
-      return;
+      const failed = report.lines.filter((l) => l.startsWith("✗")).length;
+      process.stdout.write(report.ok ? `\nThe stage "${stage}" is ready to deploy${report.skipped.length ? ` (${report.skipped.length} checks skipped)` : ""}.\n` : `\n${failed} problem${failed === 1 ? "" : "s"}: fix ${failed === 1 ? "it" : "them"}, then run the doctor again.\n`);
+      // Exit now: a database that refused the connection can leave the driver's monitor running.
+      return process.exit(report.ok ? 0 : 1);
     }
     case "admin": {
       if (args[0] !== "create") throw new Error("Usage: pnpm tandem admin create --email you@example.com [--stage <stage>]");

@@ -101,6 +101,24 @@ export async function discoverAccountModels(client: BedrockClient, catalog: Mode
   return { checkedAt: now, models };
 }
 
+/** The foundation model an id names: an inference profile's id (us.…, eu.…, global.…) without its prefix. */
+export function foundationModelId(id: string): string {
+  return id.replace(/^(us|eu|apac|us-gov|global)\./, "");
+}
+
+/**
+ * Whether this account may call one model in us-east-1 (the deploy doctor asks for each model
+ * of the catalog): "not_offered" when Bedrock does not know it there.
+ */
+export async function foundationModelAccess(client: BedrockClient, modelId: string): Promise<ModelAccess | "not_offered"> {
+  try {
+    return accessOf(await client.send(new GetFoundationModelAvailabilityCommand({ modelId: foundationModelId(modelId) })));
+  } catch (error) {
+    if ((error as { name?: string }).name === "ResourceNotFoundException" || (error as { name?: string }).name === "ValidationException") return "not_offered";
+    throw error;
+  }
+}
+
 /** Why a catalog model cannot answer in this account, or undefined when it can (or Bedrock could not say). */
 export function accessProblem(account: AccountModels, modelId: string): string | undefined {
   const found = account.models.find((m) => m.id === modelId);
