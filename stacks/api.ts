@@ -4,8 +4,9 @@ import * as sqs from "aws-cdk-lib/aws-sqs";
 import * as eventsLib from "aws-cdk-lib/aws-events";
 import * as eventTargets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
-import { Function as SstFunction, Api as SstApi, Queue, use, type FunctionProps, type StackContext } from "sst/constructs";
+import { Function as SstFunction, Api as SstApi, Queue, getStack, use, type FunctionProps, type StackContext } from "sst/constructs";
 import { Secrets } from "./config.js";
+import { Migrations } from "./migrations.js";
 import { Email } from "./email.js";
 import { Events } from "./events.js";
 import { databaseFunctionProps } from "./functions.js";
@@ -17,6 +18,8 @@ import { Storage } from "./storage.js";
 /** The Express app (packages/api) on one Lambda behind an HTTP API. */
 export function Api({ stack, app }: StackContext) {
   const settings = stageSettings(app);
+  // New code starts on migrated data: this stack deploys after the data migrations.
+  stack.addDependency(getStack(Migrations));
   const { secrets } = use(Secrets);
   const { vpc } = use(Network);
   const { knowledgeFiles, generatedImages, appFiles } = use(Storage);

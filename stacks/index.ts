@@ -6,13 +6,14 @@ import { Email } from "./email.js";
 import { Events } from "./events.js";
 import { Jobs } from "./jobs.js";
 import { Live } from "./live.js";
+import { Migrations } from "./migrations.js";
 import { Monitoring } from "./monitoring.js";
 import { Network } from "./network.js";
 import { LogRetentionPolicy, logRetentionOf, stageSettings } from "./settings.js";
 import { Storage } from "./storage.js";
 import { Web } from "./web.js";
 
-export { Api, Email, Events, Jobs, Live, Monitoring, Network, Secrets, Storage, Web };
+export { Api, Email, Events, Jobs, Live, Migrations, Monitoring, Network, Secrets, Storage, Web };
 
 /** Wires every stack of a stage; sst.config.ts and the stack tests both call this. */
 export function tandemStacks(app: App): void {
@@ -24,5 +25,5 @@ export function tandemStacks(app: App): void {
   const retention = logRetentionOf(settings);
   app.setDefaultFunctionProps({ logRetention: retention.name });
   Aspects.of(app).add(new LogRetentionPolicy(retention.days));
-  app.stack(Secrets).stack(Network).stack(Storage).stack(Email).stack(Events).stack(Live).stack(Api).stack(Jobs).stack(Web).stack(Monitoring);
+  app.stack(Secrets).stack(Network).stack(Storage).stack(Email).stack(Events).stack(Migrations).stack(Live).stack(Api).stack(Jobs).stack(Web).stack(Monitoring);
 }

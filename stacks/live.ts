@@ -1,8 +1,9 @@
 import { RemovalPolicy } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as iam from "aws-cdk-lib/aws-iam";
-import { Service, use, WebSocketApi, type StackContext } from "sst/constructs";
+import { Service, getStack, use, WebSocketApi, type StackContext } from "sst/constructs";
 import { Secrets } from "./config.js";
+import { Migrations } from "./migrations.js";
 import { appUrlEnvironment, databaseFunctionProps } from "./functions.js";
 import { Network } from "./network.js";
 import { logRetentionOf, stageSettings } from "./settings.js";
@@ -20,6 +21,8 @@ export const FANOUT_CACHE_TAG = "subscriber-fanout-cache";
  */
 export function Live({ stack, app }: StackContext) {
   const settings = stageSettings(app);
+  // New code starts on migrated data: this stack deploys after the data migrations.
+  stack.addDependency(getStack(Migrations));
   const { secrets } = use(Secrets);
   const { vpc } = use(Network);
   const base = databaseFunctionProps({ settings, stage: app.stage, vpc, secrets });

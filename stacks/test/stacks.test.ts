@@ -141,6 +141,24 @@ function monitoring(s: Synthesized, options: { logDays: number; database?: strin
   for (const stack of ["Api", "Live"] as const) s.template(stack).hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: options.logDays });
 }
 
+/**
+ * The data migrations: a Script whose function runs at every deploy (create and update) in the
+ * VPC with the stage's secrets, in a stack the API and live stacks deploy after.
+ */
+function migrations(s: Synthesized): void {
+  const script = Object.values(resources(s, "Migrations", "Custom::SSTScript"));
+  expect(script).toHaveLength(1);
+  const props = script[0]!.Properties as { UserCreateFunction?: unknown; UserUpdateFunction?: unknown; Version?: string };
+  expect(props.UserCreateFunction).toBeDefined();
+  expect(props.UserUpdateFunction).toBeDefined();
+  const fns = Object.values(resources(s, "Migrations", "AWS::Lambda::Function")).map((f) => f.Properties as { Timeout?: number; VpcConfig?: unknown; Environment?: { Variables: Record<string, unknown> } });
+  const runner = fns.find((f) => JSON.stringify(f.Environment ?? {}).includes("SST_Secret_value_MONGODB_URI"));
+  expect(runner, "the migrations function, bound to the stage's secrets").toBeDefined();
+  expect(runner!.VpcConfig).toBeDefined();
+  expect(runner!.Timeout).toBe(900);
+  for (const stack of ["Api", "Live"] as const) expect(s.dependsOn(stack, "Migrations"), `${stack} after Migrations`).toBe(true);
+}
+
 /** The warming rule of the API function (ENABLE_WARMING), if any. */
 function apiWarming(s: Synthesized) {
   return Object.values(resources(s, "Jobs", "AWS::Events::Rule")).filter((r) => JSON.stringify(r.Properties?.Targets ?? []).includes("tandemWarmUp"));
@@ -165,6 +183,10 @@ describe("production stage", () => {
       DOCDB_CLUSTER_ID: "tandem-production",
       WAF_RATE_LIMIT: "2000",
     });
+  });
+
+  it("runs the data migrations at every deploy, before the API and live stacks take new code", () => {
+    migrations(s);
   });
 
   it("is monitored: alarms to a topic that mails SUPPORT_EMAIL, the database's too, a dashboard, logs kept a year", () => {
@@ -397,8 +419,9 @@ describe("pull-request stage", () => {
     liveUpdates(s, { cache: undefined, logDays: 14 });
   });
 
-  it("is monitored like every stage, logs kept two weeks", () => {
+  it("is monitored like every stage, logs kept two weeks, and runs the data migrations", () => {
     monitoring(s, { logDays: 14 });
+    migrations(s);
   });
 
   it("has the control plane's bus, rule, consumer and dead letters, removed with the stage", () => {

@@ -5,7 +5,7 @@ import { SETTINGS } from "@tandem/core/config";
 import { Template } from "aws-cdk-lib/assertions";
 import { App, getStack, type Api as SstApi } from "sst/constructs";
 import { initProject } from "sst/project.js";
-import { Api, Email, Events, Jobs, Live, Monitoring, Network, Secrets, Storage, tandemStacks, Web } from "../index.js";
+import { Api, Email, Events, Jobs, Live, Migrations, Monitoring, Network, Secrets, Storage, tandemStacks, Web } from "../index.js";
 import { writeOpenNextFixture } from "./open-next-fixture.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -21,9 +21,11 @@ export interface Synthesized {
   fanOutBuild(): { cacheFrom?: Array<{ type: string; params?: Record<string, string> }>; cacheTo?: { type: string; params?: Record<string, string> } } | undefined;
   /** Runtime the API function is deployed with. */
   apiRuntime(): string | undefined;
+  /** Whether CloudFormation deploys `stack` after `other`. */
+  dependsOn(stack: keyof typeof STACKS, other: keyof typeof STACKS): boolean;
 }
 
-const STACKS = { Secrets, Network, Storage, Email, Events, Live, Api, Jobs, Web, Monitoring };
+const STACKS = { Secrets, Network, Storage, Email, Events, Migrations, Live, Api, Jobs, Web, Monitoring };
 
 /** Synthesizes the whole app for a stage with the given stage variables, offline. */
 export async function synthesize(stage: string, variables: Record<string, string>): Promise<Synthesized> {
@@ -39,6 +41,9 @@ export async function synthesize(stage: string, variables: Record<string, string
       const api = getStack(Api).node.findChild("Api") as SstApi;
       // `props` is not public in SST's typings, but it is what the function is built from.
       return (api.getFunction("$default") as unknown as { props: { runtime?: string } } | undefined)?.props.runtime;
+    },
+    dependsOn(stack, other) {
+      return getStack(STACKS[stack]).dependencies.includes(getStack(STACKS[other]));
     },
     fanOutBuild() {
       const service = getStack(Live).node.findChild("SubscriberFanOut") as unknown as { props: { build?: ReturnType<Synthesized["fanOutBuild"]> } };

@@ -49,6 +49,20 @@ describe("the Lambda entry point", () => {
   });
 });
 
+describe("the data migrations' deploy script", () => {
+  it("reads the stage's secrets from SSM and runs (or finds recorded) every data migration", async () => {
+    process.env.SST_STAGE = "dev";
+    process.env.SST_SSM_PREFIX = `/sst/${APP}/dev/`;
+    await setSecret("dev", "MONGODB_URI", `${inject("mongodbUri")}/lambda-%stage%`);
+    const { MIGRATIONS } = await import("@tandem/core/migrations");
+    const { handler } = await import("../src/jobs/migrate.js");
+    const first = await handler();
+    expect([...first.applied, ...first.skipped].sort()).toEqual(MIGRATIONS.map((m) => m.id).sort());
+    // The next deploy finds them all recorded.
+    expect(await handler()).toEqual({ applied: [], skipped: MIGRATIONS.map((m) => m.id) });
+  });
+});
+
 describe("the alarm mailer", () => {
   it("mails each alarm's change of state to SUPPORT_EMAIL with the stage's mail settings, even when the database is not configured", async () => {
     const catcher = await startMailCatcher();

@@ -6,6 +6,7 @@ import { createLocalBuckets, devSecrets, installLocalServices, LOCAL_BUCKETS, RO
 import { adminCreate } from "./admin.js";
 import { auditVerify } from "./audit.js";
 import { doctor } from "./doctor.js";
+import { migrate, migrateDatabase } from "./migrate.js";
 import { supervise } from "./supervise.js";
 
 const USAGE = `Usage: pnpm dev | pnpm services | pnpm services:install | pnpm doctor --stage <stage>
@@ -25,6 +26,9 @@ const USAGE = `Usage: pnpm dev | pnpm services | pnpm services:install | pnpm do
             make the address an operator and print (and mail) its set-password link: locally
             (MONGODB_URI or the local database; mail with MAIL_HOST), or on a deployed stage with
             its secrets read from SSM (pnpm tandem admin create --email ... --stage prod)
+  migrate [--status]
+            run the data migrations the database has not recorded (MONGODB_URI, or the local
+            database), or list what is recorded and pending; stages run them at each deploy
   audit verify [--tenant <id>|system]
             check the audit log's hash chains (every chain, or one) and name the first broken entry;
             exit code 1 when one is broken (pnpm tandem audit verify ...)`;
@@ -66,6 +70,8 @@ async function dev(): Promise<void> {
     // The web app's /api proxy vouches with it for the viewer's address.
     TANDEM_PROXY_KEY: randomBytes(24).toString("base64url"),
   };
+  // The data migrations this database has not recorded, before the API starts on it.
+  for (const line of await migrateDatabase(env.MONGODB_URI, { release: "dev" })) say(`migrations: ${line}`);
   // The API restarts on changes to its sources and when it dies (saying so); the web app has
   // Next's own fast refresh.
   const api = supervise({
@@ -143,6 +149,10 @@ async function main(): Promise<void> {
       process.stdout.write(report.ok ? `\nThe stage "${stage}" is ready to deploy${report.skipped.length ? ` (${report.skipped.length} checks skipped)` : ""}.\n` : `\n${failed} problem${failed === 1 ? "" : "s"}: fix ${failed === 1 ? "it" : "them"}, then run the doctor again.\n`);
       // Exit now: a database that refused the connection can leave the driver's monitor running.
       return process.exit(report.ok ? 0 : 1);
+    }
+    case "migrate": {
+      for (const line of await migrate(args)) process.stdout.write(`${line}\n`);
+      return;
     }
     case "admin": {
       if (args[0] !== "create") throw new Error("Usage: pnpm tandem admin create --email you@example.com [--stage <stage>]");
