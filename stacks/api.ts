@@ -5,6 +5,7 @@ import * as eventsLib from "aws-cdk-lib/aws-events";
 import * as eventTargets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
 import { Function as SstFunction, Api as SstApi, Queue, getStack, use, type FunctionProps, type StackContext } from "sst/constructs";
+import { apiHandler } from "./paths.js";
 import { Secrets } from "./config.js";
 import { Migrations } from "./migrations.js";
 import { Email } from "./email.js";
@@ -76,7 +77,7 @@ export function Api({ stack, app }: StackContext) {
       // 8 embedding calls in flight and ~100 ms a call, about 6 minutes). Lambda's longest timeout.
       function: {
         ...functionProps,
-        handler: "packages/api/src/jobs/queue.handler",
+        handler: apiHandler("jobs/queue"),
         timeout: JOBS_TIMEOUT_SECONDS,
         memorySize: 2048,
         // One job at a time per instance: writes of a large file in parallel batches, the lease, progress.
@@ -95,7 +96,7 @@ export function Api({ stack, app }: StackContext) {
   eventDeadLetters.applyRemovalPolicy(settings.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
   const eventQueue = new Queue(stack, "ControlPlaneEvents", {
     consumer: {
-      function: { ...functionProps, handler: "packages/api/src/jobs/events.handler", timeout: 120, environment: { ...functionProps.environment, EVENT_BUS_NAME: bus.eventBusName }, permissions: [sendPolicy, bedrock, putEvents] },
+      function: { ...functionProps, handler: apiHandler("jobs/events"), timeout: 120, environment: { ...functionProps.environment, EVENT_BUS_NAME: bus.eventBusName }, permissions: [sendPolicy, bedrock, putEvents] },
       cdk: { eventSource: { batchSize: 1, reportBatchItemFailures: true } },
     },
     cdk: { queue: { visibilityTimeout: Duration.seconds(6 * 120), enforceSSL: true, deadLetterQueue: { queue: eventDeadLetters, maxReceiveCount: 5 } } },
@@ -115,7 +116,7 @@ export function Api({ stack, app }: StackContext) {
   const api = new SstApi(stack, "Api", {
     defaults: { function: apiFunctionProps },
     routes: {
-      $default: "packages/api/src/lambda.handler",
+      $default: apiHandler("lambda"),
     },
   });
   // SST retains the access log group whatever the stage; only production should keep it.
@@ -125,7 +126,7 @@ export function Api({ stack, app }: StackContext) {
   // buffers responses and stops at 30 s. Only the web app's proxy sends the streaming routes here.
   const stream = new SstFunction(stack, "StreamApi", {
     ...apiFunctionProps,
-    handler: "packages/api/src/stream-lambda.handler",
+    handler: apiHandler("stream-lambda"),
     // A long answer from a large model may take minutes.
     timeout: 300,
     url: { streaming: true, cors: false },

@@ -1,10 +1,8 @@
-import { existsSync } from "node:fs";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import type { Config, FunctionProps } from "sst/constructs";
 import type { StageSettings } from "@tandem/core/config";
 
-// Amazon's CA bundle for DocumentDB TLS, when the operator has put it there (docs/documentdb.md).
-export const DOCUMENTDB_CA = "packages/api/certs/global-bundle.pem";
+import { tandemPaths } from "./paths.js";
 
 /** The site's address for links and the live-updates Origin check, when the stacks know it. */
 export function appUrlEnvironment(settings: StageSettings): Record<string, string> {
@@ -15,7 +13,8 @@ export function appUrlEnvironment(settings: StageSettings): Record<string, strin
 
 /** What every function reaching the database shares: Node 20, the VPC's private subnets, the stage's secrets. */
 export function databaseFunctionProps(options: { settings: StageSettings; stage: string; vpc: ec2.IVpc; secrets: Config.Secret[] }): FunctionProps {
-  const ca = existsSync(DOCUMENTDB_CA);
+  // Amazon's CA bundle for DocumentDB TLS, when the operator has put it in the repository (docs/documentdb.md).
+  const ca = tandemPaths().documentDbCa;
   return {
     runtime: "nodejs20.x",
     // Inside the VPC's private subnets to reach DocumentDB; the NAT gateway gives egress.
@@ -34,7 +33,7 @@ export function databaseFunctionProps(options: { settings: StageSettings; stage:
       ...appUrlEnvironment(options.settings),
       ...(ca ? { MONGODB_TLS_CA_FILE: "/var/task/certs/global-bundle.pem" } : {}),
     },
-    copyFiles: ca ? [{ from: DOCUMENTDB_CA, to: "certs/global-bundle.pem" }] : [],
+    copyFiles: ca ? [{ from: ca, to: "certs/global-bundle.pem" }] : [],
     // Installed beside the bundle instead of bundled: swagger-ui-dist serves the /api-docs
     // assets from its own folder; @node-rs/argon2 loads a native binary for the platform.
     // Minified: a smaller bundle loads faster on a cold start (13.6 MB -> 6.6 MB; the API's

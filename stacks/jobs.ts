@@ -5,6 +5,7 @@ import * as eventTargets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
 import { WARM_UP_EVENT } from "@tandem/core/monitoring";
 import { Cron, use, type StackContext } from "sst/constructs";
+import { apiHandler } from "./paths.js";
 import { Api } from "./api.js";
 import { Secrets } from "./config.js";
 import { Events } from "./events.js";
@@ -26,7 +27,7 @@ export function Jobs({ stack, app }: StackContext) {
     schedule: "rate(1 hour)",
     job: {
       function: {
-        handler: "packages/api/src/jobs/housekeeping.handler",
+        handler: apiHandler("jobs/housekeeping"),
         runtime: "nodejs20.x",
         // Same network as the API, to reach DocumentDB.
         vpc,
@@ -48,7 +49,7 @@ export function Jobs({ stack, app }: StackContext) {
     schedule: "rate(15 minutes)",
     job: {
       function: {
-        handler: "packages/api/src/jobs/billing.handler",
+        handler: apiHandler("jobs/billing"),
         runtime: "nodejs20.x",
         vpc,
         vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },

@@ -2,14 +2,21 @@ import { RemovalPolicy } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as iam from "aws-cdk-lib/aws-iam";
 import { Service, getStack, use, WebSocketApi, type StackContext } from "sst/constructs";
+import { apiHandler, tandemPaths } from "./paths.js";
 import { Secrets } from "./config.js";
 import { Migrations } from "./migrations.js";
 import { appUrlEnvironment, databaseFunctionProps } from "./functions.js";
 import { Network } from "./network.js";
 import { logRetentionOf, stageSettings } from "./settings.js";
 
-/** The Dockerfile of the subscriber fan-out, built with the repository as its context. */
-export const FANOUT_DOCKERFILE = "packages/api/fanout.Dockerfile";
+/**
+ * The subscriber fan-out's image: in this repository built from the sources with the repository as
+ * its context; in a customer repository from the bundle the installed @tandem/api ships.
+ */
+export function fanOutBuildContext(): { path: string; file: string } {
+  const { api, apiCode } = tandemPaths();
+  return apiCode === "src" ? { path: ".", file: `${api}/fanout.Dockerfile` } : { path: api, file: "fanout.package.Dockerfile" };
+}
 /** The tag the fan-out's build cache is kept under in ECR_CACHE_REPO. */
 export const FANOUT_CACHE_TAG = "subscriber-fanout-cache";
 
@@ -28,8 +35,8 @@ export function Live({ stack, app }: StackContext) {
   const base = databaseFunctionProps({ settings, stage: app.stage, vpc, secrets });
 
   const api = new WebSocketApi(stack, "LiveApi", {
-    defaults: { function: { ...base, handler: "packages/api/src/live/lambda.handler", timeout: 10 } },
-    routes: { $connect: "packages/api/src/live/lambda.handler", $default: "packages/api/src/live/lambda.handler", $disconnect: "packages/api/src/live/lambda.handler" },
+    defaults: { function: { ...base, handler: apiHandler("live/lambda"), timeout: 10 } },
+    routes: { $connect: apiHandler("live/lambda"), $default: apiHandler("live/lambda"), $disconnect: apiHandler("live/lambda") },
   });
   // The routes answer a message on its own connection (replays, pongs).
   api.attachPermissions([new iam.PolicyStatement({ actions: ["execute-api:ManageConnections"], resources: [api._connectionsArn] })]);
@@ -39,8 +46,7 @@ export function Live({ stack, app }: StackContext) {
 
   const cache = settings.ecrCacheRepo ? `${settings.ecrCacheRepo}:${FANOUT_CACHE_TAG}` : undefined;
   const fanOut = new Service(stack, "SubscriberFanOut", {
-    path: ".",
-    file: FANOUT_DOCKERFILE,
+    ...fanOutBuildContext(),
     port: 8080,
     cpu: "0.25 vCPU",
     memory: "0.5 GB",

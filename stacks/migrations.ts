@@ -1,4 +1,5 @@
 import { Script, use, type StackContext } from "sst/constructs";
+import { apiHandler } from "./paths.js";
 import { Secrets } from "./config.js";
 import { databaseFunctionProps } from "./functions.js";
 import { Network } from "./network.js";
@@ -14,7 +15,7 @@ export function Migrations({ stack, app }: StackContext) {
   const settings = stageSettings(app);
   const { secrets } = use(Secrets);
   const { vpc } = use(Network);
-  const handler = "packages/api/src/jobs/migrate.handler";
+  const handler = apiHandler("jobs/migrate");
   const script = new Script(stack, "DataMigrations", {
     // Lambda's longest run: a migration over a large collection may take minutes.
     defaults: { function: { ...databaseFunctionProps({ settings, stage: app.stage, vpc, secrets }), timeout: 900 } },

@@ -6,6 +6,7 @@ import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Function as SstFunction, use, type StackContext } from "sst/constructs";
+import { apiHandler } from "./paths.js";
 import { Api } from "./api.js";
 import { Secrets } from "./config.js";
 import { Email } from "./email.js";
@@ -66,7 +67,7 @@ export function Monitoring({ stack, app }: StackContext) {
   // click that is easy to miss. It needs only the mail settings, so it mails when the rest broke.
   const topic = new sns.Topic(stack, "Alarms", { displayName: `Tandem ${settings.app} ${app.stage} alarms` });
   const mailer = new SstFunction(stack, "AlarmMailer", {
-    handler: "packages/api/src/jobs/alarm.handler",
+    handler: apiHandler("jobs/alarm"),
     runtime: "nodejs20.x",
     timeout: 60,
     memorySize: 256,

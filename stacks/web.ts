@@ -2,6 +2,7 @@ import * as acm from "aws-cdk-lib/aws-certificatemanager";
 import * as wafv2 from "aws-cdk-lib/aws-wafv2";
 import { NextjsSite, use, type StackContext } from "sst/constructs";
 import { Api } from "./api.js";
+import { tandemPaths } from "./paths.js";
 import { stageSettings } from "./settings.js";
 
 // Five warm server instances cover a typical organisation's burst of page loads at 9 am without
@@ -15,8 +16,9 @@ export function Web({ stack, app }: StackContext) {
   const firewall = settings.wafRateLimit ? siteFirewall(stack, app.region, settings.wafRateLimit) : undefined;
 
   const site = new NextjsSite(stack, "Web", {
-    // The stack tests point this at a prebuilt fixture instead of running `next build`.
-    path: process.env.TANDEM_WEB_PATH ?? "apps/web",
+    // apps/web here; a customer's prepared copy (templates/customer); the stack tests point
+    // TANDEM_WEB_PATH at a prebuilt fixture instead of running `next build`.
+    path: tandemPaths().web,
     runtime: "nodejs20.x",
     // The proxy sends streamed replies to the streaming function URL, everything else to the HTTP API.
     environment: { TANDEM_API_URL: api.url, TANDEM_STREAM_URL: stream.url ?? "", TANDEM_PROXY_KEY: proxyKey },

@@ -1,6 +1,8 @@
 import { SECRET_NAMES } from "@tandem/core/config";
 import { Match } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
+import { fanOutBuildContext } from "../live.js";
+import { apiHandler } from "../paths.js";
 import { synthesize, type Synthesized } from "./synth.js";
 
 const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-0123456789ab";
@@ -446,5 +448,13 @@ describe("pull-request stage", () => {
       const retained = Object.entries(s.template(stack).toJSON().Resources as Record<string, { DeletionPolicy?: string }>).filter(([, r]) => r.DeletionPolicy === "Retain");
       expect(retained, stack).toEqual([]);
     }
+  });
+});
+
+describe("where the stacks find the code they deploy", () => {
+  it("uses the workspace's sources in this repository (a customer's installed packages use their dist)", () => {
+    expect(apiHandler("lambda")).toBe("packages/api/src/lambda.handler");
+    expect(apiHandler("jobs/queue")).toBe("packages/api/src/jobs/queue.handler");
+    expect(fanOutBuildContext()).toEqual({ path: ".", file: "packages/api/fanout.Dockerfile" });
   });
 });
