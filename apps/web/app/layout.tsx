@@ -7,9 +7,10 @@ import type { ReactNode } from "react";
 import { Providers } from "./providers";
 import { COLOR_SCHEME_KEY } from "./color-scheme-key";
 import { serverSession } from "../lib/server-api";
+import { BRAND } from "../lib/brand";
 
 export const metadata: Metadata = {
-  title: "Tandem",
+  title: BRAND.name,
   description: "Your organisation's AI workspace",
 };
 

@@ -1,4 +1,5 @@
 import { apiUrl } from "../lib/config";
+import { BRAND } from "../lib/brand";
 import { loadHealth } from "../lib/health";
 import { AutoRefresh } from "./auto-refresh";
 import { HealthPanel } from "./health-panel";
@@ -11,7 +12,7 @@ export default async function HomePage() {
   const view = await loadHealth();
   return (
     <main>
-      <h1>Tandem</h1>
+      <h1>{BRAND.name}</h1>
       <p className="lead">Your organisation&apos;s AI workspace.</p>
       <Workspace />
       <h2>Service status</h2>

@@ -6,6 +6,7 @@ import Link from "next/link";
 import { api } from "../lib/browser-api";
 import { ErrorBox, Field, useSubmit } from "./ui/form";
 import { useSession } from "./ui/session";
+import { BRAND } from "../lib/brand";
 
 /** The signed-in start: the organisations, a switch between them, and creating one. */
 export function Workspace() {
@@ -21,7 +22,7 @@ export function Workspace() {
   if (session.status === "error") {
     return (
       <section className="card stack" role="alert" data-testid="workspace-unreachable">
-        <h2>Tandem cannot be reached</h2>
+        <h2>{BRAND.name} cannot be reached</h2>
         <p>
           {session.message} You are still signed in; nothing is lost. This page tries again when you press Retry.
         </p>

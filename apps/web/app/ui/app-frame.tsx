@@ -7,6 +7,7 @@ import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { api } from "../../lib/browser-api";
+import { BRAND } from "../../lib/brand";
 import { useOperatorAccess } from "../admin/ui/access";
 import { NotebookNav } from "./notebook-nav";
 import { useSession } from "./session";
@@ -92,8 +93,10 @@ export function AppFrame({ children }: { children: ReactNode }) {
         <Group h="100%" px="md" gap="sm" wrap="nowrap" justify="space-between">
           <Group gap="sm" wrap="nowrap" style={{ minWidth: 0 }}>
             {withNav ? <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={opened ? "Close navigation" : "Open navigation"} data-testid="burger" /> : null}
-            <Anchor component={Link} prefetch={false} href="/" fw={700} fz="lg" c="inherit" underline="never" className="brand">
-              Tandem
+            <Anchor component={Link} prefetch={false} href="/" fw={700} fz="lg" c="inherit" underline="never" className="brand" style={{ display: "inline-flex", alignItems: "center", gap: 8 }}>
+              {/* The name is the link's text, so the logo beside it is decoration. */}
+              {BRAND.logo ? <img src={BRAND.logo} alt="" width={28} height={28} style={{ objectFit: "contain" }} data-testid="brand-logo" /> : null}
+              {BRAND.name}
             </Anchor>
             {me && organisations.length > 0 ? (
               <NativeSelect
