@@ -5,7 +5,7 @@ import getPort from "get-port";
 import { createLocalBuckets, devSecrets, installLocalServices, LOCAL_BUCKETS, ROOT, say, startLocalServices, startMailbox, startMailCatcher } from "@tandem/local";
 import { adminCreate } from "./admin.js";
 import { auditVerify } from "./audit.js";
-import { doctor } from "./doctor.js";
+import { runDoctor } from "@tandem/stacks/doctor";
 import { migrate, migrateDatabase } from "./migrate.js";
 import { supervise } from "./supervise.js";
 
@@ -137,19 +137,9 @@ async function main(): Promise<void> {
       return servicesOnly();
     case "install":
       return installLocalServices();
-    case "doctor": {
-      const at = args.indexOf("--stage");
-      const stage = at >= 0 ? args[at + 1] : (process.env.SEED_STAGE_NAME ?? process.env.SST_STAGE);
-      if (!stage) throw new Error("Name the stage to check: pnpm doctor --stage dev");
-      const skipAt = args.indexOf("--skip");
-      const skip = skipAt >= 0 ? (args[skipAt + 1] ?? "").split(",").filter(Boolean) : [];
-      const report = await doctor(stage, process.env, { offline: args.includes("--offline"), skip });
-      for (const line of report.lines) process.stdout.write(`${line}\n`);
-      const failed = report.lines.filter((l) => l.startsWith("✗")).length;
-      process.stdout.write(report.ok ? `\nThe stage "${stage}" is ready to deploy${report.skipped.length ? ` (${report.skipped.length} checks skipped)` : ""}.\n` : `\n${failed} problem${failed === 1 ? "" : "s"}: fix ${failed === 1 ? "it" : "them"}, then run the doctor again.\n`);
-      // Exit now: a database that refused the connection can leave the driver's monitor running.
-      return process.exit(report.ok ? 0 : 1);
-    }
+    case "doctor":
+      // Exit at once: a database that refused the connection can leave the driver's monitor running.
+      return process.exit(await runDoctor(args));
     case "migrate": {
       for (const line of await migrate(args)) process.stdout.write(`${line}\n`);
       return;

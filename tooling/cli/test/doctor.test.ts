@@ -8,7 +8,7 @@ import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { DEFAULT_MODELS, foundationModelId } from "@tandem/core/ai";
 import { ROOT, startAccountLimitsStandIn, startBedrockControlStandIn, type AccountLimitsStandIn, type BedrockControlStandIn } from "@tandem/local";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { doctor, QUOTAS } from "../src/doctor.js";
+import { doctor, QUOTAS } from "@tandem/stacks/doctor";
 
 /**
  * The deploy doctor against moto (SSM, Route 53, SES, EC2, ECR, STS), the Bedrock control

@@ -9,6 +9,7 @@ export { startMailCatcher, type MailCatcher, type Refusal } from "./mail-catcher
 export { startOidcProvider, type LocalOidcProvider, type OidcAccount, type OidcClient } from "./oidc-provider.js";
 export { startMailbox, type Mailbox } from "./mailbox.js";
 export { startBedrockStandIn, standInReply, standInEmbedding, standInImage, LOCAL_MODEL_ID, type BedrockStandIn, type BedrockStandInOptions } from "./bedrock-standin.js";
+export { startPrivateRegistry, type PrivateRegistry } from "./registry.js";
 export { startAccountLimitsStandIn, type AccountLimitsStandIn, type AccountLimitsStandInOptions } from "./account-limits-standin.js";
 export { startBedrockControlStandIn, type BedrockControlStandIn, type BedrockControlStandInOptions, type StandInFoundationModel, type StandInInferenceProfile } from "./bedrock-control-standin.js";
 export { createLocalBuckets, LOCAL_BUCKETS } from "./buckets.js";

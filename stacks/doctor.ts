@@ -1,5 +1,3 @@
-import { existsSync } from "node:fs";
-import path from "node:path";
 import { EC2Client, DescribeVpcsCommand } from "@aws-sdk/client-ec2";
 import { DescribeRepositoriesCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { ListHostedZonesByNameCommand, Route53Client } from "@aws-sdk/client-route-53";
@@ -12,7 +10,7 @@ import { loadRuntimeConfig, loadStageSettings, type RuntimeConfig, type Source, 
 import { readSstSecrets } from "@tandem/core/config/ssm";
 import { closeConnection, getConnection, isDocumentDbUri, pingDatabase } from "@tandem/core/database";
 import { isDomainError } from "@tandem/core/errors";
-import { ROOT } from "@tandem/local";
+import { tandemPaths } from "./paths.js";
 
 export interface DoctorReport {
   readonly ok: boolean;
@@ -277,8 +275,8 @@ async function database(config: RuntimeConfig | undefined, timeoutMs: number): P
   if (!config) return { lines: [], skipped: ["database reachable: MONGODB_URI is not valid yet"] };
   const uri = config.mongodbUri;
   const host = /@([^/?]+)/.exec(uri)?.[1] ?? /^mongodb(?:\+srv)?:\/\/([^/?]+)/.exec(uri)?.[1] ?? "the database";
-  const ca = path.join(ROOT, "packages/api/certs/global-bundle.pem");
-  const probe = await pingDatabase(() => getConnection({ uri, serverSelectionTimeoutMS: timeoutMs, tlsCAFile: isDocumentDbUri(uri) && existsSync(ca) ? ca : undefined }), timeoutMs + 1_000);
+  const ca = tandemPaths().documentDbCa;
+  const probe = await pingDatabase(() => getConnection({ uri, serverSelectionTimeoutMS: timeoutMs, tlsCAFile: isDocumentDbUri(uri) ? ca : undefined }), timeoutMs + 1_000);
   await closeConnection().catch(() => undefined);
   if (probe.status === "up") return { lines: [ok(`database at ${host} answers (${probe.latencyMs} ms)`)], skipped: [] };
   // DocumentDB answers only inside its VPC: from a laptop or Seed's build, silence is expected.
