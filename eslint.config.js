@@ -3,7 +3,7 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["**/node_modules/**", "**/dist/**", "**/.next/**", "**/.next-*/**", "**/.open-next/**", ".sst/**", ".tandem/**", "**/next-env.d.ts", "**/sst-env.d.ts", ".sst.config.*", "artifacts/**", "apps/web/public/pdfjs-express/**"],
+    ignores: ["**/node_modules/**", "**/dist/**", "**/dist-fanout/**", "**/.next/**", "**/.next-*/**", "**/.open-next/**", ".sst/**", ".tandem/**", "**/next-env.d.ts", "**/sst-env.d.ts", ".sst.config.*", "artifacts/**", "apps/web/public/pdfjs-express/**"],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

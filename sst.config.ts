@@ -1,5 +1,8 @@
 import type { SSTConfig } from "sst";
-import { tandemStacks } from "./stacks/index.js";
+import { tandemStacks, type TandemPaths } from "./stacks/index.js";
+
+/** This repository's layout; a customer repository keeps the defaults (web/, certs/). */
+export const MONOREPO_PATHS: Partial<TandemPaths> = { web: "apps/web", documentDbCa: "packages/api/certs/global-bundle.pem" };
 
 export default {
   config() {
@@ -10,6 +13,6 @@ export default {
     };
   },
   stacks(app) {
-    tandemStacks(app);
+    tandemStacks(app, { paths: MONOREPO_PATHS });
   },
 } satisfies SSTConfig;

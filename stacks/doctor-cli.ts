@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { doctor } from "./doctor.js";
 
 export { doctor, QUOTAS, SKIPPABLE, type DoctorOptions, type DoctorReport } from "./doctor.js";
@@ -21,9 +20,4 @@ export async function runDoctor(args: readonly string[], env: NodeJS.ProcessEnv 
   const failed = report.lines.filter((l) => l.startsWith("✗")).length;
   process.stdout.write(report.ok ? `\nThe stage "${stage}" is ready to deploy${report.skipped.length ? ` (${report.skipped.length} checks skipped)` : ""}.\n` : `\n${failed} problem${failed === 1 ? "" : "s"}: fix ${failed === 1 ? "it" : "them"}, then run the doctor again.\n`);
   return report.ok ? 0 : 1;
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  // Exit at once: a database that refused the connection can leave the driver's monitor running.
-  process.exit(await runDoctor(process.argv.slice(2)));
 }

@@ -16,13 +16,16 @@ export interface TandemPaths {
   readonly apiCode: "src" | "dist";
   /** The Next.js app the site builds. */
   readonly web: string;
-  /** Amazon's CA bundle for DocumentDB TLS, when the operator put it in the repository. */
+  /** Amazon's CA bundle for DocumentDB TLS, when the operator put it in the repository (docs/documentdb.md). */
   readonly documentDbCa?: string;
 }
 
 let configured: Partial<TandemPaths> = {};
 
-/** A customer's sst.config.ts may name its web app's folder (and CA bundle) through tandemStacks' options. */
+/**
+ * Where the web app and the CA bundle are, when not at the defaults (web/, certs/global-bundle.pem):
+ * tandemStacks' options (this repository's sst.config.ts names apps/web).
+ */
 export function configurePaths(paths: Partial<TandemPaths>): void {
   configured = paths;
 }
@@ -32,8 +35,10 @@ const relative = (dir: string) => path.relative(process.cwd(), dir).split(path.s
 export function tandemPaths(): TandemPaths {
   const apiDir = configured.api ?? relative(path.dirname(createRequire(import.meta.url).resolve("@tandem/api/package.json")));
   const apiCode = configured.apiCode ?? (existsSync(path.join(apiDir, "src", "lambda.ts")) ? "src" : "dist");
-  const web = configured.web ?? process.env.TANDEM_WEB_PATH ?? (existsSync("apps/web") ? "apps/web" : "web");
-  const documentDbCa = configured.documentDbCa ?? ["packages/api/certs/global-bundle.pem", "certs/global-bundle.pem"].find((f) => existsSync(f));
+  // TANDEM_WEB_PATH first: tests point it at a prebuilt fixture instead of running `next build`.
+  const web = process.env.TANDEM_WEB_PATH ?? configured.web ?? "web";
+  const ca = configured.documentDbCa ?? "certs/global-bundle.pem";
+  const documentDbCa = existsSync(ca) ? ca : undefined;
   return { api: apiDir, apiCode, web, documentDbCa };
 }
 

@@ -7,6 +7,7 @@ import { App, getStack, type Api as SstApi } from "sst/constructs";
 import { initProject } from "sst/project.js";
 import { Api, Email, Events, Jobs, Live, Migrations, Monitoring, Network, Secrets, Storage, tandemStacks, Web } from "../index.js";
 import { writeOpenNextFixture } from "./open-next-fixture.js";
+import { MONOREPO_PATHS } from "../../sst.config.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const ACCOUNT = "123456789012";
@@ -34,7 +35,7 @@ export async function synthesize(stage: string, variables: Record<string, string
   await initProject({ stage, root: ROOT });
   // Look-ups (hosted zones, VPCs) are answered from cdk.context.json, as in a real build.
   const app = new App({ mode: "deploy", stage, name: "tandem", region: "us-east-1", account: ACCOUNT }, { context: cdkContext });
-  tandemStacks(app);
+  tandemStacks(app, { paths: MONOREPO_PATHS });
   const templates = new Map<string, Template>();
   return {
     apiRuntime() {

@@ -69,7 +69,9 @@ function prepare(args) {
   for (const entry of ENTRIES) {
     const from = path.join(PACKAGE, entry);
     if (!existsSync(from)) continue;
-    cpSync(from, path.join(target, entry), { recursive: true, filter: (src) => !src.includes(`${path.sep}pdfjs-express`) });
+    // The PDF viewer's assets are copied into public/ by next.config.mjs at build time.
+    const viewerAssets = path.join(PACKAGE, "public", "pdfjs-express");
+    cpSync(from, path.join(target, entry), { recursive: true, filter: (src) => src !== viewerAssets && !src.startsWith(`${viewerAssets}${path.sep}`) });
   }
   // The app's TypeScript settings, without this monorepo's test folders.
   const tsconfig = JSON.parse(readFileSync(path.join(PACKAGE, "tsconfig.json"), "utf8"));

@@ -18,3 +18,4 @@ export { ROOT, TANDEM_DIR, FERRETDB_VERSION, MOTO_VERSION, POSTGRES_PACKAGE_VERS
 export { docxWith, heavyDocx, lyingZipBomb, zipBomb } from "./hostile-files.js";
 export { startStripeMock, startLocalStripe, ensureStripeMock, ensureLocalStripe, STRIPE_MOCK_VERSION, LOCALSTRIPE_VERSION, type StripeServer } from "./stripe.js";
 export { startCrmStandIn, type CrmStandIn, type CrmStandInOptions, type CrmRecord } from "./crm-standin.js";
+export { run } from "./exec.js";
