@@ -1,7 +1,11 @@
+#!/usr/bin/env node
 import { randomBytes } from "node:crypto";
 import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import getPort from "get-port";
+import { z } from "zod";
 import { createLocalBuckets, devSecrets, installLocalServices, LOCAL_BUCKETS, ROOT, say, startLocalServices, startMailbox, startMailCatcher } from "@tandem/local";
 import { adminCreate } from "./admin.js";
 import { auditVerify } from "./audit.js";
@@ -40,7 +44,41 @@ function waitForSignal(): Promise<void> {
   });
 }
 
+/** tandem.dev.json at the project's root: how a source checkout runs (this repository has one). */
+const DevLayoutFile = z.object({
+  api: z.object({ server: z.string(), fanOut: z.string(), watch: z.array(z.string()).default([]) }),
+  web: z.string(),
+});
+
+/**
+ * What `dev` runs: with tandem.dev.json (this repository) the sources, through tsx and restarted
+ * on changes, and its web folder; in a customer repository the installed @tandem/api's built
+ * server and fan-out, and the web app `pnpm web` (tandem-web prepare) wrote into web/.
+ */
+function devLayout(): { api: { command: string; args: string[]; watch: string[] }; live: { command: string; args: string[]; watch: string[] }; web: { command: string; args: string[]; cwd: string } } {
+  const file = path.join(ROOT, "tandem.dev.json");
+  if (existsSync(file)) {
+    const layout = DevLayoutFile.parse(JSON.parse(readFileSync(file, "utf8")));
+    const tsx = path.join(ROOT, "node_modules/.bin/tsx");
+    const watch = layout.api.watch.map((dir) => path.join(ROOT, dir));
+    return {
+      api: { command: tsx, args: [layout.api.server], watch },
+      live: { command: tsx, args: [layout.api.fanOut, "--local"], watch },
+      web: { command: "pnpm", args: ["exec", "next", "dev"], cwd: path.join(ROOT, layout.web) },
+    };
+  }
+  const api = path.dirname(createRequire(import.meta.url).resolve("@tandem/api/package.json"));
+  const web = path.join(ROOT, "web");
+  if (!existsSync(path.join(web, "app"))) throw new Error("There is no web app in web/ yet: write it with pnpm web (tandem-web prepare --out web --brand brand.json), then run tandem dev again.");
+  return {
+    api: { command: process.execPath, args: [path.join(api, "dist/server.js")], watch: [] },
+    live: { command: process.execPath, args: [path.join(api, "dist/live/fanout-main.js"), "--local"], watch: [] },
+    web: { command: path.join(ROOT, "node_modules/.bin/next"), args: ["dev"], cwd: web },
+  };
+}
+
 async function dev(): Promise<void> {
+  const layout = devLayout();
   const services = await startLocalServices({ persistent: true, allowRealAws: true });
   if (services.moto) await createLocalBuckets(services.moto.endpoint);
   const apiPort = await getPort({ host: "127.0.0.1", port: Number(process.env.API_PORT ?? 4000) });
@@ -74,25 +112,11 @@ async function dev(): Promise<void> {
   for (const line of await migrateDatabase(env.MONGODB_URI, { release: "dev" })) say(`migrations: ${line}`);
   // The API restarts on changes to its sources and when it dies (saying so); the web app has
   // Next's own fast refresh.
-  const api = supervise({
-    name: "the API",
-    // tsx itself (not through pnpm exec), so a restart's SIGTERM reaches the server and frees its port.
-    command: path.join(ROOT, "node_modules/.bin/tsx"),
-    args: ["packages/api/src/server.ts"],
-    spawnOptions: { cwd: ROOT, env },
-    watch: ["packages/api/src", "packages/core/src", "packages/client/src"].map((dir) => path.join(ROOT, dir)),
-    say,
-  });
-  const live = supervise({
-    name: "live updates",
-    command: path.join(ROOT, "node_modules/.bin/tsx"),
-    args: ["packages/api/src/live/fanout-main.ts", "--local"],
-    spawnOptions: { cwd: ROOT, env },
-    watch: ["packages/api/src/live", "packages/core/src/live", "packages/client/src"].map((dir) => path.join(ROOT, dir)),
-    say,
-  });
-  const web = spawn("pnpm", ["exec", "next", "dev", "--hostname", "127.0.0.1", "--port", String(webPort)], {
-    cwd: path.join(ROOT, "apps/web"),
+  // tsx or node itself (not through pnpm exec), so a restart's SIGTERM reaches the server and frees its port.
+  const api = supervise({ name: "the API", ...layout.api, spawnOptions: { cwd: ROOT, env }, say });
+  const live = supervise({ name: "live updates", ...layout.live, spawnOptions: { cwd: ROOT, env }, say });
+  const web = spawn(layout.web.command, [...layout.web.args, "--hostname", "127.0.0.1", "--port", String(webPort)], {
+    cwd: layout.web.cwd,
     env: { ...env, PORT: String(webPort) },
     stdio: "inherit",
   });

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import getPort from "get-port";
@@ -20,6 +20,8 @@ const PACKAGES = [
   { name: "@tandem/api", dir: "packages/api" },
   { name: "@tandem/stacks", dir: "stacks" },
   { name: "@tandem/web", dir: "apps/web" },
+  { name: "@tandem/local", dir: "tooling/local" },
+  { name: "@tandem/cli", dir: "tooling/cli" },
 ];
 const PNPM = "pnpm";
 const TSX = path.join(ROOT, "node_modules/.bin/tsx");
@@ -98,7 +100,7 @@ describe("a customer repository on Tandem's published packages", () => {
       for (const [dep, range] of Object.entries(meta.dependencies ?? {})) expect(range, `${p.name} → ${dep}`).not.toMatch(/^workspace:/);
     }
     const dirs = await packAll(path.join(work, "inspect"));
-    for (const name of ["@tandem/client", "@tandem/core", "@tandem/api", "@tandem/stacks"]) {
+    for (const name of ["@tandem/client", "@tandem/core", "@tandem/api", "@tandem/stacks", "@tandem/local"]) {
       const manifest = JSON.parse(readFileSync(path.join(dirs[name]!, "package.json"), "utf8")) as { exports: Record<string, unknown> };
       const targets = JSON.stringify(manifest.exports);
       expect(targets, name).not.toContain("/src/");
@@ -115,7 +117,7 @@ describe("a customer repository on Tandem's published packages", () => {
     expect(grep.trim()).toBe("");
   }, 300_000);
 
-  it("installs from the private registry, synthesizes production, dev and pr123 offline with its customisations, and builds its branded web app", async () => {
+  it("installs from the private registry, synthesizes production, dev and pr123 offline with its customisations, builds its branded web app, and runs it all locally with pnpm dev", async () => {
     await run(PNPM, ["install", "--prefer-offline", "--no-frozen-lockfile"], { cwd: customer, env });
     const installed = JSON.parse(readFileSync(path.join(customer, "node_modules/@tandem/core/package.json"), "utf8")) as { version: string };
     expect(installed.version).toBe("1.0.0");
@@ -157,6 +159,44 @@ describe("a customer repository on Tandem's published packages", () => {
       expect(await logo.text()).toContain("<svg");
     } finally {
       server.kill("SIGKILL");
+    }
+
+    // `pnpm dev` as here: the embedded database and AWS endpoint, the installed API and fan-out, the
+    // branded web app. (Its services come from this repository's installation, not built again.)
+    const home = path.join(work, "tandem-home");
+    mkdirSync(home, { recursive: true });
+    for (const entry of readdirSync(path.join(ROOT, ".tandem"))) if (!["data", "logs"].includes(entry)) symlinkSync(path.join(ROOT, ".tandem", entry), path.join(home, entry));
+    const dev = (await import("node:child_process")).spawn(path.join(customer, "node_modules/.bin/tandem"), ["dev"], { cwd: customer, env: { ...env, TANDEM_HOME: home, API_PORT: String(await getPort()), PORT: String(await getPort()), LIVE_PORT: String(await getPort()), MAILBOX_PORT: String(await getPort()) }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    let output = "";
+    dev.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    dev.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      const url = async (label: string) => {
+        for (let i = 0; i < 600; i++) {
+          const found = new RegExp(`${label}\\s+(http://127\\.0\\.0\\.1:\\d+)`).exec(output)?.[1];
+          if (found) return found;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        throw new Error(`tandem dev printed no ${label} address:\n${output.slice(-3_000)}`);
+      };
+      const apiUrl = await url("API");
+      const webUrl = await url("Web app");
+      let health: { status?: string } = {};
+      for (let i = 0; i < 150 && health.status !== "ok"; i++) {
+        health = await fetch(`${apiUrl}/api/health`).then((r) => r.json() as Promise<{ status?: string }>, () => ({}));
+        if (health.status !== "ok") await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(health.status, output.slice(-3_000)).toBe("ok");
+      const signIn = await fetch(`${webUrl}/sign-in`, { signal: AbortSignal.timeout(120_000) }).then((r) => r.text());
+      expect(signIn).toContain("<title>Acme Assist</title>");
+    } finally {
+      process.kill(-dev.pid!, "SIGTERM");
+      await new Promise((r) => setTimeout(r, 3_000));
+      try {
+        process.kill(-dev.pid!, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
     }
   }, 600_000);
 

@@ -2,11 +2,16 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+/**
+ * This repository's root (the folder with pnpm-workspace.yaml above this file); for the installed
+ * package (a customer repository), the project it runs in.
+ */
 function findRoot(start: string): string {
+  if (start.split(path.sep).includes("node_modules")) return process.cwd();
   let dir = start;
   while (!existsSync(path.join(dir, "pnpm-workspace.yaml"))) {
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`No pnpm-workspace.yaml above ${start}: run Tandem's scripts from inside the repository.`);
+    if (parent === dir) return process.cwd();
     dir = parent;
   }
   return dir;
