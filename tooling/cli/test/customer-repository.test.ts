@@ -121,6 +121,11 @@ describe("a customer repository on Tandem's published packages", () => {
     await run(PNPM, ["install", "--prefer-offline", "--no-frozen-lockfile"], { cwd: customer, env });
     const installed = JSON.parse(readFileSync(path.join(customer, "node_modules/@tandem/core/package.json"), "utf8")) as { version: string };
     expect(installed.version).toBe("1.0.0");
+    // It depends on Tandem's packages only; SST comes with @tandem/stacks, and `pnpm sst` finds it.
+    const own = JSON.parse(readFileSync(path.join(customer, "package.json"), "utf8")) as { dependencies: Record<string, string>; devDependencies?: Record<string, string> };
+    expect(Object.keys({ ...own.dependencies, ...own.devDependencies }).every((name) => name.startsWith("@tandem/"))).toBe(true);
+    expect(JSON.parse(readFileSync(path.join(customer, "node_modules/sst/package.json"), "utf8")).version).toBe("2.49.8");
+    expect(await run(PNPM, ["sst", "--help"], { cwd: customer, env })).toContain("sst deploy");
 
     for (const stage of ["production", "dev", "pr123"]) {
       const s = await synth(stage);
