@@ -4,7 +4,7 @@
 // Writes Tandem's web app (this package's Next.js sources) into <dir> of a customer repository,
 // with the customer's name, logo and accent colour, so that SST's NextjsSite (or `next dev`)
 // builds it there. Run again after every update of @tandem/web: it replaces the copy.
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
@@ -61,7 +61,14 @@ function prepare(args) {
   const out = option(args, "--out");
   if (!out) fail("name the folder to write the app into: tandem-web prepare --out web [--brand brand.json]");
   const target = path.resolve(out);
-  if (target === path.resolve(".") || target === PACKAGE) fail(`--out ${out} would overwrite the repository or the package; name a folder of its own, such as web.`);
+  const inside = (dir, parent) => dir === parent || dir.startsWith(`${parent}${path.sep}`);
+  if (inside(path.resolve("."), target) || inside(PACKAGE, target) || inside(target, PACKAGE)) fail(`--out ${out} would overwrite the repository or the package; name a folder of its own, such as web.`);
+  // The folder is replaced: only ever one this command wrote, or an empty one.
+  if (existsSync(target) && readdirSync(target).length > 0) {
+    const marker = path.join(target, "package.json");
+    const ours = existsSync(marker) && JSON.parse(readFileSync(marker, "utf8")).name === "tandem-web-app";
+    if (!ours) fail(`${out} holds files tandem-web prepare did not write; it replaces the folder, so name an empty or new one (such as web).`);
+  }
   const brand = readBrand(option(args, "--brand"));
 
   rmSync(target, { recursive: true, force: true });
