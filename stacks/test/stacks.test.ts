@@ -426,6 +426,12 @@ describe("pull-request stage", () => {
     migrations(s);
   });
 
+  it("has no firewall and warms nothing when WAF_RATE_LIMIT and ENABLE_WARMING are unset", () => {
+    expect(firewall(s)).toEqual([]);
+    expect(apiWarming(s)).toEqual([]);
+    expect(warmParams(s)).toBe('"[]"');
+  });
+
   it("has the control plane's bus, rule, consumer and dead letters, removed with the stage", () => {
     controlPlaneEvents(s);
     for (const queue of Object.values(resources(s, "Api", "AWS::SQS::Queue"))) expect(queue.DeletionPolicy).toBe("Delete");
