@@ -143,7 +143,7 @@ async function guarded(name: string, check: () => Promise<CheckResult>): Promise
   try {
     return await check();
   } catch (error) {
-    return { lines: [fail(`The ${name} check could not run: ${message(error)}.`, "check that these credentials may call it (the doctor only reads: route53:ListHostedZonesByName, ses:GetIdentityVerificationAttributes, ses:GetAccount, bedrock:GetFoundationModelAvailability, servicequotas:GetServiceQuota, ec2:DescribeVpcs, ecr:DescribeRepositories, ssm:GetParameters), then run the doctor again.")], skipped: [] };
+    return { lines: [fail(`The ${name} check could not run: ${message(error)}.`, "check that these credentials may call it (the doctor only reads: route53:ListHostedZonesByName, ses:GetIdentityVerificationAttributes, ses:GetAccount, bedrock:GetFoundationModelAvailability, servicequotas:GetServiceQuota, servicequotas:GetAWSDefaultServiceQuota, ec2:DescribeVpcs, ecr:DescribeRepositories, ssm:GetParameters), then run the doctor again.")], skipped: [] };
   }
 }
 
