@@ -4,7 +4,7 @@
 // Writes Tandem's web app (this package's Next.js sources) into <dir> of a customer repository,
 // with the customer's name, logo and accent colour, so that SST's NextjsSite (or `next dev`)
 // builds it there. Run again after every update of @tandem/web: it replaces the copy.
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
@@ -50,8 +50,8 @@ function readBrand(file) {
   const brand = parsed.data;
   if (brand.logo) {
     const logo = path.resolve(path.dirname(file), brand.logo);
-    if (!existsSync(logo)) fail(`${file}: the logo ${brand.logo} does not exist (its path is relative to ${file}).`);
-    if (readFileSync(logo).length > 512 * 1024) fail(`${file}: the logo ${brand.logo} is over 512 KB; use a smaller (or an SVG) file.`);
+    if (!existsSync(logo) || !statSync(logo).isFile()) fail(`${file}: the logo ${brand.logo} does not exist (its path is relative to ${file}).`);
+    if (statSync(logo).size > 512 * 1024) fail(`${file}: the logo ${brand.logo} is over 512 KB; use a smaller (or an SVG) file.`);
     return { ...brand, logoFile: logo };
   }
   return brand;
@@ -66,13 +66,24 @@ function prepare(args) {
   // The folder is replaced: only ever one this command wrote, or an empty one.
   if (existsSync(target) && readdirSync(target).length > 0) {
     const marker = path.join(target, "package.json");
-    const ours = existsSync(marker) && JSON.parse(readFileSync(marker, "utf8")).name === "tandem-web-app";
+    let ours = false;
+    try {
+      ours = JSON.parse(readFileSync(marker, "utf8")).name === "tandem-web-app";
+    } catch {
+      ours = false;
+    }
     if (!ours) fail(`${out} holds files tandem-web prepare did not write; it replaces the folder, so name an empty or new one (such as web).`);
   }
   const brand = readBrand(option(args, "--brand"));
 
   rmSync(target, { recursive: true, force: true });
   mkdirSync(target, { recursive: true });
+  // The marker first: a copy cut short is still recognised as ours, and the next run replaces it.
+  const version = JSON.parse(readFileSync(path.join(PACKAGE, "package.json"), "utf8")).version;
+  writeFileSync(
+    path.join(target, "package.json"),
+    `${JSON.stringify({ name: "tandem-web-app", private: true, type: "module", description: `Tandem's web app ${version}, written by tandem-web prepare: do not edit, run it again.`, scripts: { dev: "next dev", build: "next build", start: "next start" } }, null, 2)}\n`,
+  );
   for (const entry of ENTRIES) {
     const from = path.join(PACKAGE, entry);
     if (!existsSync(from)) continue;
@@ -85,11 +96,6 @@ function prepare(args) {
   tsconfig.include = ["next-env.d.ts", "**/*.ts", "**/*.tsx", ".next/types/**/*.ts"];
   tsconfig.exclude = ["node_modules", ".open-next", ".next-*"];
   writeFileSync(path.join(target, "tsconfig.json"), `${JSON.stringify(tsconfig, null, 2)}\n`);
-  const version = JSON.parse(readFileSync(path.join(PACKAGE, "package.json"), "utf8")).version;
-  writeFileSync(
-    path.join(target, "package.json"),
-    `${JSON.stringify({ name: "tandem-web-app", private: true, type: "module", description: `Tandem's web app ${version}, written by tandem-web prepare: do not edit, run it again.`, scripts: { dev: "next dev", build: "next build", start: "next start" } }, null, 2)}\n`,
-  );
   const written = { name: brand.name, primaryColor: brand.primaryColor };
   if (brand.logoFile) {
     const ext = path.extname(brand.logoFile).toLowerCase();

@@ -14,6 +14,12 @@ function event(path: string): APIGatewayProxyEventV2 {
   return lambdaHttpEvent({ path, headers: { "x-request-id": "lambda-1" } }) as APIGatewayProxyEventV2;
 }
 
+/** The Lambda functions read the stage from SST_STAGE and their secrets under this prefix. */
+function onStage(stage: string): void {
+  process.env.SST_STAGE = stage;
+  process.env.SST_SSM_PREFIX = `/sst/${APP}/${stage}/`;
+}
+
 async function setSecret(stage: string, name: string, value: string): Promise<void> {
   const ssm = new SSMClient({});
   await ssm.send(new PutParameterCommand({ Name: `/sst/${APP}/${stage}/Secret/${name}/value`, Value: value, Type: "SecureString", Overwrite: true }));
@@ -28,8 +34,7 @@ afterAll(() => closeConnection());
 
 describe("the Lambda entry point", () => {
   it("answers with a config problem while MONGODB_URI is not set, then serves once it is", async () => {
-    process.env.SST_STAGE = "dev";
-    process.env.SST_SSM_PREFIX = `/sst/${APP}/dev/`;
+    onStage("dev");
     const { handler } = await import("../src/lambda.js");
     const context = {} as Context;
 
@@ -51,8 +56,7 @@ describe("the Lambda entry point", () => {
 
 describe("the data migrations' deploy script", () => {
   it("reads the stage's secrets from SSM and runs (or finds recorded) every data migration", async () => {
-    process.env.SST_STAGE = "dev";
-    process.env.SST_SSM_PREFIX = `/sst/${APP}/dev/`;
+    onStage("dev");
     await setSecret("dev", "MONGODB_URI", `${inject("mongodbUri")}/lambda-%stage%`);
     const { MIGRATIONS } = await import("@tandem/core/migrations");
     const { handler } = await import("../src/jobs/migrate.js");
@@ -68,8 +72,7 @@ describe("the alarm mailer", () => {
     const catcher = await startMailCatcher();
     try {
       // A stage whose only secrets are the mail ones: no MONGODB_URI, no signing secrets.
-      process.env.SST_STAGE = "ops";
-      process.env.SST_SSM_PREFIX = `/sst/${APP}/ops/`;
+      onStage("ops");
       for (const [name, value] of Object.entries({ SUPPORT_EMAIL: "oncall@acme.test", MAIL_FROM: "Tandem <alerts@acme.test>", MAIL_HOST: "127.0.0.1", MAIL_PORT: String(catcher.port), MAIL_USERNAME: "mailer", MAIL_PASSWORD: "pw" })) {
         await setSecret("ops", name, value);
       }
@@ -103,8 +106,7 @@ describe("the alarm mailer", () => {
 
 describe("the housekeeping job", () => {
   it("reads the stage's secrets from SSM and purges expired documents", async () => {
-    process.env.SST_STAGE = "dev";
-    process.env.SST_SSM_PREFIX = `/sst/${APP}/dev/`;
+    onStage("dev");
     await setSecret("dev", "MONGODB_URI", `${inject("mongodbUri")}/lambda-%stage%`);
     const { handler } = await import("../src/jobs/housekeeping.js");
     const removed = await handler();

@@ -58,7 +58,9 @@ const DevLayoutFile = z.object({
 function devLayout(): { api: { command: string; args: string[]; watch: string[] }; live: { command: string; args: string[]; watch: string[] }; web: { command: string; args: string[]; cwd: string } } {
   const file = path.join(ROOT, "tandem.dev.json");
   if (existsSync(file)) {
-    const layout = DevLayoutFile.parse(JSON.parse(readFileSync(file, "utf8")));
+    const parsed = DevLayoutFile.safeParse(JSON.parse(readFileSync(file, "utf8")));
+    if (!parsed.success) throw new Error(`tandem.dev.json must name api.server, api.fanOut (TypeScript files), api.watch (folders) and web (the Next.js app's folder): ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}.`);
+    const layout = parsed.data;
     const tsx = path.join(ROOT, "node_modules/.bin/tsx");
     const watch = layout.api.watch.map((dir) => path.join(ROOT, dir));
     return {

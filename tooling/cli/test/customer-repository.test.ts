@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -151,7 +152,7 @@ describe("a customer repository on Tandem's published packages", () => {
     expect(JSON.parse(readFileSync(path.join(customer, "web/brand.json"), "utf8"))).toEqual({ name: "Acme Assist", primaryColor: "teal", logo: "/brand/logo.svg" });
     await run(path.join(customer, "node_modules/.bin/next"), ["build"], { cwd: path.join(customer, "web"), env });
     const port = await getPort({ host: "127.0.0.1" });
-    const server = (await import("node:child_process")).spawn(path.join(customer, "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], { cwd: path.join(customer, "web"), env: { ...env, TANDEM_API_URL: "http://127.0.0.1:9" }, stdio: "ignore" });
+    const server = spawn(path.join(customer, "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], { cwd: path.join(customer, "web"), env: { ...env, TANDEM_API_URL: "http://127.0.0.1:9" }, stdio: "ignore" });
     try {
       let page = "";
       for (let i = 0; i < 100 && !page; i++) {
@@ -171,7 +172,7 @@ describe("a customer repository on Tandem's published packages", () => {
     const home = path.join(work, "tandem-home");
     mkdirSync(home, { recursive: true });
     for (const entry of readdirSync(path.join(ROOT, ".tandem"))) if (!["data", "logs"].includes(entry)) symlinkSync(path.join(ROOT, ".tandem", entry), path.join(home, entry));
-    const dev = (await import("node:child_process")).spawn(path.join(customer, "node_modules/.bin/tandem"), ["dev"], { cwd: customer, env: { ...env, TANDEM_HOME: home, API_PORT: String(await getPort()), PORT: String(await getPort()), LIVE_PORT: String(await getPort()), MAILBOX_PORT: String(await getPort()) }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const dev = spawn(path.join(customer, "node_modules/.bin/tandem"), ["dev"], { cwd: customer, env: { ...env, TANDEM_HOME: home, API_PORT: String(await getPort()), PORT: String(await getPort()), LIVE_PORT: String(await getPort()), MAILBOX_PORT: String(await getPort()) }, stdio: ["ignore", "pipe", "pipe"], detached: true });
     let output = "";
     dev.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
     dev.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));

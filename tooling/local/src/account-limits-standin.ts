@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { readBody, sendJson, serveOnLoopback, type StandInServer } from "./standin-http.js";
 
 /**
  * A stand-in for the two AWS APIs the deploy doctor reads account limits from and moto does not
@@ -16,57 +15,38 @@ export interface AccountLimitsStandInOptions {
   readonly sesProductionAccess: boolean;
 }
 
-export interface AccountLimitsStandIn {
-  readonly url: string;
-  /** Every request's operation, in order. */
-  readonly requests: string[];
-  close(): Promise<void>;
-}
+export type AccountLimitsStandIn = StandInServer;
 
 const REGION = "us-east-1";
 const ACCOUNT = "000000000000";
+const JSON_11 = { contentType: "application/x-amz-json-1.1" };
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let body = "";
-    req.setEncoding("utf8");
-    req.on("data", (chunk: string) => {
-      if (body.length < 65_536) body += chunk;
-    });
-    req.on("end", () => resolve(body));
-    req.on("error", reject);
-  });
-}
-
-export async function startAccountLimitsStandIn(options: AccountLimitsStandInOptions): Promise<AccountLimitsStandIn> {
-  const requests: string[] = [];
-  const send = (res: ServerResponse, status: number, body: unknown, contentType: string, type?: string) => {
-    res.writeHead(status, { "content-type": contentType, ...(type ? { "x-amzn-errortype": type } : {}) });
-    res.end(JSON.stringify(body));
-  };
-  const server: Server = createServer((req, res) => {
-    void (async () => {
-      const url = new URL(req.url ?? "/", "http://stand-in");
-      const target = req.headers["x-amz-target"];
-      if (req.method === "GET" && url.pathname === "/v2/email/account") {
-        requests.push("sesv2:GetAccount");
-        return send(res, 200, {
-          DedicatedIpAutoWarmupEnabled: false,
-          EnforcementStatus: "HEALTHY",
-          ProductionAccessEnabled: options.sesProductionAccess,
-          SendingEnabled: true,
-          SendQuota: options.sesProductionAccess ? { Max24HourSend: 50_000, MaxSendRate: 14, SentLast24Hours: 0 } : { Max24HourSend: 200, MaxSendRate: 1, SentLast24Hours: 0 },
-        }, "application/json");
-      }
-      if (req.method === "POST" && typeof target === "string" && target.startsWith("ServiceQuotasV20190624.")) {
-        const operation = target.slice("ServiceQuotasV20190624.".length);
-        requests.push(`servicequotas:${operation}`);
-        const input = JSON.parse((await readBody(req)) || "{}") as { ServiceCode?: string; QuotaCode?: string };
-        const key = `${input.ServiceCode}/${input.QuotaCode}`;
-        const value = operation === "GetServiceQuota" ? options.quotas[key] : operation === "GetAWSDefaultServiceQuota" ? (options.defaults?.[key] ?? options.quotas[key]) : undefined;
-        if (operation !== "GetServiceQuota" && operation !== "GetAWSDefaultServiceQuota") return send(res, 400, { __type: "UnknownOperationException", message: `The stand-in does not implement ${operation}.` }, "application/x-amz-json-1.1");
-        if (value === undefined) return send(res, 400, { __type: "NoSuchResourceException", message: `The request failed because the specified service quota ${key} does not exist.` }, "application/x-amz-json-1.1");
-        return send(res, 200, {
+export function startAccountLimitsStandIn(options: AccountLimitsStandInOptions): Promise<AccountLimitsStandIn> {
+  return serveOnLoopback(async (req, res, requests) => {
+    const url = new URL(req.url ?? "/", "http://stand-in");
+    const target = req.headers["x-amz-target"];
+    if (req.method === "GET" && url.pathname === "/v2/email/account") {
+      requests.push("sesv2:GetAccount");
+      return sendJson(res, 200, {
+        DedicatedIpAutoWarmupEnabled: false,
+        EnforcementStatus: "HEALTHY",
+        ProductionAccessEnabled: options.sesProductionAccess,
+        SendingEnabled: true,
+        SendQuota: options.sesProductionAccess ? { Max24HourSend: 50_000, MaxSendRate: 14, SentLast24Hours: 0 } : { Max24HourSend: 200, MaxSendRate: 1, SentLast24Hours: 0 },
+      });
+    }
+    if (req.method === "POST" && typeof target === "string" && target.startsWith("ServiceQuotasV20190624.")) {
+      const operation = target.slice("ServiceQuotasV20190624.".length);
+      requests.push(`servicequotas:${operation}`);
+      if (operation !== "GetServiceQuota" && operation !== "GetAWSDefaultServiceQuota") return sendJson(res, 400, { __type: "UnknownOperationException", message: `The stand-in does not implement ${operation}.` }, JSON_11);
+      const input = JSON.parse((await readBody(req)) || "{}") as { ServiceCode?: string; QuotaCode?: string };
+      const key = `${input.ServiceCode}/${input.QuotaCode}`;
+      const value = operation === "GetServiceQuota" ? options.quotas[key] : (options.defaults?.[key] ?? options.quotas[key]);
+      if (value === undefined) return sendJson(res, 400, { __type: "NoSuchResourceException", message: `The request failed because the specified service quota ${key} does not exist.` }, JSON_11);
+      return sendJson(
+        res,
+        200,
+        {
           Quota: {
             ServiceCode: input.ServiceCode,
             QuotaCode: input.QuotaCode,
@@ -76,17 +56,11 @@ export async function startAccountLimitsStandIn(options: AccountLimitsStandInOpt
             Adjustable: true,
             GlobalQuota: input.ServiceCode === "iam",
           },
-        }, "application/x-amz-json-1.1");
-      }
-      requests.push(`unknown:${req.method} ${url.pathname}`);
-      return send(res, 404, { message: `The stand-in does not implement ${req.method} ${url.pathname}.` }, "application/json", "UnknownOperationException");
-    })().catch((error: unknown) => send(res, 500, { message: String(error) }, "application/json", "InternalFailure"));
+        },
+        JSON_11,
+      );
+    }
+    requests.push(`unknown:${req.method} ${url.pathname}`);
+    return sendJson(res, 404, { message: `The stand-in does not implement ${req.method} ${url.pathname}.` }, { errorType: "UnknownOperationException" });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
 }

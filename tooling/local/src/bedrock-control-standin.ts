@@ -1,5 +1,4 @@
-import { createServer, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { sendJson, serveOnLoopback, type StandInServer } from "./standin-http.js";
 
 /**
  * A stand-in for Amazon Bedrock's control API (the `bedrock` endpoint, not `bedrock-runtime`):
@@ -28,24 +27,16 @@ export interface BedrockControlStandInOptions {
   /** Inference profiles per page (tests the SDK's paging). */
   readonly pageSize?: number;
 }
-export interface BedrockControlStandIn {
-  readonly url: string;
-  /** Every request's method and path, in order. */
-  readonly requests: string[];
-  close(): Promise<void>;
-}
+/** Its `requests` are each request's method and path. */
+export type BedrockControlStandIn = StandInServer;
 
 const REGION = "us-east-1";
 const ACCOUNT = "000000000000";
 
-export async function startBedrockControlStandIn(options: BedrockControlStandInOptions): Promise<BedrockControlStandIn> {
-  const requests: string[] = [];
+export function startBedrockControlStandIn(options: BedrockControlStandInOptions): Promise<BedrockControlStandIn> {
   const enabled = new Set(options.enabled);
-  const json = (res: ServerResponse, status: number, body: unknown, type?: string) => {
-    res.writeHead(status, { "content-type": "application/json", ...(type ? { "x-amzn-errortype": type } : {}) });
-    res.end(JSON.stringify(body));
-  };
-  const server: Server = createServer((req, res) => {
+  const json = (res: Parameters<typeof sendJson>[0], status: number, body: unknown, errorType?: string) => sendJson(res, status, body, { errorType });
+  return serveOnLoopback((req, res, requests) => {
     const url = new URL(req.url ?? "/", "http://stand-in");
     requests.push(`${req.method} ${url.pathname}`);
     if (req.method !== "GET") return json(res, 404, { message: `The stand-in does not implement ${req.method} ${url.pathname}.` }, "UnknownOperationException");
@@ -101,11 +92,4 @@ export async function startBedrockControlStandIn(options: BedrockControlStandInO
     }
     return json(res, 404, { message: `The stand-in does not implement GET ${url.pathname}.` }, "UnknownOperationException");
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
 }

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from "mongoose";
+import { isDuplicateKeyError } from "../database/errors.js";
 import { withLease } from "../database/lease.js";
 
 /**
@@ -91,7 +92,12 @@ export async function runMigrations(connection: Connection, options: { release: 
         const startedAt = new Date();
         options.log?.("migration started", { migration: migration.id, version: migration.version });
         await migration.up(connection);
-        await applied.create({ id: migration.id, version: migration.version, description: migration.description, appliedBy: options.release, startedAt, finishedAt: new Date() });
+        try {
+          await applied.create({ id: migration.id, version: migration.version, description: migration.description, appliedBy: options.release, startedAt, finishedAt: new Date() });
+        } catch (error) {
+          // A runner that took over a lapsed lease recorded it first: it ran (idempotently) and is recorded.
+          if (!isDuplicateKeyError(error)) throw error;
+        }
         options.log?.("migration applied", { migration: migration.id, ms: Date.now() - startedAt.getTime() });
         ran.push(migration.id);
       }
