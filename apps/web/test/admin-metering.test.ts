@@ -172,6 +172,8 @@ async function meteringJourney(width: number, colorScheme: "light" | "dark") {
   expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Cancel");
   await dialog.getByRole("button", { name: "Delete meter" }).click();
   await expect.poll(() => meterRow(page, spare).count(), { timeout: 30_000 }).toBe(0);
+  // The confirmation has finished closing (axe must not see it half-faded over the page).
+  await expect.poll(() => page.getByRole("dialog").count(), { timeout: 10_000 }).toBe(0);
   expect(await page.evaluate(() => document.documentElement.getAttribute("data-mantine-color-scheme"))).toBe(colorScheme);
   await expectNoSidewaysScroll(page, width);
   await expectAccessible(page, `the meters page, ${colorScheme}`);
